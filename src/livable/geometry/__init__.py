@@ -1,0 +1,2 @@
+"""Geometry: coordinate systems and datums, service circles, the facility index and
+distance providers."""
