@@ -1,0 +1,406 @@
+"""The policy vocabulary and the input models.
+
+Every policy concept carries an ``id`` (the contract), an English and a Chinese label, and
+the clause of the Xi'an plan it comes from (see ``policy/README.md``: ``P2`` is the "136"
+framework, ``P4`` the "12 ones", ``P6.tiers`` the walk tiers).
+
+>>> from livable.models import CATEGORIES, FACILITY_TYPES, Grade
+>>> CATEGORIES["shopping"].label_zh
+'购物'
+>>> FACILITY_TYPES["kindergarten"].category
+'education'
+>>> Grade.LIVABLE == "livable"
+True
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+import types
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+import attrs
+from shapely.geometry.base import BaseGeometry
+
+__all__ = [
+    "CATEGORIES",
+    "FACILITY_TYPES",
+    "KEY_CONTENTS",
+    "REQUIREMENTS",
+    "TWELVE_ONES",
+    "Community",
+    "Facility",
+    "FacilityType",
+    "Grade",
+    "KeyContent",
+    "Requirement",
+    "ServiceCategory",
+    "SizeClass",
+    "Zone",
+]
+
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return types.MappingProxyType(dict(value or {}))
+
+
+def _check_id(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not _ID_RE.match(value):
+        raise ValueError(
+            f"{attribute.name} {value!r} is not a valid id: use lower-case letters, digits "
+            "and '_', starting with a letter"
+        )
+
+
+def _non_empty(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not value.strip():
+        raise ValueError(f"{attribute.name} must not be empty")
+
+
+class Grade(enum.StrEnum):
+    """The grade of a community (``P3``): not yet livable, livable, or happy.
+
+    Members compare equal to their plain string values and are ordered by rank.
+
+    >>> Grade("happy") is Grade.HAPPY
+    True
+    >>> Grade.LIVABLE.rank > Grade.NOT_LIVABLE.rank
+    True
+    >>> Grade.HAPPY.label_zh
+    '幸福社区'
+    """
+
+    NOT_LIVABLE = "not_livable"
+    LIVABLE = "livable"
+    HAPPY = "happy"
+
+    @property
+    def rank(self) -> int:
+        """0 for not livable, 1 for livable, 2 for happy."""
+        return _GRADE_RANK[self]
+
+    @property
+    def label_en(self) -> str:
+        """English label."""
+        return _GRADE_LABELS[self][0]
+
+    @property
+    def label_zh(self) -> str:
+        """Chinese label."""
+        return _GRADE_LABELS[self][1]
+
+    @property
+    def clause(self) -> str:
+        """The plan's clause that defines the grade."""
+        return {"not_livable": "P3", "livable": "P4", "happy": "P5"}[self.value]
+
+
+_GRADE_RANK = {Grade.NOT_LIVABLE: 0, Grade.LIVABLE: 1, Grade.HAPPY: 2}
+_GRADE_LABELS = {
+    Grade.NOT_LIVABLE: ("not yet livable", "尚未达到宜居"),
+    Grade.LIVABLE: ("livable community", "宜居社区"),
+    Grade.HAPPY: ("happy community", "幸福社区"),
+}
+
+
+class Zone(enum.StrEnum):
+    """Where a community's district lies (``P6`` stage 3 sets targets per zone).
+
+    >>> Zone("central").label_zh
+    '中心城区'
+    """
+
+    CENTRAL = "central"
+    PERIPHERAL = "peripheral"
+
+    @property
+    def label_en(self) -> str:
+        """English label."""
+        return {"central": "central districts", "peripheral": "peripheral districts"}[self.value]
+
+    @property
+    def label_zh(self) -> str:
+        """Chinese label."""
+        return {"central": "中心城区", "peripheral": "周边城区"}[self.value]
+
+
+@attrs.frozen
+class Requirement:
+    """One of the three basic requirements of the "136" framework (``P2``)."""
+
+    id: str = attrs.field(validator=_check_id)
+    label_en: str = attrs.field(validator=_non_empty)
+    label_zh: str = attrs.field(validator=_non_empty)
+    clause: str = attrs.field(validator=_non_empty)
+
+
+@attrs.frozen
+class KeyContent:
+    """One of the six key contents of the "136" framework (``P2``)."""
+
+    id: str = attrs.field(validator=_check_id)
+    label_en: str = attrs.field(validator=_non_empty)
+    label_zh: str = attrs.field(validator=_non_empty)
+    clause: str = attrs.field(validator=_non_empty)
+
+
+@attrs.frozen
+class ServiceCategory:
+    """A service category of the circle and its default walk tier (``P6.tiers``).
+
+    ``tier_minutes`` is the plan's walking time; the distance follows from the profile's
+    walking speed (80 m/min by default, so 5/10/15 min are 400/800/1200 m).
+    """
+
+    id: str = attrs.field(validator=_check_id)
+    label_en: str = attrs.field(validator=_non_empty)
+    label_zh: str = attrs.field(validator=_non_empty)
+    tier_minutes: int = attrs.field(validator=attrs.validators.in_((5, 10, 15)))
+    clause: str = "P6.tiers"
+
+
+@attrs.frozen
+class FacilityType:
+    """A kind of facility and the category it serves.
+
+    ``category`` is ``None`` for a type outside the tiered categories (``parcel_point``
+    serves market services). ``twelve_ones`` marks the "12 ones" of ``P4``.
+
+    >>> FacilityType(id="charging_station", label_en="EV charging station",
+    ...              label_zh="充电站", category=None, key_content="market_services")
+    FacilityType(id='charging_station', ...)
+    """
+
+    id: str = attrs.field(validator=_check_id)
+    label_en: str = attrs.field(validator=_non_empty)
+    label_zh: str = attrs.field(validator=_non_empty)
+    category: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_check_id)
+    )
+    key_content: str = attrs.field(default="convenience_services", validator=_check_id)
+    clause: str = "P4"
+    twelve_ones: bool = False
+
+
+_T = TypeVar("_T", Requirement, KeyContent, ServiceCategory, FacilityType)
+
+
+def _by_id(items: Iterable[_T]) -> Mapping[str, _T]:
+    return types.MappingProxyType({item.id: item for item in items})
+
+
+REQUIREMENTS: Mapping[str, Requirement] = _by_id(
+    [
+        Requirement("convenience", "convenience", "便利化", "P2.R1"),
+        Requirement("smart", "smart", "智能化", "P2.R2"),
+        Requirement("harmony", "harmony", "和谐化", "P2.R3"),
+    ]
+)
+"""The three basic requirements of the "136" framework, by id (``P2``)."""
+
+KEY_CONTENTS: Mapping[str, KeyContent] = _by_id(
+    [
+        KeyContent("convenience_services", "convenience services", "便民服务", "P2.C1"),
+        KeyContent("market_services", "market services", "市场服务", "P2.C2"),
+        KeyContent("ecology", "community ecology", "社区生态", "P2.C3"),
+        KeyContent("smart_living", "smart living", "智慧生活", "P2.C4"),
+        KeyContent("governance", "community governance", "社区治理", "P2.C5"),
+        KeyContent("innovation", "innovation and entrepreneurship", "创新创业", "P2.C6"),
+    ]
+)
+"""The six key contents of the "136" framework, by id (``P2``)."""
+
+CATEGORIES: Mapping[str, ServiceCategory] = _by_id(
+    [
+        ServiceCategory("shopping", "shopping", "购物", 5),
+        ServiceCategory("leisure", "leisure", "休闲", 5),
+        ServiceCategory("finance", "finance", "金融", 5),
+        ServiceCategory("catering", "catering", "餐饮", 10),
+        ServiceCategory("reading", "reading", "阅读", 10),
+        ServiceCategory("government", "government affairs", "政务", 10),
+        ServiceCategory("accommodation", "accommodation", "住宿", 10),
+        ServiceCategory("medical", "medical care", "就医", 15),
+        ServiceCategory("elderly_care", "elderly care", "养老", 15),
+        ServiceCategory("education", "education", "教育", 15),
+        ServiceCategory("transport", "transport", "交通", 15),
+        ServiceCategory("tourism", "tourism", "旅游", 15),
+        ServiceCategory("fitness", "fitness", "健身", 15),
+        ServiceCategory("entertainment", "entertainment", "娱乐", 15),
+    ]
+)
+"""The 14 service categories of the circle with their walk tiers, by id (``P6.tiers``)."""
+
+
+def _ft(
+    id: str,
+    en: str,
+    zh: str,
+    category: str | None,
+    *,
+    twelve: bool = False,
+    key_content: str = "convenience_services",
+    clause: str = "P4",
+) -> FacilityType:
+    return FacilityType(id, en, zh, category, key_content, clause, twelve)
+
+
+FACILITY_TYPES: Mapping[str, FacilityType] = _by_id(
+    [
+        _ft("transit_stop", "public transport stop", "公共交通站点", "transport", twelve=True),
+        _ft("convenience_store", "branded convenience store", "品牌便利店", "shopping", twelve=True),
+        _ft("vegetable_store", "vegetable shop", "便民蔬菜店", "shopping", twelve=True),
+        _ft("fitness_venue", "public fitness venue", "全民健身场地", "fitness", twelve=True),
+        _ft("leisure_space", "leisure place", "休闲场所", "leisure", twelve=True),
+        _ft("community_library", "community reading room", "社区书屋", "reading", twelve=True),
+        _ft("kindergarten", "kindergarten", "幼儿园", "education", twelve=True),
+        _ft("clinic", "community clinic", "社区就医点", "medical", twelve=True),
+        _ft(
+            "elderly_care_station",
+            "home-based elderly-care service station",
+            "居家养老服务站",
+            "elderly_care",
+            twelve=True,
+        ),
+        _ft(
+            "government_service_station",
+            "government-affairs service station",
+            "政务便民服务站",
+            "government",
+            twelve=True,
+        ),
+        _ft("breakfast_outlet", "trusted breakfast outlet", "放心早餐网点", "catering", twelve=True),
+        _ft("restaurant", "specialty restaurant", "特色餐馆", "catering", twelve=True),
+        _ft("bank", "bank", "银行网点", "finance", clause="P6.tiers"),
+        _ft("hotel", "hotel", "住宿酒店", "accommodation", clause="P6.tiers"),
+        _ft("attraction", "tourist attraction", "旅游景点", "tourism", clause="P6.tiers"),
+        _ft(
+            "entertainment_venue",
+            "entertainment venue",
+            "娱乐场所",
+            "entertainment",
+            clause="P6.tiers",
+        ),
+        _ft("school", "school", "中小学", "education", clause="P6.tiers"),
+        _ft(
+            "parcel_point",
+            "parcel pick-up point",
+            "快递驿站",
+            None,
+            key_content="market_services",
+            clause="P2.C2",
+        ),
+    ]
+)
+"""The built-in facility types, by id: the "12 ones" of ``P4`` first, then one more type
+for every category that the 12 ones leave without one, and ``parcel_point``."""
+
+TWELVE_ONES: tuple[str, ...] = tuple(t.id for t in FACILITY_TYPES.values() if t.twelve_ones)
+"""The ids of the "12 ones" (``P4``), in the plan's order."""
+
+
+@attrs.frozen
+class SizeClass:
+    """A community size class by resident population (``P4``).
+
+    A community belongs to the class with the greatest ``min_population`` not above its
+    population.
+    """
+
+    id: str = attrs.field(validator=_check_id)
+    label_en: str = attrs.field(validator=_non_empty)
+    label_zh: str = attrs.field(validator=_non_empty)
+    min_population: int = attrs.field(validator=attrs.validators.ge(0))
+    clause: str = "P4"
+
+
+def _optional_text(value: object) -> str | None:
+    if value is None:
+        return None
+    return str(value)
+
+
+def _population(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"population must be a number of residents, not {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"population must be a finite number >= 0, not {value!r}")
+    if value != int(value):
+        raise ValueError(f"population must be a whole number of residents, not {value!r}")
+    return int(value)
+
+
+def _check_geometry(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, BaseGeometry):
+        raise TypeError(f"{attribute.name} must be a shapely geometry, not {type(value).__name__}")
+    if value.is_empty:
+        raise ValueError(f"{attribute.name} is empty")
+
+
+@attrs.frozen
+class Community:
+    """An urban community (社区), the unit the plan grades (``P3``, ``P7``).
+
+    ``geometry`` is a shapely Polygon, MultiPolygon or Point in WGS84 lon/lat. A Point is
+    used as the circle's centre (``center_source: "point"`` in the report).
+
+    >>> from shapely.geometry import Point
+    >>> c = Community(id="c1", geometry=Point(108.94, 34.26), population=4200)
+    >>> c.population, c.zone
+    (4200, None)
+    """
+
+    id: str = attrs.field(converter=str, validator=_non_empty)
+    geometry: BaseGeometry = attrs.field(validator=_check_geometry)
+    name: str | None = attrs.field(default=None, converter=_optional_text)
+    population: int | None = attrs.field(default=None, converter=_population)
+    district: str | None = attrs.field(default=None, converter=_optional_text)
+    subdistrict: str | None = attrs.field(default=None, converter=_optional_text)
+    zone: Zone | None = attrs.field(
+        default=None, converter=attrs.converters.optional(Zone)
+    )
+    attributes: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+
+    @geometry.validator
+    def _check_kind(self, attribute: attrs.Attribute[BaseGeometry], value: BaseGeometry) -> None:
+        if value.geom_type not in ("Polygon", "MultiPolygon", "Point"):
+            raise ValueError(
+                f"a community must be a Polygon, MultiPolygon or Point, not {value.geom_type}"
+            )
+
+
+def _optional_quality(value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"quality must be a number, not {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"quality must be finite, not {value!r}")
+    return float(value)
+
+
+@attrs.frozen
+class Facility:
+    """A service facility: a Point, or an area whose distance is measured to its edge.
+
+    ``type`` is a facility type id (:data:`FACILITY_TYPES` or one a plugin adds).
+    ``geometry`` is in WGS84 lon/lat.
+
+    >>> from shapely.geometry import Point
+    >>> Facility(id="f1", type="clinic", geometry=Point(108.95, 34.26)).type
+    'clinic'
+    """
+
+    id: str = attrs.field(converter=str, validator=_non_empty)
+    type: str = attrs.field(validator=_check_id)
+    geometry: BaseGeometry = attrs.field(validator=_check_geometry)
+    name: str | None = attrs.field(default=None, converter=_optional_text)
+    brand: str | None = attrs.field(default=None, converter=_optional_text)
+    quality: float | None = attrs.field(default=None, converter=_optional_quality)
+    attributes: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)

@@ -1,0 +1,375 @@
+"""Rule profiles: every number the grading uses, as a named, documented field.
+
+A :class:`Profile` is data only. The built-in profile ``xian-2020`` encodes the Xi'an plan;
+where the plan gives no number, the profile's ``assumptions`` table names the field and says
+why the value was chosen. Profiles load from and save to TOML, and a profile for another
+city or district names its parent with ``extends`` and lists only what differs.
+
+>>> from livable.profile import load_profile
+>>> p = load_profile("xian-2020")
+>>> p.circle_radius_m, p.tier_distance_m("shopping")
+(1200.0, 400.0)
+>>> p.size_class_of(8000).id
+'medium'
+>>> p2 = p.derive(id="xian-beilin", circle_radius_m=1000.0)
+>>> p2.circle_radius_m, p2.parent
+(1000.0, 'xian-2020')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import math
+import tomllib
+import types
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+import cattrs
+import tomli_w
+from cattrs.gen import make_dict_structure_fn
+
+from livable.errors import ProfileError
+from livable.models import CATEGORIES, SizeClass, Zone
+
+__all__ = [
+    "BUILTIN_PROFILES",
+    "CircleRules",
+    "HappyCriteria",
+    "Profile",
+    "Targets",
+    "load_profile",
+]
+
+CenterRule = Literal["centroid", "inside_point"]
+
+
+def _mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return types.MappingProxyType(dict(value or {}))
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise ValueError(f"{attribute.name} must be a positive number, not {value!r}")
+
+
+def _share(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not (0.0 <= value <= 1.0):
+        raise ValueError(f"{attribute.name} must be a share between 0 and 1, not {value!r}")
+
+
+def _opt_share(_inst: object, attribute: attrs.Attribute[float | None], value: float | None) -> None:
+    if value is not None:
+        _share(_inst, attribute, value)  # type: ignore[arg-type]
+
+
+@attrs.frozen
+class HappyCriteria:
+    """The further criteria of the happy grade (``P5``); ``None`` switches one off.
+
+    ``P5`` asks, compared with livable, for more facilities, more kinds, higher quality,
+    closer services, a more beautiful environment, better governance, more vitality and a
+    higher evaluation by residents. The attribute-based criteria read the community
+    properties named below; a missing attribute makes the criterion "not assessed", which
+    never counts as passed.
+    """
+
+    more_extra: int | None = attrs.field(default=1)
+    """``P5`` "more": each of the 12 ones needs at least this many more than livable asks."""
+    min_kinds: int | None = attrs.field(default=15)
+    """``P5`` "more kinds": distinct facility types within the circle."""
+    closer: bool = True
+    """``P5`` "closer": every service category within its walk tier (``P6.tiers``)."""
+    quality_types: tuple[str, ...] = ("convenience_store", "breakfast_outlet")
+    """``P4``/``P5`` quality: types that need a branded or high-quality facility in the circle."""
+    min_quality: float = 4.0
+    """A facility counts as high quality with ``quality`` >= this (1-5 scale) or a ``brand``."""
+    green_ratio_min: float | None = attrs.field(default=0.30, validator=_opt_share)
+    """``P5`` environment: community attribute ``green_ratio`` (share of area, 0-1)."""
+    governance_min: float | None = 80.0
+    """``P5`` governance: community attribute ``governance_score`` (0-100)."""
+    vitality_min: float | None = 80.0
+    """``P5`` vitality: community attribute ``vitality_score`` (0-100)."""
+    satisfaction_min: float | None = attrs.field(default=0.85, validator=_opt_share)
+    """``P5`` residents' evaluation: community attribute ``satisfaction`` (share 0-1)."""
+
+
+@attrs.frozen
+class Targets:
+    """City targets by stage (``P6``): shares of urban communities by the deadline."""
+
+    livable_share: float = attrs.field(default=1.0, validator=_share)
+    """``P6`` stage 2: 100 % of urban communities livable by the end of 2021."""
+    happy_share_central: float = attrs.field(default=0.5, validator=_share)
+    """``P6`` stage 3: 50 % of communities in central districts basically happy."""
+    happy_share_peripheral: float = attrs.field(default=0.3, validator=_share)
+    """``P6`` stage 3: 30 % of communities in peripheral districts basically happy."""
+    deadline: str = "2021-12-31"
+    """The date the plan sets for both targets."""
+
+
+@attrs.frozen
+class CircleRules:
+    """When a community gets a larger circle than ``circle_radius_m`` (``P6.circle``).
+
+    The plan allows a larger circle for extra-large or dispersed communities without
+    numbers; the thresholds are profile fields. ``None`` switches a rule off.
+    """
+
+    extra_large_population: int | None = 30000
+    """Residents above which a community is extra-large."""
+    extra_large_area_km2: float | None = 3.0
+    """Area above which a community is extra-large."""
+    dispersed_outside_share: float | None = attrs.field(default=0.2, validator=_opt_share)
+    """Share of the community's area outside the standard circle above which it is dispersed."""
+    enlarged_radius_m: float = attrs.field(default=1600.0, validator=_positive)
+    """The enlarged circle's radius (a 20-minute walk at 80 m/min)."""
+
+
+_ROLES = ("livable", "happy", "scored", "info")
+
+
+def _check_roles(_inst: object, attribute: attrs.Attribute[Any], value: Mapping[str, str]) -> None:
+    for key, role in value.items():
+        if role not in _ROLES:
+            raise ValueError(f"{attribute.name}.{key}: role {role!r} is not one of {_ROLES}")
+
+
+def _check_tiers(_inst: object, attribute: attrs.Attribute[Any], value: Mapping[str, int]) -> None:
+    for key, minutes in value.items():
+        if not (isinstance(minutes, int | float) and minutes > 0):
+            raise ValueError(f"{attribute.name}.{key} must be a positive number of minutes")
+
+
+def _check_size_classes(
+    _inst: object, attribute: attrs.Attribute[Any], value: tuple[SizeClass, ...]
+) -> None:
+    if not value:
+        raise ValueError(f"{attribute.name} must name at least one size class")
+    mins = [c.min_population for c in value]
+    if mins != sorted(mins) or len(set(mins)) != len(mins) or mins[0] != 0:
+        raise ValueError(
+            f"{attribute.name} must be in increasing min_population order, starting at 0"
+        )
+
+
+@attrs.frozen
+class Profile:
+    """A rule profile: every number and switch the grading uses.
+
+    Build one with :func:`load_profile` (a built-in id or a TOML file) or derive one with
+    :meth:`derive`. Distances are metres, times minutes.
+    """
+
+    id: str
+    label_en: str
+    label_zh: str
+    city: str = ""
+    description: str = ""
+    parent: str | None = None
+    walking_speed_m_per_min: float = attrs.field(default=80.0, validator=_positive)
+    """``P6.tiers``: 1.2 km in 15 minutes is 80 m/min."""
+    circle_radius_m: float = attrs.field(default=1200.0, validator=_positive)
+    """``P6.circle``: the circle's radius, a 15-minute walk, generally 1.2 km."""
+    search_radius_m: float = attrs.field(default=3000.0, validator=_positive)
+    """How far to look for the nearest facility of a type (``nearest_m``; null beyond)."""
+    nearest_k: int = attrs.field(default=3, validator=attrs.validators.ge(1))
+    """How many nearest facilities per type the report lists."""
+    center_rule: CenterRule = attrs.field(
+        default="centroid", validator=attrs.validators.in_(("centroid", "inside_point"))
+    )
+    """``P6.circle``: ``centroid`` (the plan's geometric centre) or ``inside_point``."""
+    category_tiers: Mapping[str, float] = attrs.field(
+        factory=lambda: {c.id: float(c.tier_minutes) for c in CATEGORIES.values()},
+        converter=_mapping,
+        validator=_check_tiers,
+    )
+    """``P6.tiers``: walking minutes per service category."""
+    size_classes: tuple[SizeClass, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=_check_size_classes
+    )
+    """``P4``: community size classes by residents, smallest first."""
+    required: Mapping[str, Mapping[str, int]] = attrs.field(factory=dict, converter=_mapping)
+    """``P4``: per facility type, the count required per size class id."""
+    livable_requires_tiers: bool = False
+    """``P4``/``P6.tiers``: whether livable also needs every category within its tier."""
+    happy: HappyCriteria = attrs.field(factory=HappyCriteria)
+    targets: Targets = attrs.field(factory=Targets)
+    circle: CircleRules = attrs.field(factory=CircleRules)
+    district_zones: Mapping[str, Zone] = attrs.field(factory=dict, converter=_mapping)
+    """``P6`` stage 3: district name to zone, for communities without their own ``zone``."""
+    indicator_roles: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_mapping, validator=_check_roles
+    )
+    """Per indicator id: ``livable`` (needed for livable), ``happy`` (needed for happy),
+    ``scored`` or ``info``. Indicators not named are ``info``."""
+    assumptions: Mapping[str, str] = attrs.field(factory=dict, converter=_mapping)
+    """Fields whose value the plan does not give, with the reason for the value chosen."""
+
+    def tier_distance_m(self, category: str) -> float:
+        """The walk tier distance of a category in metres (minutes x walking speed).
+
+        >>> load_profile("xian-2020").tier_distance_m("medical")
+        1200.0
+        """
+        return float(self.category_tiers[category]) * self.walking_speed_m_per_min
+
+    @property
+    def tier_distances_m(self) -> tuple[float, ...]:
+        """The distinct tier distances in increasing order (``count_within`` keys).
+
+        >>> load_profile("xian-2020").tier_distances_m
+        (400.0, 800.0, 1200.0)
+        """
+        return tuple(sorted({self.tier_distance_m(c) for c in self.category_tiers}))
+
+    def size_class_of(self, population: int | None) -> SizeClass:
+        """The size class of a community; ``None`` (unknown) is treated as the smallest.
+
+        >>> load_profile("xian-2020").size_class_of(None).id
+        'small'
+        """
+        chosen = self.size_classes[0]
+        if population is None:
+            return chosen
+        for size_class in self.size_classes:
+            if population >= size_class.min_population:
+                chosen = size_class
+        return chosen
+
+    def required_count(self, facility_type: str, size_class: str) -> int:
+        """How many facilities of a type a community of a size class needs (``P4``)."""
+        counts = self.required.get(facility_type, {})
+        return int(counts.get(size_class, 0))
+
+    def zone_of(self, district: str | None, own_zone: Zone | None = None) -> Zone | None:
+        """A community's zone: its own, else its district's in ``district_zones``."""
+        if own_zone is not None:
+            return own_zone
+        if district is None:
+            return None
+        return self.district_zones.get(district)
+
+    def derive(self, **changes: Any) -> Profile:
+        """A new profile from this one, with ``parent`` set to this profile's id.
+
+        Nested tables may be given as mappings; they are merged into this profile's.
+        """
+        data = _converter.unstructure(self)
+        merged = _deep_merge(data, {"parent": self.id, **changes})
+        return profile_from_mapping(merged, source="<derive>")
+
+    def to_toml(self) -> str:
+        """This profile as TOML text that :func:`load_profile` reads back."""
+        data = _drop_none(_converter.unstructure(self))
+        return tomli_w.dumps(data)
+
+    @property
+    def sha256(self) -> str:
+        """A digest of the profile's content (``profile_sha256`` in the report)."""
+        return hashlib.sha256(self.to_toml().encode("utf-8")).hexdigest()
+
+
+_converter = cattrs.Converter(forbid_extra_keys=True)
+_converter.register_structure_hook(
+    Profile, make_dict_structure_fn(Profile, _converter, _cattrs_forbid_extra_keys=True)
+)
+_converter.register_structure_hook(Zone, lambda v, _t: Zone(v))
+_converter.register_unstructure_hook(
+    types.MappingProxyType, lambda m: {k: _converter.unstructure(v) for k, v in m.items()}
+)
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(out[key], value)
+        elif isinstance(value, attrs.AttrsInstance):
+            out[key] = _converter.unstructure(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _fix_nulls(data: dict[str, Any]) -> dict[str, Any]:
+    # TOML has no null: optional happy/circle fields are written as "off".
+    for table in ("happy", "circle"):
+        sub = data.get(table)
+        if isinstance(sub, dict):
+            data[table] = {k: (None if v == "off" else v) for k, v in sub.items()}
+    return data
+
+
+def profile_from_mapping(data: Mapping[str, Any], *, source: str = "<memory>") -> Profile:
+    """Build a profile from a mapping as read from TOML; ``extends`` names a parent.
+
+    Raises :class:`~livable.errors.ProfileError` naming the source and every bad field.
+    """
+    data = dict(data)
+    parent_id = data.pop("extends", None)
+    if parent_id is not None:
+        parent = load_profile(str(parent_id))
+        data = _deep_merge(_converter.unstructure(parent), {"parent": parent.id, **data})
+    data = _fix_nulls(data)
+    try:
+        return _converter.structure(data, Profile)
+    except Exception as exc:  # cattrs raises ExceptionGroups; flatten them into one message
+        if isinstance(exc, cattrs.BaseValidationError):
+            problems = "; ".join(cattrs.transform_error(exc, path="profile"))
+        else:
+            problems = str(exc)
+        raise ProfileError(f"{source}: invalid profile: {problems}") from exc
+
+
+def _builtin_text(profile_id: str) -> str:
+    resource = importlib.resources.files("livable.data").joinpath(f"{profile_id}.toml")
+    return resource.read_text(encoding="utf-8")
+
+
+BUILTIN_PROFILES: tuple[str, ...] = ("xian-2020",)
+"""Ids of the profiles shipped with :mod:`livable`."""
+
+
+def load_profile(profile: str | Path | Profile) -> Profile:
+    """Load a profile: a built-in id (``"xian-2020"``), a TOML file path, or a Profile.
+
+    >>> load_profile("xian-2020").id
+    'xian-2020'
+    """
+    if isinstance(profile, Profile):
+        return profile
+    text: str
+    source: str
+    if isinstance(profile, str) and profile in BUILTIN_PROFILES:
+        text, source = _builtin_text(profile), f"built-in profile {profile}"
+    else:
+        path = Path(profile)
+        if path.suffix.lower() != ".toml":
+            raise ProfileError(
+                f"unknown profile {str(profile)!r}: give a built-in id "
+                f"({', '.join(BUILTIN_PROFILES)}) or a .toml file"
+            )
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ProfileError(f"{path}: cannot read profile: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise ProfileError(f"{path}: profile is not UTF-8 text") from exc
+        source = str(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{source}: not valid TOML: {exc}") from exc
+    return profile_from_mapping(data, source=source)
