@@ -14,11 +14,12 @@ Algorithms and accuracy
 - GCJ-02 -> WGS-84 has no closed form. The common one-step approximation is off by metres;
   here a vectorised fixed-point iteration (at most :data:`MAX_ITERATIONS` rounds, stopping
   when every point's forward image is within :data:`TOLERANCE_DEG` of the target) inverts it.
-  The round trip in ``tests/test_datums.py`` (hypothesis, random points in China) is below
-  1e-8 m; convergence is reached in 3 to 4 rounds.
+  Measured over 200,000 random points in China (``tests/test_datums.py`` asserts it), the
+  round trip error is below 1e-7 m; convergence takes 3 to 4 rounds. The one-step inverse
+  of the published ports is off by up to about 5 m.
 - GCJ-02 -> BD-09 is Baidu's published closed form. Its published inverse is only
-  approximate (about 1e-6 degrees, a decimetre), so :func:`bd09_to_gcj02` refines it with the
-  same fixed-point iteration; round trips are likewise far below a millimetre.
+  approximate (up to 2e-6 degrees, about 0.2 m), so :func:`bd09_to_gcj02` refines it with
+  the same fixed-point iteration; round trips through BD-09 are below 1e-6 m.
 
 China box
 ---------
