@@ -56,8 +56,11 @@ def format_summary(report: dict[str, Any]) -> str:
     ]
     districts = [grp for grp in s.get("groups", []) if grp["level"] == "district"]
     if districts:
-        lines += ["", f"{'district 区':<16}{'zone':<12}{'n':>4}{'happy':>7}{'livable':>9}"
-                  f"{'not':>5}{'livable%':>10}"]
+        lines += [
+            "",
+            f"{'district 区':<16}{'zone':<12}{'n':>4}{'happy':>7}{'livable':>9}"
+            f"{'not':>5}{'livable%':>10}",
+        ]
         for grp in districts:
             lines.append(
                 f"{grp['key']:<16}{grp['zone'] or '-':<12}{grp['communities']:>4}"
@@ -165,10 +168,21 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     communities, facilities = write_sample_city(folder)
     report_path = folder / "report.json"
     ns = argparse.Namespace(
-        communities=str(communities), facilities=str(facilities), streets=None,
-        profile="xian-2020", distance="euclidean", communities_crs=None, facilities_crs=None,
-        streets_crs=None, communities_datum="wgs84", facilities_datum="wgs84",
-        streets_datum="wgs84", working_crs=None, workers=1, strict=False, quiet=args.quiet,
+        communities=str(communities),
+        facilities=str(facilities),
+        streets=None,
+        profile="xian-2020",
+        distance="euclidean",
+        communities_crs=None,
+        facilities_crs=None,
+        streets_crs=None,
+        communities_datum="wgs84",
+        facilities_datum="wgs84",
+        streets_datum="wgs84",
+        working_crs=None,
+        workers=1,
+        strict=False,
+        quiet=args.quiet,
         out=str(report_path),
     )
     code = _cmd_evaluate(ns, out)

@@ -50,6 +50,8 @@ Progress = Callable[[str, float], None]
 """A progress callback: ``(stage, fraction)`` with stages ``reading``, ``indexing``,
 ``distances``, ``indicators`` and ``writing``, fraction from 0 to 1."""
 
+DEFAULT_LIMITS = Limits()
+
 _ROLE_GRADE = {"livable": Grade.LIVABLE, "happy": Grade.HAPPY}
 
 
@@ -108,8 +110,10 @@ def _as_communities(
 ) -> CommunityLayer:
     if isinstance(source, CommunityLayer):
         return source
-    if isinstance(source, str | bytes | Path | Mapping) or hasattr(source, "__fspath__") or hasattr(
-        source, "__geo_interface__"
+    if (
+        isinstance(source, str | bytes | Path | Mapping)
+        or hasattr(source, "__fspath__")
+        or hasattr(source, "__geo_interface__")
     ):
         return read_communities(source, crs=crs, datum=datum, strict=strict, limits=limits)  # type: ignore[arg-type]
     items = list(source)
@@ -132,9 +136,11 @@ def _as_facilities(
 ) -> FacilityLayer:
     if isinstance(source, FacilityLayer):
         layer = source
-    elif isinstance(source, str | bytes | Path | Mapping) or hasattr(
-        source, "__fspath__"
-    ) or hasattr(source, "__geo_interface__"):
+    elif (
+        isinstance(source, str | bytes | Path | Mapping)
+        or hasattr(source, "__fspath__")
+        or hasattr(source, "__geo_interface__")
+    ):
         return read_facilities(
             source,  # type: ignore[arg-type]
             crs=crs,
@@ -170,7 +176,7 @@ def evaluate(
     working_crs: str | int | pyproj.CRS | None = None,
     strict: bool = False,
     plugins: PluginManager | None = None,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
 ) -> Report:
     """Evaluate communities against a profile and return the :class:`~livable.report.Report`.
@@ -185,7 +191,7 @@ def evaluate(
     ...                   [facility("k1", "kindergarten", 108.945, 34.26)])
     >>> c = report.communities[0]
     >>> c.grade, round(c.access_to("kindergarten").nearest_m)
-    (<Grade.NOT_LIVABLE: 'not_livable'>, 460)
+    (<Grade.NOT_LIVABLE: 'not_livable'>, 461)
     """
     pm = plugins if plugins is not None else PluginManager()
     prof = resolve_profile(profile, pm)
@@ -260,7 +266,15 @@ def evaluate(
             report_progress("indicators", i / max(len(comms), 1))
         results.append(
             _evaluate_one(
-                i, comm, prof, types, indicators, circles, table, f_layer, pm,
+                i,
+                comm,
+                prof,
+                types,
+                indicators,
+                circles,
+                table,
+                f_layer,
+                pm,
                 (float(center_lon[i]), float(center_lat[i])),
             )
         )
@@ -329,8 +343,12 @@ def _nearby(layer: FacilityLayer, index: int, distance: float) -> NearbyFacility
 
 
 def _access_entries(
-    i: int, type_ids: Sequence[str], types: Mapping[str, FacilityType], table: AccessTable,
-    layer: FacilityLayer, tiers: Sequence[float],
+    i: int,
+    type_ids: Sequence[str],
+    types: Mapping[str, FacilityType],
+    table: AccessTable,
+    layer: FacilityLayer,
+    tiers: Sequence[float],
 ) -> dict[str, TypeAccess]:
     keys = [round(t) for t in tiers]
     entries: dict[str, TypeAccess] = {}

@@ -138,7 +138,9 @@ class FacilityLayer:
         pts = [f.geometry for f in items]
         is_area = [g.geom_type != "Point" for g in pts]
         rep = [g.point_on_surface() if a else g for g, a in zip(pts, is_area, strict=True)]
-        areas = np.array([g if a else None for g, a in zip(pts, is_area, strict=True)], dtype=object)
+        areas = np.array(
+            [g if a else None for g, a in zip(pts, is_area, strict=True)], dtype=object
+        )
         return cls(
             ids=np.array([f.id for f in items], dtype=object),
             types=np.array([f.type for f in items], dtype=object),
@@ -153,6 +155,9 @@ class FacilityLayer:
             areas=areas if any(is_area) else None,
             count=len(items),
         )
+
+
+_DEFAULT_LIMITS = Limits()
 
 
 def _load(source: FeatureSource, limits: Limits) -> tuple[Mapping[str, Any], SourceInfo]:
@@ -194,13 +199,13 @@ def _load(source: FeatureSource, limits: Limits) -> tuple[Mapping[str, Any], Sou
             ) from None
         raise InputError(f"not valid JSON: {exc}", source=name) from None
     if not isinstance(parsed, dict):
-        raise InputError("not a GeoJSON FeatureCollection (top level is not an object)", source=name)
+        raise InputError(
+            "not a GeoJSON FeatureCollection (top level is not an object)", source=name
+        )
     return parsed, SourceInfo(name, digest)
 
 
-def _features(
-    collection: Mapping[str, Any], info: SourceInfo, limits: Limits
-) -> Sequence[Any]:
+def _features(collection: Mapping[str, Any], info: SourceInfo, limits: Limits) -> Sequence[Any]:
     if collection.get("type") != "FeatureCollection" or not isinstance(
         collection.get("features"), list
     ):
@@ -340,7 +345,7 @@ def read_communities(
     crs: str | int | pyproj.CRS | None = None,
     datum: Datum | str = Datum.WGS84,
     strict: bool = False,
-    limits: Limits = Limits(),
+    limits: Limits = _DEFAULT_LIMITS,
 ) -> CommunityLayer:
     """Read and validate communities; geometries are returned in WGS84 lon/lat.
 
@@ -373,8 +378,11 @@ def read_communities(
             out.reject(index, fid, problem or "bad geometry")
             continue
         if geom.geom_type not in ("Polygon", "MultiPolygon", "Point"):
-            out.reject(index, fid, f"a community must be a Polygon, MultiPolygon or Point, "
-                       f"not {geom.geom_type}")
+            out.reject(
+                index,
+                fid,
+                f"a community must be a Polygon, MultiPolygon or Point, not {geom.geom_type}",
+            )
             continue
         if not geom.is_valid:
             why = shapely.is_valid_reason(geom)
@@ -444,7 +452,7 @@ def read_facilities(
     datum: Datum | str = Datum.WGS84,
     known_types: Collection[str] | None = None,
     strict: bool = False,
-    limits: Limits = Limits(),
+    limits: Limits = _DEFAULT_LIMITS,
 ) -> FacilityLayer:
     """Read and validate facilities into columns (WGS84 lon/lat).
 
@@ -486,8 +494,12 @@ def read_facilities(
             continue
         if ftype not in known:
             hint = ", ".join(sorted(known)[:6])
-            out.reject(index, fid, f"unknown facility type {ftype!r} (known: {hint}, ...; "
-                       "`livable plugins` lists all)")
+            out.reject(
+                index,
+                fid,
+                f"unknown facility type {ftype!r} (known: {hint}, ...; "
+                "`livable plugins` lists all)",
+            )
             continue
         quality = _props(feature).get("quality")
         if quality is not None and (
@@ -515,16 +527,20 @@ def read_facilities(
             xs[index], ys[index] = geom.x, geom.y
         elif geom.geom_type in ("Polygon", "MultiPolygon"):
             if not geom.is_valid:
-                out.repair(index, fid, "invalid polygon repaired with make_valid "
-                           f"({shapely.is_valid_reason(geom)})")
+                out.repair(
+                    index,
+                    fid,
+                    f"invalid polygon repaired with make_valid ({shapely.is_valid_reason(geom)})",
+                )
                 geom = _polygonal(shapely.make_valid(geom))
                 if geom.is_empty:
                     out.reject(index, fid, "invalid polygon that cannot be repaired")
                     continue
             area_geoms.append((index, geom))
         else:
-            out.reject(index, fid, f"a facility must be a Point or (Multi)Polygon, "
-                       f"not {geom.geom_type}")
+            out.reject(
+                index, fid, f"a facility must be a Point or (Multi)Polygon, not {geom.geom_type}"
+            )
             continue
         ok.append(index)
 

@@ -179,9 +179,7 @@ class FacilityType:
     id: str = attrs.field(validator=_check_id)
     label_en: str = attrs.field(validator=_non_empty)
     label_zh: str = attrs.field(validator=_non_empty)
-    category: str | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_check_id)
-    )
+    category: str | None = attrs.field(default=None, validator=attrs.validators.optional(_check_id))
     key_content: str = attrs.field(default="convenience_services", validator=_check_id)
     clause: str = "P4"
     twelve_ones: bool = False
@@ -252,7 +250,9 @@ def _ft(
 FACILITY_TYPES: Mapping[str, FacilityType] = _by_id(
     [
         _ft("transit_stop", "public transport stop", "公共交通站点", "transport", twelve=True),
-        _ft("convenience_store", "branded convenience store", "品牌便利店", "shopping", twelve=True),
+        _ft(
+            "convenience_store", "branded convenience store", "品牌便利店", "shopping", twelve=True
+        ),
         _ft("vegetable_store", "vegetable shop", "便民蔬菜店", "shopping", twelve=True),
         _ft("fitness_venue", "public fitness venue", "全民健身场地", "fitness", twelve=True),
         _ft("leisure_space", "leisure place", "休闲场所", "leisure", twelve=True),
@@ -273,7 +273,9 @@ FACILITY_TYPES: Mapping[str, FacilityType] = _by_id(
             "government",
             twelve=True,
         ),
-        _ft("breakfast_outlet", "trusted breakfast outlet", "放心早餐网点", "catering", twelve=True),
+        _ft(
+            "breakfast_outlet", "trusted breakfast outlet", "放心早餐网点", "catering", twelve=True
+        ),
         _ft("restaurant", "specialty restaurant", "特色餐馆", "catering", twelve=True),
         _ft("bank", "bank", "银行网点", "finance", clause="P6.tiers"),
         _ft("hotel", "hotel", "住宿酒店", "accommodation", clause="P6.tiers"),
@@ -362,9 +364,7 @@ class Community:
     population: int | None = attrs.field(default=None, converter=_population)
     district: str | None = attrs.field(default=None, converter=_optional_text)
     subdistrict: str | None = attrs.field(default=None, converter=_optional_text)
-    zone: Zone | None = attrs.field(
-        default=None, converter=attrs.converters.optional(Zone)
-    )
+    zone: Zone | None = attrs.field(default=None, converter=attrs.converters.optional(Zone))
     attributes: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
 
     @geometry.validator

@@ -56,14 +56,14 @@ def _positive(_inst: object, attribute: attrs.Attribute[float], value: float) ->
         raise ValueError(f"{attribute.name} must be a positive number, not {value!r}")
 
 
-def _share(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+def _share(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not (0.0 <= value <= 1.0):
         raise ValueError(f"{attribute.name} must be a share between 0 and 1, not {value!r}")
 
 
-def _opt_share(_inst: object, attribute: attrs.Attribute[float | None], value: float | None) -> None:
+def _opt_share(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None:
-        _share(_inst, attribute, value)  # type: ignore[arg-type]
+        _share(_inst, attribute, value)
 
 
 @attrs.frozen
@@ -296,7 +296,7 @@ def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, A
     for key, value in over.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
             out[key] = _deep_merge(out[key], value)
-        elif isinstance(value, attrs.AttrsInstance):
+        elif attrs.has(type(value)):
             out[key] = _converter.unstructure(value)
         else:
             out[key] = value

@@ -52,7 +52,9 @@ def summarize(
     city = group_summary("city", "city", results)
     groups: list[ZoneSummary] = []
     for zone in Zone:
-        groups.append(group_summary(zone.value, "zone", [r for r in results if r.zone == zone], zone))
+        groups.append(
+            group_summary(zone.value, "zone", [r for r in results if r.zone == zone], zone)
+        )
     for level, attr in (("district", "district"), ("subdistrict", "subdistrict")):
         keys = sorted({getattr(r, attr) for r in results if getattr(r, attr) is not None})
         for key in keys:

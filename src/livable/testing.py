@@ -55,13 +55,17 @@ def community(
         x0, y0 = offset(lon, lat, -size_m / 2, -size_m / 2)
         x1, y1 = offset(lon, lat, size_m / 2, size_m / 2)
         geom = shapely.box(x0, y0, x1, y1)
-    fields = {k: properties.pop(k) for k in list(properties)
-              if k in ("name", "population", "district", "subdistrict", "zone")}
+    fields = {
+        k: properties.pop(k)
+        for k in list(properties)
+        if k in ("name", "population", "district", "subdistrict", "zone")
+    }
     return Community(id=id, geometry=geom, attributes=properties, **fields)
 
 
 def facility(id: str, type: str, lon: float, lat: float, **properties: Any) -> Facility:
     """A point facility of a type at lon/lat; ``name``, ``brand``, ``quality`` or attributes."""
     fields = {k: properties.pop(k) for k in list(properties) if k in ("name", "brand", "quality")}
-    return Facility(id=id, type=type, geometry=shapely.Point(lon, lat), attributes=properties,
-                    **fields)
+    return Facility(
+        id=id, type=type, geometry=shapely.Point(lon, lat), attributes=properties, **fields
+    )

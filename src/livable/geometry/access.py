@@ -12,13 +12,13 @@ from :func:`access_from_pairs`, fully vectorised.
 ...                 circle_radii_m=np.array([1200.0]), search_radius_m=3000.0, k=2)
 >>> t = access_from_pairs(np.array([0, 0]), np.array([0, 1]), np.array([500.0, 1300.0]),
 ...                       facility_types=np.array([0, 0]), n_origins=1, query=q)
->>> t.nearest_m[0, 0], t.count_within[0, 0].tolist(), int(t.count_in_circle[0, 0])
+>>> float(t.nearest_m[0, 0]), t.count_within[0, 0].tolist(), int(t.count_in_circle[0, 0])
 (500.0, [0, 1], 1)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 import numpy as np
@@ -44,6 +44,14 @@ def _int_array(value: object) -> IntArray:
     return np.ascontiguousarray(value, dtype=np.int64)
 
 
+def _strs(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(v) for v in value)
+
+
+def _floats(value: Iterable[float]) -> tuple[float, ...]:
+    return tuple(float(v) for v in value)
+
+
 @attrs.frozen(eq=False)
 class Origins:
     """Circle centres in the working CRS (metres), one per community."""
@@ -67,7 +75,7 @@ class FacilityColumns:
     x: FloatArray = attrs.field(converter=_float_array)
     y: FloatArray = attrs.field(converter=_float_array)
     type_codes: IntArray = attrs.field(converter=_int_array)
-    type_ids: tuple[str, ...] = attrs.field(converter=tuple)
+    type_ids: tuple[str, ...] = attrs.field(converter=_strs)
     areas: npt.NDArray[np.object_] | None = None
 
     def __len__(self) -> int:
@@ -100,8 +108,8 @@ class AccessQuery:
     nearest facility is looked for, ``k`` how many nearest to list.
     """
 
-    type_ids: tuple[str, ...] = attrs.field(converter=tuple)
-    tier_radii_m: tuple[float, ...] = attrs.field(converter=tuple)
+    type_ids: tuple[str, ...] = attrs.field(converter=_strs)
+    tier_radii_m: tuple[float, ...] = attrs.field(converter=_floats)
     circle_radii_m: FloatArray = attrs.field(converter=_float_array)
     search_radius_m: float
     k: int = 3

@@ -58,15 +58,17 @@ def service_circles(
     populations: Sequence[int | None] | None = None,
 ) -> ServiceCircles:
     """The service circles of communities whose geometries are in the working CRS."""
-    geoms = np.asarray(list(geometries) if not isinstance(geometries, np.ndarray) else geometries,
-                       dtype=object)
+    geoms = np.asarray(
+        list(geometries) if not isinstance(geometries, np.ndarray) else geometries, dtype=object
+    )
     n = len(geoms)
     is_point = shapely.get_type_id(geoms) == 0 if n else np.zeros(0, dtype=bool)
     centroids = shapely.centroid(geoms) if n else np.zeros(0, dtype=object)
     inside = np.ones(n, dtype=bool)
     if n:
-        inside[~is_point] = shapely.contains_properly(geoms[~is_point], centroids[~is_point]) | \
-            shapely.intersects(shapely.boundary(geoms[~is_point]), centroids[~is_point])
+        inside[~is_point] = shapely.contains_properly(
+            geoms[~is_point], centroids[~is_point]
+        ) | shapely.intersects(shapely.boundary(geoms[~is_point]), centroids[~is_point])
     centres = centroids.copy()
     sources = np.where(is_point, "point", "centroid").astype(object)
     if profile.center_rule == "inside_point":

@@ -59,11 +59,13 @@ class FacilityIndex:
             return empty, empty
         mins = np.column_stack([minx, miny]).astype(np.float64)
         maxs = np.column_stack([maxx, maxy]).astype(np.float64)
-        items, counts = self._index.intersection_v(mins, maxs)
-        queries = np.repeat(np.arange(n, dtype=np.int64), counts)
+        items, counts = self._index.intersection_v(mins, maxs)  # type: ignore[no-untyped-call]
+        queries = np.repeat(np.arange(n, dtype=np.int64), counts.astype(np.int64))
         return queries, items.astype(np.int64)
 
-    def query_radius(self, x: FloatArray, y: FloatArray, radius: float) -> tuple[IntArray, IntArray]:
+    def query_radius(
+        self, x: FloatArray, y: FloatArray, radius: float
+    ) -> tuple[IntArray, IntArray]:
         """Candidate pairs: items whose box lies within ``radius`` of each point's box.
 
         A superset of the items within ``radius``; refine with exact distances.
@@ -77,5 +79,7 @@ class FacilityIndex:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty
         pts = np.column_stack([x, y]).astype(np.float64)
-        items, counts = self._index.nearest_v(pts, pts, num_results=k)
-        return np.repeat(np.arange(n, dtype=np.int64), counts), items.astype(np.int64)
+        items, counts = self._index.nearest_v(pts, pts, num_results=k)  # type: ignore[no-untyped-call]
+        return np.repeat(np.arange(n, dtype=np.int64), counts.astype(np.int64)), items.astype(
+            np.int64
+        )

@@ -13,7 +13,7 @@ WGS84 ellipsoid with :class:`pyproj.Geod`).
 >>> q = AccessQuery(type_ids=("clinic",), tier_radii_m=(400.0, 800.0, 1200.0),
 ...                 circle_radii_m=[1200.0], search_radius_m=3000.0, k=3)
 >>> t = EuclideanProvider().measure(Origins([0.0], [0.0]), fac, q)
->>> t.nearest_m[0, 0], t.count_within[0, 0].tolist()
+>>> float(t.nearest_m[0, 0]), t.count_within[0, 0].tolist()
 (500.0, [0, 1, 2])
 """
 
@@ -51,7 +51,10 @@ __all__ = [
 class DistanceProvider(Protocol):
     """What the engine needs of a distance provider."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The provider's name, recorded as ``distance`` in the report."""
+        ...
 
     def measure(
         self, origins: Origins, facilities: FacilityColumns, query: AccessQuery

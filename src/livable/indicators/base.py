@@ -158,7 +158,9 @@ class Indicator:
             )
         if passes(value):
             return self.result(
-                "passed", value, f"{self.label_en}: {value} meets {threshold_en}",
+                "passed",
+                value,
+                f"{self.label_en}: {value} meets {threshold_en}",
                 f"{self.label_zh}：{value}，达到{threshold_zh}",
             )
         message_en = f"{self.label_en}: {value} does not meet {threshold_en}"
@@ -168,6 +170,7 @@ class Indicator:
             value,
             message_en,
             message_zh,
-            gaps=(Gap(rule=self.clause + "." + self.id, message_en=message_en,
-                      message_zh=message_zh),),
+            gaps=(
+                Gap(rule=self.clause + "." + self.id, message_en=message_en, message_zh=message_zh),
+            ),
         )

@@ -146,7 +146,7 @@ class TierAccess(Indicator):
             best = min(known) if known else None
             if best is not None and best <= tier:
                 continue
-            label = CATEGORIES[category] if category in CATEGORIES else None
+            label = CATEGORIES.get(category)
             en_name = label.label_en if label else category
             zh_name = label.label_zh if label else category
             gaps.append(
@@ -217,9 +217,8 @@ class MoreFacilities(Indicator):
                     )
                 )
         met = len(types) - len(gaps)
-        status = "failed" if gaps else "passed"
         return self.result(
-            status,
+            "failed" if gaps else "passed",
             met,
             f"{met} of {len(types)} types at the happy count",
             f"{met}/{len(types)}类设施达到幸福社区数量",
@@ -249,7 +248,9 @@ class Variety(Indicator):
         kinds = sum(1 for a in context.access.values() if a.count_in_circle > 0)
         if kinds >= need:
             return self.result(
-                "passed", kinds, f"{kinds} kinds of facility in the circle (>= {need})",
+                "passed",
+                kinds,
+                f"{kinds} kinds of facility in the circle (>= {need})",
                 f"圈内设施{kinds}类（≥{need}）",
             )
         en = f"{kinds} kinds of facility in the circle; happy asks for {need}."
@@ -259,8 +260,9 @@ class Variety(Indicator):
             kinds,
             en,
             zh,
-            gaps=(Gap(rule="P5.variety", message_en=en, message_zh=zh, required=need,
-                      found=kinds),),
+            gaps=(
+                Gap(rule="P5.variety", message_en=en, message_zh=zh, required=need, found=kinds),
+            ),
         )
 
 

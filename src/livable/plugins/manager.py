@@ -78,7 +78,9 @@ class PluginManager:
             self._load_entry_points(allow)
 
     # -- registration -------------------------------------------------------------------
-    def register(self, plugin: object, *, name: str | None = None, version: str | None = None) -> str:
+    def register(
+        self, plugin: object, *, name: str | None = None, version: str | None = None
+    ) -> str:
         """Register a plugin object; validates its hooks at once (names and signatures)."""
         name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
         if self._pm.has_plugin(name) or self._pm.is_registered(plugin):
@@ -140,7 +142,7 @@ class PluginManager:
     def _collect(
         self,
         hook: str,
-        kind: type[_T] | tuple[type, ...],
+        kind: type[_T],
         key: Callable[[_T], str],
         check: Callable[[_T], str | None] = lambda _: None,
     ) -> dict[str, _T]:
@@ -157,7 +159,7 @@ class PluginManager:
                 self._fault(f"returned {type(answer).__name__}, not an iterable", plugin, hook)
                 continue
             for item in items:
-                if not isinstance(item, kind):
+                if not isinstance(item, kind):  # plugins may return anything
                     self._fault(f"returned {item!r}, not a {_kind_name(kind)}", plugin, hook)
                     continue
                 problem = check(item)
@@ -238,9 +240,7 @@ class PluginManager:
         return tuple(PluginInfo(name, self._versions.get(name)) for name in names)
 
 
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    if isinstance(kind, tuple):
-        return " or ".join(k.__name__ for k in kind)
+def _kind_name(kind: type) -> str:
     return kind.__name__
 
 
