@@ -15,8 +15,8 @@ Algorithms and accuracy
   here a vectorised fixed-point iteration (at most :data:`MAX_ITERATIONS` rounds, stopping
   when every point's forward image is within :data:`TOLERANCE_DEG` of the target) inverts it.
   Over 200,000 random points in China the round trip error measures about 6e-8 m
-  (``tests/test_datums.py`` asserts below 1e-6 m); convergence takes 3 to 4 rounds. The one-step inverse
-  of the published ports is off by up to about 5 m.
+  (``tests/test_datums.py`` asserts below 1e-6 m); convergence takes 3 to 4 rounds. The
+  one-step inverse of the published ports is off by up to about 5 m.
 - GCJ-02 -> BD-09 is Baidu's published closed form. Its published inverse is only
   approximate (up to 2e-6 degrees, about 0.2 m), so :func:`bd09_to_gcj02` refines it with
   the same fixed-point iteration; round trips through BD-09 are below 1e-6 m.
