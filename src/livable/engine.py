@@ -24,6 +24,7 @@ from livable.geometry.circle import ServiceCircles, service_circles
 from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
 from livable.geometry.datums import Datum
 from livable.indicators.base import CommunityContext, Indicator
+from livable.indicators.base import role_of as indicator_role
 from livable.io import (
     CommunityLayer,
     FacilityLayer,
@@ -37,6 +38,7 @@ from livable.plugins.manager import PluginManager
 from livable.profile import Profile, load_profile
 from livable.report import (
     CommunityResult,
+    CommunityScore,
     IndicatorResult,
     NearbyFacility,
     Report,
@@ -67,9 +69,7 @@ def resolve_profile(profile: str | Path | Profile, plugins: PluginManager) -> Pr
 
 def role_of(profile: Profile, indicator: Indicator) -> str:
     """The role the profile gives an indicator (``livable``/``happy``/``scored``/``info``)."""
-    if indicator.id == "tier_access" and profile.livable_requires_tiers:
-        return "livable"
-    return profile.indicator_roles.get(indicator.id, "info")
+    return indicator_role(profile, indicator.id)
 
 
 def grade_from_results(results: Sequence[IndicatorResult]) -> Grade:
@@ -283,7 +283,7 @@ def evaluate(
 
     inputs = tuple(s for s in (c_layer.source, f_layer.source) if s.path != "<memory>")
     rejected = tuple(sorted(c_layer.rejected, key=lambda r: (r.id or "", r.source)))
-    summary = summarize(results, rejected=len(rejected), profile=prof)
+    summary = summarize(results, rejected=len(rejected), profile=prof, facility_types=types)
     return Report(
         livable_version=__version__,
         profile=prof.id,
@@ -441,4 +441,5 @@ def _evaluate_one(
         access=tuple(access.values()),
         gaps=gaps,
         indicators=final,
+        score=CommunityScore.from_results(final),
     )

@@ -38,6 +38,7 @@ from livable.models import CATEGORIES, SizeClass, Zone
 __all__ = [
     "BUILTIN_PROFILES",
     "CircleRules",
+    "FrameworkCriteria",
     "HappyCriteria",
     "Profile",
     "Targets",
@@ -97,6 +98,55 @@ class HappyCriteria:
     """``P5`` residents' evaluation: community attribute ``satisfaction`` (share 0-1)."""
 
 
+def _opt_non_negative(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not (isinstance(value, int | float) and value >= 0):
+        raise ValueError(f"{attribute.name} must be a number >= 0, not {value!r}")
+
+
+@attrs.frozen
+class FrameworkCriteria:
+    """Thresholds of the "136" framework indicators beyond the grades (``P2``).
+
+    Each field feeds one built-in indicator (named in brackets); ``None`` (``"off"`` in
+    TOML) or ``false`` switches it off. Whether an indicator gates a grade, counts towards
+    the framework score or is only reported is the profile's ``indicator_roles``. The
+    attribute-based indicators read the community properties named below; a missing
+    attribute makes the indicator "not assessed", never passed.
+    """
+
+    parcel_points_min: int | None = attrs.field(default=1, validator=_opt_non_negative)
+    """``P2.C2`` logistics and delivery (``parcel_points``): ``parcel_point`` facilities
+    within the circle."""
+    property_management_min: float | None = attrs.field(default=0.8, validator=_opt_share)
+    """``P2.C2`` property management (``property_management``): community attribute
+    ``property_management``, the share (0-1) of residential estates with professional
+    property management (``true``/``false`` mean all/none)."""
+    low_carbon_min: int | None = attrs.field(default=1, validator=_opt_non_negative)
+    """``P2.C3`` low-carbon living (``low_carbon``): community attribute
+    ``low_carbon_measures``, the number of low-carbon measures in place (``true`` = 1)."""
+    digital_platform: bool = True
+    """``P2.C4`` (``digital_platform``): community attribute ``digital_platform`` (yes/no),
+    the community is run on the city's digital management platform."""
+    sensing_coverage_min: float | None = attrs.field(default=0.5, validator=_opt_share)
+    """``P2.C4`` sensing systems (``sensing_coverage``): community attribute
+    ``sensing_coverage``, the share (0-1) of the community covered by its sensing system."""
+    workers_per_1000_min: float | None = attrs.field(default=1.8, validator=_opt_non_negative)
+    """``P2.C5`` professional community workers (``community_workers``): community
+    attribute ``community_workers`` (a head count) per 1,000 residents (``population``)."""
+    emergency_plan: bool = True
+    """``P2.C5``/``P7`` emergency and safety (``emergency_plan``): community attribute
+    ``emergency_plan`` (yes/no)."""
+    survey_held: bool = True
+    """``P7`` residents' opinion surveys (``survey_held``): community attribute
+    ``survey_held`` (yes/no), a survey held in the assessment year."""
+    employment_service: bool = True
+    """``P2.C6`` start-up and employment services (``employment_service``): community
+    attribute ``employment_service_point`` (yes/no)."""
+    closeness_max_ratio: float | None = attrs.field(default=1.0, validator=_opt_non_negative)
+    """``P5`` "closer" (``closeness``): the median over the service categories of nearest
+    distance / tier distance may be at most this."""
+
+
 @attrs.frozen
 class Targets:
     """City targets by stage (``P6``): shares of urban communities by the deadline."""
@@ -129,7 +179,7 @@ class CircleRules:
     """The enlarged circle's radius (a 20-minute walk at 80 m/min)."""
 
 
-_ROLES = ("livable", "happy", "scored", "info")
+_ROLES = ("livable", "happy", "scored", "info")  # livable.indicators.ROLES
 
 
 def _check_roles(_inst: object, attribute: attrs.Attribute[Any], value: Mapping[str, str]) -> None:
@@ -197,6 +247,8 @@ class Profile:
     livable_requires_tiers: bool = False
     """``P4``/``P6.tiers``: whether livable also needs every category within its tier."""
     happy: HappyCriteria = attrs.field(factory=HappyCriteria)
+    framework: FrameworkCriteria = attrs.field(factory=FrameworkCriteria)
+    """``P2``: thresholds of the framework indicators beyond the grades."""
     targets: Targets = attrs.field(factory=Targets)
     circle: CircleRules = attrs.field(factory=CircleRules)
     district_zones: Mapping[str, Zone] = attrs.field(factory=dict, converter=_mapping)
@@ -205,7 +257,8 @@ class Profile:
         factory=dict, converter=_mapping, validator=_check_roles
     )
     """Per indicator id: ``livable`` (needed for livable), ``happy`` (needed for happy),
-    ``scored`` or ``info``. Indicators not named are ``info``."""
+    ``scored`` (counts towards the 0-100 framework score, never gates a grade) or ``info``
+    (reported only). Indicators not named are ``info``."""
     assumptions: Mapping[str, str] = attrs.field(factory=dict, converter=_mapping)
     """Fields whose value the plan does not give, with the reason for the value chosen."""
 
@@ -305,7 +358,7 @@ def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, A
 
 def _fix_nulls(data: dict[str, Any]) -> dict[str, Any]:
     # TOML has no null: optional happy/circle fields are written as "off".
-    for table in ("happy", "circle"):
+    for table in ("happy", "circle", "framework"):
         sub = data.get(table)
         if isinstance(sub, dict):
             data[table] = {k: (None if v == "off" else v) for k, v in sub.items()}
