@@ -168,27 +168,38 @@ def closest_to_next_grade(
 
 
 def _gap_label(
-    rule: str,
-    facility_type: str | None,
-    category: str | None,
-    types: Mapping[str, FacilityType],
+    gap: Gap, indicator: tuple[str, str] | None, types: Mapping[str, FacilityType]
 ) -> tuple[str, str]:
-    if facility_type is not None and facility_type in types:
-        ftype = types[facility_type]
-        return f"{ftype.label_en} ({rule})", f"{ftype.label_zh}（{rule}）"
-    if category is not None and category in CATEGORIES:
-        cat = CATEGORIES[category]
-        return f"{cat.label_en} ({rule})", f"{cat.label_zh}（{rule}）"
-    what = facility_type or category
-    return (f"{what} ({rule})", f"{what}（{rule}）") if what else (rule, rule)
+    """English and Chinese labels of a gap: what is missing, for which indicator."""
+    what: tuple[str, str] | None = None
+    if gap.facility_type is not None:
+        ftype = types.get(gap.facility_type)
+        what = (ftype.label_en, ftype.label_zh) if ftype else (gap.facility_type,) * 2
+    elif gap.category is not None:
+        cat = CATEGORIES.get(gap.category)
+        what = (cat.label_en, cat.label_zh) if cat else (gap.category,) * 2
+    if what is None:
+        en, zh = indicator or (gap.rule, gap.rule)
+        return f"{en} ({gap.rule})", f"{zh}（{gap.rule}）"
+    if indicator is None:
+        return f"{what[0]} ({gap.rule})", f"{what[1]}（{gap.rule}）"
+    return (
+        f"{what[0]}: {indicator[0]} ({gap.rule})",
+        f"{what[1]}：{indicator[1]}（{gap.rule}）",
+    )
 
 
 def _gap_counts(
     results: Sequence[CommunityResult], types: Mapping[str, FacilityType], top: int
 ) -> tuple[GapCount, ...]:
     first: dict[str, Gap] = {}
+    labels: dict[str, tuple[str, str]] = {}
     counts: Counter[str] = Counter()
     for r in results:
+        for indicator in r.indicators:
+            if indicator.label_en:
+                for g in indicator.gaps:
+                    labels.setdefault(g.rule, (indicator.label_en, indicator.label_zh))
         keys = set()
         for g in r.gaps:
             key = gap_key(g)
@@ -198,7 +209,7 @@ def _gap_counts(
     out: list[GapCount] = []
     for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
         g = first[key]
-        en, zh = _gap_label(g.rule, g.facility_type, g.category, types)
+        en, zh = _gap_label(g, labels.get(g.rule), types)
         out.append(
             GapCount(
                 key=key,
