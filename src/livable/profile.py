@@ -316,9 +316,19 @@ class Profile:
         return profile_from_mapping(merged, source="<derive>")
 
     def to_toml(self) -> str:
-        """This profile as TOML text that :func:`load_profile` reads back."""
-        data = _drop_none(_converter.unstructure(self))
-        return tomli_w.dumps(data)
+        """This profile as TOML text that :func:`load_profile` reads back.
+
+        A switched-off criterion (``None``) is written as ``"off"``, as TOML has no null.
+
+        >>> p = load_profile("xian-2020").derive(framework={"parcel_points_min": None})
+        >>> 'parcel_points_min = "off"' in p.to_toml()
+        True
+        """
+        data = _converter.unstructure(self)
+        for table in _OFF_TABLES:
+            if isinstance(data.get(table), dict):
+                data[table] = {k: ("off" if v is None else v) for k, v in data[table].items()}
+        return tomli_w.dumps(_drop_none(data))
 
     @property
     def sha256(self) -> str:
@@ -356,13 +366,23 @@ def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, A
     return out
 
 
+_OFF_TABLES = ("happy", "circle", "framework")
+
+
 def _fix_nulls(data: dict[str, Any]) -> dict[str, Any]:
-    # TOML has no null: optional happy/circle fields are written as "off".
-    for table in ("happy", "circle", "framework"):
+    # TOML has no null: optional happy/circle/framework fields are written as "off".
+    for table in _OFF_TABLES:
         sub = data.get(table)
         if isinstance(sub, dict):
             data[table] = {k: (None if v == "off" else v) for k, v in sub.items()}
     return data
+
+
+def _format_exception(exc: BaseException, type_: type | None) -> str:
+    # keep the validators' own words ("... must be a share between 0 and 1, not 80")
+    if isinstance(exc, ValueError) and not isinstance(exc, cattrs.BaseValidationError) and str(exc):
+        return f"invalid value ({exc})"
+    return cattrs.v.format_exception(exc, type_)
 
 
 def profile_from_mapping(data: Mapping[str, Any], *, source: str = "<memory>") -> Profile:
@@ -380,7 +400,9 @@ def profile_from_mapping(data: Mapping[str, Any], *, source: str = "<memory>") -
         return _converter.structure(data, Profile)
     except Exception as exc:  # cattrs raises ExceptionGroups; flatten them into one message
         if isinstance(exc, cattrs.BaseValidationError):
-            problems = "; ".join(cattrs.transform_error(exc, path="profile"))
+            problems = "; ".join(
+                cattrs.transform_error(exc, path="profile", format_exception=_format_exception)
+            )
         else:
             problems = str(exc)
         raise ProfileError(f"{source}: invalid profile: {problems}") from exc
