@@ -6,6 +6,8 @@ use unrounded distances ("within r" is distance <= r).
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -534,7 +536,7 @@ class Closeness(Indicator):
             category = None if ftype is None else ftype.category
             if category is None or category not in profile.category_tiers:
                 continue
-            near = np.inf if access.nearest_m is None else access.nearest_m
+            near = math.inf if access.nearest_m is None else access.nearest_m
             by_category.setdefault(category, []).append(near)
         if not by_category:
             return self.not_assessed(
@@ -544,11 +546,8 @@ class Closeness(Indicator):
                 ask_zh="请登记带服务类别的设施类型",
             )
         cats = sorted(by_category)
-        ratios = np.array(
-            [min(by_category[c]) / profile.tier_distance_m(c) for c in cats], dtype=float
-        )
-        median = float(np.median(ratios))
-        if np.isfinite(median):
+        median = statistics.median(min(by_category[c]) / profile.tier_distance_m(c) for c in cats)
+        if math.isfinite(median):
             shown_en = f"median nearest distance {median:.2f} x tier over {len(cats)} categories"
             shown_zh = f"{len(cats)}类服务最近距离中位数为步行时限的{median:.2f}倍"
         else:
@@ -556,7 +555,7 @@ class Closeness(Indicator):
             shown_zh = f"{len(cats)}类服务中位数类别在搜索范围内没有设施"
         return self.judged(
             median <= limit,
-            round(median, 4) if np.isfinite(median) else None,
+            round(median, 4) if math.isfinite(median) else None,
             shown_en=shown_en,
             shown_zh=shown_zh,
             threshold_en=f"the maximum of {limit:g} x tier",
