@@ -151,7 +151,7 @@ def community_to_dict(c: CommunityResult) -> dict[str, Any]:
         "gaps": [_gap(g) for g in c.gaps],
         "indicators": {r.id: _indicator(r) for r in c.indicators},
         "score": _score(c.score),
-        "explanation": {"en": c.explain("en"), "zh": c.explain("zh")},
+        "explanation": {"en": c.explain("en", full=False), "zh": c.explain("zh", full=False)},
     }
     if c.isochrones is not None:
         out["isochrones"] = {str(k): geometry_to_geojson(g) for k, g in c.isochrones.items()}

@@ -204,12 +204,14 @@ class CommunityResult:
             return ()
         return tuple(r for r in self.indicators if r.role == target.value and r.status != "passed")
 
-    def explain(self, lang: str = "en") -> str:
+    def explain(self, lang: str = "en", *, full: bool = True) -> str:
         """Why this community has its grade, indicator by indicator (``lang``: en or zh).
 
-        Lists the grade indicators that were needed and passed, the ones that kept the
-        community from the next grade, the indicators reported for information, and the
-        framework score.
+        Lists, grade by grade, every grade indicator with its status and message, marking
+        with ``*`` those that decided the grade (needed and passed, or keeping the community
+        from the next grade); then the ``scored`` and ``info`` indicators and the framework
+        score. ``full=False`` keeps only the decisive indicators and the score (the
+        ``explanation`` of ``report.json``, whose ``indicators`` hold the rest).
         """
         if lang not in ("en", "zh"):
             raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
@@ -252,10 +254,12 @@ class CommunityResult:
                     if zh
                     else f"{tl} ({target.clause}): not reached (livable comes first)"
                 )
-            lines.append(head)
-            lines += [_line(r, zh) for r in members]
+            shown = [r for r in members if full or r.decisive]
+            if shown:
+                lines.append(head)
+                lines += [_line(r, zh) for r in shown]
         extra = [r for r in self.indicators if r.role in ("scored", "info")]
-        if extra:
+        if extra and full:
             lines.append(
                 "其他指标（不影响等级）：" if zh else "Other indicators (do not decide the grade):"
             )

@@ -53,6 +53,20 @@ def _m_zh(distance: float | None) -> str:
     return "搜索范围内没有" if distance is None else f"{distance:.0f}米"
 
 
+def _label(context: CommunityContext, gap: Gap, zh: bool) -> str:
+    ftype = context.facility_types.get(gap.facility_type or "")
+    if ftype is None:
+        return gap.facility_type or "?"
+    return ftype.label_zh if zh else ftype.label_en
+
+
+def _category(category: str | None, zh: bool) -> str:
+    label = CATEGORIES.get(category or "")
+    if label is None:
+        return category or "?"
+    return label.label_zh if zh else label.label_en
+
+
 class TwelveOnes(Indicator):
     """``P4``: each of the "12 ones" within the circle, in the count the size class needs."""
 
@@ -115,8 +129,10 @@ class TwelveOnes(Indicator):
                 "failed",
                 met,
                 f"{met} of {total} required facility types present in the circle in the "
-                f"counts a {size.label_en} needs",
-                f"圈内{met}/{total}类必备设施达到{size.label_zh}的数量要求",
+                f"counts a {size.label_en} needs; short: "
+                + ", ".join(f"{_label(context, g, False)} ({g.found}/{g.required})" for g in gaps),
+                f"圈内{met}/{total}类必备设施达到{size.label_zh}的数量要求；不足："
+                + "、".join(f"{_label(context, g, True)}（{g.found}/{g.required}）" for g in gaps),
                 gaps=tuple(gaps),
                 score=met / total,
             )
@@ -186,8 +202,10 @@ class TierAccess(Indicator):
             return self.result(
                 "failed",
                 met,
-                f"{met} of {len(categories)} categories within their walk tier",
-                f"{met}/{len(categories)}类服务在步行时限内",
+                f"{met} of {len(categories)} categories within their walk tier; beyond: "
+                + ", ".join(_category(g.category, False) for g in gaps),
+                f"{met}/{len(categories)}类服务在步行时限内；超出："
+                + "、".join(_category(g.category, True) for g in gaps),
                 gaps=tuple(gaps),
                 score=met / len(categories),
             )
