@@ -421,7 +421,10 @@ def _evaluate_one(
     override = pm.classify(comm, tuple(results), profile)
     if override is not None:
         grade = override
-    final = tuple(attrs.evolve(r, decisive=_decisive(r, grade)) for r in results)
+    final = tuple(
+        r if r.decisive == (d := _decisive(r, grade)) else attrs.evolve(r, decisive=d)
+        for r in results
+    )
     gaps = tuple(g for r in final if r.status != "passed" for g in r.gaps)
     return CommunityResult(
         id=comm.id,

@@ -84,10 +84,18 @@ class CommunityContext:
     _in_circle: Callable[[], tuple[NearbyFacility, ...]] = attrs.field(
         default=lambda: (), alias="in_circle"
     )
+    _cache: dict[str, tuple[NearbyFacility, ...]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
     def in_circle(self, facility_type: str | None = None) -> tuple[NearbyFacility, ...]:
-        """Facilities within the community's circle (of one type), nearest first."""
-        found = self._in_circle()
+        """Facilities within the community's circle (of one type), nearest first.
+
+        Built once per community and shared by every indicator that asks.
+        """
+        found = self._cache.get("")
+        if found is None:
+            found = self._cache[""] = tuple(self._in_circle())
         if facility_type is None:
             return found
         return tuple(f for f in found if f.type == facility_type)
