@@ -57,7 +57,8 @@ def format_summary(report: dict[str, Any]) -> str:
         f"{_l('not livable 尚未宜居', 22)}{g['not_livable']:>7}",
         "",
         f"{_l('target 目标 (P6)', 38)}{'actual':>8}{'target':>8}  met",
-        f"{_l('livable share 宜居占比', 38)}{_pct(s['livable_share']):>8}{_pct(t['livable_share']):>8}"
+        f"{_l('livable share 宜居占比', 38)}{_pct(s['livable_share']):>8}"
+        f"{_pct(t['livable_share']):>8}"
         f"  {_met(s['livable_share'], t['livable_share'])}",
         f"{_l('happy share, central 中心城区幸福', 38)}{_pct(s['happy_share_central']):>8}"
         f"{_pct(t['happy_share_central']):>8}"
