@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import traceback
@@ -25,13 +26,13 @@ __all__ = ["main"]
 _GRADE_ZH = {"not_livable": "尚未宜居", "livable": "宜居", "happy": "幸福"}
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
-
-
 def _width(text: str) -> int:
     """Terminal columns of a text: East Asian wide characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
 
 
 def _cell(value: object, width: int, *, left: bool = False) -> str:
@@ -255,6 +256,33 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument("--csv", metavar="DIR", help="also write the summary tables as CSV files")
     sm.add_argument("--xlsx", metavar="FILE", help="also write them as an XLSX workbook")
     sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
+    pl = sub.add_parser("plan", help="propose sites for new facilities that close gaps (P6)")
+    pl.add_argument("report", help="report.json")
+    pl.add_argument(
+        "--facility-type",
+        action="append",
+        required=True,
+        dest="facility_types",
+        metavar="T",
+        help="facility type to plan (repeat for several)",
+    )
+    where = pl.add_mutually_exclusive_group(required=True)
+    where.add_argument("--candidates", help="candidate sites GeoJSON")
+    where.add_argument("--grid", type=float, metavar="METRES", help="grid spacing in metres")
+    pl.add_argument("--candidates-crs", help="CRS of the candidates file")
+    pl.add_argument("--budget", type=int, help="how many sites at most")
+    pl.add_argument(
+        "--target",
+        action="store_true",
+        help="fewest sites closing every closable gap of the types (100%% livable)",
+    )
+    pl.add_argument("--exact", action="store_true", help="solve exactly (integer programme)")
+    pl.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip re-evaluating the report's inputs with the planned sites",
+    )
+    pl.add_argument("--out", default="plan.geojson", help="plan GeoJSON (default plan.geojson)")
     return parser
 
 
@@ -333,15 +361,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
-    path = Path(args.report)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LivableError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LivableError(f"{path}: not a readable report.json ({exc})") from None
-    if not isinstance(data, dict) or "summary" not in data:
-        raise LivableError(f"{path}: not a livable report (no 'summary')")
+    data = _read_report(Path(args.report))
     print(format_summary(data), file=out)
     if args.csv or args.xlsx:
         from livable.export import write_csv, write_xlsx
@@ -374,11 +394,86 @@ def _cmd_plugins(_args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
+    from livable._serialize import dumps
+    from livable.planner import plan, read_candidates, verify_plan
+
+    report = _read_report(Path(args.report))
+    if not args.target and args.budget is None:
+        raise LivableError("give --budget N, or --target for the fewest sites")
+    candidates = None
+    if args.candidates:
+        candidates = read_candidates(args.candidates, crs=args.candidates_crs)
+    result = plan(
+        report,
+        args.facility_types,
+        candidates=candidates,
+        grid_m=args.grid,
+        budget=args.budget,
+        mode="target" if args.target else "budget",
+        method="exact" if args.exact else "greedy",
+    )
+    data = result.to_geojson()
+    inputs = [i["path"] for i in report.get("inputs", [])]
+    if not args.no_verify and len(inputs) == 2 and all(Path(p).is_file() for p in inputs):
+        changes = verify_plan(
+            result,
+            inputs[0],
+            inputs[1],
+            profile=report["profile"],
+            distance=report.get("distance", "euclidean"),
+        )
+        claimed = dict(result.grade_changes)
+        confirmed = sorted(c for c in claimed if changes.get(c) == claimed[c])
+        data["plan"]["verified"] = {
+            "confirmed": confirmed,
+            "not_confirmed": sorted(set(claimed) - set(confirmed)),
+            "other_changes": {
+                k: {"before": b, "after": a}
+                for k, (b, a) in sorted(changes.items())
+                if k not in claimed
+            },
+        }
+    _write(Path(args.out), dumps(data))
+    p = data["plan"]
+    print(
+        f"{len(result.sites)} sites for {', '.join(result.facility_types)} ({p['method']}, "
+        f"{p['mode']}): livable {p['livable_before']} -> {p['livable_after']} of "
+        f"{p['communities']} ({_pct(p['livable_share_before'])} -> "
+        f"{_pct(p['livable_share_after'])})",
+        file=out,
+    )
+    if "verified" in p:
+        v = p["verified"]
+        print(
+            f"re-evaluated with the sites added: {len(v['confirmed'])} of "
+            f"{len(result.grade_changes)} grade changes confirmed",
+            file=out,
+        )
+    if result.unreachable:
+        print(f"no candidate serves: {', '.join(result.unreachable)}", file=out)
+    print(f"plan written to {args.out}", file=out)
+    return 0
+
+
+def _read_report(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LivableError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LivableError(f"{path}: not a readable report.json ({exc})") from None
+    if not isinstance(data, dict) or "summary" not in data or "communities" not in data:
+        raise LivableError(f"{path}: not a livable report (no 'summary' or 'communities')")
+    return data
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "evaluate": _cmd_evaluate,
     "demo": _cmd_demo,
     "summary": _cmd_summary,
     "plugins": _cmd_plugins,
+    "plan": _cmd_plan,
 }
 
 
@@ -393,6 +488,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"livable: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. `livable summary r.json | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("livable: interrupted", file=sys.stderr)
         return 1
