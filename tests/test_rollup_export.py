@@ -214,3 +214,23 @@ def test_format_summary_reads_an_older_report() -> None:
     text = format_summary(old)
     assert "P4.twelve_ones:clinic" in text
     assert summary_tables(old)["city"].rows == ()
+
+
+def test_report_is_schema_valid_and_every_new_member_is_described(report: livable.Report) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from livable.schemas import load_schema
+
+    schema = load_schema("report")
+    data = report.to_dict()
+    jsonschema.validate(data, schema)
+    defs = schema["$defs"]
+    summary = data["summary"]
+    assert set(summary) <= set(defs["summary"]["properties"])
+    for group in summary["groups"]:
+        assert set(group) <= set(defs["group"]["properties"])
+    community = data["communities"][0]
+    assert set(community) <= set(defs["community"]["properties"])
+    for indicator in community["indicators"].values():
+        assert set(indicator) <= set(defs["indicator"]["properties"])
+    closest = defs["summary"]["properties"]["closest"]["items"]["properties"]
+    assert all(set(c) <= set(closest) for c in summary["closest"])
