@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+import attrs
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -311,3 +312,11 @@ def test_summary_json_has_targets_gaps_and_ranking() -> None:
     assert data["top_gaps"][0]["grade"] == "livable"
     assert data["closest"][0]["id"] == "b"
     assert data["closest"][0]["next_grade"] == "livable"
+
+
+def test_score_coverage_says_what_the_mean_rests_on() -> None:
+    a = attrs.evolve(result("a", Grade.LIVABLE), score=CommunityScore(100.0, 1, 4))
+    b = attrs.evolve(result("b", Grade.LIVABLE), score=CommunityScore(None, 0, 4))
+    s = summarize([a, b], rejected=0, profile=PROFILE)
+    assert s.mean_score == 100.0  # b has no score at all
+    assert s.score_coverage == 1 / 8

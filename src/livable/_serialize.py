@@ -187,6 +187,7 @@ def _group(g: ZoneSummary) -> dict[str, Any]:
         },
         "needed": {"livable": g.livable_needed, "happy": g.happy_needed},
         "mean_score": None if g.mean_score is None else round(g.mean_score, 1),
+        "score_coverage": _share(g.score_coverage),
         "top_gaps": [{"gap": k, "communities": n} for k, n in g.top_gaps],
     }
 
@@ -248,6 +249,7 @@ def summary_to_dict(s: Summary) -> dict[str, Any]:
         "happy_share_central": _share(s.happy_share_central),
         "happy_share_peripheral": _share(s.happy_share_peripheral),
         "mean_score": None if s.mean_score is None else round(s.mean_score, 1),
+        "score_coverage": _share(s.score_coverage),
         "targets": {
             "livable_share": s.target_livable_share,
             "happy_share_central": s.target_happy_share_central,

@@ -128,7 +128,9 @@ def format_summary(report: dict[str, Any]) -> str:
         ),
     ]
     if s.get("mean_score") is not None:
-        lines.append(f"mean framework score 框架平均得分: {s['mean_score']:.0f}/100")
+        basis = s.get("score_coverage")
+        on = "" if basis is None else f" ({_pct(basis)} of scored indicators assessed 已评估)"
+        lines.append(f"mean framework score 框架平均得分: {s['mean_score']:.0f}/100{on}")
     groups = [grp for grp in s.get("groups", []) if isinstance(grp, dict)]
     zones = {grp["key"]: grp for grp in groups if grp["level"] == "zone"}
     city = next((grp for grp in groups if grp["level"] == "city"), None)

@@ -68,6 +68,7 @@ _GROUP_COLUMNS = (
     "happy_gap",
     "happy_needed",
     "mean_score",
+    "score_coverage",
     "top_gaps",
 )
 _GAP_COLUMNS = (
@@ -132,6 +133,10 @@ COLUMNS: Mapping[str, tuple[str, str]] = {
         "达到幸福目标还需新增的幸福社区数",
     ),
     "mean_score": ("mean framework score, 0-100 (scored indicators)", "平均框架得分（0-100）"),
+    "score_coverage": (
+        "share of the scored indicators that could be assessed",
+        "计分指标中已评估的比例",
+    ),
     "top_gaps": ("the group's most common gaps (communities)", "本组最常见短板（社区数）"),
     "rank": ("rank, 1 first", "排名"),
     "gap": ("gap key: rule:facility type or category", "短板：规则:设施类型或服务类别"),
@@ -165,6 +170,7 @@ _PERCENT = frozenset(
         "target_happy_share",
         "happy_gap",
         "share",
+        "score_coverage",
     }
 )
 
@@ -217,6 +223,7 @@ def _group_row(g: Mapping[str, Any]) -> tuple[Cell, ...]:
         _get(g, "target_gaps", "happy_share"),
         _get(g, "needed", "happy"),
         g.get("mean_score"),
+        g.get("score_coverage"),
         gaps or None,
     )
 

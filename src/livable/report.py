@@ -351,6 +351,8 @@ class ZoneSummary:
     target_happy_share: float | None = None
     mean_score: float | None = None
     """Mean framework score (0-100) of the group's communities that have one."""
+    score_coverage: float | None = None
+    """Share of the group's scored indicators that could be assessed (the score's basis)."""
     top_gaps: tuple[tuple[str, int], ...] = ()
     """The group's most common gaps: (gap key, communities)."""
 
@@ -475,6 +477,8 @@ class Summary:
     """Evaluated communities with no zone (own or by district): outside the happy targets."""
     mean_score: float | None = None
     """Mean framework score (0-100) of the communities that have one."""
+    score_coverage: float | None = None
+    """Share of the scored indicators city-wide that could be assessed."""
     deadline: str | None = None
     """The date of the targets (``P6``: end of 2021)."""
 

@@ -70,6 +70,13 @@ def _mean_score(results: Sequence[CommunityResult]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def _score_coverage(results: Sequence[CommunityResult]) -> float | None:
+    """Share of the scored indicators that could be assessed, over the group."""
+    total = sum(r.score.total for r in results if r.score is not None)
+    assessed = sum(r.score.assessed for r in results if r.score is not None)
+    return assessed / total if total else None
+
+
 def group_summary(
     key: str,
     level: str,
@@ -108,6 +115,7 @@ def group_summary(
         target_livable_share=target_livable,
         target_happy_share=target_happy,
         mean_score=_mean_score(members),
+        score_coverage=_score_coverage(members),
         top_gaps=_top(members, top),
     )
 
@@ -297,5 +305,6 @@ def summarize(
         closest=closest_to_next_grade(results, limit=closest),
         unzoned=sum(1 for r in results if r.zone is None),
         mean_score=city.mean_score,
+        score_coverage=city.score_coverage,
         deadline=profile.targets.deadline,
     )
