@@ -234,7 +234,17 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
             help=f"map datum of lon/lat {layer} (gcj02: Amap/Tencent, bd09: Baidu)",
         )
     p.add_argument("--working-crs", help="metric CRS to compute in (default: chosen from data)")
-    p.add_argument("--workers", type=int, default=1, help="worker processes")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes; more than 1 evaluates tile by tile (same report)",
+    )
+    p.add_argument(
+        "--tile-km",
+        type=float,
+        help="evaluate in square tiles of this size (km; default 20 with --workers)",
+    )
     p.add_argument("--strict", action="store_true", help="stop at the first bad feature")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--out", default="report.json", help="report file (default report.json)")
@@ -301,7 +311,17 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.workers < 1:
         raise LivableError("--workers must be at least 1")
+    tile_km = getattr(args, "tile_km", None)
+    if tile_km is not None and not (0 < tile_km < float("inf")):
+        raise LivableError("--tile-km must be a positive number of kilometres")
     started = time.perf_counter()
+    partitioned: dict[str, Any] = {}
+    if args.workers > 1 or tile_km is not None:
+        from livable.partition import DEFAULT_TILE_M, evaluate_partitioned
+
+        evaluate = evaluate_partitioned
+        tile_m = DEFAULT_TILE_M if tile_km is None else tile_km * 1000.0
+        partitioned = {"workers": args.workers, "tile_m": tile_m}
     report = evaluate(
         args.communities,
         args.facilities,
@@ -316,6 +336,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         streets_datum=args.streets_datum,
         working_crs=args.working_crs,
         strict=args.strict,
+        **partitioned,
     )
     data = report.to_dict()
     from livable._serialize import dumps

@@ -47,7 +47,13 @@ from livable.report import (
 )
 from livable.rollup import summarize
 
-__all__ = ["Progress", "evaluate", "grade_from_results", "resolve_profile"]
+__all__ = [
+    "Progress",
+    "evaluate",
+    "grade_from_results",
+    "resolve_profile",
+    "select_working_crs",
+]
 
 Progress = Callable[[str, float], None]
 """A progress callback: ``(stage, fraction)`` with stages ``reading``, ``indexing``,
@@ -222,16 +228,7 @@ def evaluate(
     report_progress("reading", 1.0)
 
     comms = c_layer.communities
-    lonlat = _extent_points(comms, f_layer)
-    if working_crs is not None:
-        work = resolve_crs(working_crs)
-        if not work.is_projected:
-            raise LivableError(f"working CRS {work.name!r} is not projected (metric)")
-    elif lonlat is not None:
-        work = choose_working_crs(lonlat[0], lonlat[1])
-    else:
-        work = choose_working_crs(np.array([108.94]), np.array([34.26]))
-    projector = Projector.for_crs(work)
+    projector = Projector.for_crs(select_working_crs(comms, f_layer, working_crs))
 
     type_ids = tuple(types)
     report_progress("indexing", 0.0)
@@ -300,6 +297,30 @@ def evaluate(
         repaired=tuple(c_layer.repaired) + tuple(f_layer.repaired),
         skipped=tuple(pm.skipped),
     )
+
+
+def select_working_crs(
+    comms: Sequence[Community],
+    facilities: FacilityLayer,
+    working_crs: str | int | pyproj.CRS | None = None,
+) -> pyproj.CRS:
+    """The metric working CRS: ``working_crs`` if named, else the UTM zone of the
+    communities' extent (of the facilities' without communities).
+
+    >>> from livable.testing import community
+    >>> select_working_crs([community("c1", 108.94, 34.26)], FacilityLayer.from_facilities([]))
+    <Projected CRS: EPSG:32649>
+    ...
+    """
+    if working_crs is not None:
+        work = resolve_crs(working_crs)
+        if not work.is_projected:
+            raise LivableError(f"working CRS {work.name!r} is not projected (metric)")
+        return work
+    lonlat = _extent_points(comms, facilities)
+    if lonlat is not None:
+        return choose_working_crs(lonlat[0], lonlat[1])
+    return choose_working_crs(np.array([108.94]), np.array([34.26]))
 
 
 def _extent_points(
