@@ -72,9 +72,10 @@ from livable.engine import (
 from livable.errors import LivableError
 from livable.geometry.access import AccessQuery
 from livable.geometry.circle import service_circles
-from livable.geometry.crs import Projector
+from livable.geometry.crs import Projector, resolve_crs
 from livable.geometry.datums import Datum
-from livable.io import CommunityLayer, FacilityLayer, FeatureSource, Limits
+from livable.geoparquet import is_parquet_path
+from livable.io import CommunityLayer, FacilityLayer, FeatureSource, Limits, SourceInfo
 from livable.models import Community, Facility
 from livable.plugins.manager import PluginManager
 from livable.profile import Profile, profile_from_mapping
@@ -424,6 +425,36 @@ class TileTask:
         return fac if isinstance(fac, FacilityLayer) else fac()
 
 
+@attrs.frozen
+class ParquetSource:
+    """A GeoParquet facility file that every worker reads per tile (:mod:`livable.geoparquet`).
+
+    ``duplicates`` are the ids the whole file holds more than once (every copy rejected).
+    """
+
+    path: str
+    crs: str | None
+    datum: str
+    known_types: tuple[str, ...]
+    duplicates: frozenset[str]
+
+    def window(
+        self, window: Box, projector: Projector, source: SourceInfo
+    ) -> Callable[[], FacilityLayer]:
+        """A picklable reader of the facilities in a working-CRS window (with margin)."""
+        from livable.geoparquet import ParquetWindow, window_lonlat
+
+        return ParquetWindow(
+            path=self.path,
+            bbox=window_lonlat(window, projector.inverse),
+            known_types=self.known_types,
+            exclude_ids=self.duplicates,
+            source=source,
+            crs=self.crs,
+            datum=self.datum,
+        )
+
+
 def _profile_from_toml(text: str) -> Profile:
     return profile_from_mapping(tomllib.loads(text), source="<tile task>")
 
@@ -465,6 +496,7 @@ class _Prepared:
     plugins: PluginManager
     partition: Partition
     options: Mapping[str, Any]
+    parquet: ParquetSource | None = None
 
 
 def prepare_tasks(
@@ -498,14 +530,34 @@ def prepare_tasks(
     c_layer = _as_communities(
         communities, crs=communities_crs, datum=communities_datum, strict=strict, limits=limits
     )
-    f_layer = _as_facilities(
-        facilities,
-        crs=facilities_crs,
-        datum=facilities_datum,
-        known_types=types_.keys(),
-        strict=strict,
-        limits=limits,
-    )
+    parquet: ParquetSource | None = None
+    if is_parquet_path(facilities):
+        from livable import geoparquet
+
+        f_layer, duplicates = geoparquet.scan_facilities(
+            facilities,  # type: ignore[arg-type]
+            crs=facilities_crs,
+            datum=facilities_datum,
+            known_types=types_.keys(),
+            strict=strict,
+            limits=limits,
+        )
+        parquet = ParquetSource(
+            path=str(facilities),
+            crs=None if facilities_crs is None else resolve_crs(facilities_crs).to_wkt(),
+            datum=str(Datum(facilities_datum).value),
+            known_types=tuple(types_),
+            duplicates=duplicates,
+        )
+    else:
+        f_layer = _as_facilities(
+            facilities,
+            crs=facilities_crs,
+            datum=facilities_datum,
+            known_types=types_.keys(),
+            strict=strict,
+            limits=limits,
+        )
     work = select_working_crs(c_layer.communities, f_layer, working_crs)
     partition = plan_partition(c_layer.communities, prof, work, tiling=Tiling(tile_m, origin))
     options: dict[str, Any] = {
@@ -515,24 +567,32 @@ def prepare_tasks(
         "streets_datum": streets_datum,
         "limits": limits,
     }
-    prepared = _Prepared(c_layer, f_layer, prof, pm, partition, options)
+    prepared = _Prepared(c_layer, f_layer, prof, pm, partition, options, parquet)
     return prepared, _tasks(prepared)
 
 
 def _tasks(prepared: _Prepared) -> Iterator[TileTask]:
     partition = prepared.partition
     projector = Projector.for_crs(partition.working_crs)
-    bins = facility_bins(prepared.facilities, projector) if partition.tiles else None
+    parquet = prepared.parquet
+    bins = None
+    if parquet is None and partition.tiles:
+        bins = facility_bins(prepared.facilities, projector)
     profile_toml = prepared.profile.to_toml()
     wkt = partition.working_crs.to_wkt()
     comms = prepared.communities.communities
     for tile in partition.tiles:
-        assert bins is not None
+        facilities: FacilityLayer | Callable[[], FacilityLayer]
+        if parquet is not None:
+            facilities = parquet.window(tile.window, projector, prepared.facilities.source)
+        else:
+            assert bins is not None
+            facilities = slice_facilities(prepared.facilities, bins.select(tile.window))
         yield TileTask(
             key=tile.key,
             communities=tuple(_pack_community(comms[i]) for i in tile.members.tolist()),
             community_source=prepared.communities.source,
-            facilities=slice_facilities(prepared.facilities, bins.select(tile.window)),
+            facilities=facilities,
             profile_toml=profile_toml,
             working_crs=wkt,
             options=prepared.options,
@@ -576,6 +636,28 @@ def merge_tiles(
         rejected_facilities=tuple(facilities.rejected),
         repaired=tuple(communities.repaired) + tuple(facilities.repaired),
         skipped=skipped,
+    )
+
+
+def evaluate_prepared_single(prepared: _Prepared) -> Report:
+    """The single-pass evaluation of prepared inputs (used when there is no tile)."""
+    facilities = prepared.facilities
+    if prepared.parquet is not None:
+        from livable import geoparquet
+
+        facilities = geoparquet.read_facilities(
+            prepared.parquet.path,
+            crs=prepared.parquet.crs,
+            datum=prepared.parquet.datum,
+            known_types=prepared.parquet.known_types,
+        )
+    return evaluate(
+        prepared.communities,
+        facilities,
+        profile=prepared.profile,
+        working_crs=prepared.partition.working_crs,
+        plugins=prepared.plugins,
+        **prepared.options,
     )
 
 
@@ -657,14 +739,7 @@ def evaluate_partitioned(
     )
     report_progress("reading", 1.0)
     if not prepared.partition.tiles:
-        return evaluate(
-            prepared.communities,
-            prepared.facilities,
-            profile=prepared.profile,
-            working_crs=prepared.partition.working_crs,
-            plugins=prepared.plugins,
-            **prepared.options,
-        )
+        return evaluate_prepared_single(prepared)
     reports = _run_tasks(
         tasks,
         total=len(prepared.partition),
