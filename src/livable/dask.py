@@ -15,9 +15,7 @@ Facilities reach the workers in one of two ways:
 - anything else (GeoJSON, layers, model objects) is read once by the calling process
   and each tile's slice is scattered to the workers.
 
->>> import livable.dask
->>> livable.dask.evaluate_dask.__name__
-'evaluate_dask'
+See :func:`evaluate_dask` for an example on a local cluster.
 """
 
 from __future__ import annotations
@@ -72,11 +70,16 @@ def evaluate_dask(
     Workers use the plugins installed on them (a ``plugins`` manager stays here: it is
     used to read and to merge).
 
-    >>> from distributed import Client, LocalCluster  # doctest: +SKIP
-    >>> with LocalCluster(n_workers=2, processes=True, dashboard_address=None) as cluster, \\
-    ...         Client(cluster) as client:  # doctest: +SKIP
-    ...     report = evaluate_dask("communities.geojson", "facilities.parquet",
-    ...                            client=client, tile_m=20_000)
+    >>> from distributed import Client, LocalCluster
+    >>> from livable.testing import community, facility
+    >>> comms = [community(f"c{i}", 108.90 + 0.05 * i, 34.26) for i in range(3)]
+    >>> facs = [facility(f"k{i}", "kindergarten", 108.902 + 0.05 * i, 34.26) for i in range(3)]
+    >>> with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+    ...     with Client(cluster) as client:
+    ...         report = evaluate_dask(comms, facs, client=client, tile_m=5_000.0)
+    >>> import livable
+    >>> report.to_json() == livable.evaluate(comms, facs).to_json()
+    True
     """
     try:
         from distributed import as_completed
