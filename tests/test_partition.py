@@ -73,18 +73,20 @@ def test_two_workers_equal_single_pass(sample: tuple[Path, Path], single: str) -
     assert merged.to_json() == single
 
 
-def test_cli_workers_1_and_2_write_identical_reports(
+def test_cli_workers_1_and_2_write_the_single_pass_report(
     sample: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    outs = []
+    args = ["evaluate", "--communities", str(sample[0]), "--facilities", str(sample[1])]
+    plain = tmp_path / "plain.json"
+    assert main([*args, "--quiet", "--out", str(plain)]) == 0
+    outs = [plain.read_bytes()]
     for n in (1, 2):
         out = tmp_path / f"r{n}.json"
-        args = ["evaluate", "--communities", str(sample[0]), "--facilities", str(sample[1])]
         assert (
             main([*args, "--workers", str(n), "--tile-km", "3", "--quiet", "--out", str(out)]) == 0
         )
         outs.append(out.read_bytes())
-    assert outs[0] == outs[1]
+    assert outs[0] == outs[1] == outs[2]
     assert b'"communities"' in outs[0]
 
 
@@ -235,3 +237,11 @@ def test_random_tilings_equal_single_pass(
     assert merged.to_json() == single.to_json()
     assert [c.id for c in merged.communities] == sorted(c.id for c in comms)
     assert math.isclose(merged.summary.evaluated, len(comms))
+
+
+def test_cli_rejects_a_bad_tile_size(
+    sample: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["evaluate", "--communities", str(sample[0]), "--facilities", str(sample[1])]
+    assert main([*args, "--tile-km", "0", "--out", str(tmp_path / "r.json")]) == 1
+    assert "--tile-km" in capsys.readouterr().err
