@@ -180,6 +180,13 @@ class RssSampler:
         self._thread.join()
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """User + system CPU seconds of this process and of its finished children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
 def gib(n: float) -> str:
     return f"{n / 1024**3:.2f} GiB"
 
@@ -213,8 +220,10 @@ def run_country(nc: int, nf: int, tile_m: float, sampler: RssSampler) -> dict[st
             if stage == "tiles":
                 ticks.append(time.perf_counter() - t0)
 
+        cpu0 = cpu_seconds()
         rep = evaluate_partitioned(comms, facs, tile_m=tile_m, workers=workers, progress=tick)
         secs = time.perf_counter() - start
+        cpu = [b - a for a, b in zip(cpu0, cpu_seconds(), strict=True)]
         reports[workers] = rep
         rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         rss_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
@@ -225,8 +234,15 @@ def run_country(nc: int, nf: int, tile_m: float, sampler: RssSampler) -> dict[st
             f"{secs / nc * 1000:.2f} ms/community; peak rss self {gib(rss_self)}, "
             f"largest child {gib(rss_child)}, sampled tree {gib(sampler.peak)}"
         )
+        print(
+            f"             CPU: this process {cpu[0]:.1f} s, workers {cpu[1]:.1f} s, "
+            f"{(cpu[0] + cpu[1]) / nc * 1000:.2f} CPU-ms/community, "
+            f"CPU/wall {(cpu[0] + cpu[1]) / secs:.2f} (load average {os.getloadavg()[0]:.1f})"
+        )
         out[f"workers_{workers}"] = {
             "seconds": secs,
+            "cpu_self_s": cpu[0],
+            "cpu_children_s": cpu[1],
             "tiles": n_tiles,
             "ru_maxrss_self": rss_self,
             "ru_maxrss_children": rss_child,
@@ -305,11 +321,12 @@ def main() -> None:
     # estimate for 110,000 x 30,000,000 on 32 cores from the measured cost per community,
     # scaled by the facilities per community (273 there)
     nc, nf = args.country
-    per_community = figures["country"]["workers_1"]["seconds"] / nc
+    w1 = figures["country"]["workers_1"]
+    per_community = (w1["cpu_self_s"] + w1["cpu_children_s"]) / nc
     density = (30_000_000 / 110_000) / (nf / nc)
     core_s = per_community * 110_000 * density
     print(
-        f"\nestimate 110,000 x 30,000,000: {core_s / 60:.0f} core-minutes at this machine's "
+        f"\nestimate 110,000 x 30,000,000: {core_s / 60:.0f} CPU-minutes at this machine's "
         f"speed; on 32 cores about {core_s / 32 / 60:.1f} min plus the client's reading "
         f"and merging (load average now {os.getloadavg()})"
     )
