@@ -24,6 +24,7 @@ __all__ = [
     "NearbyFacility",
     "PluginInfo",
     "Report",
+    "Skipped",
     "Summary",
     "TypeAccess",
     "ZoneSummary",
@@ -156,6 +157,21 @@ class PluginInfo:
 
 
 @attrs.frozen
+class Skipped:
+    """A plugin contribution skipped in record-and-continue mode, and why (``skipped``).
+
+    ``hook`` is ``None`` for a plugin that could not be loaded at all; ``community`` names
+    the community for faults during its evaluation (an indicator that raised, a grade of
+    the wrong type).
+    """
+
+    plugin: str
+    hook: str | None
+    reason: str
+    community: str | None = None
+
+
+@attrs.frozen
 class ZoneSummary:
     """Counts and shares of one group of communities (a zone, district or subdistrict)."""
 
@@ -223,8 +239,8 @@ class Report:
     summary: Summary
     rejected_facilities: tuple[Rejection, ...] = ()
     repaired: tuple[Rejection, ...] = ()
-    skipped: tuple[str, ...] = ()
-    """Plugin hook implementations skipped in record-and-continue mode, with the reason."""
+    skipped: tuple[Skipped, ...] = ()
+    """Plugin contributions skipped in record-and-continue mode, with the reason."""
     schema_version: str = SCHEMA_VERSION
 
     def community(self, community_id: str) -> CommunityResult:
