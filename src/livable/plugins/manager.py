@@ -539,7 +539,8 @@ class PluginManager:
         >>> PluginManager(load_entry_points=False).plugins()[0].name
         'livable.builtin'
         """
-        names = sorted((n for n, _ in self._pm.list_name_plugin()), key=self._order.__getitem__)
+        registered = (n for n, p in self._pm.list_name_plugin() if p is not None)  # not blocked
+        names = sorted(registered, key=self._order.__getitem__)
         return tuple(PluginInfo(name, self._versions.get(name)) for name in names)
 
     def contributions(self) -> tuple[PluginContributions, ...]:
