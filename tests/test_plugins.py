@@ -245,7 +245,7 @@ def test_a_known_hook_that_is_not_marked_fails_instead_of_being_ignored() -> Non
         def livable_indicators(self) -> list[Indicator]:
             return []
 
-    with pytest.raises(PluginError, match="not marked with @livable.hookimpl"):
+    with pytest.raises(PluginError, match=r"not marked with @livable\.hookimpl"):
         _pm(Unmarked())
 
 
@@ -616,7 +616,7 @@ def test_a_profile_role_for_an_unregistered_indicator_is_an_error() -> None:
             city = livable.load_profile("xian-2020")
             return [city.derive(id="needs-ev", indicator_roles={"ev_charging": "happy"})]
 
-    with pytest.raises(LivableError, match="ev_charging.*installed and allowed"):
+    with pytest.raises(LivableError, match=r"ev_charging.*installed and allowed"):
         _evaluate(_pm(RolesOnly()), profile="needs-ev")
 
 
