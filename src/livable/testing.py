@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyproj
 import shapely
 
 from livable.errors import LivableError, PluginError
@@ -61,6 +62,7 @@ __all__ = [
 ]
 
 _EARTH_M_PER_DEG_LAT = 110_574.0
+_GEOD = pyproj.Geod(ellps="WGS84")
 
 
 def offset(lon: float, lat: float, east_m: float, north_m: float) -> tuple[float, float]:
@@ -134,9 +136,10 @@ def ring_of_facilities(
     """``count`` facilities of each type, evenly spaced on a circle around lon/lat.
 
     Ids are ``{prefix}1``, ``{prefix}2``, ...; every facility lies ``radius_m`` metres from
-    the point (to about 0.1 %), so the community there has them all within its circle when
-    ``radius_m`` is below the circle's radius. Extra keyword arguments are passed to
-    :func:`facility` (``brand=``, ``quality=``, attributes).
+    the point on the WGS84 ellipsoid (within 0.1 % in any UTM working CRS), so a community
+    there has them all within its circle when ``radius_m`` is below the circle's radius.
+    Extra keyword arguments are passed to :func:`facility` (``brand=``, ``quality=``,
+    attributes).
 
     >>> from livable import TWELVE_ONES
     >>> ring = ring_of_facilities(108.94, 34.26, TWELVE_ONES, radius_m=500, count=2)
@@ -146,12 +149,13 @@ def ring_of_facilities(
     if count < 1:
         raise ValueError(f"count must be at least 1, not {count}")
     wanted = [t for t in types for _ in range(count)]
-    out: list[Facility] = []
-    for n, type_id in enumerate(wanted):
-        angle = 2 * math.pi * n / max(len(wanted), 1)
-        flon, flat = offset(lon, lat, radius_m * math.cos(angle), radius_m * math.sin(angle))
-        out.append(facility(f"{prefix}{n + 1}", type_id, flon, flat, **properties))
-    return out
+    n = len(wanted)
+    azimuths = np.arange(n) * (360.0 / max(n, 1))
+    lons, lats, _ = _GEOD.fwd(np.full(n, lon), np.full(n, lat), azimuths, np.full(n, radius_m))
+    return [
+        facility(f"{prefix}{i + 1}", type_id, float(lons[i]), float(lats[i]), **properties)
+        for i, type_id in enumerate(wanted)
+    ]
 
 
 def _as_plugin(obj: object) -> object:
