@@ -50,7 +50,7 @@ from livable.models import (
     SizeClass,
     Zone,
 )
-from livable.plugins import PluginManager, hookimpl
+from livable.plugins import PluginContributions, PluginManager, hookimpl
 from livable.profile import CircleRules, HappyCriteria, Profile, Targets, load_profile
 from livable.report import (
     CommunityResult,
@@ -91,6 +91,7 @@ __all__ = [
     "Limits",
     "LivableError",
     "NearbyFacility",
+    "PluginContributions",
     "PluginError",
     "PluginInfo",
     "PluginManager",

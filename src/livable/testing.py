@@ -177,7 +177,7 @@ def plugin_manager(
     load_entry_points: bool = False,
     allow: Sequence[str] | None = None,
 ) -> Iterator[PluginManager]:
-    """A fresh :class:`~livable.plugins.PluginManager` with throwaway plugins registered.
+    """A fresh :class:`~livable.PluginManager` with throwaway plugins registered.
 
     ``plugins`` are plugin objects (modules, instances) or bare ``@hookimpl`` functions.
     Installed entry points are not loaded unless asked for, so a test sees only what it
@@ -231,7 +231,7 @@ def run_indicator(
 ) -> IndicatorResult:
     """Run one indicator on one community through the real engine; return its result.
 
-    ``indicator`` is an :class:`~livable.indicators.Indicator` instance, or the id of one
+    ``indicator`` is an :class:`~livable.Indicator` instance, or the id of one
     that the built-in plugin or ``plugins`` register. ``plugins`` (plugin objects) add
     what the test needs: the facility types the facilities use, a profile id, a distance
     provider. No installed entry points are loaded. The result carries the ``role`` the

@@ -9,7 +9,7 @@ Two calling rules apply:
 
 - The four *registry* hooks (``livable_facility_types``, ``livable_indicators``,
   ``livable_distance_providers``, ``livable_profiles``) are called once per
-  :class:`~livable.plugins.PluginManager`, in plugin registration order (the built-in
+  :class:`~livable.PluginManager`, in plugin registration order (the built-in
   plugin first), and every answer is kept. Ids are unique: an id a plugin registers again,
   a built-in one included, is a fault naming both plugins, never a silent overwrite.
 - ``livable_classify`` is ``firstresult``: it is called per community, plugins registered
@@ -17,7 +17,7 @@ Two calling rules apply:
   answers last (``trylast``) with the profile's rules, so any plugin can override it.
 
 A plugin that raises, or returns the wrong type, is reported with its name and the hook
-(:class:`~livable.errors.PluginError`, or an entry of the report's ``skipped`` when the
+(:class:`~livable.PluginError`, or an entry of the report's ``skipped`` when the
 manager runs with ``fault_mode="record"``).
 
 >>> sorted(HOOKS)
@@ -66,7 +66,7 @@ def livable_facility_types() -> Iterable[FacilityType]:
     **When:** once per plugin manager, the first time its facility types are needed
     (reading facilities, ``livable plugins``); the answer is cached.
 
-    **Return:** an iterable of :class:`~livable.models.FacilityType` (or ``None``). Its
+    **Return:** an iterable of :class:`~livable.FacilityType` (or ``None``). Its
     ``category`` is one of the 14 service categories of ``P6.tiers`` or ``None`` (no walk
     tier), its ``key_content`` one of the six of ``P2``. Facilities of the new type may then
     appear in the facilities file (``"type": "charging_station"``) and in
@@ -100,11 +100,11 @@ def livable_indicators() -> Iterable[Indicator]:
     **When:** once per plugin manager, the first time its indicators are needed (every
     evaluation, ``livable plugins``); the answer is cached.
 
-    **Return:** an iterable of :class:`~livable.indicators.Indicator` *instances* (or
+    **Return:** an iterable of :class:`~livable.Indicator` *instances* (or
     ``None``). Each declares its ``id``, labels, ``clause``, the ``requirement`` and
     ``key_content`` of ``P2`` it serves and its ``inputs``. The engine calls
     ``indicator.evaluate(context)`` once per community; it must return an
-    :class:`~livable.report.IndicatorResult` with the indicator's ``id`` (use
+    :class:`~livable.IndicatorResult` with the indicator's ``id`` (use
     ``self.result(...)``). An indicator counts for a grade only where the profile's
     ``indicator_roles`` names it (``livable`` or ``happy``); otherwise it is reported as
     information.
@@ -148,12 +148,12 @@ def livable_distance_providers() -> Mapping[str, ProviderFactory]:
     **Return:** a mapping (or ``None``) of provider name to a factory. The factory is
     called with keyword arguments ``profile``, ``projector``, ``streets``, ``streets_crs``
     and ``streets_datum`` (accept ``**kwargs`` for options added later) and returns a
-    :class:`~livable.geometry.providers.DistanceProvider`: an object with a ``name`` and
+    ``livable.geometry.providers.DistanceProvider``: an object with a ``name`` and
     ``measure(origins, facilities, query)`` returning an
-    :class:`~livable.geometry.access.AccessTable`. A provider that can list every
+    ``livable.geometry.access.AccessTable``. A provider that can list every
     (origin, facility, distance) pair within ``query.max_radius_m`` gets the table from
-    :func:`~livable.geometry.access.access_from_pairs`;
-    :func:`~livable.geometry.providers.candidate_pairs` finds euclidean pairs with the
+    ``livable.geometry.access.access_from_pairs``;
+    ``livable.geometry.providers.candidate_pairs`` finds euclidean pairs with the
     R-tree.
 
     **Calling rule:** every plugin's answer is kept, in registration order; a name already
@@ -183,8 +183,8 @@ def livable_profiles() -> Iterable[Profile]:
     **When:** once per plugin manager, the first time a profile is looked up by id; the
     answer is cached.
 
-    **Return:** an iterable of :class:`~livable.profile.Profile` (or ``None``). Derive a
-    district's profile from the city's with :meth:`~livable.profile.Profile.derive`, or
+    **Return:** an iterable of :class:`~livable.Profile` (or ``None``). Derive a
+    district's profile from the city's with :meth:`~livable.Profile.derive`, or
     load a TOML file whose ``extends`` names the parent; give it a new id. Name the
     plugin's indicators in ``indicator_roles`` to make them count for a grade.
 
@@ -222,14 +222,14 @@ def livable_classify(
     :param results: its indicator results, each with the ``role`` the profile gives it.
     :param profile: the rule profile of the evaluation.
 
-    **Return:** a :class:`~livable.models.Grade` or its string value (``"not_livable"``,
+    **Return:** a :class:`~livable.Grade` or its string value (``"not_livable"``,
     ``"livable"``, ``"happy"``), or ``None`` for no opinion. Anything else is a fault
     naming the plugin.
 
     **Calling rule:** ``firstresult``: plugins registered later are asked first
     (``tryfirst``/``trylast`` as in pluggy) and the first answer that is not ``None`` wins.
     The built-in plugin answers last (``trylast``) with the profile's rules
-    (:func:`~livable.engine.grade_from_results`), so returning ``None`` keeps them. A grade
+    (:func:`~livable.grade_from_results`), so returning ``None`` keeps them. A grade
     a plugin decides differently from the rules is recorded in the community's
     ``details.grade_override`` in the report.
 

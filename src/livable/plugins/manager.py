@@ -1,6 +1,6 @@
 """A plugin manager per engine, never a global.
 
-:class:`PluginManager` wraps a :class:`pluggy.PluginManager`: it registers the built-in
+:class:`PluginManager` wraps a ``pluggy.PluginManager``: it registers the built-in
 plugin (``livable.builtin``), then the plugin objects the caller gives, then (unless
 switched off) the setuptools entry points of group ``livable``, optionally limited to an
 allow-list. Every plugin is validated when it is registered: a ``livable_*`` function or
@@ -44,8 +44,8 @@ BUILTIN_PLUGIN = "livable.builtin"
 """The name the built-in plugin is registered under."""
 
 FaultMode = Literal["fail", "record"]
-"""``"fail"`` raises :class:`~livable.errors.PluginError` at a plugin's first fault;
-``"record"`` skips the faulty contribution and lists it as :class:`~livable.report.Skipped`."""
+"""``"fail"`` raises :class:`~livable.PluginError` at a plugin's first fault;
+``"record"`` skips the faulty contribution and lists it as :class:`~livable.Skipped`."""
 
 _T = TypeVar("_T")
 
@@ -88,7 +88,7 @@ class PluginManager:
         after the built-in plugin and before entry points; their validation errors always
         raise.
     :param block: plugin names never to register (``livable.builtin`` included).
-    :param fault_mode: ``"fail"`` (default) raises :class:`~livable.errors.PluginError` at
+    :param fault_mode: ``"fail"`` (default) raises :class:`~livable.PluginError` at
         a plugin's first fault; ``"record"`` skips the faulty contribution (an entry point
         that cannot be loaded, an answer of the wrong type, a duplicate id, an indicator
         that raises on a community) and lists it in :attr:`skipped` and the report's
@@ -148,7 +148,7 @@ class PluginManager:
 
         The name defaults to a module's ``__name__`` or the object's class name; the
         version to the plugin's ``__version__`` or its distribution's version. Raises
-        :class:`~livable.errors.PluginError` naming the plugin if the name is taken or a
+        :class:`~livable.PluginError` naming the plugin if the name is taken or a
         hook implementation is invalid (unknown hook name, unmarked hook, argument not in
         the hook, argument with a default, wrapper). A blocked name is not registered.
 
@@ -466,8 +466,8 @@ class PluginManager:
         """Build the distance provider registered as ``name``, checking what it returns.
 
         A factory that raises or returns no provider raises
-        :class:`~livable.errors.PluginError` naming its plugin in either fault mode (there
-        is nothing to continue with); a :class:`~livable.errors.LivableError` it raises (a
+        :class:`~livable.PluginError` naming its plugin in either fault mode (there
+        is nothing to continue with); a :class:`~livable.LivableError` it raises (a
         problem with the caller's input) passes through.
 
         >>> PluginManager(load_entry_points=False).make_provider("euclidean").name
