@@ -37,7 +37,8 @@ class EvCharging(Indicator):
             return self.result(
                 "passed",
                 have,
-                f"{have} EV charging stations within the circle (a {size.label_en} needs {need})",
+                f"{have} EV charging station{'s' if have != 1 else ''} within the circle "
+                f"(a {size.label_en} needs {need})",
                 f"圈内充电站{have}处（{size.label_zh}需要{need}处）",
             )
         nearest = "none within the search radius"
@@ -45,7 +46,8 @@ class EvCharging(Indicator):
         if access.nearest_m is not None:
             nearest, nearest_zh = f"{access.nearest_m:,.0f} m", f"{access.nearest_m:.0f}米"
         en = (
-            f"{have} EV charging stations within {context.radius_m:,.0f} m of the centre; a "
+            f"{have} EV charging station{'s' if have != 1 else ''} within "
+            f"{context.radius_m:,.0f} m of the centre; a "
             f"{size.label_en} needs {need} (nearest: {nearest})."
         )
         zh = (
