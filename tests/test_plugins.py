@@ -7,6 +7,7 @@ exactly as it finds a pip-installed distribution.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import sys
@@ -14,6 +15,7 @@ import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 import livable
@@ -29,6 +31,7 @@ from livable import (
 from livable.cli import main
 from livable.geometry.providers import EuclideanProvider
 from livable.plugins import BUILTIN_PLUGIN
+from livable.schemas import load_schema
 from livable.testing import community, facility, offset, ring_of_facilities
 
 LON, LAT = 108.94, 34.26
@@ -453,6 +456,7 @@ def test_a_plugin_overrides_a_grade_with_a_string_or_a_grade(answer: object) -> 
         "rule_grade": "livable",
     }
     data = report.to_dict()
+    jsonschema.validate(data, load_schema("report"))
     assert data["communities"][0]["grade"] == "happy"
     assert data["communities"][0]["details"]["grade_override"]["plugin"] == "Pilot"
     assert "details" not in data["communities"][1]
@@ -574,6 +578,7 @@ def test_in_record_mode_a_raising_indicator_is_not_assessed_for_that_community_o
     (skip,) = report.skipped
     assert (skip.plugin, skip.hook, skip.community) == ("FlakyPlugin", "livable_indicators", "c1")
     assert "ZeroDivisionError" in skip.reason
+    jsonschema.validate(report.to_dict(), load_schema("report"))
     assert report.to_dict()["skipped"] == [
         {
             "plugin": "FlakyPlugin",
@@ -821,7 +826,9 @@ def test_cli_plugin_faults_record_lists_skips_on_stderr_and_in_the_report(
     err = capsys.readouterr().err
     assert "warning: skipped plugin 'broken'" in err
     assert "half-installed" in err
-    skipped = json.loads(out.read_text(encoding="utf-8"))["skipped"]
+    data = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.validate(data, load_schema("report"))
+    skipped = data["skipped"]
     assert [(s["plugin"], s["hook"]) for s in skipped] == [("broken", None)]
 
 
@@ -850,3 +857,15 @@ def test_cli_plugins_record_mode_shows_skips(
     assert main(["plugins", "--allow-plugin", "broken"]) == 1
     assert main(["plugins", "--allow-plugin", "broken", "--plugin-faults", "record"]) == 0
     assert "skipped: plugin 'broken': cannot be imported" in capsys.readouterr().out
+
+
+def test_a_module_registered_directly_is_not_loaded_again_from_its_entry_point(
+    install: Install,
+) -> None:
+    module = install(CHARGER_PLUGIN, name="yanta")
+    direct = importlib.import_module(module)
+    pm = PluginManager(plugins=[direct], allow=["yanta"])
+    assert [p.name for p in pm.plugins()] == [BUILTIN_PLUGIN, module]
+    assert pm.owner("livable_facility_types", "charging_station") == module
+    with pytest.raises(PluginError, match=f"already registered as '{module}'"):
+        pm.register(direct, name="again")

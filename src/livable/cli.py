@@ -16,10 +16,13 @@ import traceback
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from livable._version import __version__
 from livable.errors import LivableError
+
+if TYPE_CHECKING:
+    from livable.plugins import PluginManager
 
 __all__ = ["main"]
 
@@ -138,7 +141,7 @@ def _add_plugin_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _plugin_manager(args: argparse.Namespace) -> Any:
+def _plugin_manager(args: argparse.Namespace) -> PluginManager:
     from livable.plugins import PluginManager
 
     return PluginManager(

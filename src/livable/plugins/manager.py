@@ -163,8 +163,11 @@ class PluginManager:
         livable.errors.PluginError: plugin 'Typo': livable_indicator is not a livable hook (did ...
         """
         name = name or _default_name(plugin)
-        if self._pm.has_plugin(name) or self._pm.is_registered(plugin):
+        if self._pm.has_plugin(name):
             raise PluginError("a plugin of this name is already registered", plugin=name)
+        if self._pm.is_registered(plugin):
+            other = self._pm.get_name(plugin)
+            raise PluginError(f"this object is already registered as {other!r}", plugin=name)
         if self._pm.is_blocked(name):
             return name
         self._check_names(plugin, name)
@@ -275,6 +278,8 @@ class PluginManager:
                     hook=None,
                     sink=self._load_skipped,
                 )
+                continue
+            if self._pm.is_registered(plugin):  # the embedder registered this module directly
                 continue
             version = ep.dist.version if ep.dist is not None else None
             try:
