@@ -107,6 +107,7 @@ def _as_communities(
     datum: Datum | str,
     strict: bool,
     limits: Limits,
+    encoding: str | None = None,
 ) -> CommunityLayer:
     if isinstance(source, CommunityLayer):
         return source
@@ -115,7 +116,14 @@ def _as_communities(
         or hasattr(source, "__fspath__")
         or hasattr(source, "__geo_interface__")
     ):
-        return read_communities(source, crs=crs, datum=datum, strict=strict, limits=limits)  # type: ignore[arg-type]
+        return read_communities(
+            source,  # type: ignore[arg-type]
+            crs=crs,
+            datum=datum,
+            strict=strict,
+            limits=limits,
+            encoding=encoding,
+        )
     items = list(source)
     if not all(isinstance(c, Community) for c in items):
         raise LivableError("communities must be a GeoJSON source or Community objects")
@@ -133,6 +141,7 @@ def _as_facilities(
     known_types: Iterable[str],
     strict: bool,
     limits: Limits,
+    encoding: str | None = None,
 ) -> FacilityLayer:
     if isinstance(source, FacilityLayer):
         layer = source
@@ -148,6 +157,7 @@ def _as_facilities(
             known_types=list(known_types),
             strict=strict,
             limits=limits,
+            encoding=encoding,
         )
     else:
         items = list(source)
@@ -178,12 +188,15 @@ def evaluate(
     plugins: PluginManager | None = None,
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> Report:
     """Evaluate communities against a profile and return the :class:`~livable.report.Report`.
 
     ``communities`` and ``facilities`` are GeoJSON files, bytes, parsed FeatureCollections,
     layers from :func:`~livable.read_communities` / :func:`~livable.read_facilities`, or
-    model objects. Every input community ends in ``report.communities`` or
+    model objects; GIS files (shapefile, GeoPackage, GeoParquet, FlatGeobuf, CSV) and
+    GeoDataFrames (their own CRS honoured) are read too, ``encoding`` naming the text
+    encoding of a shapefile or CSV without one. Every input community ends in ``report.communities`` or
     ``report.rejected``.
 
     >>> from livable.testing import community, facility
@@ -208,7 +221,12 @@ def evaluate(
 
     report_progress("reading", 0.0)
     c_layer = _as_communities(
-        communities, crs=communities_crs, datum=communities_datum, strict=strict, limits=limits
+        communities,
+        crs=communities_crs,
+        datum=communities_datum,
+        strict=strict,
+        limits=limits,
+        encoding=encoding,
     )
     f_layer = _as_facilities(
         facilities,
@@ -217,6 +235,7 @@ def evaluate(
         known_types=types.keys(),
         strict=strict,
         limits=limits,
+        encoding=encoding,
     )
     report_progress("reading", 1.0)
 
