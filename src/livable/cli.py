@@ -101,9 +101,7 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
             help=f"map datum of lon/lat {layer} (gcj02: Amap/Tencent, bd09: Baidu)",
         )
     p.add_argument("--working-crs", help="metric CRS to compute in (default: chosen from data)")
-    p.add_argument(
-        "--encoding", help="text encoding of shapefiles/CSV without one (e.g. gb18030)"
-    )
+    p.add_argument("--encoding", help="text encoding of shapefiles/CSV without one (e.g. gb18030)")
     p.add_argument(
         "--dedupe-m",
         type=float,

@@ -196,8 +196,8 @@ def evaluate(
     layers from :func:`~livable.read_communities` / :func:`~livable.read_facilities`, or
     model objects; GIS files (shapefile, GeoPackage, GeoParquet, FlatGeobuf, CSV) and
     GeoDataFrames (their own CRS honoured) are read too, ``encoding`` naming the text
-    encoding of a shapefile or CSV without one. Every input community ends in ``report.communities`` or
-    ``report.rejected``.
+    encoding of a shapefile or CSV without one. Every input community ends in
+    ``report.communities`` or ``report.rejected``.
 
     >>> from livable.testing import community, facility
     >>> report = evaluate([community("c1", 108.94, 34.26)],

@@ -51,8 +51,10 @@ def _report(result: ImportResult, kind: str, top_n: int, out: TextIO) -> None:
     what = "tags" if kind == "osm" else "type codes"
     if result.unmatched:
         shown = result.unmatched[:top_n]
-        print(f"{what} that matched no mapping row (top {len(shown)} of "
-              f"{len(result.unmatched)}):", file=out)
+        print(
+            f"{what} that matched no mapping row (top {len(shown)} of {len(result.unmatched)}):",
+            file=out,
+        )
         for label, n in shown:
             print(f"  {n:>6}  {label}", file=out)
     else:
@@ -105,13 +107,16 @@ def run_import(args: argparse.Namespace, out: TextIO) -> int:
         _print_dedupe(deduped, args.dedupe_m, out, args.top)
     written = [write_geojson(facilities_to_geojson(layer), folder / "facilities.geojson")]
     if result.streets is not None:
-        written.append(write_geojson(streets_to_geojson(result.streets), folder / "streets.geojson"))
+        written.append(
+            write_geojson(streets_to_geojson(result.streets), folder / "streets.geojson")
+        )
         print(f"walkable streets 步行道路: {len(result.streets)}", file=out)
     for path in written:
         print(f"wrote {path}", file=out)
     if not len(layer):
-        print("warning: no facilities matched the mapping; check the file and the mapping",
-              file=out)
+        print(
+            "warning: no facilities matched the mapping; check the file and the mapping", file=out
+        )
     print(
         "\nnext: livable evaluate --communities COMMUNITIES --facilities "
         f"{written[0]} --out report.json",

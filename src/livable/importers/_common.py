@@ -22,7 +22,6 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 import shapely
-from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from livable.errors import InputError

@@ -48,7 +48,9 @@ def decode_text(data: bytes, *, encoding: str | None, source: str) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         if encoding is None:
-            raise InputError(f"line {line} is not UTF-8 text; {ENCODING_HINT}", source=source) from None
+            raise InputError(
+                f"line {line} is not UTF-8 text; {ENCODING_HINT}", source=source
+            ) from None
         raise InputError(
             f"line {line} is not valid {encoding} text ({exc.reason}); check the encoding",
             source=source,
@@ -84,7 +86,9 @@ def read_csv_rows(
         except StopIteration:
             break
         except csv.Error as exc:
-            raise InputError(f"line {reader.line_num}: malformed CSV: {exc}", source=source) from None
+            raise InputError(
+                f"line {reader.line_num}: malformed CSV: {exc}", source=source
+            ) from None
         line, start = start, reader.line_num + 1
         if not values or all(not v.strip() for v in values):
             continue

@@ -163,7 +163,7 @@ def _code_row(raw: Any, index: int, source: str) -> CodeRow:
         raise InputError(f"{where}: unknown field(s) {sorted(unknown)}")
     code = raw.get("code")
     if not isinstance(code, str):
-        raise InputError(f"{where}: `code` must be a string like \"150700\" (quote it)")
+        raise InputError(f'{where}: `code` must be a string like "150700" (quote it)')
     skip = raw.get("skip", False)
     ftype = raw.get("type")
     if skip is True:
@@ -215,10 +215,10 @@ def load_amap_typecodes(
     extends = data.get("extends")
     if extends is not None:
         if extends != "builtin":
-            raise InputError(f"{source}: extends must be \"builtin\", not {extends!r}")
+            raise InputError(f'{source}: extends must be "builtin", not {extends!r}')
         rows = rows + load_amap_typecodes(known_types=known).rows
     elif not rows:
-        raise InputError(f"{source}: no [[code]] rows (add extends = \"builtin\" to extend)")
+        raise InputError(f'{source}: no [[code]] rows (add extends = "builtin" to extend)')
     table = AmapTable(rows=rows, source=source)
     if overrides:
         table = table.with_overrides(overrides)
@@ -317,9 +317,7 @@ def _codes(raw: Any) -> tuple[list[str], list[str]]:
     return good, bad
 
 
-def _records(
-    source: Any, *, encoding: str | None
-) -> tuple[list[tuple[str, Any]], SourceInfo]:
+def _records(source: Any, *, encoding: str | None) -> tuple[list[tuple[str, Any]], SourceInfo]:
     """``(where, record)`` pairs and the source info, for JSON, JSON Lines and CSV."""
     if isinstance(source, Mapping | list):
         return _json_records(source, "<memory>"), SourceInfo("<memory>")
@@ -354,7 +352,9 @@ def _records(
                 out.append((f"{name}:line {number}", _Broken(f"not valid JSON: {exc}")))
                 continue
             for k, rec in enumerate(_json_records(item, "")):
-                where = f"{name}:line {number}" + (f"#{k}" if isinstance(item, dict) and "pois" in item else "")
+                where = f"{name}:line {number}" + (
+                    f"#{k}" if isinstance(item, dict) and "pois" in item else ""
+                )
                 out.append((where, rec[1]))
         return out, info
     try:
@@ -372,7 +372,7 @@ class _Broken:
 def _json_records(parsed: Any, name: str) -> list[tuple[str, Any]]:
     if isinstance(parsed, Mapping):
         if "pois" not in parsed:
-            if parsed.get("status") == "0" or "info" in parsed and "pois" not in parsed:
+            if parsed.get("status") == "0" or ("info" in parsed and "pois" not in parsed):
                 raise InputError(
                     f"an Amap error response, not POIs (info: {parsed.get('info')!r})",
                     source=name or None,
@@ -394,7 +394,7 @@ def _json_records(parsed: Any, name: str) -> list[tuple[str, Any]]:
             return out
         return [(f"{name}#{i}", p) for i, p in enumerate(parsed)]
     raise InputError(
-        "not an Amap export: expected {\"pois\": [...]} or a list of POIs", source=name or None
+        'not an Amap export: expected {"pois": [...]} or a list of POIs', source=name or None
     )
 
 
@@ -489,8 +489,14 @@ def read_amap(
         if address:
             attributes["address"] = address
         rows.append(
-            {"id": fid, "type": row.type, "lon": pos[0], "lat": pos[1], "name": name,
-             "attributes": attributes}
+            {
+                "id": fid,
+                "type": row.type,
+                "lon": pos[0],
+                "lat": pos[1],
+                "name": name,
+                "attributes": attributes,
+            }
         )
     if rows:
         lon, lat = datum_to_wgs84(

@@ -101,7 +101,9 @@ def _similar(a: Any, b: Any, threshold: float, match_unnamed: bool) -> bool:
     return score >= threshold
 
 
-def _subset(layer: FacilityLayer, keep: npt.NDArray[np.bool_], attributes: list[Any]) -> FacilityLayer:
+def _subset(
+    layer: FacilityLayer, keep: npt.NDArray[np.bool_], attributes: list[Any]
+) -> FacilityLayer:
     return attrs.evolve(
         layer,
         ids=layer.ids[keep],
@@ -214,7 +216,11 @@ def concat_facilities(layers: Sequence[FacilityLayer]) -> FacilityLayer:
             if fid in seen:
                 keep[i] = False
                 rejected.append(
-                    Rejection(fid, f"{layer.source.path}#{i}", f"duplicate id {fid!r} (also in {seen[fid]})")
+                    Rejection(
+                        fid,
+                        f"{layer.source.path}#{i}",
+                        f"duplicate id {fid!r} (also in {seen[fid]})",
+                    )
                 )
             else:
                 seen[fid] = layer.source.path
@@ -229,7 +235,11 @@ def concat_facilities(layers: Sequence[FacilityLayer]) -> FacilityLayer:
     if has_areas:
         areas = np.concatenate(
             [
-                (layer.areas if layer.areas is not None else np.full(len(layer), None, dtype=object))[k]
+                (
+                    layer.areas
+                    if layer.areas is not None
+                    else np.full(len(layer), None, dtype=object)
+                )[k]
                 for layer, k in parts
             ]
         )
@@ -242,7 +252,10 @@ def concat_facilities(layers: Sequence[FacilityLayer]) -> FacilityLayer:
         brands=cat("brands"),
         quality=cat("quality"),
         attributes=tuple(
-            a for layer, k in parts for a, kk in zip(layer.attributes, k.tolist(), strict=True) if kk
+            a
+            for layer, k in parts
+            for a, kk in zip(layer.attributes, k.tolist(), strict=True)
+            if kk
         ),
         areas=areas,
         rejected=tuple(rejected),

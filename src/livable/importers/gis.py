@@ -53,8 +53,19 @@ GIS_SUFFIXES = OGR_SUFFIXES | PARQUET_SUFFIXES | CSV_SUFFIXES
 """Suffixes :func:`load_features` reads (everything else is read as GeoJSON)."""
 
 _TEXT_FIELDS = frozenset(
-    {"id", "name", "type", "brand", "district", "subdistrict", "zone", "address", "typecode",
-     "名称", "地址"}
+    {
+        "id",
+        "name",
+        "type",
+        "brand",
+        "district",
+        "subdistrict",
+        "zone",
+        "address",
+        "typecode",
+        "名称",
+        "地址",
+    }
 )
 _LON = ("lon", "lng", "longitude", "经度")
 _LAT = ("lat", "latitude", "纬度")
@@ -72,8 +83,13 @@ class FeatureTable(dict[str, Any]):
     labels: list[str]
     problems: dict[int, str]
 
-    def __init__(self, features: list[dict[str, Any]], crs: str | None,
-                 labels: list[str], problems: dict[int, str] | None = None):
+    def __init__(
+        self,
+        features: list[dict[str, Any]],
+        crs: str | None,
+        labels: list[str],
+        problems: dict[int, str] | None = None,
+    ):
         super().__init__(type="FeatureCollection", features=features)
         if crs is not None:
             self["crs"] = crs
@@ -109,9 +125,7 @@ def load_features(
 
 
 def _need(module: str) -> LivableError:
-    return LivableError(
-        f"reading this file needs {module}: pip install 'livable[gis]'"
-    )
+    return LivableError(f"reading this file needs {module}: pip install 'livable[gis]'")
 
 
 def _python(value: Any) -> Any:
@@ -146,7 +160,7 @@ def _has_high_latin1(values: Sequence[Any]) -> bool:
 def _ogr(src: Path, encoding: str | None, layer: str | int | None) -> FeatureTable:
     try:
         import pyogrio.raw
-        from pyogrio.errors import DataSourceError, DataLayerError
+        from pyogrio.errors import DataLayerError, DataSourceError
     except ImportError:
         raise _need("pyogrio") from None
     name = str(src)
@@ -183,8 +197,9 @@ def _ogr(src: Path, encoding: str | None, layer: str | int | None) -> FeatureTab
     columns = {str(k): arr.tolist() for k, arr in zip(meta["fields"], fields, strict=True)}
     features = _features(list(geoms), columns, n)
     crs = meta.get("crs")
-    return FeatureTable(features, _wkt(crs, name) if crs else None,
-                        [f"{name}#{i}" for i in range(n)])
+    return FeatureTable(
+        features, _wkt(crs, name) if crs else None, [f"{name}#{i}" for i in range(n)]
+    )
 
 
 def _wkt(crs: Any, name: str) -> str:
@@ -227,8 +242,7 @@ def _parquet(src: Path) -> FeatureTable:
     for k, values in columns.items():  # dates and times as ISO text, like GDAL's
         columns[k] = [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
     n = table.num_rows
-    return FeatureTable(_features(list(geoms), columns, n), crs,
-                        [f"{name}#{i}" for i in range(n)])
+    return FeatureTable(_features(list(geoms), columns, n), crs, [f"{name}#{i}" for i in range(n)])
 
 
 def _value(key: str, text: str) -> Any:
@@ -272,7 +286,9 @@ def _csv(src: Path, encoding: str | None) -> FeatureTable:
     for line, row in rows:
         index = len(features)
         labels.append(f"{name}:line {line}")
-        props = {k: _value(k, v) for k, v in row.items() if k not in geometry_cols and k != "\0extra"}
+        props = {
+            k: _value(k, v) for k, v in row.items() if k not in geometry_cols and k != "\0extra"
+        }
         geometry: dict[str, Any] | None = None
         if "\0extra" in row:
             problems[index] = "more values than header columns"

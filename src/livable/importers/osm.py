@@ -257,7 +257,7 @@ def load_osm_mapping(
     extends = data.get("extends")
     if extends is not None:
         if extends != "builtin":
-            raise InputError(f"{source}: extends must be \"builtin\", not {extends!r}")
+            raise InputError(f'{source}: extends must be "builtin", not {extends!r}')
         base = load_osm_mapping(known_types=known)
     raw_rules = data.get("rule", [])
     if not isinstance(raw_rules, list):
@@ -277,7 +277,7 @@ def load_osm_mapping(
             source=source,
         )
     if not rules:
-        raise InputError(f"{source}: no [[rule]] rows (add extends = \"builtin\" to extend)")
+        raise InputError(f'{source}: no [[rule]] rows (add extends = "builtin" to extend)')
     return OsmMapping(
         rules=rules,
         report_keys=report_keys,
@@ -388,6 +388,7 @@ def read_osm(
         import osmium
         import osmium.filter
         import osmium.geom
+        import osmium.osm
     except ImportError:
         raise LivableError(
             "reading OpenStreetMap files needs pyosmium: pip install 'livable[osm]'"
@@ -398,7 +399,9 @@ def read_osm(
     if not isinstance(mapping, OsmMapping):
         mapping = load_osm_mapping(mapping, known_types=known)
     else:
-        check_types((r.type for r in mapping.rules if r.type is not None), known, source=mapping.source)
+        check_types(
+            (r.type for r in mapping.rules if r.type is not None), known, source=mapping.source
+        )
     out = _Collector(mapping, keep_areas)
     wkb = osmium.geom.WKBFactory()
     street_ids: list[str] = []
@@ -414,10 +417,10 @@ def read_osm(
     try:
         for obj in processor:
             tags = {t.k: t.v for t in obj.tags}
-            if obj.is_node():
+            if isinstance(obj, osmium.osm.Node):
                 if obj.location.valid():
                     out.add(f"n{obj.id}", tags, shapely.Point(obj.location.lon, obj.location.lat))
-            elif obj.is_way():
+            elif isinstance(obj, osmium.osm.Way):
                 line: BaseGeometry | None
                 try:
                     line = shapely.from_wkb(wkb.create_linestring(obj))
@@ -430,13 +433,17 @@ def read_osm(
                         street_ids.append(f"osm:w{obj.id}")
                         street_geoms.append(line)
                         street_props.append(
-                            {k: tags[k] for k in ("highway", "name", "foot", "sidewalk") if k in tags}
+                            {
+                                k: tags[k]
+                                for k in ("highway", "name", "foot", "sidewalk")
+                                if k in tags
+                            }
                         )
                 if obj.is_closed() and len(obj.nodes) >= 4:
                     pending[obj.id] = (tags, line)  # wait for its area (built later)
                 else:
                     out.add(f"w{obj.id}", tags, line)
-            elif obj.is_area():
+            elif isinstance(obj, osmium.osm.Area):
                 oid = f"{'w' if obj.from_way() else 'r'}{obj.orig_id()}"
                 if obj.from_way():
                     pending.pop(obj.orig_id(), None)
