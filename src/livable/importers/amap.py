@@ -289,18 +289,20 @@ def _position(row: Mapping[str, Any]) -> tuple[float, float] | str:
             parts = list(location)
         else:
             return f"location {location!r} is not 'lon,lat'"
+        shown = f"location {location!r}"
         lon, lat = _number(parts[0]), _number(parts[1])
     else:
         raw_lon, raw_lat = _field(row, "lon"), _field(row, "lat")
         if raw_lon is None or raw_lat is None:
             return "no location: needs a 'location' (\"lon,lat\") or 'lon'/'lat' values"
+        shown = f"lon/lat {raw_lon!r}, {raw_lat!r}"
         lon, lat = _number(raw_lon), _number(raw_lat)
     if lon is None or lat is None or not (math.isfinite(lon) and math.isfinite(lat)):
-        return f"location is not two numbers: {location or (row.get('lon'), row.get('lat'))!r}"
+        return f"{shown} is not two numbers"
     if abs(lon) > 180 or abs(lat) > 90:
         if abs(lat) <= 180 and abs(lon) <= 90:
-            return f"location {lon},{lat} looks swapped (Amap writes 'lon,lat')"
-        return f"location {lon},{lat} is outside the lon/lat range"
+            return f"{shown} looks swapped (Amap writes longitude first)"
+        return f"{shown} is outside the lon/lat range"
     return lon, lat
 
 

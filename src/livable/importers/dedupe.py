@@ -22,6 +22,7 @@ ids it merged. It is optional: nothing is merged unless you ask.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -166,30 +167,40 @@ def dedupe_facilities(
     keep = np.ones(n, dtype=bool)
     attributes = [dict(a) for a in layer.attributes]
     merges: list[Merge] = []
+    names = layer.names
     for r in np.unique(roots[roots != np.arange(n)]).tolist():
-        members = np.flatnonzero(roots == r)
-        members = members[members != r]
-        d = np.hypot(x[members] - x[r], y[members] - y[r])
-        # a chain may drift: only members close to and named like the kept one merge
-        ok = [
-            bool(dm <= tolerance_m)
-            and _similar(layer.names[r], layer.names[m], min_name_similarity, match_unnamed)
-            for m, dm in zip(members.tolist(), d.tolist(), strict=True)
-        ]
-        chosen = members[np.array(ok, dtype=bool)]
-        if not len(chosen):
-            continue
-        keep[chosen] = False
-        merged = tuple(str(layer.ids[m]) for m in chosen)
-        attributes[r]["merged_ids"] = list(merged)
-        merges.append(
-            Merge(
-                kept=str(layer.ids[r]),
-                merged=merged,
-                type=str(layer.types[r]),
-                max_distance_m=float(np.max(d[np.array(ok, dtype=bool)])),
+        members = np.flatnonzero(roots == r).tolist()  # in input order, r first
+        # a chain may drift, so each member joins the first kept one it is close to and
+        # named like; otherwise it is kept itself (so a second pass merges nothing more)
+        groups: dict[int, list[int]] = {}
+        for m in members:
+            home = next(
+                (
+                    k
+                    for k in groups
+                    if math.hypot(x[m] - x[k], y[m] - y[k]) <= tolerance_m
+                    and _similar(names[k], names[m], min_name_similarity, match_unnamed)
+                ),
+                None,
             )
-        )
+            if home is None:
+                groups[m] = []
+            else:
+                groups[home].append(m)
+        for k, absorbed in groups.items():
+            if not absorbed:
+                continue
+            keep[absorbed] = False
+            merged = tuple(str(layer.ids[m]) for m in absorbed)
+            attributes[k]["merged_ids"] = list(merged)
+            merges.append(
+                Merge(
+                    kept=str(layer.ids[k]),
+                    merged=merged,
+                    type=str(layer.types[k]),
+                    max_distance_m=max(math.hypot(x[m] - x[k], y[m] - y[k]) for m in absorbed),
+                )
+            )
     return DedupeResult(_subset(layer, keep, attributes), tuple(merges))
 
 
