@@ -205,7 +205,9 @@ def test_docs_table_matches_the_shipped_toml() -> None:
     assert typecode_table_markdown() in text
 
 
-def test_import_then_evaluate_two_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_then_evaluate_two_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "amap"
     assert main(["import", "amap", str(DATA / "place_text.json"), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
@@ -262,12 +264,24 @@ def test_import_dedupe_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         json.dumps(
             {
                 "pois": [
-                    {"id": "A", "name": "幸福里(公交站)", "typecode": "150702",
-                     "location": "108.95000,34.26000"},
-                    {"id": "B", "name": "幸福里(公交站)", "typecode": "150702",
-                     "location": "108.95020,34.26000"},
-                    {"id": "C", "name": "幸福里(公交站)", "typecode": "150702",
-                     "location": "108.96000,34.26000"},
+                    {
+                        "id": "A",
+                        "name": "幸福里(公交站)",
+                        "typecode": "150702",
+                        "location": "108.95000,34.26000",
+                    },
+                    {
+                        "id": "B",
+                        "name": "幸福里(公交站)",
+                        "typecode": "150702",
+                        "location": "108.95020,34.26000",
+                    },
+                    {
+                        "id": "C",
+                        "name": "幸福里(公交站)",
+                        "typecode": "150702",
+                        "location": "108.96000,34.26000",
+                    },
                 ]
             },
             ensure_ascii=False,

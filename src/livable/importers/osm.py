@@ -56,10 +56,10 @@ __all__ = [
 _ANY = "*"
 
 
-def _values(raw: Any, *, where: str) -> tuple[str, ...]:
+def _values(raw: Any, *, where: str, allow_empty: bool = False) -> tuple[str, ...]:
     if isinstance(raw, str):
         return (raw,)
-    if isinstance(raw, list) and raw and all(isinstance(v, str) for v in raw):
+    if isinstance(raw, list) and (raw or allow_empty) and all(isinstance(v, str) for v in raw):
         return tuple(raw)
     raise InputError(f"{where}: tag values must be a string or a list of strings, not {raw!r}")
 
@@ -222,7 +222,9 @@ def _rule(raw: Any, index: int, source: str) -> TagRule:
 def _street_rules(raw: Mapping[str, Any], base: StreetRules | None, source: str) -> StreetRules:
     def field(name: str) -> frozenset[str]:
         if name in raw:
-            return frozenset(_values(raw[name], where=f"{source}: streets.{name}"))
+            return frozenset(
+                _values(raw[name], where=f"{source}: streets.{name}", allow_empty=True)
+            )
         if base is None:
             raise InputError(f"{source}: [streets] needs `{name}`")
         return frozenset(getattr(base, name))
@@ -264,8 +266,9 @@ def load_osm_mapping(
         raise InputError(f"{source}: `rule` must be an array of tables ([[rule]])")
     rules = tuple(_rule(r, i, source) for i, r in enumerate(raw_rules))
     check_types((r.type for r in rules if r.type is not None), known, source=source)
-    report_keys = tuple(_values(data.get("report_keys", []) or [""], where=source))
-    report_keys = tuple(k for k in report_keys if k)
+    report_keys = _values(
+        data.get("report_keys", []), where=f"{source}: report_keys", allow_empty=True
+    )
     streets_raw = data.get("streets", {})
     if not isinstance(streets_raw, Mapping):
         raise InputError(f"{source}: [streets] must be a table")
