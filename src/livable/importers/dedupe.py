@@ -92,7 +92,8 @@ def name_similarity(a: str | None, b: str | None) -> float | None:
         return None
     if x == y or (min(len(x), len(y)) >= 2 and (x in y or y in x)):
         return 1.0
-    return difflib.SequenceMatcher(None, x, y).ratio()
+    x, y = sorted((x, y))  # SequenceMatcher is not always symmetric
+    return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio()
 
 
 def _similar(a: Any, b: Any, threshold: float, match_unnamed: bool) -> bool:
