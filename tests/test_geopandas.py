@@ -61,7 +61,7 @@ def test_evaluate_accepts_geodataframes_in_their_own_crs() -> None:
 
 
 def test_geodataframe_crs_is_not_assumed_wgs84() -> None:
-    communities, facilities = frames()
+    _communities, facilities = frames()
     projected = facilities.to_crs(4545)
     # without the CRS the metres would be read as degrees and rejected as out of range
     layer = livable.read_facilities(projected)

@@ -193,7 +193,7 @@ def test_missing_pyosmium_says_which_extra(monkeypatch: pytest.MonkeyPatch, extr
 def test_broken_file_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.osm.pbf"
     path.write_bytes(b"\x00\x00\x00\x0dnot a pbf at all")
-    with pytest.raises(InputError, match="broken.osm.pbf"):
+    with pytest.raises(InputError, match=r"broken\.osm\.pbf"):
         read_osm(path)
 
 

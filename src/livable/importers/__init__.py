@@ -18,14 +18,30 @@ from livable.importers._common import (
     streets_to_geojson,
     write_geojson,
 )
+from livable.importers.amap import AmapTable, load_amap_typecodes, read_amap
+from livable.importers.dedupe import (
+    DedupeResult,
+    Merge,
+    concat_facilities,
+    dedupe_facilities,
+    name_similarity,
+)
 from livable.importers.osm import OsmMapping, load_osm_mapping, read_osm
 
 __all__ = [
+    "AmapTable",
+    "DedupeResult",
     "ImportResult",
+    "Merge",
     "OsmMapping",
     "StreetLayer",
+    "concat_facilities",
+    "dedupe_facilities",
     "facilities_to_geojson",
+    "load_amap_typecodes",
     "load_osm_mapping",
+    "name_similarity",
+    "read_amap",
     "read_osm",
     "streets_to_geojson",
     "write_geojson",
