@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
@@ -29,7 +30,6 @@ from typing import Any
 import attrs
 import numpy as np
 import shapely
-from shapely.geometry.base import BaseGeometry
 
 from livable.errors import InputError, LivableError
 from livable.importers._common import (
@@ -156,14 +156,18 @@ class OsmMapping:
     report_keys: tuple[str, ...]
     streets: StreetRules
     source: str = "livable/data/osm_tags.toml"
-    _by_key: Mapping[str, tuple[int, ...]] = attrs.field(init=False, repr=False, eq=False)
+    _index: Mapping[tuple[str, str], tuple[int, ...]] = attrs.field(
+        init=False, repr=False, eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
-        index: dict[str, list[int]] = {}
+        # each rule is indexed by its first tag: (key, value), or (key, "*") for any value
+        index: dict[tuple[str, str], list[int]] = {}
         for i, rule in enumerate(self.rules):
-            first = next(iter(rule.tags))
-            index.setdefault(first, []).append(i)
-        object.__setattr__(self, "_by_key", {k: tuple(v) for k, v in index.items()})
+            key, values = next(iter(rule.tags.items()))
+            for value in (_ANY,) if _ANY in values else values:
+                index.setdefault((key, value), []).append(i)
+        object.__setattr__(self, "_index", {k: tuple(v) for k, v in index.items()})
 
     @property
     def keys(self) -> frozenset[str]:
@@ -173,12 +177,24 @@ class OsmMapping:
 
     def classify(self, tags: Mapping[str, str], name: str | None = None) -> TagRule | None:
         """The first rule that matches, or ``None``."""
-        candidates: set[int] = set()
-        for key in tags:
-            found = self._by_key.get(key)
+        index = self._index
+        candidates: list[int] = []
+        for key, value in tags.items():
+            found = index.get((key, _ANY))
             if found:
-                candidates.update(found)
-        for i in sorted(candidates):
+                candidates.extend(found)
+            if ";" in value:
+                for part in value.split(";"):
+                    found = index.get((key, part.strip()))
+                    if found:
+                        candidates.extend(found)
+            else:
+                found = index.get((key, value))
+                if found:
+                    candidates.extend(found)
+        if not candidates:
+            return None
+        for i in sorted(set(candidates)):
             if self.rules[i].matches(tags, name):
                 return self.rules[i]
         return None
@@ -318,48 +334,80 @@ def _brand(tags: Mapping[str, str]) -> str | None:
 
 
 class _Collector:
-    def __init__(self, mapping: OsmMapping, keep_areas: bool):
+    """Classifies objects and keeps the matched ones; geometry is decoded in bulk later."""
+
+    def __init__(self, mapping: OsmMapping):
         self.mapping = mapping
-        self.keep_areas = keep_areas
         self.rows: list[dict[str, Any]] = []
+        self.points: list[tuple[float, float]] = []  # for nodes
+        self.wkb: list[str | None] = []  # hex WKB of ways and areas
+        self.is_node: list[bool] = []
         self.unmatched: Counter[str] = Counter()
         self.skipped = 0
 
-    def add(self, oid: str, tags: Mapping[str, str], geom: BaseGeometry | None) -> None:
-        name = _name(tags)
-        rule = self.mapping.classify(tags, name)
+    def rule(self, tags: Mapping[str, str]) -> TagRule | None:
+        """The facility rule for these tags (``None`` when none or a skip rule), counting."""
+        rule = self.mapping.classify(tags, _name(tags))
         if rule is None:
             for key in self.mapping.report_keys:
                 if key in tags:
                     self.unmatched[f"{key}={tags[key]}"] += 1
-            return
+            return None
         if rule.type is None:
             self.skipped += 1
-            return
-        if geom is None or geom.is_empty:
-            self.unmatched[f"{rule.type} without usable geometry ({oid})"] += 1
-            return
-        area = None
-        if geom.geom_type in ("Polygon", "MultiPolygon"):
-            point = geom.point_on_surface()
-            if self.keep_areas:
-                area = geom.geoms[0] if len(getattr(geom, "geoms", ())) == 1 else geom
-        elif geom.geom_type == "Point":
-            point = geom
-        else:
-            point = shapely.line_interpolate_point(geom, 0.5, normalized=True)
+            return None
+        return rule
+
+    def keep(
+        self,
+        oid: str,
+        tags: Mapping[str, str],
+        rule: TagRule,
+        *,
+        point: tuple[float, float] | None = None,
+        wkb: str | None = None,
+    ) -> None:
         self.rows.append(
             {
                 "id": f"osm:{oid}",
                 "type": rule.type,
-                "lon": point.x,
-                "lat": point.y,
-                "name": name,
+                "name": _name(tags),
                 "brand": _brand(tags),
-                "area": area,
                 "attributes": {"source": "osm", "osm_id": oid, "osm_match": rule.label},
             }
         )
+        self.is_node.append(point is not None)
+        self.points.append(point if point is not None else (math.nan, math.nan))
+        self.wkb.append(wkb)
+
+    def finish(self, keep_areas: bool) -> list[dict[str, Any]]:
+        """Rows with ``lon``/``lat`` (and ``area``), decoding way and area geometry in bulk."""
+        if not self.rows:
+            return []
+        xy = np.array(self.points, dtype=np.float64).reshape(-1, 2)
+        geoms = np.full(len(self.rows), None, dtype=object)
+        has_wkb = np.array([w is not None for w in self.wkb], dtype=bool)
+        if has_wkb.any():
+            geoms[has_wkb] = shapely.from_wkb([w for w in self.wkb if w is not None])
+        kinds = shapely.get_type_id(geoms)  # -1 for None
+        polygonal = np.isin(kinds, (3, 6))
+        lines = np.isin(kinds, (1, 2, 5))
+        if polygonal.any():
+            xy[polygonal] = shapely.get_coordinates(shapely.point_on_surface(geoms[polygonal]))
+        if lines.any():
+            mid = shapely.line_interpolate_point(geoms[lines], 0.5, normalized=True)
+            xy[lines] = shapely.get_coordinates(mid)
+        rows: list[dict[str, Any]] = []
+        for i, row in enumerate(self.rows):
+            if not np.isfinite(xy[i]).all():
+                self.unmatched[f"{row['type']} without usable geometry ({row['id']})"] += 1
+                continue
+            row["lon"], row["lat"] = float(xy[i, 0]), float(xy[i, 1])
+            if keep_areas and polygonal[i]:
+                geom = geoms[i]
+                row["area"] = geom.geoms[0] if len(geom.geoms) == 1 else geom
+            rows.append(row)
+        return rows
 
 
 def read_osm(
@@ -405,36 +453,43 @@ def read_osm(
         check_types(
             (r.type for r in mapping.rules if r.type is not None), known, source=mapping.source
         )
-    out = _Collector(mapping, keep_areas)
+    out = _Collector(mapping)
     wkb = osmium.geom.WKBFactory()
     street_ids: list[str] = []
-    street_geoms: list[BaseGeometry] = []
+    street_wkb: list[str] = []
     street_props: list[dict[str, Any]] = []
-    pending: dict[int, tuple[dict[str, str], BaseGeometry | None]] = {}
+    pending: dict[int, tuple[dict[str, str], str | None]] = {}
     broken = 0
+    keys = sorted(mapping.keys)
     processor = (
         osmium.FileProcessor(str(src))
-        .with_areas(osmium.filter.KeyFilter(*sorted(mapping.keys)))
-        .with_filter(osmium.filter.KeyFilter(*sorted(mapping.keys)))
+        .with_areas(osmium.filter.KeyFilter(*keys))
+        .with_filter(osmium.filter.KeyFilter(*keys))
     )
+
+    def line_of(way: Any) -> str | None:
+        try:
+            return wkb.create_linestring(way)
+        except (RuntimeError, osmium.InvalidLocationError):
+            return None
+
     try:
         for obj in processor:
             tags = {t.k: t.v for t in obj.tags}
             if isinstance(obj, osmium.osm.Node):
-                if obj.location.valid():
-                    out.add(f"n{obj.id}", tags, shapely.Point(obj.location.lon, obj.location.lat))
+                rule = out.rule(tags)
+                if rule is not None and obj.location.valid():
+                    out.keep(f"n{obj.id}", tags, rule, point=(obj.location.lon, obj.location.lat))
             elif isinstance(obj, osmium.osm.Way):
-                line: BaseGeometry | None
-                try:
-                    line = shapely.from_wkb(wkb.create_linestring(obj))
-                except (RuntimeError, osmium.InvalidLocationError):
-                    line = None
+                closed = obj.is_closed() and len(obj.nodes) >= 4
+                line = None
                 if streets and mapping.walkable(tags):
+                    line = line_of(obj)
                     if line is None:
                         broken += 1
                     else:
                         street_ids.append(f"osm:w{obj.id}")
-                        street_geoms.append(line)
+                        street_wkb.append(line)
                         street_props.append(
                             {
                                 k: tags[k]
@@ -442,31 +497,40 @@ def read_osm(
                                 if k in tags
                             }
                         )
-                if obj.is_closed() and len(obj.nodes) >= 4:
-                    pending[obj.id] = (tags, line)  # wait for its area (built later)
-                else:
-                    out.add(f"w{obj.id}", tags, line)
+                if closed:  # wait for its area, which the area pass builds later
+                    pending[obj.id] = (tags, line)
+                    continue
+                rule = out.rule(tags)
+                if rule is not None:
+                    out.keep(
+                        f"w{obj.id}", tags, rule, wkb=line if line is not None else line_of(obj)
+                    )
             elif isinstance(obj, osmium.osm.Area):
-                oid = f"{'w' if obj.from_way() else 'r'}{obj.orig_id()}"
-                if obj.from_way():
-                    pending.pop(obj.orig_id(), None)
-                try:
-                    geom: BaseGeometry | None = shapely.from_wkb(wkb.create_multipolygon(obj))
-                except (RuntimeError, osmium.InvalidLocationError):
-                    geom = None
-                out.add(oid, tags, geom)
+                from_way = obj.from_way()
+                if from_way and pending.pop(obj.orig_id(), None) is None:
+                    continue  # a closed way the filter dropped (no relevant tags)
+                rule = out.rule(tags)
+                if rule is not None:
+                    try:
+                        area: str | None = wkb.create_multipolygon(obj)
+                    except (RuntimeError, osmium.InvalidLocationError):
+                        area = None
+                    oid = f"{'w' if from_way else 'r'}{obj.orig_id()}"
+                    out.keep(oid, tags, rule, wkb=area)
     except RuntimeError as exc:
         raise InputError(f"cannot read OpenStreetMap data: {exc}", source=str(src)) from None
     for way_id, (tags, line) in pending.items():  # closed ways that formed no area
-        out.add(f"w{way_id}", tags, line)
+        rule = out.rule(tags)
+        if rule is not None:
+            out.keep(f"w{way_id}", tags, rule, wkb=line)
     if broken:
         out.unmatched["(highway ways with missing node locations, not in streets)"] = broken
-    layer = rows_to_layer(out.rows, source=info)
+    layer = rows_to_layer(out.finish(keep_areas), source=info)
     street_layer = None
     if streets:
         street_layer = StreetLayer(
             ids=np.array(street_ids, dtype=object),
-            geometries=np.array(street_geoms, dtype=object),
+            geometries=np.asarray(shapely.from_wkb(street_wkb), dtype=object),
             properties=tuple(street_props),
         )
     return ImportResult(
