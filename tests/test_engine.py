@@ -6,7 +6,7 @@ import random
 
 import pyproj
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import livable
@@ -53,7 +53,8 @@ def test_happy_when_everything_is_close_and_attributes_are_good():
     r = evaluate([c], full_set()).communities[0]
     assert r.grade is Grade.HAPPY
     assert r.gaps == ()
-    assert all(i.status == "passed" for i in r.indicators)
+    # every grade indicator passed; scored/info ones (P2 framework) do not gate a grade
+    assert all(i.status == "passed" for i in r.indicators if i.role in ("livable", "happy"))
     assert r.indicator("twelve_ones").decisive
 
 
@@ -184,6 +185,7 @@ def test_point_and_c_shaped_communities():
     assert c_shape.geometry.contains(shapely.Point(cs2.center))
 
 
+@settings(max_examples=40)
 @given(st.randoms(use_true_random=False), st.integers(min_value=0, max_value=17))
 def test_adding_a_facility_never_lowers_a_grade(rnd: random.Random, type_index: int):
     """Monotonicity (P3): one more facility can only keep or raise every grade."""
