@@ -293,3 +293,14 @@ def test_import_dedupe_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     printed = capsys.readouterr().out
     assert "amap:A <- amap:B (transit_stop" in printed
     assert read_facilities(out / "facilities.geojson").ids.tolist() == ["amap:A", "amap:C"]
+
+
+def test_docs_override_example_loads(tmp_path: Path) -> None:
+    page = (Path(__file__).parents[1] / "docs" / "howto" / "import-amap.md").read_text("utf-8")
+    (block,) = [b.split("```", 1)[0] for b in page.split("```toml\n")[1:]]
+    toml = tmp_path / "my-codes.toml"
+    toml.write_text(block, encoding="utf-8")
+    table = load_amap_typecodes(toml)
+    assert table.classify(["060400"]).type == "vegetable_store"
+    assert table.classify(["090101"]).type is None
+    assert table.classify(["090300"]).type == "clinic"

@@ -302,3 +302,14 @@ def test_mapping_object_is_accepted(extract: Path) -> None:
     m = load_osm_mapping()
     assert isinstance(m, OsmMapping)
     assert len(read_osm(extract, mapping=m).facilities) == 8
+
+
+def test_docs_override_example_loads(tmp_path: Path) -> None:
+    page = (Path(__file__).parents[1] / "docs" / "howto" / "import-osm.md").read_text("utf-8")
+    (block,) = [b.split("```", 1)[0] for b in page.split("```toml\n")[1:]]
+    toml = tmp_path / "my-tags.toml"
+    toml.write_text(block, encoding="utf-8")
+    m = load_osm_mapping(toml)
+    assert m.classify({"shop": "supermarket"}).type == "vegetable_store"
+    assert m.classify({"amenity": "hospital"}).type is None
+    assert not m.walkable({"highway": "motorway"}) and m.walkable({"highway": "trunk"})
