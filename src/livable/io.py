@@ -160,12 +160,21 @@ class FacilityLayer:
 _DEFAULT_LIMITS = Limits()
 
 
-def _load(source: FeatureSource, limits: Limits) -> tuple[Mapping[str, Any], SourceInfo]:
+def _load(
+    source: FeatureSource, limits: Limits, encoding: str | None = None
+) -> tuple[Mapping[str, Any], SourceInfo]:
     if isinstance(source, Mapping):
         return source, SourceInfo("<memory>")
     geo = getattr(source, "__geo_interface__", None)
     if isinstance(geo, Mapping):
+        crs = getattr(source, "crs", None)  # a GeoDataFrame's own CRS (flags still win)
+        if isinstance(crs, pyproj.CRS) and "crs" not in geo:
+            geo = {**geo, "crs": crs.to_wkt()}
         return geo, SourceInfo("<memory>")
+    from livable.importers.gis import is_gis_path, load_features
+
+    if is_gis_path(source):  # shapefile, GeoPackage, FlatGeobuf, GeoParquet, CSV
+        return load_features(source, encoding=encoding)  # type: ignore[arg-type]
     if isinstance(source, bytes):
         data, name = source, "<bytes>"
     else:
@@ -240,20 +249,42 @@ def _feature_id(feature: Any) -> str | None:
 class _Collector:
     """Collects rejections, or raises at the first one when strict."""
 
-    def __init__(self, info: SourceInfo, *, strict: bool, kind: str):
+    def __init__(
+        self,
+        info: SourceInfo,
+        *,
+        strict: bool,
+        kind: str,
+        collection: Mapping[str, Any] | None = None,
+    ):
         self.info = info
         self.strict = strict
         self.kind = kind
         self.rejected: list[Rejection] = []
         self.repaired: list[Rejection] = []
+        # GIS loaders name their rows ("f.csv:line 7") and may already know a problem
+        self.labels: Sequence[str] | None = getattr(collection, "labels", None)
+        self.problems: Mapping[int, str] = getattr(collection, "problems", {})
+
+    def _where(self, index: int) -> str:
+        return self.labels[index] if self.labels else f"{self.info.path}#{index}"
 
     def reject(self, index: int, fid: str | None, reason: str) -> None:
         if self.strict:
+            if self.labels:
+                raise InputError(reason, source=self._where(index), feature_id=fid)
             raise InputError(reason, source=self.info.path, index=index, feature_id=fid)
-        self.rejected.append(Rejection(fid, f"{self.info.path}#{index}", reason))
+        self.rejected.append(Rejection(fid, self._where(index), reason))
 
     def repair(self, index: int, fid: str | None, note: str) -> None:
-        self.repaired.append(Rejection(fid, f"{self.info.path}#{index}", note))
+        self.repaired.append(Rejection(fid, self._where(index), note))
+
+    def known_problem(self, index: int, fid: str | None) -> bool:
+        """Reject a feature the loader already found unusable."""
+        problem = self.problems.get(index)
+        if problem is not None:
+            self.reject(index, fid, problem)
+        return problem is not None
 
 
 def _duplicates(features: Sequence[Any]) -> dict[str, list[int]]:
@@ -346,6 +377,7 @@ def read_communities(
     datum: Datum | str = Datum.WGS84,
     strict: bool = False,
     limits: Limits = _DEFAULT_LIMITS,
+    encoding: str | None = None,
 ) -> CommunityLayer:
     """Read and validate communities; geometries are returned in WGS84 lon/lat.
 
@@ -353,16 +385,21 @@ def read_communities(
     ``datum`` names a Chinese map-vendor datum (``gcj02``, ``bd09``) of lon/lat input.
     Invalid polygons are repaired with :func:`shapely.make_valid` and listed in
     ``repaired``; other problems reject the feature (or raise, with ``strict``).
+    Shapefiles, GeoPackages, FlatGeobuf, GeoParquet and CSV are read by suffix (see
+    :mod:`livable.importers.gis`; ``encoding`` names a shapefile's or CSV's text encoding),
+    and a GeoDataFrame's own CRS is honoured.
     """
-    collection, info = _load(source, limits)
+    collection, info = _load(source, limits, encoding)
     features = _features(collection, info, limits)
     src_crs, src_datum = _resolve(collection, crs, info, datum)
     geographic = src_crs.is_geographic
-    out = _Collector(info, strict=strict, kind="community")
+    out = _Collector(info, strict=strict, kind="community", collection=collection)
     dupes = _duplicates(features)
     kept: list[tuple[int, str, BaseGeometry, Mapping[str, Any]]] = []
     for index, feature in enumerate(features):
         fid = _feature_id(feature)
+        if out.known_problem(index, fid):
+            continue
         if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
             out.reject(index, fid, "not a GeoJSON Feature")
             continue
@@ -453,23 +490,25 @@ def read_facilities(
     known_types: Collection[str] | None = None,
     strict: bool = False,
     limits: Limits = _DEFAULT_LIMITS,
+    encoding: str | None = None,
 ) -> FacilityLayer:
     """Read and validate facilities into columns (WGS84 lon/lat).
 
     Points take a fast path; areas (a park, a campus) keep their geometry so distances
     reach their nearest edge. ``known_types`` (default: the built-in facility types)
-    rejects features whose ``type`` is missing or unknown.
+    rejects features whose ``type`` is missing or unknown. GIS files, CSV and
+    GeoDataFrames are read as in :func:`read_communities`.
     """
     if known_types is None:
         from livable.models import FACILITY_TYPES
 
         known_types = FACILITY_TYPES.keys()
     known = set(known_types)
-    collection, info = _load(source, limits)
+    collection, info = _load(source, limits, encoding)
     features = _features(collection, info, limits)
     src_crs, src_datum = _resolve(collection, crs, info, datum)
     geographic = src_crs.is_geographic
-    out = _Collector(info, strict=strict, kind="facility")
+    out = _Collector(info, strict=strict, kind="facility", collection=collection)
     dupes = _duplicates(features)
     n = len(features)
     xs = np.empty(n)
@@ -478,6 +517,8 @@ def read_facilities(
     ok: list[int] = []
     for index, feature in enumerate(features):
         fid = _feature_id(feature)
+        if out.known_problem(index, fid):
+            continue
         if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
             out.reject(index, fid, "not a GeoJSON Feature")
             continue
