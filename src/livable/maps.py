@@ -47,6 +47,7 @@ import importlib
 import json
 import math
 import os
+import re
 import unicodedata
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -1225,6 +1226,7 @@ box-shadow:0 2px 6px rgba(0,0,0,.25);z-index:10}}
 def _html_page(svg: str, tips: Mapping[str, str], title: str) -> str:
     start = svg.find("<svg")
     body = svg[start:] if start >= 0 else svg
+    body = re.sub(r"<metadata>.*?</metadata>\s*", "", body, count=1, flags=re.S)
     payload = json.dumps(dict(tips), ensure_ascii=False).replace("</", "<\\/")
     return _HTML.format(title=html.escape(title), svg=body, tips=payload)
 
