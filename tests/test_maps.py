@@ -269,3 +269,13 @@ def test_figures_accept_report_objects_and_paths(report_file, sample):
     assert buf.getvalue().startswith(b"\x89PNG")
     with pytest.raises(LivableError, match="no evaluated community"):
         city_figure({"communities": [], "summary": sample["summary"]})
+
+
+def test_demo_without_the_maps_extra_says_how_to_get_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "pip install 'livable[maps]'" in text
+    assert not (out / "city.png").exists()
+    assert (out / "handbook-zh.html").exists()  # the handbook needs no extra
