@@ -445,7 +445,8 @@ h1{font-size:1.7rem;margin-bottom:.2rem}h2{border-bottom:2px solid #2166ac;paddi
 margin-top:1.6rem}h3{margin:1rem 0 .3rem}.meta{color:#555}.grade{font-weight:bold}
 .g-not_livable{color:#c0392b}.g-livable{color:#2a7fb8}.g-happy{color:#1b5e20}
 .promise{margin:.2rem 0 .4rem;color:#444}.ok{color:#1b7a2b;font-weight:bold}
-.no{color:#c0392b;font-weight:bold}table{border-collapse:collapse;width:100%;margin-bottom:.6rem}
+.no{color:#c0392b;font-weight:bold}table{border-collapse:collapse;width:100%;margin-bottom:.6rem;
+table-layout:fixed}th:nth-child(1){width:30%}th:nth-child(2){width:44%}th.num{width:13%}
 th,td{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left}
 td.num,th.num{text-align:right;white-space:nowrap}tr.none td{color:#c0392b}
 tr.in-tier td:nth-child(2){font-weight:bold}

@@ -42,8 +42,10 @@ True
 
 from __future__ import annotations
 
+import base64
 import html
 import importlib
+import io
 import json
 import math
 import os
@@ -221,8 +223,8 @@ def _register(fm: Any, font_manager: Any, path: Path) -> str | None:
 
 
 @contextmanager
-def _style() -> Iterator[bool]:
-    """matplotlib settings for a map; yields whether Chinese glyphs are available."""
+def _style() -> Iterator[str | None]:
+    """matplotlib settings for a map; yields the CJK font family (``None``: none found)."""
     mpl = _require_matplotlib()
     family = cjk_font()
     families = ([family] if family else []) + ["DejaVu Sans"]
@@ -236,7 +238,7 @@ def _style() -> Iterator[bool]:
     with mpl.rc_context(rc), warnings.catch_warnings():
         if family is None:  # one CJKFontWarning was given; not one per character
             warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
-        yield family is not None
+        yield family
 
 
 def _new_figure(size: tuple[float, float]) -> Figure:
@@ -1187,7 +1189,10 @@ _HTML = """<!DOCTYPE html>
 <style>
 body{{margin:0;background:#fff;font-family:"Noto Sans SC","Noto Sans CJK SC","Source Han Sans SC",
 "PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif}}
+{font_face}
 #map svg{{display:block;width:100%;height:auto;max-width:1600px;margin:0 auto}}
+#map svg text{{font-family:"LivableMap","Noto Sans SC","Noto Sans CJK SC","Source Han Sans SC",
+"PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif !important}}
 #tip{{position:fixed;display:none;pointer-events:none;background:#fff;border:1px solid #888;
 border-radius:4px;padding:4px 8px;font-size:13px;white-space:pre-line;max-width:28em;
 box-shadow:0 2px 6px rgba(0,0,0,.25);z-index:10}}
@@ -1223,12 +1228,56 @@ box-shadow:0 2px 6px rgba(0,0,0,.25);z-index:10}}
 """
 
 
-def _html_page(svg: str, tips: Mapping[str, str], title: str) -> str:
+def _font_face(svg: str, family: str | None) -> str:
+    """An ``@font-face`` rule embedding the map's font, cut down to the glyphs it uses.
+
+    The page then shows the same letters as the PNG without any font on the viewer's
+    machine and without fetching one (a ``data:`` URL). Empty when the font is a
+    collection or cannot be read; the CSS font list still names common CJK fonts.
+    """
+    if family is None:
+        return ""
+    font_manager = importlib.import_module("matplotlib.font_manager")
+    try:
+        path = font_manager.findfont(
+            font_manager.FontProperties(family=family), fallback_to_default=False
+        )
+        subset = importlib.import_module("fontTools.subset")
+    except (ImportError, ValueError):
+        return ""
+    if not str(path).lower().endswith((".otf", ".ttf")):
+        return ""
+    chars = {html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)}
+    text = "".join(chars) + "0123456789%.,:-/ ()"
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    try:
+        font = subset.load_font(path, options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=text)
+        subsetter.subset(font)
+        buf = io.BytesIO()
+        subset.save_font(font, buf, options)
+    except Exception:  # a font fontTools cannot cut: fall back to the viewer's fonts
+        return ""
+    kind = "opentype" if str(path).lower().endswith(".otf") else "truetype"
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (
+        f'@font-face{{font-family:"LivableMap";src:url(data:font/{kind};base64,{data}) '
+        f'format("{kind}")}}'
+    )
+
+
+def _html_page(svg: str, tips: Mapping[str, str], title: str, family: str | None) -> str:
     start = svg.find("<svg")
     body = svg[start:] if start >= 0 else svg
     body = re.sub(r"<metadata>.*?</metadata>\s*", "", body, count=1, flags=re.S)
     payload = json.dumps(dict(tips), ensure_ascii=False).replace("</", "<\\/")
-    return _HTML.format(title=html.escape(title), svg=body, tips=payload)
+    return _HTML.format(
+        title=html.escape(title), svg=body, tips=payload, font_face=_font_face(svg, family)
+    )
 
 
 def render_map(
@@ -1260,7 +1309,7 @@ def render_map(
         raise LivableError(f"dpi must be at least 50, not {dpi}")
     data = as_report_dict(report)
     prof = report_profile(data, profile)
-    with _style():
+    with _style() as family:
         if community is None:
             fig, tips = _city_map(data, prof, size)
             title = "便民服务地图 Convenience-service map"
@@ -1275,11 +1324,10 @@ def render_map(
             elif suffix == ".svg":
                 fig.savefig(path, format="svg", metadata={"Date": None})
             else:
-                import io
-
                 buf = io.StringIO()
                 fig.savefig(buf, format="svg", metadata={"Date": None})
-                path.write_text(_html_page(buf.getvalue(), tips, title), encoding="utf-8")
+                page = _html_page(buf.getvalue(), tips, title, family)
+                path.write_text(page, encoding="utf-8")
         except OSError as exc:
             raise LivableError(f"{path}: cannot write: {exc.strerror}") from exc
     return path
