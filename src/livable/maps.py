@@ -129,6 +129,7 @@ CATEGORY_COLORS: Mapping[str, str] = {
 }
 """Marker colours per service category (``P6.tiers``); red is kept for gaps."""
 
+_GRADE_HATCH = {"not_livable": "////", "livable": None, "happy": None}  # tells red apart in B/W
 _OTHER_COLOR = "#666666"
 _GAP_COLOR = "#c0142b"
 _HAPPY_GAP_COLOR = "#d46a00"
@@ -366,7 +367,7 @@ def _short_reason(gaps: Sequence[Mapping[str, Any]]) -> str:
             continue
         label = f"{type_label(ftype, 'zh')} {type_label(ftype, 'en')}"
         if g.get("found"):
-            parts.append(f"{label} {g['found']} of {g['required']}")
+            parts.append(f"{label}: {g['found']} of {g['required']} needed")
         elif g.get("distance_m") is None:
             parts.append(f"{label} (none nearby)")
         else:
@@ -426,6 +427,7 @@ def _scalebar(ax: Axes, half: float) -> None:
             ec="none",
             alpha=0.85,
             zorder=7,
+            gid="scalebar-box",
         )
     )
     ax.plot([x, x1], [y, y], color="black", lw=3, solid_capstyle="butt", gid="scalebar", zorder=8)
@@ -916,7 +918,17 @@ def _city_map(
         local = _shift(geoms[i], x0, y0)
         path = _polygon_path(local)
         if path is not None:
-            ax.add_patch(patches.PathPatch(path, fc=color, ec="#333333", lw=0.4, zorder=2, gid=gid))
+            ax.add_patch(
+                patches.PathPatch(
+                    path,
+                    fc=color,
+                    ec="#333333",
+                    lw=0.4,
+                    hatch=_GRADE_HATCH[grade.value],
+                    zorder=2,
+                    gid=gid,
+                )
+            )
         else:
             ax.plot(
                 [px[i] - x0],
@@ -993,6 +1005,7 @@ def _city_map(
                 fc=GRADE_COLORS[g.value],
                 ec="#333333",
                 lw=0.4,
+                hatch=_GRADE_HATCH[g.value],
                 gid=f"legend-{g.value}",
             )
         )
@@ -1026,7 +1039,22 @@ def _city_map(
         color=_GAP_COLOR,
         gid="why-title",
     )
-    panel.gap(0.2)
+    missing: dict[str, int] = {}
+    for i in failing:
+        for ftype in {
+            g.get("facility_type") or g.get("rule", "?")
+            for g in communities[i].get("gaps") or []
+            if g.get("grade") == "livable"
+        }:
+            missing[ftype] = missing.get(ftype, 0) + 1
+    if missing:
+        common = sorted(missing.items(), key=lambda kv: (-kv[1], kv[0]))[:4]
+        line = "最常缺 most often missing: " + " · ".join(
+            f"{type_label(t, 'zh')} ×{n}" for t, n in common
+        )
+        for k, ln in enumerate(_wrap(line, 66)):
+            panel.text(ln, size=8.5, color=_GAP_COLOR, gid="why-common" if k == 0 else None)
+    panel.gap(0.3)
     limit = 0.03
     for n, i in enumerate(failing, start=1):
         c = communities[i]
@@ -1172,7 +1200,7 @@ def city_figure(
     >>> from livable.testing import community
     >>> fig = city_figure(livable.evaluate([community("c1", 108.94, 34.26, size_m=500)], []))
     >>> [a.get_gid() for a in fig.axes[0].patches]
-    ['com-not_livable-0']
+    ['com-not_livable-0', 'scalebar-box']
     """
     data = as_report_dict(report)
     with _style():
@@ -1253,13 +1281,16 @@ def _font_face(svg: str, family: str | None) -> str:
     options.layout_features = ["*"]
     options.name_IDs = ["*"]
     options.notdef_outline = True
+    buf = io.BytesIO()
     try:
-        font = subset.load_font(path, options)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text=text)
-        subsetter.subset(font)
-        buf = io.BytesIO()
-        subset.save_font(font, buf, options)
+        font = subset.load_font(str(path), options, lazy=False)
+        try:
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(text=text)
+            subsetter.subset(font)
+            subset.save_font(font, buf, options)
+        finally:
+            font.close()
     except Exception:  # a font fontTools cannot cut: fall back to the viewer's fonts
         return ""
     kind = "opentype" if str(path).lower().endswith(".otf") else "truetype"
