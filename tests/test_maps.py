@@ -158,6 +158,16 @@ def test_community_svg_has_the_layers_and_chinese_labels_as_text(sample, tmp_pat
     assert "5分钟 5 min · 400 m" in texts
 
 
+def test_too_few_of_a_type_rings_the_ones_there_are(sample, tmp_path):
+    entry = next(c for c in sample["communities"] if c["id"] == "LT-013")
+    (gap,) = [g for g in entry["gaps"] if g["grade"] == "livable"]
+    assert (gap["facility_type"], gap["found"], gap["required"]) == ("restaurant", 2, 3)
+    root, ids, _text = _svg(render_map(sample, tmp_path / "lt.svg", community="LT-013"))
+    assert {"gap-restaurant-have-0", "gap-restaurant-have-1"} <= set(ids)
+    assert "gap-restaurant" not in ids  # no line: the type is there, just too few (P4)
+    assert "特色餐馆：圈内2处，需3处  specialty restaurant: 2 of 3 needed" in _texts(root)
+
+
 def test_city_svg_has_every_community_by_grade(sample, tmp_path):
     root, ids, _text = _svg(render_map(sample, tmp_path / "city.svg"))
     by_grade: dict[str, int] = {}

@@ -638,7 +638,33 @@ def _community_map(
                 f"{round(search_m / 1000, 1):g} km内没有{type_label(ftype, 'zh')} "
                 f"no {type_label(ftype, 'en')} within {round(search_m / 1000, 1):g} km"
             )
-        if target is None or g.get("found"):
+        if ftype and g.get("found"):
+            # too few of a type (P4, larger communities): ring the ones there are
+            notes.append(
+                f"{type_label(ftype, 'zh')}：圈内{g['found']}处，需{g.get('required')}处  "
+                f"{type_label(ftype, 'en')}: {g['found']} of {g.get('required')} needed"
+            )
+            have = [
+                f
+                for f in (entry.get("access") or {}).get(ftype, {}).get("nearest") or []
+                if float(f["distance_m"]) <= radius
+            ]
+            for n, f in enumerate(have):
+                hx, hy = _xy(projector, f["lon"], f["lat"], x0, y0)
+                ax.plot(
+                    [hx],
+                    [hy],
+                    marker="o",
+                    ms=15,
+                    mfc="none",
+                    mec=_GAP_COLOR,
+                    mew=1.6,
+                    ls="none",
+                    zorder=5,
+                    gid=f"gap-{ftype}-have-{n}",
+                )
+            continue
+        if target is None:
             continue
         fx, fy = _xy(projector, target["lon"], target["lat"], x0, y0)
         ax.plot(
@@ -742,7 +768,11 @@ def _community_map(
     panel.gap(1.05)
     _key_line(pax, panel.y, (0, (4, 2)), _GAP_COLOR, 1.8)
     pax.text(
-        0.1, panel.y, "缺项：到最近设施 missing: line to the nearest", fontsize=8.5, va="center"
+        0.1,
+        panel.y,
+        "缺项：线到最近的，圈为数量不足 missing: line to nearest; ring: too few",
+        fontsize=8.5,
+        va="center",
     )
     panel.gap(1.05)
     pax.plot([0.05], [panel.y], marker="+", ms=9, mew=2, color="black")
@@ -1092,9 +1122,20 @@ def _city_map(
     return fig, tips
 
 
-_FLAG_OFFSETS = [(9.0, 9.0), (-9.0, 9.0), (9.0, -9.0), (-9.0, -9.0), (14.0, 0.0), (-14.0, 0.0),
-                 (0.0, 14.0), (0.0, -14.0), (18.0, 14.0), (-18.0, 14.0), (18.0, -14.0),
-                 (-18.0, -14.0)]  # fmt: skip
+_FLAG_OFFSETS = [
+    (9.0, 9.0),
+    (-9.0, 9.0),
+    (9.0, -9.0),
+    (-9.0, -9.0),
+    (14.0, 0.0),
+    (-14.0, 0.0),
+    (0.0, 14.0),
+    (0.0, -14.0),
+    (18.0, 14.0),
+    (-18.0, 14.0),
+    (18.0, -14.0),
+    (-18.0, -14.0),
+]
 
 
 def _free_offset(
