@@ -185,6 +185,18 @@ def test_city_svg_has_every_community_by_grade(sample, tmp_path):
             assert c["id"] in joined  # listed with its reason
 
 
+def test_many_failing_communities_are_summed_up_per_district(sample, tmp_path, monkeypatch):
+    monkeypatch.setattr(maps, "MAX_FLAGS", 3)
+    root, ids, _text = _svg(render_map(sample, tmp_path / "crowded.svg"))
+    assert not any(re.fullmatch(r"flag-\d+", i) for i in ids)
+    rows = [t for t in _texts(root) if re.match(r"\S+区: \d+ / \d+ · ", t)]
+    failing = [c for c in sample["communities"] if c["grade"] == "not_livable"]
+    districts = {c["district"] for c in failing}
+    assert len(rows) == len(districts)
+    per = {r.split(":")[0]: int(r.split(": ")[1].split(" /")[0]) for r in rows}
+    assert per == {d: sum(c["district"] == d for c in failing) for d in districts}
+
+
 def test_html_map_is_self_contained_with_tooltips(sample, tmp_path):
     path = render_map(sample, tmp_path / "city.html")
     page = path.read_text(encoding="utf-8")

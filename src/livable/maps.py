@@ -88,6 +88,7 @@ __all__ = [
     "DEFAULT_DPI",
     "GRADE_COLORS",
     "MAP_FORMATS",
+    "MAX_FLAGS",
     "CJKFontWarning",
     "city_figure",
     "cjk_font",
@@ -103,6 +104,11 @@ DEFAULT_DPI = 200
 
 MAP_FORMATS = (".png", ".svg", ".html")
 """The map file types :func:`render_map` writes, chosen by the file's suffix."""
+
+MAX_FLAGS = 40
+"""The city map numbers the communities that are not yet livable when there are at most
+this many; with more it lists them per district instead."""
+
 
 GRADE_COLORS: Mapping[str, str] = {
     "not_livable": "#d7301f",
@@ -908,6 +914,7 @@ def _city_map(
     ax.set_ylim(-half, half)
 
     # districts: a light hull and the name
+    m_per_pt = 2 * half / (0.60 * size[0] * 72)
     by_district: dict[str, list[int]] = {}
     for i, c in enumerate(communities):
         by_district.setdefault(str(c.get("district") or ""), []).append(i)
@@ -927,11 +934,19 @@ def _city_map(
         zone = next(
             (communities[i].get("zone") for i in members if communities[i].get("zone")), None
         )
-        zone_label = f"\n{Zone(zone).label_zh} {zone}" if zone in ("central", "peripheral") else ""
+        zone_label = f"{Zone(zone).label_zh} {zone}" if zone in ("central", "peripheral") else ""
+        tips[f"district-{d}"] = f"{name} {zone_label}".strip()
+        # a name wider than its district (crowded maps) is left to the tooltip
+        room = 1.8 * (hx1 - hx0) / m_per_pt
+        label = name
+        if zone_label and _cols(zone_label) * 5.5 <= room:
+            label += "\n" + zone_label
+        if _cols(name) * 5.5 > room and len(by_district) > 6:
+            continue
         ax.text(
             (hx0 + hx1) / 2,
             hy1 + half * 0.01,
-            name + zone_label,
+            label,
             ha="center",
             va="bottom",
             fontsize=11,
@@ -939,8 +954,9 @@ def _city_map(
             gid=f"district-{d}-label",
         )
 
-    # communities by grade
+    # communities by grade; tiny ones (under 4 pt across) also get a dot so they show
     failing: list[int] = []
+    dots: dict[str, list[int]] = {}
     for i, c in enumerate(communities):
         grade = _grade(c["grade"])
         color = GRADE_COLORS[grade.value]
@@ -948,7 +964,7 @@ def _city_map(
         local = _shift(geoms[i], x0, y0)
         path = _polygon_path(local)
         if path is not None:
-            ax.add_patch(
+            ax.add_artist(
                 patches.PathPatch(
                     path,
                     fc=color,
@@ -959,6 +975,9 @@ def _city_map(
                     gid=gid,
                 )
             )
+            bx0, by0, bx1, by1 = bounds[i]
+            if max(bx1 - bx0, by1 - by0) < 4 * m_per_pt:
+                dots.setdefault(grade.value, []).append(i)
         else:
             ax.plot(
                 [px[i] - x0],
@@ -980,12 +999,23 @@ def _city_map(
         tips[gid] = tip
         if grade is Grade.NOT_LIVABLE:
             failing.append(i)
+    for grade_id, members in dots.items():
+        ax.scatter(
+            px[members] - x0,
+            py[members] - y0,
+            s=16 if grade_id == "not_livable" else 6,
+            c=GRADE_COLORS[grade_id],
+            edgecolors="#333333",
+            linewidths=0.3,
+            zorder=3 if grade_id == "not_livable" else 2.5,
+            gid=f"dots-{grade_id}",
+        )
 
-    # number the communities that fall short
+    # number the communities that fall short (when there are few enough to read)
     failing.sort(key=lambda i: str(communities[i]["id"]))
-    m_per_pt = 2 * half / (0.60 * size[0] * 72)
+    flagged = failing if len(failing) <= MAX_FLAGS else []
     placed: list[tuple[float, float]] = []
-    for n, i in enumerate(failing, start=1):
+    for n, i in enumerate(flagged, start=1):
         ox, oy = _free_offset(px[i] - x0, py[i] - y0, placed, m_per_pt)
         ax.annotate(
             str(n),
@@ -1085,38 +1115,10 @@ def _city_map(
         for k, ln in enumerate(_wrap(line, 66)):
             panel.text(ln, size=8.5, color=_GAP_COLOR, gid="why-common" if k == 0 else None)
     panel.gap(0.3)
-    limit = 0.03
-    for n, i in enumerate(failing, start=1):
-        c = communities[i]
-        gaps = [g for g in c.get("gaps") or [] if g.get("grade") == "livable"]
-        head = f"{c.get('name') or ''} {c['id']}".strip()
-        lines = _wrap(f"{head}: {_short_reason(gaps) or '-'}", 64)
-        if panel.y - panel.line * len(lines) * 0.95 < limit:
-            panel.text(
-                f"… +{len(failing) - n + 1} more (see report.json)", size=8.5, color=_GAP_COLOR
-            )
-            break
-        pax.text(
-            0.02,
-            panel.y,
-            str(n),
-            fontsize=7,
-            color="white",
-            ha="center",
-            va="top",
-            bbox={"boxstyle": "circle,pad=0.2", "fc": _GAP_COLOR, "ec": "none"},
-        )
-        for k, ln in enumerate(lines):
-            pax.text(
-                0.06,
-                panel.y,
-                ln,
-                fontsize=8.5,
-                va="top",
-                color="#222222",
-                gid=f"why-{n}" if k == 0 else None,
-            )
-            panel.gap(0.95)
+    if flagged:
+        _why_list(pax, panel, communities, flagged)
+    elif failing:
+        _why_by_district(panel, communities, failing)
     if not failing:
         panel.text("无  none: every community is livable", size=9)
     return fig, tips
@@ -1154,6 +1156,78 @@ def _free_offset(
             break
     placed.append((x + best[0] * m_per_pt, y + best[1] * m_per_pt))
     return best
+
+
+def _why_list(
+    pax: Axes, panel: _Panel, communities: Sequence[Mapping[str, Any]], flagged: Sequence[int]
+) -> None:
+    """The numbered communities that are not yet livable, each with what it lacks (P4)."""
+    for n, i in enumerate(flagged, start=1):
+        c = communities[i]
+        gaps = [g for g in c.get("gaps") or [] if g.get("grade") == "livable"]
+        head = f"{c.get('name') or ''} {c['id']}".strip()
+        lines = _wrap(f"{head}: {_short_reason(gaps) or '-'}", 64)
+        if panel.y - panel.line * len(lines) * 0.95 < 0.03:
+            panel.text(
+                f"… +{len(flagged) - n + 1} more (see report.json)", size=8.5, color=_GAP_COLOR
+            )
+            return
+        pax.text(
+            0.02,
+            panel.y,
+            str(n),
+            fontsize=7,
+            color="white",
+            ha="center",
+            va="top",
+            bbox={"boxstyle": "circle,pad=0.2", "fc": _GAP_COLOR, "ec": "none"},
+        )
+        for k, ln in enumerate(lines):
+            pax.text(
+                0.06,
+                panel.y,
+                ln,
+                fontsize=8.5,
+                va="top",
+                color="#222222",
+                gid=f"why-{n}" if k == 0 else None,
+            )
+            panel.gap(0.95)
+
+
+def _why_by_district(
+    panel: _Panel, communities: Sequence[Mapping[str, Any]], failing: Sequence[int]
+) -> None:
+    """Too many to number: per district, how many fall short and what they lack most."""
+    total: dict[str, int] = {}
+    for c in communities:
+        key = str(c.get("district") or "-")
+        total[key] = total.get(key, 0) + 1
+    short: dict[str, list[int]] = {}
+    for i in failing:
+        short.setdefault(str(communities[i].get("district") or "-"), []).append(i)
+    panel.text("区 district: 尚未宜居 not livable / 社区 all · 最常缺 most missing", size=8.5)
+    rows = sorted(short.items(), key=lambda kv: (-len(kv[1]) / total[kv[0]], kv[0]))
+    for n, (district, members) in enumerate(rows):
+        if panel.y - panel.line < 0.03:
+            panel.text(
+                f"… +{len(rows) - n} more districts (see report.json)", size=8.5, color=_GAP_COLOR
+            )
+            return
+        counts: dict[str, int] = {}
+        for i in members:
+            for g in communities[i].get("gaps") or []:
+                if g.get("grade") == "livable":
+                    key = g.get("facility_type") or g.get("rule", "?")
+                    counts[key] = counts.get(key, 0) + 1
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
+        what = "、".join(f"{type_label(t, 'zh')}×{k}" for t, k in top)
+        panel.text(
+            f"{district}: {len(members)} / {total[district]} · {what}",
+            size=8.5,
+            color="#222222",
+            gid=f"why-district-{n}",
+        )
 
 
 def _targets_chart(ax: Axes, s: Mapping[str, Any]) -> None:
