@@ -178,9 +178,9 @@ def test_markdown_handbook_content_and_escaping(report):
         "| bank | 工商银行 | 9 min ",
     ]
     assert re.fullmatch(r"\| bank \| 建设银行 \| 4 min \| 29[01] m \|", banks[0])
-    assert "### shopping" in lines and "### medical care" in lines
+    assert "### Shopping" in lines and "### Medical care" in lines
     assert (
-        lines.index("### shopping") < lines.index("### catering") < lines.index("### medical care")
+        lines.index("### Shopping") < lines.index("### Catering") < lines.index("### Medical care")
     )
     assert "## What is missing" in lines
     md3 = handbook_markdown(report, community="c3", lang="zh")

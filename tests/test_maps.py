@@ -250,8 +250,7 @@ def test_without_a_cjk_font_one_clear_warning(sample, tmp_path, monkeypatch):
 
 
 def test_font_from_the_environment(monkeypatch):
-    import pylopdf_fonts_zh_cn
-
+    pylopdf_fonts_zh_cn = pytest.importorskip("pylopdf_fonts_zh_cn")
     monkeypatch.setenv("LIVABLE_CJK_FONT", str(pylopdf_fonts_zh_cn.sans_path()))
     assert maps.cjk_font() == "Noto Sans SC"
 

@@ -208,6 +208,10 @@ def _listings(
     return tuple(out)
 
 
+def _capital(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
 def community_page(entry: Mapping[str, Any], profile: Profile, lang: Lang) -> CommunityPage:
     """The handbook page of one community entry of ``report.json``.
 
@@ -232,7 +236,7 @@ def community_page(entry: Mapping[str, Any], profile: Profile, lang: Lang) -> Co
         listings = _listings(access, types, lang, speed)
         found = [x.minutes for x in listings if x.minutes is not None]
         if cat is None:
-            label = category_label(None, lang)
+            label = _capital(category_label(None, lang))
             pages.append(CategoryPage(None, label, None, None, None, None, listings))
             continue
         minutes = tier_minutes(cat, profile)
@@ -240,7 +244,7 @@ def community_page(entry: Mapping[str, Any], profile: Profile, lang: Lang) -> Co
         pages.append(
             CategoryPage(
                 category=cat,
-                label=category_label(cat, lang),
+                label=_capital(category_label(cat, lang)),
                 tier_minutes=minutes,
                 tier_m=tier_m,
                 met=_tier_met(access, types, tier_m),
