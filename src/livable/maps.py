@@ -776,7 +776,7 @@ def _community_map(
     pax.text(
         0.1,
         panel.y,
-        "缺项：线到最近的，圈为数量不足 missing: line to nearest; ring: too few",
+        "缺项 missing：线 = 最近的 nearest，圈 = 不足 too few",
         fontsize=8.5,
         va="center",
     )
