@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from livable._version import __version__
 from livable.errors import LivableError
+from livable.progress import terminal_progress
 
 if TYPE_CHECKING:
     from livable.plugins import PluginManager
@@ -353,7 +354,39 @@ def _parser() -> argparse.ArgumentParser:
         kind.add_argument("--out", required=True, help="folder for facilities.geojson")
         kind.add_argument("--dedupe-m", type=float, metavar="N", help="merge duplicates")
         kind.add_argument("--top", type=int, default=20, help="list length (default 20)")
+    mp = sub.add_parser("map", help="draw the convenience-service map (P7) of a report")
+    mp.add_argument("report", help="report.json")
+    mp.add_argument("--community", help="community id (default: the whole city)")
+    mp.add_argument(
+        "--out",
+        required=True,
+        type=_suffix(".png", ".svg", ".html"),
+        help="FILE.png, FILE.svg or FILE.html",
+    )
+    mp.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: A4)")
+    mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
+    hb = sub.add_parser("handbook", help="write the residents' handbook (P7) of a report")
+    hb.add_argument("report", help="report.json")
+    which = hb.add_mutually_exclusive_group(required=True)
+    which.add_argument("--community", help="community id")
+    which.add_argument("--subdistrict", help="subdistrict name: a book of its communities")
+    hb.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
+    hb.add_argument(
+        "--out", required=True, type=_suffix(".md", ".html"), help="FILE.md or FILE.html"
+    )
+    hb.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     return parser
+
+
+def _suffix(*allowed: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if Path(value).suffix.lower() not in allowed:
+            raise argparse.ArgumentTypeError(
+                f"{value!r}: use a file ending in {', '.join(allowed)}"
+            )
+        return value
+
+    return check
 
 
 def _write(path: Path, text: str) -> None:
@@ -370,6 +403,26 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     if args.workers < 1:
         raise LivableError("--workers must be at least 1")
     started = time.perf_counter()
+    bar = terminal_progress(quiet=args.quiet)
+    try:
+        data = _evaluate_and_write(args, evaluate, bar, out)
+    finally:
+        bar.close()
+    if not args.quiet:
+        print(format_summary(data), file=out)
+    for skip in data["skipped"]:
+        print(f"livable: warning: skipped {_skipped_line(skip)}", file=sys.stderr)
+    if not args.quiet:
+        print(f"\nreport written to {args.out} in {time.perf_counter() - started:.2f} s", file=out)
+    return 0
+
+
+def _evaluate_and_write(
+    args: argparse.Namespace,
+    evaluate: Callable[..., Any],
+    bar: Callable[[str, float], None],
+    out: TextIO,
+) -> dict[str, Any]:
     facilities: Any = args.facilities
     if getattr(args, "dedupe_m", None) is not None:
         from livable.importers._cli import dedupe_for_evaluate
@@ -391,18 +444,15 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         strict=args.strict,
         plugins=_plugin_manager(args),
         encoding=getattr(args, "encoding", None),
+        progress=bar,
     )
-    data = report.to_dict()
+    bar("writing", 0.0)
+    data: dict[str, Any] = report.to_dict()
     from livable._serialize import dumps
 
     _write(Path(args.out), dumps(data))
-    if not args.quiet:
-        print(format_summary(data), file=out)
-    for skip in data["skipped"]:
-        print(f"livable: warning: skipped {_skipped_line(skip)}", file=sys.stderr)
-    if not args.quiet:
-        print(f"\nreport written to {args.out} in {time.perf_counter() - started:.2f} s", file=out)
-    return 0
+    bar("writing", 1.0)
+    return data
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
@@ -430,6 +480,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         out=str(report_path),
     )
     code = _cmd_evaluate(ns, out)
+    written = _demo_products(folder, report_path)
     if not args.quiet:
         print(
             "\nSynthetic sample city (not real places). Rerun it yourself with:\n"
@@ -437,7 +488,64 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
             f"--out {report_path}",
             file=out,
         )
+        for line in written:
+            print(line, file=out)
     return code
+
+
+def _demo_products(folder: Path, report_path: Path) -> list[str]:
+    """The demo's map and handbook (P7): the city map, one community's map and handbook."""
+    import importlib.util
+
+    from livable._reportdoc import read_report
+    from livable.handbook import write_handbook
+
+    data = read_report(report_path)
+    short = [c for c in data["communities"] if c["grade"] == "not_livable"]
+    pick = (short or data["communities"] or [None])[0]
+    lines = ["\nOne map, one handbook (P7):"]
+    if pick is not None:
+        hb = write_handbook(data, folder / "handbook-zh.html", community=pick["id"], lang="zh")
+        lines.append(f"  handbook of {pick['id']}: {hb}")
+    if importlib.util.find_spec("matplotlib") is None:
+        lines.append(
+            "  maps need the optional 'maps' extra: pip install 'livable[maps]', then\n"
+            f"  livable map {report_path} --out {folder / 'city.png'}"
+        )
+        return lines
+    from livable.maps import render_map
+
+    city = render_map(data, folder / "city.png")
+    lines.append(f"  city map: {city}")
+    if pick is not None:
+        one = render_map(data, folder / f"map-{pick['id']}.png", community=pick["id"])
+        lines.append(f"  map of {pick['id']}: {one}")
+    return lines
+
+
+def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
+    from livable.maps import render_map
+
+    path = render_map(
+        args.report, args.out, community=args.community, profile=args.profile, dpi=args.dpi
+    )
+    print(f"map written to {path}", file=out)
+    return 0
+
+
+def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
+    from livable.handbook import write_handbook
+
+    path = write_handbook(
+        args.report,
+        args.out,
+        community=args.community,
+        subdistrict=args.subdistrict,
+        lang=args.lang,
+        profile=args.profile,
+    )
+    print(f"handbook written to {path}", file=out)
+    return 0
 
 
 def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
@@ -597,6 +705,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "plugins": _cmd_plugins,
     "plan": _cmd_plan,
     "import": lambda args, out: _import(args, out),
+    "map": _cmd_map,
+    "handbook": _cmd_handbook,
 }
 
 

@@ -201,6 +201,10 @@ def evaluate(
     encoding of a shapefile or CSV without one. Every input community ends in
     ``report.communities`` or ``report.rejected``.
 
+    ``progress``, if given, is called as ``progress(stage, fraction)`` while the run goes
+    through ``reading``, ``indexing``, ``distances`` and ``indicators`` (fraction 0 to 1
+    within each stage); :class:`livable.progress.TerminalProgress` draws it as a bar.
+
     >>> from livable.testing import community, facility
     >>> report = evaluate([community("c1", 108.94, 34.26)],
     ...                   [facility("k1", "kindergarten", 108.945, 34.26)])
