@@ -1,0 +1,280 @@
+"""A small Sphinx extension that generates livable's reference pages from the code.
+
+At ``builder-inited`` it writes MyST Markdown into ``docs/_generated/`` (gitignored), which
+the pages pull in with ``{include}``:
+
+- ``cli.md``: the ``--help`` of ``livable`` and of every subcommand, from
+  ``livable.cli._parser()``;
+- ``glossary.md`` and ``profile-fields.md``: from :mod:`livable._glossary`;
+- ``traceability.md``: from :mod:`livable._trace`, scanning ``src/livable`` and ``tests``;
+- ``schema-<name>.md``: a field table of each JSON Schema in ``src/livable/schemas``;
+- ``examples/<name>.txt``: the output of each ``examples/*.py``, run now;
+- ``indicators.md``: the indicator table of ``livable.indicators.docs`` when that module
+  exists.
+
+It also drops toctree entries of pages that other branches are still writing (listed in
+``PENDING_PAGES``) while those files are absent, logging each, so the site builds with
+``-W`` in any merge order. Empty the set once they have all landed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+PENDING_PAGES = {
+    "tutorials/first-plugin",
+    "reference/hooks",
+    "howto/crs-china",
+    "explanation/distances",
+    "explanation/grades",
+}
+"""Pages written in other branches; their toctree entries are dropped while absent."""
+
+
+def _write(path: Path, text: str) -> None:
+    """Write only when the content changed, so Sphinx does not rebuild for nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _columns(width: int) -> Iterator[None]:
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(width)
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = old
+
+
+def cli_markdown() -> str:
+    """The help of ``livable`` and each subcommand, as Markdown sections."""
+    from livable.cli import _parser
+
+    with _columns(88):
+        parser = _parser()
+        parts = ["## `livable`", "", "```text", parser.format_help().rstrip(), "```", ""]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    parts += [f"## `livable {name}`", "", "```text"]
+                    parts += [sub.format_help().rstrip(), "```", ""]
+    return "\n".join(parts)
+
+
+# -- JSON Schema field tables ------------------------------------------------------------
+
+
+def _resolve(schema: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
+    seen = 0
+    while "$ref" in node and seen < 20:
+        ref = node["$ref"]
+        if not ref.startswith("#/"):
+            break
+        target: Any = schema
+        for part in ref[2:].split("/"):
+            target = target[part]
+        merged = dict(target)
+        merged.update({k: v for k, v in node.items() if k != "$ref"})
+        node, seen = merged, seen + 1
+    return node
+
+
+def _type_text(node: Mapping[str, Any]) -> str:
+    if "const" in node:
+        return f"`{json.dumps(node['const'], ensure_ascii=False)}`"
+    if "enum" in node:
+        return " \\| ".join(f"`{json.dumps(v, ensure_ascii=False)}`" for v in node["enum"])
+    kind = node.get("type")
+    if isinstance(kind, list):
+        return " \\| ".join(kind)
+    if kind:
+        return str(kind)
+    for key in ("oneOf", "anyOf"):
+        if key in node:
+            return "one of"
+    return ""
+
+
+def _rows(
+    schema: Mapping[str, Any],
+    node: Mapping[str, Any],
+    path: str,
+    required: bool,
+    out: list[tuple[str, str, str, str]],
+    depth: int = 0,
+) -> None:
+    node = _resolve(schema, node)
+    if depth > 12:
+        return
+    description = " ".join(str(node.get("description", "")).split())
+    if path:
+        out.append((path, _type_text(node), "yes" if required else "", description))
+    props = node.get("properties")
+    if isinstance(props, Mapping):
+        needed = set(node.get("required", []))
+        for name, sub in props.items():
+            sub_path = f"{path}.{name}" if path else name
+            _rows(schema, sub, sub_path, name in needed, out, depth + 1)
+    extra = node.get("additionalProperties")
+    if isinstance(extra, Mapping) and extra:
+        _rows(schema, extra, f"{path}.<key>", False, out, depth + 1)
+    pattern_props = node.get("patternProperties")
+    if isinstance(pattern_props, Mapping):
+        for _pattern, sub in pattern_props.items():
+            _rows(schema, sub, f"{path}.<key>", False, out, depth + 1)
+    items = node.get("items")
+    if isinstance(items, Mapping) and path and not path.endswith("coordinates"):
+        item = _resolve(schema, items)
+        if item.get("type") == "object" or "properties" in item or "oneOf" in item:
+            _rows(schema, items, f"{path}[]", False, out, depth + 1)
+    for key in ("oneOf", "anyOf"):
+        for sub in node.get(key, []) if path else []:
+            resolved = _resolve(schema, sub)
+            if "properties" in resolved and resolved.get("type") == "object":
+                title = resolved["properties"].get("type", {}).get("const")
+                label = f"{path}<{title}>" if title else path
+                _rows(schema, sub, label, False, out, depth + 1)
+
+
+def schema_markdown(schema: Mapping[str, Any]) -> str:
+    """A table of every field a JSON Schema describes: path, type, required, meaning."""
+    rows: list[tuple[str, str, str, str]] = []
+    _rows(schema, schema, "", True, rows)
+    lines = [
+        " ".join(str(schema.get("description", "")).split()),
+        "",
+        "| field | type | required | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for path, kind, required, description in rows:
+        if "coordinates" in path and path.count("coordinates") > 0 and not description:
+            continue
+        cell = description.replace("|", "\\|")
+        lines.append(f"| `{path}` | {kind} | {required} | {cell} |")
+    return "\n".join(lines) + "\n"
+
+
+# -- examples ----------------------------------------------------------------------------
+
+
+def run_examples(root: Path, out: Path) -> None:
+    """Run each ``examples/*.py`` and keep its output for the docs."""
+    env = dict(os.environ, PYTHONHASHSEED="0", COLUMNS="88")
+    for script in sorted((root / "examples").glob("*.py")):
+        started = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, str(script)],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+        if proc.returncode != 0:
+            logger.warning(
+                "example %s failed (exit %s): %s",
+                script.name,
+                proc.returncode,
+                proc.stderr.strip()[-2000:],
+            )
+        else:
+            logger.info("example %s ran in %.1f s", script.name, seconds)
+        _write(out / "examples" / f"{script.stem}.txt", proc.stdout.rstrip() + "\n")
+
+
+# -- the hooks -----------------------------------------------------------------------------
+
+
+def generate(app: Sphinx) -> None:
+    """Write every generated page (``builder-inited``)."""
+    docs = Path(app.srcdir)
+    root = docs.parent
+    out = docs / "_generated"
+    from livable._glossary import glossary_markdown, profile_fields_markdown
+    from livable._trace import trace, trace_markdown, unknown_citations
+
+    _write(out / "cli.md", cli_markdown())
+    _write(out / "glossary.md", glossary_markdown())
+    _write(out / "profile-fields.md", profile_fields_markdown())
+    src, tests = root / "src" / "livable", root / "tests"
+    _write(out / "traceability.md", trace_markdown(trace(src, tests)))
+    for cite in unknown_citations(src, tests):
+        logger.warning("clause id %s cited at %s is not in clauses.toml", cite.clause, cite.where)
+    for path in sorted((src / "schemas").glob("*.schema.json")):
+        name = path.name.removesuffix(".schema.json")
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        _write(out / f"schema-{name}.md", schema_markdown(schema))
+    _write(out / "indicators.md", _indicator_table())
+    if app.builder.name in ("html", "dirhtml", "singlehtml", "doctest", "linkcheck"):
+        run_examples(root, out)
+
+
+def _indicator_table() -> str:
+    """The indicator table of ``livable.indicators.docs`` (another branch), if present."""
+    try:
+        module = importlib.import_module("livable.indicators.docs")
+    except ImportError:
+        from livable._glossary import indicator_rules_markdown
+
+        return indicator_rules_markdown()
+    for name in ("indicator_table_markdown", "indicators_markdown", "indicator_table"):
+        func = getattr(module, name, None)
+        if callable(func):
+            text = func()
+            if isinstance(text, str):
+                return text
+    from livable._glossary import indicator_rules_markdown
+
+    logger.warning("livable.indicators.docs has no known table function; using the built-in one")
+    return indicator_rules_markdown()
+
+
+def drop_pending(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Remove toctree entries of pending pages that do not exist yet (``source-read``)."""
+    folder = docname.rsplit("/", 1)[0] if "/" in docname else ""
+    text = source[0]
+    for page in sorted(PENDING_PAGES):
+        page_folder, _, base = page.rpartition("/")
+        if page_folder != folder:
+            continue
+        if (Path(app.srcdir) / f"{page}.md").exists() or (
+            Path(app.srcdir) / f"{page}.rst"
+        ).exists():
+            continue
+        lines = text.split("\n")
+        kept = [line for line in lines if line.strip() != base]
+        if len(kept) != len(lines):
+            logger.info(
+                "[livable_docs] %s: page %s not written yet; toctree entry dropped", docname, page
+            )
+            text = "\n".join(kept)
+    source[0] = text
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the hooks."""
+    app.connect("builder-inited", generate)
+    app.connect("source-read", drop_pending)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
