@@ -81,6 +81,138 @@ def cli_markdown() -> str:
     return "\n".join(parts)
 
 
+# -- the API page ------------------------------------------------------------------------
+
+API_GROUPS: list[tuple[str, str, list[str]]] = [
+    (
+        "Evaluating",
+        "The one call most integrators need, and the pieces it is made of.",
+        ["evaluate", "grade_from_results", "read_communities", "read_facilities", "load_profile"],
+    ),
+    (
+        "Results",
+        "What :func:`livable.evaluate` returns; ``Report.to_json()`` writes ``report.json``.",
+        [
+            "Report",
+            "CommunityResult",
+            "TypeAccess",
+            "NearbyFacility",
+            "Gap",
+            "IndicatorResult",
+            "Summary",
+            "ZoneSummary",
+            "PluginInfo",
+            "Rejection",
+            "SourceInfo",
+        ],
+    ),
+    (
+        "Inputs",
+        "Communities and facilities as models, or as layers read from GeoJSON.",
+        ["Community", "Facility", "CommunityLayer", "FacilityLayer", "Limits", "Datum"],
+    ),
+    (
+        "Profiles",
+        "Every number the grading uses; see also :doc:`profile`.",
+        ["Profile", "HappyCriteria", "Targets", "CircleRules"],
+    ),
+    (
+        "Vocabulary",
+        "The ids of the plan, with zh-CN and en labels; see also :doc:`glossary`.",
+        [
+            "Grade",
+            "Zone",
+            "Requirement",
+            "KeyContent",
+            "ServiceCategory",
+            "FacilityType",
+            "SizeClass",
+            "REQUIREMENTS",
+            "KEY_CONTENTS",
+            "CATEGORIES",
+            "FACILITY_TYPES",
+            "TWELVE_ONES",
+        ],
+    ),
+    (
+        "Extending",
+        "Indicators and plugins; the hook specifications have their own page.",
+        ["Indicator", "CommunityContext", "PluginManager", "hookimpl"],
+    ),
+    (
+        "Errors",
+        "Every error livable raises on purpose derives from :class:`livable.LivableError`.",
+        [
+            "LivableError",
+            "InputError",
+            "CRSError",
+            "ProfileError",
+            "PluginError",
+            "ResourceLimitError",
+        ],
+    ),
+]
+"""The public names of :mod:`livable`, by topic; names not listed land in "More"."""
+
+API_MODULES = ["livable.testing", "livable.schemas"]
+"""Public submodules documented whole at the end of the API page."""
+
+
+def api_rst() -> str:
+    """The API reference page body (reStructuredText with autodoc directives)."""
+    import inspect
+
+    import livable
+
+    public = [n for n in livable.__all__ if not n.startswith("__")]
+    listed = {n for _, _, names in API_GROUPS for n in names}
+    groups = [*API_GROUPS]
+    rest = [n for n in public if n not in listed]
+    if rest:
+        groups.append(("More", "Further public names.", rest))
+    lines = [".. currentmodule:: livable", ""]
+    for title, intro, names in groups:
+        lines += [title, "-" * len(title), "", intro, ""]
+        for name in names:
+            if name not in public:
+                logger.warning("API_GROUPS names %r, which livable.__all__ lacks", name)
+                continue
+            obj = getattr(livable, name)
+            if inspect.isclass(obj) and issubclass(obj, BaseException):
+                directive = "autoexception"
+            elif inspect.isclass(obj):
+                directive = "autoclass"
+            elif inspect.isfunction(obj):
+                directive = "autofunction"
+            else:
+                directive = "autodata"
+            lines += [f".. {directive}:: {name}"]
+            if directive == "autodata":
+                lines += ["   :no-value:"]
+            lines += [""]
+    for module in API_MODULES:
+        title = f"``{module}``"
+        lines += [title, "-" * len(title), "", f".. automodule:: {module}", ""]
+    return "\n".join(lines)
+
+
+def examples_markdown(root: Path) -> str:
+    """One section per ``examples/*.py``: its docstring, its code and its output."""
+    import ast
+
+    parts: list[str] = []
+    for script in sorted((root / "examples").glob("*.py")):
+        source = script.read_text(encoding="utf-8")
+        doc = ast.get_docstring(ast.parse(source)) or ""
+        title, _, rest = doc.partition("\n")
+        parts += [f"## `examples/{script.name}`", "", title, "", rest.strip(), ""]
+        parts += ["```python", source.rstrip(), "```", "", "Output:", ""]
+        output = root / "docs" / "_generated" / "examples" / f"{script.stem}.txt"
+        text = output.read_text(encoding="utf-8") if output.exists() else ""
+        parts += ["```text", text.rstrip(), "```", ""]
+    return "\n".join(parts)
+
+
 # -- JSON Schema field tables ------------------------------------------------------------
 
 
@@ -204,6 +336,27 @@ def run_examples(root: Path, out: Path) -> None:
         _write(out / "examples" / f"{script.stem}.txt", proc.stdout.rstrip() + "\n")
 
 
+def run_demo(root: Path, out: Path) -> None:
+    """Run ``livable demo`` and keep what it prints (``_generated/demo.txt``)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "livable-demo"
+        proc = subprocess.run(
+            [sys.executable, "-m", "livable.cli", "demo", "--out", str(folder)],
+            cwd=root,
+            env=dict(os.environ, COLUMNS="88"),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    if proc.returncode != 0:
+        logger.warning("livable demo failed (exit %s): %s", proc.returncode, proc.stderr[-2000:])
+    text = proc.stdout.replace(str(folder), "livable-demo")
+    _write(out / "demo.txt", "$ livable demo --out livable-demo\n" + text.rstrip() + "\n")
+
+
 # -- the hooks -----------------------------------------------------------------------------
 
 
@@ -227,8 +380,10 @@ def generate(app: Sphinx) -> None:
         schema = json.loads(path.read_text(encoding="utf-8"))
         _write(out / f"schema-{name}.md", schema_markdown(schema))
     _write(out / "indicators.md", _indicator_table())
-    if app.builder.name in ("html", "dirhtml", "singlehtml", "doctest", "linkcheck"):
-        run_examples(root, out)
+    _write(out / "api.rst", api_rst())
+    run_demo(root, out)
+    run_examples(root, out)
+    _write(out / "examples.md", examples_markdown(root))
 
 
 def _indicator_table() -> str:
@@ -253,21 +408,22 @@ def _indicator_table() -> str:
 
 def drop_pending(app: Sphinx, docname: str, source: list[str]) -> None:
     """Remove toctree entries of pending pages that do not exist yet (``source-read``)."""
-    folder = docname.rsplit("/", 1)[0] if "/" in docname else ""
+    folder = docname.rpartition("/")[0]
     text = source[0]
     for page in sorted(PENDING_PAGES):
-        page_folder, _, base = page.rpartition("/")
-        if page_folder != folder:
+        srcdir = Path(app.srcdir)
+        if (srcdir / f"{page}.md").exists() or (srcdir / f"{page}.rst").exists():
             continue
-        if (Path(app.srcdir) / f"{page}.md").exists() or (
-            Path(app.srcdir) / f"{page}.rst"
-        ).exists():
+        if folder and not page.startswith(folder + "/"):
             continue
+        entry = page[len(folder) + 1 :] if folder else page
         lines = text.split("\n")
-        kept = [line for line in lines if line.strip() != base]
+        kept = [line for line in lines if line.strip() != entry]
         if len(kept) != len(lines):
             logger.info(
-                "[livable_docs] %s: page %s not written yet; toctree entry dropped", docname, page
+                "[livable_docs] %s: page %s is not written yet; toctree entry dropped",
+                docname,
+                page,
             )
             text = "\n".join(kept)
     source[0] = text
