@@ -27,7 +27,6 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
     "sphinx.ext.intersphinx",
-    "sphinx_autodoc_typehints",
     "livable_docs",
 ]
 
@@ -51,17 +50,16 @@ autodoc_member_order = "bysource"
 autodoc_default_options = {"members": True, "show-inheritance": True}
 autodoc_typehints = "description"
 autodoc_class_signature = "separated"
-typehints_use_signature = False
-typehints_use_signature_return = False
-typehints_defaults = "comma"
-always_document_param_types = False
+autodoc_typehints_format = "short"
 
 # -- doctest ---------------------------------------------------------------------------
 # Docstrings are doctested by pytest (--doctest-modules); the doctest builder runs the
 # examples written in the pages ({doctest} and {testcode} blocks).
 doctest_test_doctest_blocks = ""
-doctest_global_setup = """
+doctest_global_setup = f"""
+import pathlib
 import livable
+ROOT = pathlib.Path({str(DOCS.parent)!r})
 """
 
 # -- intersphinx (offline) -------------------------------------------------------------
@@ -78,7 +76,6 @@ intersphinx_mapping = {
     for name, (url, inv) in _INVENTORIES.items()
     if (DOCS / "_intersphinx" / inv).exists()
 }
-intersphinx_disabled_reftypes = ["*"]
 intersphinx_timeout = 1
 
 # -- nitpicky --------------------------------------------------------------------------
@@ -87,4 +84,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(shapely|pyproj|numpy|npt|pluggy|cattrs|orjson)(\..*)?"),
     (r"py:.*", r"(BaseGeometry|NDArray|ArrayLike|FloatArray|IntArray|Coords)"),
     (r"py:.*", r"livable\..*\._.*"),
+    (r"py:class", r"_[A-Za-z]\w*"),  # private TypeVars in signatures (pluggy's _F)
+    (r"py:attr", r"skipped"),  # PluginManager.skipped, an instance attribute
+    (r"py:data", r"INPUT_KINDS"),  # documented as livable.indicators.base.INPUT_KINDS
 ]

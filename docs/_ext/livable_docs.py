@@ -137,7 +137,18 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
     (
         "Extending",
         "Indicators and plugins; the hook specifications have their own page.",
-        ["Indicator", "CommunityContext", "PluginManager", "hookimpl"],
+        [
+            "Indicator",
+            "CommunityContext",
+            "livable.indicators.base.INPUT_KINDS",
+            "PluginManager",
+            "hookimpl",
+            "livable.geometry.providers.DistanceProvider",
+            "livable.geometry.access.Origins",
+            "livable.geometry.access.FacilityColumns",
+            "livable.geometry.access.AccessQuery",
+            "livable.geometry.access.AccessTable",
+        ],
     ),
     (
         "Errors",
@@ -170,14 +181,18 @@ def api_rst() -> str:
     rest = [n for n in public if n not in listed]
     if rest:
         groups.append(("More", "Further public names.", rest))
-    lines = [".. currentmodule:: livable", ""]
+    lines = [".. module:: livable", ""]
     for title, intro, names in groups:
         lines += [title, "-" * len(title), "", intro, ""]
         for name in names:
-            if name not in public:
+            if "." in name:
+                module_name, _, attr = name.rpartition(".")
+                obj = getattr(importlib.import_module(module_name), attr)
+            elif name not in public:
                 logger.warning("API_GROUPS names %r, which livable.__all__ lacks", name)
                 continue
-            obj = getattr(livable, name)
+            else:
+                obj = getattr(livable, name)
             if inspect.isclass(obj) and issubclass(obj, BaseException):
                 directive = "autoexception"
             elif inspect.isclass(obj):

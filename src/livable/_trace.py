@@ -491,7 +491,7 @@ def trace_markdown(rows: Sequence[TraceRow]) -> str:
     """The traceability table and one section per clause, as MyST Markdown.
 
     >>> text = trace_markdown(trace())
-    >>> "| `P4` |" in text and "### `P1`" in text
+    >>> "| `P4` |" in text and "## `P1`" in text
     True
     """
     lines = [
@@ -514,7 +514,7 @@ def trace_markdown(rows: Sequence[TraceRow]) -> str:
     lines.append("")
     for row in rows:
         c = row.clause
-        lines += ["", f"### `{c.id}` {c.title_en} · {c.title_zh}", ""]
+        lines += ["", f"## `{c.id}` {c.title_en} · {c.title_zh}", ""]
         if not row.implemented:
             reason = c.not_implemented_reason or "No code cites this clause yet."
             lines += [f"**Not implemented.** {reason}", ""]
