@@ -20,6 +20,7 @@ import ast
 import importlib.resources
 import inspect
 import io
+import itertools
 import re
 import tokenize
 import tomllib
@@ -167,7 +168,7 @@ def _attribute_docstrings(tree: ast.Module) -> dict[int, str]:
     out: dict[int, str] = {}
 
     def visit(body: Sequence[ast.stmt], prefix: str) -> None:
-        for before, stmt in zip(body, body[1:], strict=False):
+        for before, stmt in itertools.pairwise(body):
             if (
                 isinstance(stmt, ast.Expr)
                 and isinstance(stmt.value, ast.Constant)
