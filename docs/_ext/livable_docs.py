@@ -324,10 +324,20 @@ def schema_markdown(schema: Mapping[str, Any]) -> str:
 # -- examples ----------------------------------------------------------------------------
 
 
+def _newest_mtime(folder: Path) -> float:
+    return max((p.stat().st_mtime for p in folder.rglob("*") if p.is_file()), default=0.0)
+
+
 def run_examples(root: Path, out: Path) -> None:
     """Run each ``examples/*.py`` and keep its output for the docs."""
     env = dict(os.environ, PYTHONHASHSEED="0", COLUMNS="88")
+    newest_source = _newest_mtime(root / "src" / "livable")
     for script in sorted((root / "examples").glob("*.py")):
+        target = out / "examples" / f"{script.stem}.txt"
+        if target.exists() and target.stat().st_mtime > max(
+            newest_source, _newest_mtime(root / "examples")
+        ):
+            continue  # up to date: examples and library unchanged since the last run
         started = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, str(script)],
@@ -346,9 +356,11 @@ def run_examples(root: Path, out: Path) -> None:
                 proc.returncode,
                 proc.stderr.strip()[-2000:],
             )
-        else:
-            logger.info("example %s ran in %.1f s", script.name, seconds)
-        _write(out / "examples" / f"{script.stem}.txt", proc.stdout.rstrip() + "\n")
+            target.unlink(missing_ok=True)
+            continue
+        logger.info("example %s ran in %.1f s", script.name, seconds)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(proc.stdout.rstrip() + "\n", encoding="utf-8")
 
 
 def run_demo(root: Path, out: Path) -> None:
@@ -401,24 +413,35 @@ def generate(app: Sphinx) -> None:
     _write(out / "examples.md", examples_markdown(root))
 
 
+INDICATORS_INTRO = """# Indicators
+
+An indicator reads one community's access to facilities and its attributes and returns
+`passed`, `failed` or `not_assessed` with a value and bilingual messages. The profile's
+`indicator_roles` decide whether an indicator is needed for **livable**, for **happy**, or
+only reported. "Not assessed" (for example an attribute the community file does not give)
+never counts as passed. Plugins add indicators through the `livable_indicators` hook.
+
+"""
+
+
 def _indicator_table() -> str:
-    """The indicator table of ``livable.indicators.docs`` (another branch), if present."""
+    """The indicators page: ``livable.indicators.docs`` when present, else a built-in table.
+
+    ``livable.indicators.docs.indicator_table_markdown()`` (written in another branch)
+    returns a whole page, title included.
+    """
+    from livable._glossary import indicator_rules_markdown
+
     try:
         module = importlib.import_module("livable.indicators.docs")
     except ImportError:
-        from livable._glossary import indicator_rules_markdown
-
-        return indicator_rules_markdown()
-    for name in ("indicator_table_markdown", "indicators_markdown", "indicator_table"):
-        func = getattr(module, name, None)
-        if callable(func):
-            text = func()
-            if isinstance(text, str):
-                return text
-    from livable._glossary import indicator_rules_markdown
-
-    logger.warning("livable.indicators.docs has no known table function; using the built-in one")
-    return indicator_rules_markdown()
+        return INDICATORS_INTRO + indicator_rules_markdown()
+    func = getattr(module, "indicator_table_markdown", None)
+    if not callable(func):
+        logger.warning("livable.indicators.docs has no indicator_table_markdown()")
+        return INDICATORS_INTRO + indicator_rules_markdown()
+    text = func()
+    return str(text)
 
 
 def drop_pending(app: Sphinx, docname: str, source: list[str]) -> None:
