@@ -204,7 +204,6 @@ class Profile:
     livable_requires_tiers: bool = False
     """``P4``/``P6.tiers``: whether livable also needs every category within its tier."""
     happy: HappyCriteria = attrs.field(factory=HappyCriteria)
-    """``P5``: the further criteria of the happy grade (TOML table ``[happy]``)."""
     targets: Targets = attrs.field(factory=Targets)
     """``P6``: the city's targets (TOML table ``[targets]``)."""
     circle: CircleRules = attrs.field(factory=CircleRules)
