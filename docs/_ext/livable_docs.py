@@ -186,8 +186,10 @@ def api_rst() -> str:
         lines += [title, "-" * len(title), "", intro, ""]
         for name in names:
             if "." in name:
-                module_name, _, attr = name.rpartition(".")
-                obj = getattr(importlib.import_module(module_name), attr)
+                obj = _import_object(name)
+                if obj is None:
+                    logger.warning("API_GROUPS names %r, which cannot be imported", name)
+                    continue
             elif name not in public:
                 logger.warning("API_GROUPS names %r, which livable.__all__ lacks", name)
                 continue
@@ -467,8 +469,75 @@ def drop_pending(app: Sphinx, docname: str, source: list[str]) -> None:
     source[0] = text
 
 
+def reread_pending(app: Sphinx, env: Any, added: Any, changed: Any, removed: Any) -> list[str]:
+    """Re-read every page whose toctree names a pending page (``env-get-outdated``).
+
+    Whether a pending page exists can change between builds without the page that lists
+    it changing, so a cached doctree of that page would keep a stale toctree.
+    """
+    srcdir = Path(app.srcdir)
+    entries = {page.rpartition("/")[2] for page in PENDING_PAGES} | PENDING_PAGES
+    found = []
+    for path in srcdir.rglob("*.md"):
+        if "_build" in path.parts or "_generated" in path.parts:
+            continue
+        lines = {line.strip() for line in path.read_text(encoding="utf-8").splitlines()}
+        if lines & entries:
+            found.append(path.relative_to(srcdir).with_suffix("").as_posix())
+    return found
+
+
+def _import_object(path: str) -> Any:
+    """The object a dotted path names (``livable.indicators.CommunityContext``), or None."""
+    parts = path.split(".")
+    for n in range(len(parts), 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:n]))
+        except ImportError:
+            continue
+        try:
+            for attr in parts[n:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return None
+        return obj
+    return None
+
+
+def resolve_alias(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
+    """Resolve ``livable.sub.module.Name`` to where the API page documents that object.
+
+    Docstrings may name an object by any module that exports it; the API page documents
+    it once, as ``livable.Name`` (or under a dotted name in ``API_GROUPS``). This handler
+    (``missing-reference``) finds the documented name of the same object.
+    """
+    if node.get("refdomain") != "py":
+        return None
+    target = str(node.get("reftarget", ""))
+    if not target.startswith("livable."):
+        return None
+    obj = _import_object(target)
+    if obj is None:
+        return None
+    import livable
+
+    names = [f"livable.{n}" for n in livable.__all__]
+    names += [n for _, _, group in API_GROUPS for n in group if "." in n]
+    for name in names:
+        if name != target and _import_object(name) is obj:
+            new = node.deepcopy()
+            new["reftarget"] = name
+            domain = env.get_domain("py")
+            return domain.resolve_xref(
+                env, node["refdoc"], app.builder, node["reftype"], name, new, contnode
+            )
+    return None
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the hooks."""
     app.connect("builder-inited", generate)
     app.connect("source-read", drop_pending)
+    app.connect("env-get-outdated", reread_pending)
+    app.connect("missing-reference", resolve_alias)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
