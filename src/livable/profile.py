@@ -216,11 +216,17 @@ class Profile:
     """
 
     id: str
+    """The profile's id (``--profile ID``, ``profile`` in the report)."""
     label_en: str
+    """English name."""
     label_zh: str
+    """Chinese name."""
     city: str = ""
+    """The city whose policy the profile encodes."""
     description: str = ""
+    """One or two sentences on the policy and its source."""
     parent: str | None = None
+    """The id of the profile this one was derived from (``extends`` or :meth:`derive`)."""
     walking_speed_m_per_min: float = attrs.field(default=80.0, validator=_positive)
     """``P6.tiers``: 1.2 km in 15 minutes is 80 m/min."""
     circle_radius_m: float = attrs.field(default=1200.0, validator=_positive)
@@ -251,7 +257,9 @@ class Profile:
     framework: FrameworkCriteria = attrs.field(factory=FrameworkCriteria)
     """``P2``: thresholds of the framework indicators beyond the grades."""
     targets: Targets = attrs.field(factory=Targets)
+    """``P6``: the city's targets (TOML table ``[targets]``)."""
     circle: CircleRules = attrs.field(factory=CircleRules)
+    """``P6.circle``: when a community gets an enlarged circle (TOML table ``[circle]``)."""
     district_zones: Mapping[str, Zone] = attrs.field(factory=dict, converter=_mapping)
     """``P6`` stage 3: district name to zone, for communities without their own ``zone``."""
     indicator_roles: Mapping[str, str] = attrs.field(
