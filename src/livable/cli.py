@@ -365,6 +365,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     mp.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: A4)")
     mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
+    mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
     hb = sub.add_parser("handbook", help="write the residents' handbook (P7) of a report")
     hb.add_argument("report", help="report.json")
     which = hb.add_mutually_exclusive_group(required=True)
@@ -527,7 +528,12 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
     from livable.maps import render_map
 
     path = render_map(
-        args.report, args.out, community=args.community, profile=args.profile, dpi=args.dpi
+        args.report,
+        args.out,
+        community=args.community,
+        profile=args.profile,
+        dpi=args.dpi,
+        font=args.font,
     )
     print(f"map written to {path}", file=out)
     return 0
