@@ -25,7 +25,8 @@ Chinese labels: the ``maps`` extra installs the Noto Sans SC font (SIL OFL, from
 system font with Chinese glyphs is used (Noto Sans CJK, Source Han Sans, WenQuanYi,
 Microsoft YaHei, PingFang, ...), or a font file the caller names first (``font=``,
 ``--font``); no environment variable is read. If there is none, one
-:class:`CJKFontWarning` says so (the labels then show as boxes). SVG keeps text as text (``svg.fonttype: none``): the viewer's fonts show it.
+:class:`CJKFontWarning` says so (the labels then show as boxes). SVG keeps text as text
+(``svg.fonttype: none``): the viewer's fonts show it.
 
 >>> import livable, tempfile
 >>> from pathlib import Path
