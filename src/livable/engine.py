@@ -8,9 +8,10 @@ columns, and model objects are built per community only for the report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import attrs
 import numpy as np
@@ -29,6 +30,7 @@ from livable.io import (
     FacilityLayer,
     FeatureSource,
     Limits,
+    Rejection,
     read_communities,
     read_facilities,
 )
@@ -44,7 +46,14 @@ from livable.report import (
 )
 from livable.rollup import summarize
 
-__all__ = ["Progress", "evaluate", "grade_from_results", "resolve_profile"]
+__all__ = [
+    "Progress",
+    "canonical_order",
+    "evaluate",
+    "grade_from_results",
+    "resolve_profile",
+    "sort_rejections",
+]
 
 Progress = Callable[[str, float], None]
 """A progress callback: ``(stage, fraction)`` with stages ``reading``, ``indexing``,
@@ -219,6 +228,7 @@ def evaluate(
         limits=limits,
     )
     report_progress("reading", 1.0)
+    c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
 
     comms = c_layer.communities
     lonlat = _extent_points(comms, f_layer)
@@ -282,7 +292,7 @@ def evaluate(
     results.sort(key=lambda r: r.id)
 
     inputs = tuple(s for s in (c_layer.source, f_layer.source) if s.path != "<memory>")
-    rejected = tuple(sorted(c_layer.rejected, key=lambda r: (r.id or "", r.source)))
+    rejected = sort_rejections(c_layer.rejected)
     summary = summarize(results, rejected=len(rejected), profile=prof)
     return Report(
         livable_version=__version__,
@@ -295,10 +305,55 @@ def evaluate(
         communities=tuple(results),
         rejected=rejected,
         summary=summary,
-        rejected_facilities=tuple(f_layer.rejected),
-        repaired=tuple(c_layer.repaired) + tuple(f_layer.repaired),
+        rejected_facilities=sort_rejections(f_layer.rejected),
+        repaired=sort_rejections(c_layer.repaired + f_layer.repaired),
         skipped=tuple(pm.skipped),
     )
+
+
+_INDEX = re.compile(r"#\d+")
+
+
+def _rejection_key(r: Rejection) -> tuple[bool, str, str, str, int]:
+    path, _, index = r.source.rpartition("#")
+    where = int(index) if index.isdigit() else -1
+    return (r.id is None, r.id or "", path or r.source, _INDEX.sub("#", r.reason), where)
+
+
+def sort_rejections(rejections: Iterable[Rejection]) -> tuple[Rejection, ...]:
+    """Rejections in the report's documented order, independent of the input order.
+
+    Sorted by id (features without an id last), then file, then reason with its feature
+    numbers ignored, then feature index: two inputs that hold the same features in another
+    order give the same list, up to the ``#index`` numbers (``docs/explanation/determinism.md``).
+
+    >>> rs = [Rejection(None, "c.geojson#0", "no geometry"), Rejection("b", "c.geojson#1", "x"),
+    ...       Rejection("a", "c.geojson#2", "y")]
+    >>> [r.source for r in sort_rejections(rs)]
+    ['c.geojson#2', 'c.geojson#1', 'c.geojson#0']
+    """
+    return tuple(sorted(rejections, key=_rejection_key))
+
+
+@overload
+def canonical_order(layer: CommunityLayer) -> CommunityLayer: ...
+@overload
+def canonical_order(layer: FacilityLayer) -> FacilityLayer: ...
+def canonical_order(layer: CommunityLayer | FacilityLayer) -> CommunityLayer | FacilityLayer:
+    """The layer with its rows sorted by id, so results never depend on the input order.
+
+    Facility order breaks ties between facilities at the same distance (``nearest`` lists,
+    ``in_circle``); sorting by id (then type and position) makes them deterministic.
+
+    >>> from livable.testing import community
+    >>> layer = CommunityLayer((community("b", 108.9, 34.2), community("a", 108.9, 34.3)))
+    >>> [c.id for c in canonical_order(layer).communities]
+    ['a', 'b']
+    """
+    if isinstance(layer, CommunityLayer):
+        return attrs.evolve(layer, communities=tuple(sorted(layer.communities, key=lambda c: c.id)))
+    keys = (layer.lat, layer.lon, layer.types.astype(str), layer.ids.astype(str))
+    return layer.take(np.lexsort(keys)) if len(layer) else layer
 
 
 def _extent_points(

@@ -778,7 +778,9 @@ class _Extent:
                 )
             if swapped:
                 bad, good = (
-                    ("is not a valid", "is") if self.world else (f"is outside {area}", "is inside")
+                    ("is not a valid longitude/latitude", "is")
+                    if self.world
+                    else (f"is outside {area}", "is inside")
                 )
                 return (
                     f"longitude and latitude look swapped: {at} {bad} but "
