@@ -68,10 +68,7 @@ def resolve_profile(profile: str | Path | Profile, plugins: PluginManager) -> Pr
     """A profile object from an id registered by a plugin, a built-in id, or a TOML path."""
     if isinstance(profile, Profile):
         return profile
-    registered = plugins.profiles()
-    if isinstance(profile, str) and profile in registered:
-        return registered[profile]
-    return load_profile(profile)
+    return load_profile(profile, registered=plugins.profiles())
 
 
 def role_of(profile: Profile, indicator: Indicator) -> str:
