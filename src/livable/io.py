@@ -1058,7 +1058,7 @@ def _facility_props_problem(props: Mapping[str, Any], known: Collection[str]) ->
     if not isinstance(ftype, str):
         return f"facility type must be text (a type id such as 'clinic'), not {_show(ftype)}"
     if ftype not in known:
-        close = difflib.get_close_matches(ftype.strip().lower(), sorted(known), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(ftype.strip().lower(), sorted(known), n=1, cutoff=0.75)
         hint = f"did you mean {close[0]!r}? " if close else ""
         return (
             f"unknown facility type {_show(ftype)} ({hint}`livable plugins` lists the known "
