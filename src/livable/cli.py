@@ -103,7 +103,7 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         type=_positive_float,
         default=None,
         metavar="MB",
-        help="refuse input files larger than this (default 512 MiB; memory is ~10x the file)",
+        help="refuse input files larger than this (default 256; peak memory is about 10x the file)",
     )
     p.add_argument(
         "--max-features",

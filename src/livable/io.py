@@ -87,11 +87,12 @@ class Limits:
     """Resource limits for embedders: larger inputs raise
     :class:`~livable.errors.ResourceLimitError` instead of exhausting memory.
 
-    GeoJSON is parsed whole (with orjson, the fastest reader measured here), so peak memory
-    grows with the file: about 10 times the file size while parsing and validating (see
-    ``docs/explanation/limits.md``). ``max_file_bytes`` therefore bounds memory; it is
-    checked before a byte is read (and on ``bytes`` sources). ``max_features`` bounds the
-    work per file. The command line sets them with ``--max-file-mb`` and ``--max-features``.
+    GeoJSON is parsed whole with orjson, not streamed, so peak memory grows with the file:
+    about 10 times its size (measured by ``benchmarks/bench_reader_memory.py``; see
+    ``docs/explanation/limits.md``). ``max_file_bytes`` therefore bounds memory (the default
+    256 MiB, about 2.5 GiB at peak); it is checked before a byte is read, and on ``bytes``
+    sources. ``max_features`` bounds the work per source, parsed mappings included. The
+    command line sets them with ``--max-file-mb`` and ``--max-features``.
 
     >>> Limits(max_file_bytes=10 * 1024**2).max_features
     5000000
@@ -101,7 +102,7 @@ class Limits:
     ValueError: Limits.max_features must be a whole number >= 1, not 0
     """
 
-    max_file_bytes: int = attrs.field(default=512 * 1024**2, validator=_positive_int)
+    max_file_bytes: int = attrs.field(default=256 * 1024**2, validator=_positive_int)
     max_features: int = attrs.field(default=5_000_000, validator=_positive_int)
 
 
