@@ -5,11 +5,12 @@
 Writes a facilities file of N point features (default 200,000) to a temporary folder and,
 each in a fresh subprocess, measures the peak RSS above the RSS after the imports (on Linux,
 by resetting the peak through ``/proc/self/clear_refs``; elsewhere by subtracting the peak
-of a run that only imports, the reference) of: parsing the file with orjson, ``read_facilities`` on it (parse plus validation
-plus columns), and, when ijson is installed, streaming the features with ijson without
-keeping them (the lower bound a streaming reader could reach). Prints each run's peak RSS
-above the import reference, that as a multiple of the file size, and its time as a ratio to
-the orjson parse. These numbers back ``Limits`` and ``docs/explanation/limits.md``.
+of a run that only imports, the reference) of: parsing the file with orjson (the reference
+for time), ``read_facilities`` on it (parse, validation and columns), and, when ijson is
+installed, streaming the features with ijson without keeping them (the lower bound a
+streaming reader could reach). Prints each run's peak, that as a multiple of the file size,
+and its time as a ratio to the orjson parse. These numbers back ``Limits`` and
+``docs/explanation/limits.md``.
 """
 
 from __future__ import annotations
