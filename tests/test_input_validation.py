@@ -346,3 +346,40 @@ def test_evaluate_keeps_every_community_with_nothing_valid() -> None:
     assert report.communities == ()
     assert len(report.rejected) == 2
     assert report.summary.communities == 2
+
+
+# -- the layer as a whole ----------------------------------------------------------------------
+
+
+def _kindergarten() -> dict[str, Any]:
+    return fc(feature("k", point(X + 0.01, Y), type="kindergarten"))
+
+
+def test_a_far_away_community_cannot_distort_the_others() -> None:
+    near = [feature("a", point(X, Y)), feature("b", point(X + 0.002, Y + 0.002))]
+    alone = evaluate(fc(*near), _kindergarten())
+    with_far = evaluate(fc(*near, feature("boston", point(-71.06, 42.36))), _kindergarten())
+    assert with_far.working_crs == alone.working_crs == "EPSG:32649"
+    assert with_far.to_dict()["communities"] == alone.to_dict()["communities"]
+    (far,) = with_far.rejected
+    assert (far.id, far.source) == ("boston", "<memory>#2")
+    assert "far from the other communities: at (-71.06, 42.36)" in far.reason
+    with pytest.raises(InputError, match=r"<memory>#2 \(id 'boston'\): far from the other"):
+        evaluate(fc(*near, feature("boston", point(-71.06, 42.36))), _kindergarten(), strict=True)
+
+
+def test_a_named_working_crs_accepts_the_distortion() -> None:
+    data = fc(feature("a", point(X, Y)), feature("boston", point(-71.06, 42.36)))
+    with pytest.raises(InputError, match="no majority of them lies close together"):
+        evaluate(data, _kindergarten())
+    report = evaluate(data, _kindergarten(), working_crs="EPSG:32649")
+    assert [c.id for c in report.communities] == ["a", "boston"]
+
+
+def test_a_province_fits_in_one_working_crs() -> None:
+    # Shaanxi spans about 105.5-111.3 E: one UTM zone measures it within 0.5 %
+    data = fc(feature("hanzhong", point(107.02, 33.07)), feature("yulin", point(109.73, 38.29)))
+    data["features"].append(feature("ankang", point(109.03, 32.68)))
+    report = evaluate(data, _kindergarten())
+    assert report.rejected == ()
+    assert len(report.communities) == 3

@@ -19,11 +19,12 @@ import pyproj
 import shapely
 
 from livable._version import __version__
-from livable.errors import LivableError
+from livable.errors import InputError, LivableError
 from livable.geometry.access import AccessQuery, AccessTable, FacilityColumns, Origins
 from livable.geometry.circle import ServiceCircles, service_circles
 from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
 from livable.geometry.datums import Datum
+from livable.geometry.extent import MAX_SCALE_ERROR, far_communities, scale_error_of
 from livable.indicators.base import CommunityContext, Indicator
 from livable.io import (
     CommunityLayer,
@@ -51,6 +52,7 @@ __all__ = [
     "canonical_order",
     "evaluate",
     "grade_from_results",
+    "reject_far_communities",
     "resolve_profile",
     "sort_rejections",
 ]
@@ -226,6 +228,8 @@ def evaluate(
     )
     report_progress("reading", 1.0)
     c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
+    if working_crs is None:
+        c_layer = reject_far_communities(c_layer, strict=strict)
 
     comms = c_layer.communities
     lonlat = _extent_points(comms, f_layer)
@@ -348,9 +352,65 @@ def canonical_order(layer: CommunityLayer | FacilityLayer) -> CommunityLayer | F
     ['a', 'b']
     """
     if isinstance(layer, CommunityLayer):
-        return attrs.evolve(layer, communities=tuple(sorted(layer.communities, key=lambda c: c.id)))
+        order = sorted(range(len(layer.communities)), key=lambda i: layer.communities[i].id)
+        return attrs.evolve(
+            layer,
+            communities=tuple(layer.communities[i] for i in order),
+            sources=tuple(layer.sources[i] for i in order) if layer.sources else (),
+        )
     keys = (layer.lat, layer.lon, layer.types.astype(str), layer.ids.astype(str))
     return layer.take(np.lexsort(keys)) if len(layer) else layer
+
+
+def reject_far_communities(layer: CommunityLayer, *, strict: bool = False) -> CommunityLayer:
+    """Move communities too far from the rest into ``rejected`` (see
+    :func:`~livable.geometry.extent.far_communities`); with ``strict``, raise instead.
+
+    One community geocoded on the wrong continent would otherwise move the working CRS and
+    distort every distance. Data genuinely spread too wide raises
+    :class:`~livable.errors.InputError`.
+
+    >>> from livable.testing import community
+    >>> layer = CommunityLayer((community("a", 108.94, 34.26), community("b", 108.95, 34.27),
+    ...                         community("c", -71.06, 42.36)))
+    >>> [r.id for r in reject_far_communities(layer).rejected]
+    ['c']
+    """
+    comms = layer.communities
+    if not comms:
+        return layer
+    bounds = shapely.bounds(np.array([c.geometry for c in comms], dtype=object))
+    far = far_communities(
+        bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3], source=layer.source.path
+    )
+    if not far.any():
+        return layer
+    kept = [i for i in range(len(comms)) if not far[i]]
+    where = layer.sources or tuple(f"{layer.source.path}#?" for _ in comms)
+    _, crs = scale_error_of(*(bounds[kept, k] for k in range(4)))
+    rejected = []
+    for i in np.flatnonzero(far).tolist():
+        x, y = comms[i].geometry.centroid.coords[0]
+        reason = (
+            f"far from the other communities: at ({x:.6g}, {y:.6g}), too far from the rest "
+            f"for one working CRS ({crs}) to measure within {MAX_SCALE_ERROR:.1%}; check its "
+            "coordinates, or evaluate it in a separate run"
+        )
+        if strict:
+            path, _, index = where[i].rpartition("#")
+            raise InputError(
+                reason,
+                source=path,
+                index=int(index) if index.isdigit() else None,
+                feature_id=comms[i].id,
+            )
+        rejected.append(Rejection(comms[i].id, where[i], reason))
+    return attrs.evolve(
+        layer,
+        communities=tuple(comms[i] for i in kept),
+        sources=tuple(layer.sources[i] for i in kept) if layer.sources else (),
+        rejected=layer.rejected + tuple(rejected),
+    )
 
 
 def _extent_points(

@@ -133,6 +133,9 @@ class CommunityLayer:
     source: SourceInfo = SourceInfo("<memory>")
     count: int = 0
     """How many features the source held."""
+    sources: tuple[str, ...] = ()
+    """Where each community came from (``file#index``), in the order of ``communities``;
+    empty for layers built from model objects."""
 
 
 @attrs.frozen(eq=False)
@@ -982,6 +985,7 @@ def read_communities(
     if len(geoms):
         geoms = geometry_to_wgs84(geoms, src_crs, datum=src_datum, source=info.path)
     communities: list[Community] = []
+    sources: list[str] = []
     for index, geom in zip(order, geoms, strict=True):
         props = props_of[index]
         fid = ids[index]
@@ -1001,6 +1005,7 @@ def read_communities(
             out.reject(index, fid, str(exc))
             continue
         communities.append(community)
+        sources.append(f"{info.path}#{index}")
     rejected, repaired = out.result()
     return CommunityLayer(
         communities=tuple(communities),
@@ -1008,6 +1013,7 @@ def read_communities(
         repaired=repaired,
         source=info,
         count=len(features),
+        sources=tuple(sources),
     )
 
 

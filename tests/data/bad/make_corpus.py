@@ -80,6 +80,13 @@ def main() -> None:
             ]
     write_json("outside_crs_area.geojson", projected)
     write_json("null_island.geojson", collection(feature("zero", point(0, 0))))
+    write_json("community_far_away.geojson", collection(feature("boston", point(-71.06, 42.36))))
+    write_json(
+        "communities_spread_out.geojson",
+        collection(
+            feature("boston", point(-71.06, 42.36)), feature("cambridge", point(-71.1, 42.37))
+        ),
+    )
     write_json("coordinates_text.geojson", collection(feature("txt", point("108.9", "34.2"))))
     write_json(
         "duplicate_ids.geojson",
