@@ -120,10 +120,14 @@ def geometries(draw: st.DrawFn) -> Any:
     return draw(junk)
 
 
+anywhere = st.tuples(st.floats(-180, 180), st.floats(-90, 90))  # far from the city
+
+
 def good_geometry() -> st.SearchStrategy[Any]:
     point = st.tuples(near_lon, near_lat).map(lambda p: {"type": "Point", "coordinates": list(p)})
     square = rings(kinds=("square",)).map(lambda r: {"type": "Polygon", "coordinates": [r]})
-    return st.one_of(point, square)
+    far = anywhere.map(lambda p: {"type": "Point", "coordinates": list(p)})
+    return st.one_of(point, square, point, square, far)
 
 
 ids = st.one_of(
@@ -209,7 +213,7 @@ crs_members = st.sampled_from(
         {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4490"}},
         {"type": "name", "properties": {"name": "EPSG:4545"}},
         {"type": "name", "properties": {"name": "EPSG:999999"}},
-        ["junk"],
+        None,
     ]
 )
 
