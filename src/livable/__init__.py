@@ -51,10 +51,20 @@ from livable.models import (
     Zone,
 )
 from livable.plugins import PluginManager, hookimpl
-from livable.profile import CircleRules, HappyCriteria, Profile, Targets, load_profile
+from livable.profile import (
+    CircleRules,
+    FrameworkCriteria,
+    HappyCriteria,
+    Profile,
+    Targets,
+    load_profile,
+)
 from livable.report import (
+    ClosestCommunity,
     CommunityResult,
+    CommunityScore,
     Gap,
+    GapCount,
     IndicatorResult,
     NearbyFacility,
     PluginInfo,
@@ -72,15 +82,19 @@ __all__ = [
     "TWELVE_ONES",
     "CRSError",
     "CircleRules",
+    "ClosestCommunity",
     "Community",
     "CommunityContext",
     "CommunityLayer",
     "CommunityResult",
+    "CommunityScore",
     "Datum",
     "Facility",
     "FacilityLayer",
     "FacilityType",
+    "FrameworkCriteria",
     "Gap",
+    "GapCount",
     "Grade",
     "HappyCriteria",
     "Indicator",

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import traceback
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -24,62 +26,197 @@ __all__ = ["main"]
 _GRADE_ZH = {"not_livable": "尚未宜居", "livable": "宜居", "happy": "幸福"}
 
 
+def _width(text: str) -> int:
+    """Terminal columns of a text: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _pct(value: float | None) -> str:
-    return "   -  " if value is None else f"{100 * value:5.1f}%"
+    return "-" if value is None else f"{100 * value:.1f}%"
 
 
-def format_summary(report: dict[str, Any]) -> str:
-    """A readable terminal table of a report's summary (from ``report.json`` data)."""
-    s = report["summary"]
-    g = s["grades"]
-    t = s["targets"]
-    lines = [
-        f"livable {report.get('livable_version', '')} | profile {report['profile']} | "
-        f"distance {report['distance']} | working CRS {report['working_crs']}",
-        f"Communities 社区: {s['communities']} in input, {s['evaluated']} evaluated, "
-        f"{s['rejected']} rejected",
-        "",
-        f"{'grade 等级':<22}{'count':>7}{'share':>9}",
-        f"{'happy 幸福社区':<22}{g['happy']:>7}{_pct(s['happy_share']):>9}",
-        f"{'livable 宜居社区':<22}{g['livable']:>7}",
-        f"{'not livable 尚未宜居':<22}{g['not_livable']:>7}",
-        "",
-        f"{'target 目标 (P6)':<34}{'actual':>8}{'target':>8}  met",
-        f"{'livable share 宜居占比':<34}{_pct(s['livable_share']):>8}{_pct(t['livable_share']):>8}"
-        f"  {_met(s['livable_share'], t['livable_share'])}",
-        f"{'happy share, central 中心城区幸福':<34}{_pct(s['happy_share_central']):>8}"
-        f"{_pct(t['happy_share_central']):>8}"
-        f"  {_met(s['happy_share_central'], t['happy_share_central'])}",
-        f"{'happy share, peripheral 周边城区幸福':<34}{_pct(s['happy_share_peripheral']):>8}"
-        f"{_pct(t['happy_share_peripheral']):>8}"
-        f"  {_met(s['happy_share_peripheral'], t['happy_share_peripheral'])}",
-    ]
-    districts = [grp for grp in s.get("groups", []) if grp["level"] == "district"]
-    if districts:
-        lines += [
-            "",
-            f"{'district 区':<16}{'zone':<12}{'n':>4}{'happy':>7}{'livable':>9}"
-            f"{'not':>5}{'livable%':>10}",
-        ]
-        for grp in districts:
-            lines.append(
-                f"{grp['key']:<16}{grp['zone'] or '-':<12}{grp['communities']:>4}"
-                f"{grp['happy']:>7}{grp['livable']:>9}{grp['not_livable']:>5}"
-                f"{_pct(grp['livable_share']):>10}"
-            )
-    if s.get("top_gaps"):
-        lines += ["", "most common gaps 最常见短板:"]
-        lines += [f"  {gap['communities']:>4}  {gap['gap']}" for gap in s["top_gaps"][:5]]
-    if report.get("rejected"):
-        lines += ["", f"rejected 未评估 ({len(report['rejected'])}):"]
-        lines += [f"  {r['source']} {r['id'] or ''}: {r['reason']}" for r in report["rejected"]]
-    return "\n".join(lines)
+def _cell(value: object, width: int, *, left: bool = False) -> str:
+    text = "-" if value is None else str(value)
+    pad = " " * max(0, width - _width(text))
+    return text + pad if left else pad + text
+
+
+def _row(cells: Sequence[tuple[object, int]], first: int) -> str:
+    (head, _), rest = cells[0], cells[1:]
+    return _cell(head, first, left=True) + "".join(_cell(v, w) for v, w in rest)
+
+
+_GROUP_HEAD = (
+    "n",
+    "happy",
+    "livable",
+    "not",
+    "livable%",
+    "target",
+    "need",
+    "happy%",
+    "target",
+    "need",
+    "score",
+)
+_GROUP_WIDTHS = (5, 7, 9, 5, 10, 8, 6, 8, 8, 6, 7)
+
+
+def _group_lines(
+    title: str, groups: Sequence[dict[str, Any]], label: Callable[[dict[str, Any]], str]
+) -> list[str]:
+    first = max([_width(title), *(_width(label(g)) for g in groups)]) + 2
+    lines = [_row([(title, 0), *zip(_GROUP_HEAD, _GROUP_WIDTHS, strict=True)], first)]
+    for g in groups:
+        targets, needed = g.get("targets") or {}, g.get("needed") or {}
+        score = g.get("mean_score")
+        values = (
+            g["communities"],
+            g["happy"],
+            g["livable"],
+            g["not_livable"],
+            _pct(g.get("livable_share")),
+            _pct(targets.get("livable_share")),
+            needed.get("livable"),
+            _pct(g.get("happy_share")),
+            _pct(targets.get("happy_share")),
+            needed.get("happy"),
+            None if score is None else f"{score:.0f}",
+        )
+        lines.append(_row([(label(g), 0), *zip(values, _GROUP_WIDTHS, strict=True)], first))
+    return lines
+
+
+_ZONE_ZH = {"central": "中心城区", "peripheral": "周边城区"}
+_MAX_SUBDISTRICTS = 40
 
 
 def _met(actual: float | None, target: float) -> str:
     if actual is None:
         return "-"
     return "yes" if actual >= target - 1e-12 else "no"
+
+
+def format_summary(report: dict[str, Any]) -> str:
+    """A readable terminal table of a report's summary (from ``report.json`` data).
+
+    The city's grades, the ``P6`` stage targets with the gap and the communities still
+    needed, the zone, district and (up to 40) subdistrict rows, the most common gaps and
+    the communities closest to their next grade. Older reports without some of these
+    members print what they have.
+    """
+    s = report["summary"]
+    g = s["grades"]
+    t = s["targets"]
+    gaps = s.get("target_gaps") or {}
+    n = s["evaluated"]
+
+    def share(count: int) -> str:
+        return _pct(count / n if n else None)
+
+    lines = [
+        f"livable {report.get('livable_version', '')} | profile {report['profile']} | "
+        f"distance {report['distance']} | working CRS {report['working_crs']}",
+        f"Communities 社区: {s['communities']} in input, {s['evaluated']} evaluated, "
+        f"{s['rejected']} rejected",
+        "",
+        _row([("grade 等级", 0), ("count", 7), ("share", 9)], 24),
+        _row([("happy 幸福社区", 0), (g["happy"], 7), (share(g["happy"]), 9)], 24),
+        _row([("livable 宜居社区", 0), (g["livable"], 7), (share(g["livable"]), 9)], 24),
+        _row(
+            [("not livable 尚未宜居", 0), (g["not_livable"], 7), (share(g["not_livable"]), 9)], 24
+        ),
+    ]
+    if s.get("mean_score") is not None:
+        basis = s.get("score_coverage")
+        on = "" if basis is None else f" ({_pct(basis)} of scored indicators assessed 已评估)"
+        lines.append(f"mean framework score 框架平均得分: {s['mean_score']:.0f}/100{on}")
+    groups = [grp for grp in s.get("groups", []) if isinstance(grp, dict)]
+    zones = {grp["key"]: grp for grp in groups if grp["level"] == "zone"}
+    city = next((grp for grp in groups if grp["level"] == "city"), None)
+    deadline = t.get("deadline")
+    title = f"target 目标 (P6{', by ' + deadline if deadline else ''})"
+    widths = [("actual", 8), ("target", 8), ("gap", 8), ("needed", 8), ("met", 5)]
+    rows = [
+        ("livable share 宜居占比", "livable_share", (city or {}).get("needed", {}).get("livable")),
+        (
+            "happy share, central 中心城区幸福",
+            "happy_share_central",
+            (zones.get("central") or {}).get("needed", {}).get("happy"),
+        ),
+        (
+            "happy share, peripheral 周边城区幸福",
+            "happy_share_peripheral",
+            (zones.get("peripheral") or {}).get("needed", {}).get("happy"),
+        ),
+    ]
+    lines += ["", _row([(title, 0), *widths], 38)]
+    for label, key, needed in rows:
+        values = (
+            _pct(s.get(key)),
+            _pct(t[key]),
+            _pct(gaps.get(key)),
+            needed,
+            _met(s.get(key), t[key]),
+        )
+        lines.append(_row([(label, 0), *zip(values, (w for _, w in widths), strict=True)], 38))
+    if s.get("unzoned"):
+        lines.append(f"  {s['unzoned']} communities without a zone 未划分城区类别，不计入幸福目标")
+    if zones:
+        lines += [
+            "",
+            *_group_lines(
+                "zone 城区类别",
+                list(zones.values()),
+                lambda grp: f"{grp['key']} {_ZONE_ZH.get(grp['key'], '')}".strip(),
+            ),
+        ]
+    districts = [grp for grp in groups if grp["level"] == "district"]
+    if districts:
+        lines += [
+            "",
+            *_group_lines(
+                "district 区",
+                districts,
+                lambda grp: f"{grp['key']} ({grp['zone'] or '-'})",
+            ),
+        ]
+    subdistricts = [grp for grp in groups if grp["level"] == "subdistrict"]
+    if 0 < len(subdistricts) <= _MAX_SUBDISTRICTS:
+        lines += [
+            "",
+            *_group_lines(
+                "subdistrict 街道",
+                subdistricts,
+                lambda grp: f"{grp.get('parent') or '-'} / {grp['key']}",
+            ),
+        ]
+    elif subdistricts:
+        lines += [
+            "",
+            f"{len(subdistricts)} subdistricts 个街道: export them with --csv DIR or --xlsx FILE",
+        ]
+    if s.get("top_gaps"):
+        lines += ["", "most common gaps 最常见短板:"]
+        for gap in s["top_gaps"][:10]:
+            label = gap.get("label_en")
+            what = f"{label} / {gap.get('label_zh')}" if label else gap["gap"]
+            pct = f"{_pct(gap['share']):>7}" if gap.get("share") is not None else ""
+            grade = f"  [{gap['grade']}]" if gap.get("grade") else ""
+            lines.append(f"  {gap['communities']:>4}{pct}  {what}{grade}")
+    if s.get("closest"):
+        lines += ["", "closest to the next grade 最接近下一等级 (fewest gaps first):"]
+        for rank, c in enumerate(s["closest"][:10], start=1):
+            missing = ", ".join(c["missing"][:3]) + (" ..." if len(c["missing"]) > 3 else "")
+            name = f" {c['name']}" if c.get("name") else ""
+            lines.append(
+                f"  {rank:>2}. {c['id']}{name} ({c.get('district') or '-'}): "
+                f"{c['grade']} -> {c['next_grade']}, {c['gaps']} gap(s): {missing}"
+            )
+    if report.get("rejected"):
+        lines += ["", f"rejected 未评估 ({len(report['rejected'])}):"]
+        lines += [f"  {r['source']} {r['id'] or ''}: {r['reason']}" for r in report["rejected"]]
+    return "\n".join(lines)
 
 
 def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
@@ -163,7 +300,36 @@ def _parser() -> argparse.ArgumentParser:
     _add_evaluate_args(ev)
     sm = sub.add_parser("summary", help="print the summary of a report.json")
     sm.add_argument("report", help="report.json")
+    sm.add_argument("--csv", metavar="DIR", help="also write the summary tables as CSV files")
+    sm.add_argument("--xlsx", metavar="FILE", help="also write them as an XLSX workbook")
     sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
+    pl = sub.add_parser("plan", help="propose sites for new facilities that close gaps (P6)")
+    pl.add_argument("report", help="report.json")
+    pl.add_argument(
+        "--facility-type",
+        action="append",
+        required=True,
+        dest="facility_types",
+        metavar="T",
+        help="facility type to plan (repeat for several)",
+    )
+    where = pl.add_mutually_exclusive_group(required=True)
+    where.add_argument("--candidates", help="candidate sites GeoJSON")
+    where.add_argument("--grid", type=float, metavar="METRES", help="grid spacing in metres")
+    pl.add_argument("--candidates-crs", help="CRS of the candidates file")
+    pl.add_argument("--budget", type=int, help="how many sites at most")
+    pl.add_argument(
+        "--target",
+        action="store_true",
+        help="fewest sites closing every closable gap of the types (100%% livable)",
+    )
+    pl.add_argument("--exact", action="store_true", help="solve exactly (integer programme)")
+    pl.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip re-evaluating the report's inputs with the planned sites",
+    )
+    pl.add_argument("--out", default="plan.geojson", help="plan GeoJSON (default plan.geojson)")
     return parser
 
 
@@ -243,16 +409,16 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
-    path = Path(args.report)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LivableError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LivableError(f"{path}: not a readable report.json ({exc})") from None
-    if not isinstance(data, dict) or "summary" not in data:
-        raise LivableError(f"{path}: not a livable report (no 'summary')")
+    data = _read_report(Path(args.report))
     print(format_summary(data), file=out)
+    if args.csv or args.xlsx:
+        from livable.export import write_csv, write_xlsx
+
+        if args.csv:
+            written = write_csv(data, args.csv)
+            print(f"\nCSV tables written to {args.csv} ({len(written)} files)", file=out)
+        if args.xlsx:
+            print(f"workbook written to {write_xlsx(data, args.xlsx)}", file=out)
     return 0
 
 
@@ -276,11 +442,86 @@ def _cmd_plugins(_args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
+    from livable._serialize import dumps
+    from livable.planner import plan, read_candidates, verify_plan
+
+    report = _read_report(Path(args.report))
+    if not args.target and args.budget is None:
+        raise LivableError("give --budget N, or --target for the fewest sites")
+    candidates = None
+    if args.candidates:
+        candidates = read_candidates(args.candidates, crs=args.candidates_crs)
+    result = plan(
+        report,
+        args.facility_types,
+        candidates=candidates,
+        grid_m=args.grid,
+        budget=args.budget,
+        mode="target" if args.target else "budget",
+        method="exact" if args.exact else "greedy",
+    )
+    data = result.to_geojson()
+    inputs = [i["path"] for i in report.get("inputs", [])]
+    if not args.no_verify and len(inputs) == 2 and all(Path(p).is_file() for p in inputs):
+        changes = verify_plan(
+            result,
+            inputs[0],
+            inputs[1],
+            profile=report["profile"],
+            distance=report.get("distance", "euclidean"),
+        )
+        claimed = dict(result.grade_changes)
+        confirmed = sorted(c for c in claimed if changes.get(c) == claimed[c])
+        data["plan"]["verified"] = {
+            "confirmed": confirmed,
+            "not_confirmed": sorted(set(claimed) - set(confirmed)),
+            "other_changes": {
+                k: {"before": b, "after": a}
+                for k, (b, a) in sorted(changes.items())
+                if k not in claimed
+            },
+        }
+    _write(Path(args.out), dumps(data))
+    p = data["plan"]
+    print(
+        f"{len(result.sites)} sites for {', '.join(result.facility_types)} ({p['method']}, "
+        f"{p['mode']}): livable {p['livable_before']} -> {p['livable_after']} of "
+        f"{p['communities']} ({_pct(p['livable_share_before'])} -> "
+        f"{_pct(p['livable_share_after'])})",
+        file=out,
+    )
+    if "verified" in p:
+        v = p["verified"]
+        print(
+            f"re-evaluated with the sites added: {len(v['confirmed'])} of "
+            f"{len(result.grade_changes)} grade changes confirmed",
+            file=out,
+        )
+    if result.unreachable:
+        print(f"no candidate serves: {', '.join(result.unreachable)}", file=out)
+    print(f"plan written to {args.out}", file=out)
+    return 0
+
+
+def _read_report(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LivableError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LivableError(f"{path}: not a readable report.json ({exc})") from None
+    if not isinstance(data, dict) or "summary" not in data or "communities" not in data:
+        raise LivableError(f"{path}: not a livable report (no 'summary' or 'communities')")
+    return data
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "evaluate": _cmd_evaluate,
     "demo": _cmd_demo,
     "summary": _cmd_summary,
     "plugins": _cmd_plugins,
+    "plan": _cmd_plan,
 }
 
 
@@ -301,6 +542,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"livable: error: {_one_line(str(exc))}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. `livable summary r.json | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("livable: interrupted", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ columns, and model objects are built per community only for the report.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
 from livable.geometry.datums import Datum
 from livable.geometry.extent import MAX_SCALE_ERROR, far_communities, scale_error_of
 from livable.indicators.base import CommunityContext, Indicator
+from livable.indicators.base import role_of as indicator_role
 from livable.io import (
     CommunityLayer,
     FacilityLayer,
@@ -40,6 +42,7 @@ from livable.plugins.manager import PluginManager
 from livable.profile import Profile, load_profile
 from livable.report import (
     CommunityResult,
+    CommunityScore,
     IndicatorResult,
     NearbyFacility,
     Report,
@@ -75,9 +78,7 @@ def resolve_profile(profile: str | Path | Profile, plugins: PluginManager) -> Pr
 
 def role_of(profile: Profile, indicator: Indicator) -> str:
     """The role the profile gives an indicator (``livable``/``happy``/``scored``/``info``)."""
-    if indicator.id == "tier_access" and profile.livable_requires_tiers:
-        return "livable"
-    return profile.indicator_roles.get(indicator.id, "info")
+    return indicator_role(profile, indicator.id)
 
 
 def grade_from_results(results: Sequence[IndicatorResult]) -> Grade:
@@ -294,7 +295,7 @@ def evaluate(
 
     inputs = tuple(s for s in (c_layer.source, f_layer.source) if s.path != "<memory>")
     rejected = sort_rejections(c_layer.rejected)
-    summary = summarize(results, rejected=len(rejected), profile=prof)
+    summary = summarize(results, rejected=len(rejected), profile=prof, facility_types=types)
     return Report(
         livable_version=__version__,
         profile=prof.id,
@@ -499,6 +500,7 @@ def _evaluate_one(
     size_class = profile.size_class_of(comm.population)
     radius = float(circles.radius_m[i])
 
+    @functools.cache
     def in_circle() -> tuple[NearbyFacility, ...]:
         idx, dist = table.in_circle(i)
         return tuple(_nearby(layer, int(f), float(d)) for f, d in zip(idx, dist, strict=True))
@@ -533,7 +535,10 @@ def _evaluate_one(
     override = pm.classify(comm, tuple(results), profile)
     if override is not None:
         grade = override
-    final = tuple(attrs.evolve(r, decisive=_decisive(r, grade)) for r in results)
+    final = tuple(
+        r if r.decisive == (d := _decisive(r, grade)) else attrs.evolve(r, decisive=d)
+        for r in results
+    )
     gaps = tuple(g for r in final if r.status != "passed" for g in r.gaps)
     return CommunityResult(
         id=comm.id,
@@ -553,4 +558,5 @@ def _evaluate_one(
         access=tuple(access.values()),
         gaps=gaps,
         indicators=final,
+        score=CommunityScore.from_results(final),
     )

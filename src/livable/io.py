@@ -740,6 +740,38 @@ def _repair_polygons(
     return fixed
 
 
+def _geometry(
+    feature: Mapping[str, Any], *, geographic: bool
+) -> tuple[BaseGeometry | None, str | None]:
+    """A feature's Point or (Multi)Polygon checked as the readers check theirs, or a problem.
+
+    For callers that read a few hand-made features one by one (the planner's candidate
+    sites): lon/lat coordinates (``geographic``) must be valid WGS84 positions; an invalid
+    polygon is repaired silently. ``(geometry, None)`` or ``(None, problem)``.
+
+    >>> _geometry({"geometry": {"type": "Point", "coordinates": [34.26, 108.94]}},
+    ...           geographic=True)[1]
+    'longitude and latitude look swapped: (34.26, 108.94) is not a valid ...'
+    """
+    raw = feature.get("geometry") if isinstance(feature, Mapping) else None
+    allowed = ("Point", "Polygon", "MultiPolygon")
+    geom, problem, _ = _parse_geometry(raw, allowed, "feature")
+    if geom is None:
+        return None, problem
+    if geographic:
+        coords = shapely.get_coordinates(geom)
+        extent = _extent_of(pyproj.CRS.from_epsg(4326).to_wkt())
+        bad = np.flatnonzero(~extent.inside(coords[:, 0], coords[:, 1]))
+        if bad.size:
+            x, y = coords[bad[0]]
+            return None, extent.explain(float(x), float(y), "crs=")
+    if geom.geom_type != "Point" and not geom.is_valid:
+        geom = _polygonal(shapely.make_valid(geom))
+        if geom.is_empty:
+            return None, "invalid polygon that cannot be repaired: it has no area"
+    return geom, None
+
+
 # -- coordinates against the declared CRS ----------------------------------------------------
 
 
@@ -1160,6 +1192,9 @@ def read_facilities(
     area_geoms = _check_coordinates(area_geoms, src_crs, ids, out, flag)
     fixed = _repair_polygons(area_geoms, out)
     out.check_strict()
+    for index, geom in fixed.items():  # a point inside each area, in the source CRS
+        inside = geom.representative_point()
+        xs[index], ys[index] = inside.x, inside.y
     ok = sorted({i for i in point_rows if i not in bad_points} | set(fixed))
 
     idx = np.array(ok, dtype=np.int64)

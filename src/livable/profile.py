@@ -18,6 +18,7 @@ city or district names its parent with ``extends`` and lists only what differs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.resources
 import math
@@ -40,6 +41,7 @@ __all__ = [
     "MAX_EXTENDS_DEPTH",
     "MAX_PROFILE_BYTES",
     "CircleRules",
+    "FrameworkCriteria",
     "HappyCriteria",
     "Profile",
     "Targets",
@@ -100,6 +102,55 @@ class HappyCriteria:
     """``P5`` residents' evaluation: community attribute ``satisfaction`` (share 0-1)."""
 
 
+def _opt_non_negative(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not (isinstance(value, int | float) and value >= 0):
+        raise ValueError(f"{attribute.name} must be a number >= 0, not {value!r}")
+
+
+@attrs.frozen
+class FrameworkCriteria:
+    """Thresholds of the "136" framework indicators beyond the grades (``P2``).
+
+    Each field feeds one built-in indicator (named in brackets); ``None`` (``"off"`` in
+    TOML) or ``false`` switches it off. Whether an indicator gates a grade, counts towards
+    the framework score or is only reported is the profile's ``indicator_roles``. The
+    attribute-based indicators read the community properties named below; a missing
+    attribute makes the indicator "not assessed", never passed.
+    """
+
+    parcel_points_min: int | None = attrs.field(default=1, validator=_opt_non_negative)
+    """``P2.C2`` logistics and delivery (``parcel_points``): ``parcel_point`` facilities
+    within the circle."""
+    property_management_min: float | None = attrs.field(default=0.8, validator=_opt_share)
+    """``P2.C2`` property management (``property_management``): community attribute
+    ``property_management``, the share (0-1) of residential estates with professional
+    property management (``true``/``false`` mean all/none)."""
+    low_carbon_min: int | None = attrs.field(default=1, validator=_opt_non_negative)
+    """``P2.C3`` low-carbon living (``low_carbon``): community attribute
+    ``low_carbon_measures``, the number of low-carbon measures in place (``true`` = 1)."""
+    digital_platform: bool = True
+    """``P2.C4`` (``digital_platform``): community attribute ``digital_platform`` (yes/no),
+    the community is run on the city's digital management platform."""
+    sensing_coverage_min: float | None = attrs.field(default=0.5, validator=_opt_share)
+    """``P2.C4`` sensing systems (``sensing_coverage``): community attribute
+    ``sensing_coverage``, the share (0-1) of the community covered by its sensing system."""
+    workers_per_1000_min: float | None = attrs.field(default=1.8, validator=_opt_non_negative)
+    """``P2.C5`` professional community workers (``community_workers``): community
+    attribute ``community_workers`` (a head count) per 1,000 residents (``population``)."""
+    emergency_plan: bool = True
+    """``P2.C5``/``P7`` emergency and safety (``emergency_plan``): community attribute
+    ``emergency_plan`` (yes/no)."""
+    survey_held: bool = True
+    """``P7`` residents' opinion surveys (``survey_held``): community attribute
+    ``survey_held`` (yes/no), a survey held in the assessment year."""
+    employment_service: bool = True
+    """``P2.C6`` start-up and employment services (``employment_service``): community
+    attribute ``employment_service_point`` (yes/no)."""
+    closeness_max_ratio: float | None = attrs.field(default=1.0, validator=_opt_non_negative)
+    """``P5`` "closer" (``closeness``): the median over the service categories of nearest
+    distance / tier distance may be at most this."""
+
+
 @attrs.frozen
 class Targets:
     """City targets by stage (``P6``): shares of urban communities by the deadline."""
@@ -132,7 +183,7 @@ class CircleRules:
     """The enlarged circle's radius (a 20-minute walk at 80 m/min)."""
 
 
-_ROLES = ("livable", "happy", "scored", "info")
+_ROLES = ("livable", "happy", "scored", "info")  # livable.indicators.ROLES
 
 
 def _check_roles(_inst: object, attribute: attrs.Attribute[Any], value: Mapping[str, str]) -> None:
@@ -200,6 +251,8 @@ class Profile:
     livable_requires_tiers: bool = False
     """``P4``/``P6.tiers``: whether livable also needs every category within its tier."""
     happy: HappyCriteria = attrs.field(factory=HappyCriteria)
+    framework: FrameworkCriteria = attrs.field(factory=FrameworkCriteria)
+    """``P2``: thresholds of the framework indicators beyond the grades."""
     targets: Targets = attrs.field(factory=Targets)
     circle: CircleRules = attrs.field(factory=CircleRules)
     district_zones: Mapping[str, Zone] = attrs.field(factory=dict, converter=_mapping)
@@ -208,7 +261,8 @@ class Profile:
         factory=dict, converter=_mapping, validator=_check_roles
     )
     """Per indicator id: ``livable`` (needed for livable), ``happy`` (needed for happy),
-    ``scored`` or ``info``. Indicators not named are ``info``."""
+    ``scored`` (counts towards the 0-100 framework score, never gates a grade) or ``info``
+    (reported only). Indicators not named are ``info``."""
     assumptions: Mapping[str, str] = attrs.field(factory=dict, converter=_mapping)
     """Fields whose value the plan does not give, with the reason for the value chosen."""
 
@@ -266,9 +320,19 @@ class Profile:
         return profile_from_mapping(merged, source="<derive>")
 
     def to_toml(self) -> str:
-        """This profile as TOML text that :func:`load_profile` reads back."""
-        data = _drop_none(_converter.unstructure(self))
-        return tomli_w.dumps(data)
+        """This profile as TOML text that :func:`load_profile` reads back.
+
+        A switched-off criterion (``None``) is written as ``"off"``, as TOML has no null.
+
+        >>> p = load_profile("xian-2020").derive(framework={"parcel_points_min": None})
+        >>> 'parcel_points_min = "off"' in p.to_toml()
+        True
+        """
+        data = _converter.unstructure(self)
+        for table in _OFF_TABLES:
+            if isinstance(data.get(table), dict):
+                data[table] = {k: ("off" if v is None else v) for k, v in data[table].items()}
+        return tomli_w.dumps(_drop_none(data))
 
     @property
     def sha256(self) -> str:
@@ -306,13 +370,23 @@ def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, A
     return out
 
 
+_OFF_TABLES = ("happy", "circle", "framework")
+
+
 def _fix_nulls(data: dict[str, Any]) -> dict[str, Any]:
-    # TOML has no null: optional happy/circle fields are written as "off".
-    for table in ("happy", "circle"):
+    # TOML has no null: optional happy/circle/framework fields are written as "off".
+    for table in _OFF_TABLES:
         sub = data.get(table)
         if isinstance(sub, dict):
             data[table] = {k: (None if v == "off" else v) for k, v in sub.items()}
     return data
+
+
+def _format_exception(exc: BaseException, type_: type | None) -> str:
+    # keep the validators' own words ("... must be a share between 0 and 1, not 80")
+    if isinstance(exc, ValueError) and not isinstance(exc, cattrs.BaseValidationError) and str(exc):
+        return f"invalid value ({exc})"
+    return cattrs.v.format_exception(exc, type_)
 
 
 MAX_PROFILE_BYTES = 1024**2
@@ -367,7 +441,9 @@ def _from_mapping(data: Mapping[str, Any], source: str, ctx: _Context) -> Profil
         return _converter.structure(data, Profile)
     except Exception as exc:  # cattrs raises ExceptionGroups; flatten them into one message
         if isinstance(exc, cattrs.BaseValidationError):
-            problems = "; ".join(cattrs.transform_error(exc, path="profile"))
+            problems = "; ".join(
+                cattrs.transform_error(exc, path="profile", format_exception=_format_exception)
+            )
         else:
             problems = str(exc)
         raise ProfileError(f"{source}: invalid profile: {problems}") from exc
@@ -385,7 +461,7 @@ def _parent(ref: Any, source: str, ctx: _Context) -> Profile:
     if ref in ctx.registered:
         return ctx.registered[ref]
     if ref in BUILTIN_PROFILES:
-        return _load_text(_builtin_text(ref), f"built-in profile {ref}", ctx)
+        return _load_builtin(ref)
     allowed = f"a built-in profile id ({', '.join(BUILTIN_PROFILES)}), a registered id"
     rel = Path(ref)
     if ctx.base is None or ctx.root is None:
@@ -447,6 +523,13 @@ BUILTIN_PROFILES: tuple[str, ...] = ("xian-2020",)
 """Ids of the profiles shipped with :mod:`livable`."""
 
 
+@functools.cache
+def _load_builtin(profile_id: str) -> Profile:
+    # profiles are frozen, so the parsed built-in can be shared
+    data = tomllib.loads(_builtin_text(profile_id))
+    return profile_from_mapping(data, source=f"built-in profile {profile_id}")
+
+
 def load_profile(
     profile: str | Path | Profile,
     *,
@@ -475,8 +558,7 @@ def load_profile(
     if isinstance(profile, str) and profile in known:
         return known[profile]
     if isinstance(profile, str) and profile in BUILTIN_PROFILES:
-        ctx = _Context(known, None, None, (profile,))
-        return _load_text(_builtin_text(profile), f"built-in profile {profile}", ctx)
+        return _load_builtin(profile)
     path = Path(profile)
     if path.suffix.lower() != ".toml":
         ids = ", ".join((*BUILTIN_PROFILES, *sorted(known)))

@@ -10,13 +10,17 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shapely
 
-from livable.models import Community, Facility
+from livable.models import FACILITY_TYPES, Community, Facility
 
-__all__ = ["community", "facility", "offset"]
+if TYPE_CHECKING:
+    from livable.indicators.base import CommunityContext
+    from livable.profile import Profile
+
+__all__ = ["community", "context", "facility", "offset"]
 
 _EARTH_M_PER_DEG_LAT = 110_574.0
 
@@ -68,4 +72,57 @@ def facility(id: str, type: str, lon: float, lat: float, **properties: Any) -> F
     fields = {k: properties.pop(k) for k in list(properties) if k in ("name", "brand", "quality")}
     return Facility(
         id=id, type=type, geometry=shapely.Point(lon, lat), attributes=properties, **fields
+    )
+
+
+def context(
+    *,
+    profile: str | Profile = "xian-2020",
+    population: int | None = None,
+    counts: dict[str, int] | None = None,
+    nearest_m: dict[str, float] | None = None,
+    **attributes: Any,
+) -> CommunityContext:
+    """A :class:`~livable.indicators.CommunityContext` without geometry, for indicator tests.
+
+    ``counts`` sets facilities in the circle per type (all within the smallest tier),
+    ``nearest_m`` the nearest distance per type (default: ``None``, none within reach, for
+    types without a count; 0 m for types with one); other keywords become community
+    attributes.
+
+    >>> from livable.indicators.builtin import CommunityWorkers
+    >>> CommunityWorkers().evaluate(context(population=5000, community_workers=10)).value
+    2.0
+    """
+    from livable.indicators.base import CommunityContext
+    from livable.profile import load_profile
+    from livable.report import TypeAccess
+
+    prof = load_profile(profile)
+    counts = counts or {}
+    nearest = nearest_m or {}
+    access = {}
+    for type_id, ftype in FACILITY_TYPES.items():
+        n = counts.get(type_id, 0)
+        near = nearest.get(type_id, 0.0 if n else None)
+        access[type_id] = TypeAccess(
+            facility_type=type_id,
+            category=ftype.category,
+            nearest_m=near,
+            count_within={round(t): n for t in prof.tier_distances_m},
+            count_in_circle=n,
+        )
+    comm = Community(
+        id="test",
+        geometry=shapely.Point(108.94, 34.26),
+        population=population,
+        attributes=attributes,
+    )
+    return CommunityContext(
+        community=comm,
+        profile=prof,
+        size_class=prof.size_class_of(population),
+        radius_m=prof.circle_radius_m,
+        access=access,
+        facility_types=FACILITY_TYPES,
     )
