@@ -82,11 +82,15 @@ def install(monkeypatch: pytest.MonkeyPatch) -> Any:
 @pytest.mark.parametrize(
     ("plugin", "message"),
     [
-        (None, "plugin 'broken', hook load: cannot be imported: ModuleNotFoundError"),
+        (None, "plugin 'broken': cannot be imported (livable_test_missing_module:plugin)"),
         (RaisingTypes(), "plugin 'broken', hook livable_facility_types: raised RuntimeError"),
         (JunkTypes(), "returned 'charging_station', not a FacilityType"),
-        (JunkGrade(), "plugin 'broken', hook livable_classify: returned 'excellent', not a grade"),
-        (RaisingIndicator(), "indicator 'exploding' failed on community 'ok0'"),
+        (JunkGrade(), "plugin 'broken', hook livable_classify: returned 'excellent', not a Grade"),
+        (
+            RaisingIndicator(),
+            "plugin 'broken', hook livable_indicators: indicator 'exploding' raised "
+            "ZeroDivisionError('division by zero') on community 'ok0'",
+        ),
     ],
     ids=["import", "raises", "junk-types", "junk-grade", "indicator-raises"],
 )

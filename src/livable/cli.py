@@ -16,10 +16,13 @@ import traceback
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from livable._version import __version__
 from livable.errors import LivableError
+
+if TYPE_CHECKING:
+    from livable.plugins import PluginManager
 
 __all__ = ["main"]
 
@@ -252,6 +255,38 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="stop at the first bad feature")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--out", default="report.json", help="report file (default report.json)")
+    _add_plugin_args(p)
+
+
+def _add_plugin_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("plugins")
+    g.add_argument(
+        "--no-entry-points",
+        action="store_true",
+        help="load no installed plugins (entry-point group 'livable'), only the built-ins",
+    )
+    g.add_argument(
+        "--allow-plugin",
+        action="append",
+        metavar="NAME",
+        help="load only this installed plugin (repeatable)",
+    )
+    g.add_argument(
+        "--plugin-faults",
+        choices=("fail", "record"),
+        default="fail",
+        help="on a plugin fault: stop (fail, default) or skip it and list it in the report",
+    )
+
+
+def _plugin_manager(args: argparse.Namespace) -> PluginManager:
+    from livable.plugins import PluginManager
+
+    return PluginManager(
+        load_entry_points=not getattr(args, "no_entry_points", False),
+        allow=getattr(args, "allow_plugin", None),
+        fault_mode=getattr(args, "plugin_faults", "fail"),
+    )
 
 
 def _positive_float(text: str) -> float:
@@ -302,10 +337,12 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument("report", help="report.json")
     sm.add_argument("--csv", metavar="DIR", help="also write the summary tables as CSV files")
     sm.add_argument("--xlsx", metavar="FILE", help="also write them as an XLSX workbook")
-    sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
-    pl = sub.add_parser("plan", help="propose sites for new facilities that close gaps (P6)")
-    pl.add_argument("report", help="report.json")
-    pl.add_argument(
+    pl = sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
+    pl.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _add_plugin_args(pl)
+    pn = sub.add_parser("plan", help="propose sites for new facilities that close gaps (P6)")
+    pn.add_argument("report", help="report.json")
+    pn.add_argument(
         "--facility-type",
         action="append",
         required=True,
@@ -313,23 +350,23 @@ def _parser() -> argparse.ArgumentParser:
         metavar="T",
         help="facility type to plan (repeat for several)",
     )
-    where = pl.add_mutually_exclusive_group(required=True)
+    where = pn.add_mutually_exclusive_group(required=True)
     where.add_argument("--candidates", help="candidate sites GeoJSON")
     where.add_argument("--grid", type=float, metavar="METRES", help="grid spacing in metres")
-    pl.add_argument("--candidates-crs", help="CRS of the candidates file")
-    pl.add_argument("--budget", type=int, help="how many sites at most")
-    pl.add_argument(
+    pn.add_argument("--candidates-crs", help="CRS of the candidates file")
+    pn.add_argument("--budget", type=int, help="how many sites at most")
+    pn.add_argument(
         "--target",
         action="store_true",
         help="fewest sites closing every closable gap of the types (100%% livable)",
     )
-    pl.add_argument("--exact", action="store_true", help="solve exactly (integer programme)")
-    pl.add_argument(
+    pn.add_argument("--exact", action="store_true", help="solve exactly (integer programme)")
+    pn.add_argument(
         "--no-verify",
         action="store_true",
         help="skip re-evaluating the report's inputs with the planned sites",
     )
-    pl.add_argument("--out", default="plan.geojson", help="plan GeoJSON (default plan.geojson)")
+    pn.add_argument("--out", default="plan.geojson", help="plan GeoJSON (default plan.geojson)")
     return parser
 
 
@@ -362,6 +399,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         working_crs=args.working_crs,
         strict=args.strict,
         limits=_limits(args),
+        plugins=_plugin_manager(args),
     )
     data = report.to_dict()
     from livable._serialize import dumps
@@ -369,6 +407,9 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     _write(Path(args.out), dumps(data))
     if not args.quiet:
         print(format_summary(data), file=out)
+    for skip in data["skipped"]:
+        print(f"livable: warning: skipped {_skipped_line(skip)}", file=sys.stderr)
+    if not args.quiet:
         print(f"\nreport written to {args.out} in {time.perf_counter() - started:.2f} s", file=out)
     return 0
 
@@ -422,23 +463,65 @@ def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _cmd_plugins(_args: argparse.Namespace, out: TextIO) -> int:
-    from livable.plugins import PluginManager
+def _skipped_line(skip: dict[str, Any]) -> str:
+    where = f"plugin {skip['plugin']!r}"
+    if skip["hook"]:
+        where += f", hook {skip['hook']}"
+    if skip["community"]:
+        where += f", community {skip['community']!r}"
+    return f"{where}: {skip['reason']}"
 
-    pm = PluginManager()
+
+def _cmd_plugins(args: argparse.Namespace, out: TextIO) -> int:
+    pm = _plugin_manager(args)
+    types, indicators = pm.facility_types(), {i.id: i for i in pm.indicators()}
+    profiles = pm.profiles()
+    contributions = pm.contributions()
+    skipped = [
+        {"plugin": s.plugin, "hook": s.hook, "community": s.community, "reason": s.reason}
+        for s in pm.skipped
+    ]
+    if getattr(args, "json", False):
+        data = {
+            "plugins": [
+                {
+                    "name": c.name,
+                    "version": c.version,
+                    "facility_types": list(c.facility_types),
+                    "indicators": list(c.indicators),
+                    "distance_providers": list(c.distance_providers),
+                    "profiles": list(c.profiles),
+                    "classify": c.classify,
+                }
+                for c in contributions
+            ],
+            "skipped": skipped,
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        return 0
     print("plugins:", file=out)
-    for info in pm.plugins():
-        print(f"  {info.name} {info.version or ''}".rstrip(), file=out)
-    print("distance providers: " + ", ".join(sorted(pm.distance_providers())), file=out)
-    print("profiles: " + ", ".join(sorted(pm.profiles())), file=out)
-    print("indicators:", file=out)
-    for ind in pm.indicators():
-        print(f"  {ind.id:<20} {ind.label_en} / {ind.label_zh} ({ind.clause})", file=out)
-    print("facility types:", file=out)
-    for ft in pm.facility_types().values():
-        print(f"  {ft.id:<28} {ft.label_en} / {ft.label_zh} [{ft.category or '-'}]", file=out)
-    for skipped in pm.skipped:
-        print(f"skipped: {skipped}", file=out)
+    for c in contributions:
+        print(f"  {c.name} {c.version or '(no version)'}", file=out)
+        if c.distance_providers:
+            print("    distance providers: " + ", ".join(c.distance_providers), file=out)
+        for pid in c.profiles:
+            p = profiles[pid]
+            parent = f", extends {p.parent}" if p.parent else ""
+            print(f"    profile {pid}: {p.label_en} / {p.label_zh}{parent}", file=out)
+        for iid in c.indicators:
+            ind = indicators[iid]
+            print(f"    indicator {iid}: {ind.label_en} / {ind.label_zh} ({ind.clause})", file=out)
+        for tid in c.facility_types:
+            ft = types[tid]
+            print(
+                f"    facility type {tid}: {ft.label_en} / {ft.label_zh} "
+                f"[{ft.category or ft.key_content}]",
+                file=out,
+            )
+        if c.classify:
+            print("    grades: livable_classify", file=out)
+    for skip in skipped:
+        print(f"skipped: {_skipped_line(skip)}", file=out)
     return 0
 
 

@@ -20,7 +20,7 @@ import pyproj
 import shapely
 
 from livable._version import __version__
-from livable.errors import InputError, LivableError
+from livable.errors import InputError, LivableError, PluginError
 from livable.geometry.access import AccessQuery, AccessTable, FacilityColumns, Origins
 from livable.geometry.circle import ServiceCircles, service_circles
 from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
@@ -38,7 +38,7 @@ from livable.io import (
     read_facilities,
 )
 from livable.models import Community, Facility, FacilityType, Grade
-from livable.plugins.manager import PluginManager
+from livable.plugins.manager import BUILTIN_PLUGIN, PluginManager
 from livable.profile import Profile, load_profile
 from livable.report import (
     CommunityResult,
@@ -46,6 +46,7 @@ from livable.report import (
     IndicatorResult,
     NearbyFacility,
     Report,
+    Skipped,
     TypeAccess,
 )
 from livable.rollup import summarize
@@ -214,6 +215,7 @@ def evaluate(
     missing = [t for t in prof.required if t not in types]
     if missing:
         raise LivableError(f"profile {prof.id!r} requires unknown facility types {missing}")
+    indicators = _applicable_indicators(pm, prof)
 
     report_progress("reading", 0.0)
     c_layer = _as_communities(
@@ -258,8 +260,8 @@ def evaluate(
         search_radius_m=prof.search_radius_m,
         k=prof.nearest_k,
     )
-    factory = providers[distance]
-    provider = factory(
+    provider = pm.make_provider(
+        distance,
         profile=prof,
         projector=projector,
         streets=streets,
@@ -267,10 +269,10 @@ def evaluate(
         streets_datum=streets_datum,
     )
     report_progress("distances", 0.0)
-    table = provider.measure(Origins(circles.x, circles.y), columns, query)
+    table = _measure(pm, distance, provider, Origins(circles.x, circles.y), columns, query)
     report_progress("distances", 1.0)
 
-    indicators = [i for i in pm.indicators() if i.applies(prof)]
+    run_skipped: list[Skipped] = []
     center_lon, center_lat = projector.inverse(circles.x, circles.y)
     results: list[CommunityResult] = []
     for i, comm in enumerate(comms):
@@ -288,6 +290,7 @@ def evaluate(
                 f_layer,
                 pm,
                 (float(center_lon[i]), float(center_lat[i])),
+                run_skipped,
             )
         )
     report_progress("indicators", 1.0)
@@ -309,7 +312,116 @@ def evaluate(
         summary=summary,
         rejected_facilities=sort_rejections(f_layer.rejected),
         repaired=sort_rejections(c_layer.repaired + f_layer.repaired),
-        skipped=tuple(pm.skipped),
+        skipped=pm.skipped + tuple(run_skipped),
+    )
+
+
+def _applicable_indicators(pm: PluginManager, profile: Profile) -> list[Indicator]:
+    """The registered indicators the profile asks for; a graded role needs its indicator.
+
+    A profile that makes an indicator count for ``livable`` or ``happy`` while no plugin
+    registers it (not installed, blocked, or skipped in record mode) is an error: grading
+    without it would silently relax the standard.
+    """
+    registered = pm.indicators()
+    known = {i.id for i in registered}
+    graded = sorted(
+        i for i, role in profile.indicator_roles.items() if role in _ROLE_GRADE and i not in known
+    )
+    if graded:
+        raise LivableError(
+            f"profile {profile.id!r} gives a grade role to indicators no plugin registers: "
+            f"{', '.join(graded)} (is the plugin that adds them installed and allowed?)"
+        )
+    chosen: list[Indicator] = []
+    hook = "livable_indicators"
+    for indicator in registered:
+        try:
+            applies = indicator.applies(profile)
+        except Exception as exc:
+            raise PluginError(
+                f"indicator {indicator.id!r}: applies(profile) raised {exc!r}",
+                plugin=pm.owner(hook, indicator.id),
+                hook=hook,
+            ) from exc
+        if applies:
+            chosen.append(indicator)
+    return chosen
+
+
+def _measure(
+    pm: PluginManager,
+    name: str,
+    provider: Any,
+    origins: Origins,
+    columns: FacilityColumns,
+    query: AccessQuery,
+) -> AccessTable:
+    """Run a provider, naming its plugin if it raises or answers with the wrong shape."""
+    plugin, hook = pm.owner("livable_distance_providers", name), "livable_distance_providers"
+    try:
+        table = provider.measure(origins, columns, query)
+    except LivableError:
+        raise
+    except Exception as exc:
+        raise PluginError(
+            f"provider {name!r}: measure() raised {exc!r}", plugin=plugin, hook=hook
+        ) from exc
+    shape = (len(origins), len(query.type_ids))
+    if not isinstance(table, AccessTable):
+        raise PluginError(
+            f"provider {name!r}: measure() returned {type(table).__name__}, not an AccessTable",
+            plugin=plugin,
+            hook=hook,
+        )
+    if table.nearest_m.shape != shape or table.count_in_circle.shape != shape:
+        raise PluginError(
+            f"provider {name!r}: measure() returned a table of shape "
+            f"{table.nearest_m.shape}, not {shape} (origins x facility types)",
+            plugin=plugin,
+            hook=hook,
+        )
+    return table
+
+
+def _run_indicator(
+    indicator: Indicator,
+    context: CommunityContext,
+    pm: PluginManager,
+    skipped: list[Skipped],
+) -> IndicatorResult:
+    """One indicator on one community; a fault names the plugin (record: not assessed)."""
+    hook = "livable_indicators"
+    community = context.community.id
+    try:
+        result: object = indicator.evaluate(context)
+        problem = None
+        if not isinstance(result, IndicatorResult):
+            problem = f"returned {type(result).__name__}, not an IndicatorResult"
+        elif result.id != indicator.id:
+            problem = f"returned a result with id {result.id!r}"
+    except Exception as exc:
+        if pm.fault_mode == "fail":
+            raise PluginError(
+                f"indicator {indicator.id!r} raised {exc!r} on community {community!r}",
+                plugin=pm.owner(hook, indicator.id),
+                hook=hook,
+            ) from exc
+        problem = f"raised {exc!r}"
+    if problem is None and isinstance(result, IndicatorResult):
+        return result
+    reason = f"indicator {indicator.id!r} {problem}"
+    plugin = pm.owner(hook, indicator.id) or "?"
+    pm.fault(reason, plugin=plugin, hook=hook, community=community, sink=skipped)
+    return IndicatorResult(
+        id=indicator.id,
+        status="not_assessed",
+        value=None,
+        unit=indicator.unit,
+        requirement=indicator.requirement,
+        key_content=indicator.key_content,
+        message_en=f"{indicator.label_en}: not assessed, plugin {plugin!r} failed ({problem})",
+        message_zh=f"{indicator.label_zh}：未评估，插件“{plugin}”出错（{problem}）",
     )
 
 
@@ -494,6 +606,7 @@ def _evaluate_one(
     layer: FacilityLayer,
     pm: PluginManager,
     center: tuple[float, float],
+    skipped: list[Skipped],
 ) -> CommunityResult:
     type_ids = tuple(types)
     access = _access_entries(i, type_ids, types, table, layer, profile.tier_distances_m)
@@ -517,24 +630,17 @@ def _evaluate_one(
     results: list[IndicatorResult] = []
     for indicator in indicators:
         role = role_of(profile, indicator)
-        try:
-            result = indicator.evaluate(context)
-        except Exception as exc:
-            raise LivableError(
-                f"indicator {indicator.id!r} failed on community {comm.id!r}: {exc!r}"
-            ) from exc
-        if not isinstance(result, IndicatorResult):
-            raise LivableError(
-                f"indicator {indicator.id!r} returned {type(result).__name__}, "
-                "not an IndicatorResult"
-            )
+        result = _run_indicator(indicator, context, pm, skipped)
         target = _ROLE_GRADE.get(role)
         gaps = tuple(attrs.evolve(g, grade=target) for g in result.gaps) if target else ()
         results.append(attrs.evolve(result, role=role, gaps=gaps))
-    grade = grade_from_results(results)
-    override = pm.classify(comm, tuple(results), profile)
-    if override is not None:
-        grade = override
+    grade = rule_grade = grade_from_results(results)
+    details: dict[str, Any] = {}
+    decided = pm.classify(comm, tuple(results), profile, skipped=skipped)
+    if decided is not None:
+        plugin, grade = decided
+        if plugin != BUILTIN_PLUGIN and grade != rule_grade:
+            details["grade_override"] = {"plugin": plugin, "rule_grade": rule_grade.value}
     final = tuple(
         r if r.decisive == (d := _decisive(r, grade)) else attrs.evolve(r, decisive=d)
         for r in results
@@ -559,4 +665,5 @@ def _evaluate_one(
         gaps=gaps,
         indicators=final,
         score=CommunityScore.from_results(final),
+        details=details,
     )
