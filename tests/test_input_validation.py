@@ -24,7 +24,7 @@ from livable import (
     read_communities,
     read_facilities,
 )
-from livable.io import AREA_MARGIN_DEG, MAX_POPULATION
+from livable.io import MAX_POPULATION, PROJECTED_MARGIN_DEG
 
 X, Y = 108.94, 34.26
 
@@ -184,7 +184,7 @@ def test_geographic_crs_area_of_use_detects_swaps_in_range() -> None:
 def test_projected_crs_area_of_use() -> None:
     to_gk = pyproj.Transformer.from_crs(4326, 4545, always_xy=True)
     x, y = to_gk.transform(X, Y)
-    edge_x, _ = to_gk.transform(109.5 + AREA_MARGIN_DEG - 0.2, Y)  # inside the margin
+    edge_x, _ = to_gk.transform(109.5 + PROJECTED_MARGIN_DEG - 0.2, Y)  # inside the margin
     layer = read_communities(
         fc(
             feature("ok", point(x, y)),
@@ -201,6 +201,16 @@ def test_projected_crs_area_of_use() -> None:
     assert "looks like longitude/latitude degrees" in why["lonlat"]
     assert "Gauss-Kruger zone number" in why["prefix"]
     assert layer.communities[0].geometry.x == pytest.approx(X)
+
+
+def test_degrees_in_a_utm_file_are_caught() -> None:
+    # UTM 49N's area reaches the equator, where (108.9 m, 34.2 m) would lie: only the
+    # "degrees within 200 m of the false origin" rule catches it
+    to_utm = pyproj.Transformer.from_crs(4326, 32649, always_xy=True)
+    data = fc(feature("ok", point(*to_utm.transform(X, Y))), feature("deg", point(X, Y)))
+    layer = read_communities(data, crs="EPSG:32649")
+    assert [c.id for c in layer.communities] == ["ok"]
+    assert "looks like longitude/latitude degrees" in reasons(layer)["deg"]
 
 
 def test_a_crs_without_area_still_rejects_unconvertible_points() -> None:

@@ -223,8 +223,12 @@ def format_summary(report: dict[str, Any]) -> str:
 
 
 def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--communities", required=True, help="communities GeoJSON")
-    p.add_argument("--facilities", required=True, help="facilities GeoJSON")
+    p.add_argument(
+        "--communities", required=True, help="communities: GeoJSON, shapefile, GPKG, CSV, ..."
+    )
+    p.add_argument(
+        "--facilities", required=True, help="facilities: GeoJSON, shapefile, GPKG, CSV, ..."
+    )
     p.add_argument("--streets", help="streets GeoJSON (network distance)")
     p.add_argument("--profile", default="xian-2020", help="profile id or TOML file")
     p.add_argument("--distance", default="euclidean", help="euclidean, geodesic, network, ...")
@@ -237,6 +241,13 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
             help=f"map datum of lon/lat {layer} (gcj02: Amap/Tencent, bd09: Baidu)",
         )
     p.add_argument("--working-crs", help="metric CRS to compute in (default: chosen from data)")
+    p.add_argument("--encoding", help="text encoding of shapefiles/CSV without one (e.g. gb18030)")
+    p.add_argument(
+        "--dedupe-m",
+        type=float,
+        metavar="N",
+        help="merge facilities of one type within N metres with similar names",
+    )
     p.add_argument("--workers", type=int, default=1, help="worker processes")
     p.add_argument(
         "--max-file-mb",
@@ -367,6 +378,26 @@ def _parser() -> argparse.ArgumentParser:
         help="skip re-evaluating the report's inputs with the planned sites",
     )
     pn.add_argument("--out", default="plan.geojson", help="plan GeoJSON (default plan.geojson)")
+    imp = sub.add_parser("import", help="turn OpenStreetMap or Amap data into facilities")
+    kinds = imp.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    osm = kinds.add_parser("osm", help="an OpenStreetMap extract (.osm.pbf, .osm)")
+    osm.add_argument("file", help="FILE.osm.pbf or FILE.osm")
+    osm.add_argument("--tags", help="tag mapping TOML (extends or replaces the built-in one)")
+    osm.add_argument(
+        "--keep-areas", action="store_true", help="keep parks, schools, ... as polygons"
+    )
+    osm.add_argument("--no-streets", action="store_true", help="do not write streets.geojson")
+    amap = kinds.add_parser("amap", help="an Amap (高德) POI export (.json, .jsonl, .csv)")
+    amap.add_argument("file", help="FILE.json or FILE.csv")
+    amap.add_argument("--typecodes", help="type-code table TOML (extends or replaces)")
+    amap.add_argument("--encoding", help="CSV text encoding (default UTF-8; e.g. gb18030)")
+    amap.add_argument(
+        "--datum", default="gcj02", choices=("gcj02", "wgs84", "bd09"), help="default gcj02"
+    )
+    for kind in (osm, amap):
+        kind.add_argument("--out", required=True, help="folder for facilities.geojson")
+        kind.add_argument("--dedupe-m", type=float, metavar="N", help="merge duplicates")
+        kind.add_argument("--top", type=int, default=20, help="list length (default 20)")
     return parser
 
 
@@ -384,9 +415,14 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     if args.workers < 1:
         raise LivableError("--workers must be at least 1")
     started = time.perf_counter()
+    facilities: Any = args.facilities
+    if getattr(args, "dedupe_m", None) is not None:
+        from livable.importers._cli import dedupe_for_evaluate
+
+        facilities = dedupe_for_evaluate(args, out)
     report = evaluate(
         args.communities,
-        args.facilities,
+        facilities,
         profile=args.profile,
         distance=args.distance,
         streets=args.streets,
@@ -400,6 +436,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         strict=args.strict,
         limits=_limits(args),
         plugins=_plugin_manager(args),
+        encoding=getattr(args, "encoding", None),
     )
     data = report.to_dict()
     from livable._serialize import dumps
@@ -605,7 +642,14 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "summary": _cmd_summary,
     "plugins": _cmd_plugins,
     "plan": _cmd_plan,
+    "import": lambda args, out: _import(args, out),
 }
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    from livable.importers._cli import run_import
+
+    return run_import(args, out)
 
 
 def _one_line(message: str, limit: int = 1000) -> str:

@@ -117,6 +117,7 @@ def _as_communities(
     datum: Datum | str,
     strict: bool,
     limits: Limits,
+    encoding: str | None = None,
 ) -> CommunityLayer:
     if isinstance(source, CommunityLayer):
         return source
@@ -125,7 +126,14 @@ def _as_communities(
         or hasattr(source, "__fspath__")
         or hasattr(source, "__geo_interface__")
     ):
-        return read_communities(source, crs=crs, datum=datum, strict=strict, limits=limits)  # type: ignore[arg-type]
+        return read_communities(
+            source,  # type: ignore[arg-type]
+            crs=crs,
+            datum=datum,
+            strict=strict,
+            limits=limits,
+            encoding=encoding,
+        )
     items = list(source)
     if not all(isinstance(c, Community) for c in items):
         raise LivableError("communities must be a GeoJSON source or Community objects")
@@ -143,6 +151,7 @@ def _as_facilities(
     known_types: Iterable[str],
     strict: bool,
     limits: Limits,
+    encoding: str | None = None,
 ) -> FacilityLayer:
     if isinstance(source, FacilityLayer):
         layer = source
@@ -158,6 +167,7 @@ def _as_facilities(
             known_types=list(known_types),
             strict=strict,
             limits=limits,
+            encoding=encoding,
         )
     else:
         items = list(source)
@@ -188,13 +198,16 @@ def evaluate(
     plugins: PluginManager | None = None,
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> Report:
     """Evaluate communities against a profile and return the :class:`~livable.report.Report`.
 
     ``communities`` and ``facilities`` are GeoJSON files, bytes, parsed FeatureCollections,
     layers from :func:`~livable.read_communities` / :func:`~livable.read_facilities`, or
-    model objects. Every input community ends in ``report.communities`` or
-    ``report.rejected``.
+    model objects; GIS files (shapefile, GeoPackage, GeoParquet, FlatGeobuf, CSV) and
+    GeoDataFrames (their own CRS honoured) are read too, ``encoding`` naming the text
+    encoding of a shapefile or CSV without one. Every input community ends in
+    ``report.communities`` or ``report.rejected``.
 
     >>> from livable.testing import community, facility
     >>> report = evaluate([community("c1", 108.94, 34.26)],
@@ -219,7 +232,12 @@ def evaluate(
 
     report_progress("reading", 0.0)
     c_layer = _as_communities(
-        communities, crs=communities_crs, datum=communities_datum, strict=strict, limits=limits
+        communities,
+        crs=communities_crs,
+        datum=communities_datum,
+        strict=strict,
+        limits=limits,
+        encoding=encoding,
     )
     f_layer = _as_facilities(
         facilities,
@@ -228,6 +246,7 @@ def evaluate(
         known_types=types.keys(),
         strict=strict,
         limits=limits,
+        encoding=encoding,
     )
     report_progress("reading", 1.0)
     c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)

@@ -57,6 +57,7 @@ from livable.models import Community, Facility, Zone
 __all__ = [
     "AREA_MARGIN_DEG",
     "MAX_POPULATION",
+    "PROJECTED_MARGIN_DEG",
     "CommunityLayer",
     "FacilityLayer",
     "Limits",
@@ -70,8 +71,14 @@ FeatureSource = str | os.PathLike[str] | bytes | Mapping[str, Any]
 """A GeoJSON FeatureCollection: a file path, its bytes, or a mapping already parsed."""
 
 AREA_MARGIN_DEG = 2.0
-"""Margin, in degrees, around a CRS's area of use (:attr:`pyproj.CRS.area_of_use`) within
-which coordinates are accepted; farther ones are rejected as outside the declared area."""
+"""Margin, in degrees, around a geographic CRS's area of use (:attr:`pyproj.CRS.area_of_use`)
+within which coordinates are accepted; farther ones are rejected as outside the declared
+area (or as swapped, when the swapped position is inside)."""
+
+PROJECTED_MARGIN_DEG = 6.0
+"""The same margin for projected CRSs, wider (a zone's width) because a projection stays
+usable well beyond its zone: the check is for gross errors (swapped axes, degrees given as
+metres, Gauss-Kruger zone prefixes), not for data a few degrees outside its zone."""
 
 MAX_POPULATION = 1_000_000_000
 """The largest ``population`` accepted (more than any city; larger is a data error)."""
@@ -294,12 +301,22 @@ def _json_problem(data: bytes, exc: orjson.JSONDecodeError) -> str:
     )
 
 
-def _load(source: FeatureSource, limits: Limits) -> tuple[Mapping[str, Any], SourceInfo]:
+def _load(
+    source: FeatureSource, limits: Limits, encoding: str | None = None
+) -> tuple[Mapping[str, Any], SourceInfo]:
     if isinstance(source, Mapping):
         return source, SourceInfo("<memory>")
     geo = getattr(source, "__geo_interface__", None)
     if isinstance(geo, Mapping):
+        crs = getattr(source, "crs", None)  # a GeoDataFrame's own CRS (flags still win)
+        if isinstance(crs, pyproj.CRS) and "crs" not in geo:
+            geo = {**geo, "crs": crs.to_wkt()}
         return geo, SourceInfo("<memory>")
+    from livable.importers.gis import is_gis_path, load_features
+
+    if is_gis_path(source):  # shapefile, GeoPackage, FlatGeobuf, GeoParquet, CSV
+        _check_file_size(Path(source), limits)  # type: ignore[arg-type]
+        return load_features(source, encoding=encoding)  # type: ignore[arg-type]
     if isinstance(source, bytes | bytearray | memoryview):
         data, name = bytes(source), "<bytes>"
         if len(data) > limits.max_file_bytes:
@@ -311,22 +328,7 @@ def _load(source: FeatureSource, limits: Limits) -> tuple[Mapping[str, Any], Sou
     elif isinstance(source, str | os.PathLike):
         path = Path(source)
         name = str(path)
-        try:
-            size = path.stat().st_size
-        except FileNotFoundError:
-            hint = ""
-            if str(source).lstrip().startswith("{"):
-                hint = " (this looks like JSON text: pass bytes or a parsed mapping instead)"
-            raise InputError(f"file not found{hint}", source=name[:200]) from None
-        except (OSError, ValueError) as exc:
-            raise InputError(f"cannot read file: {_os_reason(exc)}", source=name) from None
-        if size > limits.max_file_bytes:
-            raise ResourceLimitError(
-                f"file is {size:,} bytes, over the limit of {limits.max_file_bytes:,} "
-                "(raise the limit with --max-file-mb or Limits.max_file_bytes, or split "
-                "the file)",
-                source=name,
-            )
+        _check_file_size(path, limits)
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -355,6 +357,26 @@ def _load(source: FeatureSource, limits: Limits) -> tuple[Mapping[str, Any], Sou
             source=name,
         )
     return parsed, SourceInfo(name, digest)
+
+
+def _check_file_size(path: Path, limits: Limits) -> None:
+    """Refuse a missing file, or one over ``limits.max_file_bytes``, before reading it."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        hint = ""
+        if name.lstrip().startswith("{"):
+            hint = " (this looks like JSON text: pass bytes or a parsed mapping instead)"
+        raise InputError(f"file not found{hint}", source=name[:200]) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read file: {_os_reason(exc)}", source=name) from None
+    if size > limits.max_file_bytes:
+        raise ResourceLimitError(
+            f"file is {size:,} bytes, over the limit of {limits.max_file_bytes:,} "
+            "(raise the limit with --max-file-mb or Limits.max_file_bytes, or split the file)",
+            source=name,
+        )
 
 
 def _os_reason(exc: BaseException) -> str:
@@ -442,18 +464,39 @@ class _Collector:
     lowest feature index: the first problem in file order.
     """
 
-    def __init__(self, info: SourceInfo, *, strict: bool, noun: str):
+    def __init__(
+        self,
+        info: SourceInfo,
+        *,
+        strict: bool,
+        noun: str,
+        collection: Mapping[str, Any] | None = None,
+    ):
         self.info = info
         self.strict = strict
         self.noun = noun
         self.rejected: list[tuple[int, Rejection]] = []
         self.repaired: list[tuple[int, Rejection]] = []
+        # GIS loaders name their rows ("f.csv:line 7") and may already know a problem
+        self.labels: Sequence[str] | None = getattr(collection, "labels", None)
+        self.problems: Mapping[int, str] = getattr(collection, "problems", {})
+
+    def where(self, index: int) -> str:
+        """How reports name feature ``index``: ``file#index``, or the loader's label."""
+        return self.labels[index] if self.labels else f"{self.info.path}#{index}"
 
     def reject(self, index: int, fid: str | None, reason: str) -> None:
-        self.rejected.append((index, Rejection(fid, f"{self.info.path}#{index}", reason)))
+        self.rejected.append((index, Rejection(fid, self.where(index), reason)))
 
     def repair(self, index: int, fid: str | None, note: str) -> None:
-        self.repaired.append((index, Rejection(fid, f"{self.info.path}#{index}", note)))
+        self.repaired.append((index, Rejection(fid, self.where(index), note)))
+
+    def known_problem(self, index: int, fid: str | None) -> bool:
+        """Reject a feature the loader already found unusable."""
+        problem = self.problems.get(index)
+        if problem is not None:
+            self.reject(index, fid, problem)
+        return problem is not None
 
     def check_strict(self) -> None:
         """In strict mode, raise :class:`InputError` for the first problem in file order."""
@@ -463,6 +506,8 @@ class _Collector:
         problems += [(i, r, " (without --strict it would be repaired)") for i, r in self.repaired]
         if problems:
             index, first, suffix = min(problems, key=lambda item: item[0])
+            if self.labels:
+                raise InputError(first.reason + suffix, source=first.source, feature_id=first.id)
             raise InputError(
                 first.reason + suffix, source=self.info.path, index=index, feature_id=first.id
             )
@@ -791,6 +836,12 @@ class _Extent:
     """``(xmin, ymin, xmax, ymax)`` in the CRS's own units; infinite when unknown."""
     wraps: bool = False
     """A geographic area across the antimeridian (``xmin > xmax``)."""
+    margin: float = AREA_MARGIN_DEG
+
+    @property
+    def known(self) -> bool:
+        """Whether the CRS declares an area of use (else only conversion is checked)."""
+        return self.area is not None
 
     def inside(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> Any:
         xmin, ymin, xmax, ymax = self.bounds
@@ -799,6 +850,8 @@ class _Extent:
         ok = in_x & in_y
         if self.geographic:
             ok &= (np.abs(x) <= 180.0) & (np.abs(y) <= 90.0) & ~((x == 0.0) & (y == 0.0))
+        elif self.known:  # degrees given as metres sit within 200 m of the false origin
+            ok &= ~((np.abs(x) <= 180.0) & (np.abs(y) <= 90.0))
         return ok
 
     def explain(self, x: float, y: float, flag: str) -> str:
@@ -833,15 +886,15 @@ class _Extent:
                 f"coordinate {at} is outside {area}: check the coordinates or name the "
                 f"right CRS with {flag}"
             )
-        if swapped:
-            return (
-                f"easting and northing look swapped: {at} is outside {area} but "
-                f"({y:.8g}, {x:.8g}) is inside; GeoJSON puts x (easting) first"
-            )
         if abs(x) <= 180 and abs(y) <= 90:
             return (
                 f"coordinate {at} looks like longitude/latitude degrees, but {self.label} is "
                 f"a projected CRS in metres: if the file is lon/lat, do not name {self.label}"
+            )
+        if swapped:
+            return (
+                f"easting and northing look swapped: {at} is outside {area} but "
+                f"({y:.8g}, {x:.8g}) is inside; GeoJSON puts x (easting) first"
             )
         hint = ""
         if abs(x) >= 1e7:
@@ -861,11 +914,11 @@ class _Extent:
         if self.geographic:
             return (
                 f"the area where {self.label} is valid ({self.area}: lon {xmin:g}..{xmax:g}, "
-                f"lat {ymin:g}..{ymax:g} with a {AREA_MARGIN_DEG:g} degree margin)"
+                f"lat {ymin:g}..{ymax:g} with a {self.margin:g} degree margin)"
             )
         return (
             f"the area where {self.label} is valid ({self.area}: x {xmin:.0f}..{xmax:.0f}, "
-            f"y {ymin:.0f}..{ymax:.0f} with a {AREA_MARGIN_DEG:g} degree margin)"
+            f"y {ymin:.0f}..{ymax:.0f} with a {self.margin:g} degree margin)"
         )
 
 
@@ -888,16 +941,17 @@ def _extent_of(wkt: str) -> _Extent:
     if use is None or use.bounds[0] > use.bounds[2]:
         return _Extent(label, False, None, (-inf, -inf, inf, inf))
     w, s, e, n = use.bounds
+    m = PROJECTED_MARGIN_DEG
     try:
         to_crs = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
         box = to_crs.transform_bounds(
             max(-180.0, w - m), max(-90.0, s - m), min(180.0, e + m), min(90.0, n + m), 21
         )
     except pyproj.exceptions.ProjError:
-        return _Extent(label, False, use.name, (-inf, -inf, inf, inf))
+        return _Extent(label, False, None, (-inf, -inf, inf, inf))
     fixed = tuple(v if math.isfinite(v) else (-inf if i < 2 else inf) for i, v in enumerate(box))
     name = use.name.rstrip(". ")
-    return _Extent(label, False, name, (fixed[0], fixed[1], fixed[2], fixed[3]))
+    return _Extent(label, False, name, (fixed[0], fixed[1], fixed[2], fixed[3]), margin=m)
 
 
 def _bad_coordinates(
@@ -951,6 +1005,7 @@ def read_communities(
     datum: Datum | str = Datum.WGS84,
     strict: bool = False,
     limits: Limits = _DEFAULT_LIMITS,
+    encoding: str | None = None,
 ) -> CommunityLayer:
     """Read and validate communities; geometries are returned in WGS84 lon/lat.
 
@@ -958,7 +1013,9 @@ def read_communities(
     ``datum`` names a Chinese map-vendor datum (``gcj02``, ``bd09``) of lon/lat input.
     Invalid polygons are repaired with :func:`shapely.make_valid` and listed in
     ``repaired``; other problems reject the feature (or raise, with ``strict``). Every
-    feature ends in ``communities`` or ``rejected``.
+    feature ends in ``communities`` or ``rejected``. Shapefiles, GeoPackages, FlatGeobuf,
+    GeoParquet and CSV are read by suffix (see :mod:`livable.importers.gis`; ``encoding``
+    names a shapefile's or CSV's text encoding), and a GeoDataFrame's own CRS is honoured.
 
     >>> bad = {"type": "FeatureCollection", "features": [{"type": "Feature",
     ...     "properties": {"id": "c1", "population": "3000"},
@@ -971,10 +1028,10 @@ def read_communities(
     ...
     livable.errors.InputError: <memory>#0 (id 'c1'): population must be a number ...
     """
-    collection, info = _load(source, limits)
+    collection, info = _load(source, limits, encoding)
     features = _features(collection, info, limits)
     src_crs, src_datum = _resolve(collection, crs, info, datum)
-    out = _Collector(info, strict=strict, noun="community")
+    out = _Collector(info, strict=strict, noun="community", collection=collection)
     ids = [_feature_id(f) for f in features]
     dupes = _duplicates(ids)
     allowed = ("Polygon", "MultiPolygon", "Point")
@@ -982,6 +1039,8 @@ def read_communities(
     props_of: dict[int, Mapping[str, Any]] = {}
     for index, feature in enumerate(features):
         fid = ids[index]
+        if out.known_problem(index, fid):
+            continue
         if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
             out.reject(index, fid, _not_a_feature(feature))
             continue
@@ -1037,7 +1096,7 @@ def read_communities(
             out.reject(index, fid, str(exc))
             continue
         communities.append(community)
-        sources.append(f"{info.path}#{index}")
+        sources.append(out.where(index))
     rejected, repaired = out.result()
     return CommunityLayer(
         communities=tuple(communities),
@@ -1118,12 +1177,14 @@ def read_facilities(
     known_types: Collection[str] | None = None,
     strict: bool = False,
     limits: Limits = _DEFAULT_LIMITS,
+    encoding: str | None = None,
 ) -> FacilityLayer:
     """Read and validate facilities into columns (WGS84 lon/lat).
 
     Points take a fast path; areas (a park, a campus) keep their geometry so distances
     reach their nearest edge. ``known_types`` (default: the built-in facility types)
-    rejects features whose ``type`` is missing or unknown.
+    rejects features whose ``type`` is missing or unknown. GIS files, CSV and
+    GeoDataFrames are read as in :func:`read_communities`.
 
     >>> fc = {"type": "FeatureCollection", "features": [{"type": "Feature",
     ...     "properties": {"id": "f1", "type": "Clinic"},
@@ -1136,10 +1197,10 @@ def read_facilities(
 
         known_types = FACILITY_TYPES.keys()
     known = set(known_types)
-    collection, info = _load(source, limits)
+    collection, info = _load(source, limits, encoding)
     features = _features(collection, info, limits)
     src_crs, src_datum = _resolve(collection, crs, info, datum)
-    out = _Collector(info, strict=strict, noun="facility")
+    out = _Collector(info, strict=strict, noun="facility", collection=collection)
     ids = [_feature_id(f) for f in features]
     dupes = _duplicates(ids)
     n = len(features)
@@ -1150,6 +1211,8 @@ def read_facilities(
     allowed = ("Point", "Polygon", "MultiPolygon")
     for index, feature in enumerate(features):
         fid = ids[index]
+        if out.known_problem(index, fid):
+            continue
         if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
             out.reject(index, fid, _not_a_feature(feature))
             continue

@@ -541,3 +541,10 @@ class Report:
         from livable._serialize import dumps
 
         return dumps(self.to_dict(), indent=indent)
+
+    def to_geodataframe(self, *, geometry: Literal["community", "center"] = "community") -> Any:
+        """The communities as a GeoDataFrame with grades, gaps and access columns
+        (the ``geopandas`` extra; see :func:`livable.geopandas.report_to_geodataframe`)."""
+        from livable.geopandas import report_to_geodataframe
+
+        return report_to_geodataframe(self, geometry=geometry)
