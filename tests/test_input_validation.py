@@ -393,3 +393,19 @@ def test_a_province_fits_in_one_working_crs() -> None:
     report = evaluate(data, _kindergarten())
     assert report.rejected == ()
     assert len(report.communities) == 3
+
+
+def test_csv_files_are_limited_and_validated_too(tmp_path: Path) -> None:
+    path = tmp_path / "communities.csv"
+    rows = ["id,name,population,lon,lat", f"a,小寨,3000,{X},{Y}", f"b,swapped,3000,{Y},{X}"]
+    rows.append(f"c,text,many,{X},{Y}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(ResourceLimitError, match="over the limit"):
+        read_communities(path, limits=Limits(max_file_bytes=20))
+    layer = read_communities(path)
+    assert [c.id for c in layer.communities] == ["a"]
+    assert [r.source for r in layer.rejected] == [f"{path}:line 3", f"{path}:line 4"]
+    assert "longitude and latitude look swapped" in layer.rejected[0].reason
+    assert "population must be a number" in layer.rejected[1].reason
+    with pytest.raises(InputError, match=r"line 3 \(id 'b'\): longitude and latitude"):
+        read_communities(path, strict=True)
