@@ -4,12 +4,12 @@
     python benchmarks/bench_country.py --sizes 1000:250000 --country 4000:1000000   # quick
 
 A synthetic country (not real places) is generated on the fly as columns: cities spread
-over a 10 x 10 degree box in central China, a city every 1,000 communities, each a core
-with exponentially decaying density (communities 4 km, facilities 8 km); communities are
-200-700 m squares with populations; facilities are points of the 18 built-in types with
-unequal frequencies, 20 % of them in the cities and 80 % anywhere in the box (towns,
-villages, roads), so that a circle holds a few hundred facilities, as in a large Chinese
-city's inner districts.
+over an 8 x 10 degree box in central China (one UTM zone measures it within 0.5 %), a
+city every 1,000 communities, each a core with exponentially decaying density
+(communities 4 km, facilities 8 km); communities are 200-700 m squares with populations;
+facilities are points of the 18 built-in types with unequal frequencies, 20 % of them in
+the cities and 80 % anywhere in the box (towns, villages, roads), so that a circle holds
+a few hundred facilities, as in a large Chinese city's inner districts.
 
 Steps, all in one process run:
 
@@ -77,7 +77,7 @@ def country(
     """A synthetic country as a community layer and facility columns (WGS84)."""
     rng = np.random.default_rng(seed)
     n_cities = max(1, round(n_communities / COMMUNITIES_PER_CITY))
-    lon0 = rng.uniform(104.0, 114.0, n_cities)
+    lon0 = rng.uniform(106.0, 114.0, n_cities)
     lat0 = rng.uniform(28.0, 38.0, n_cities)
 
     def around(n: int, scale_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -100,7 +100,7 @@ def country(
     )
     n_urban = round(n_facilities * URBAN_SHARE)
     ulon, ulat = around(n_urban, 8_000.0)
-    rlon = rng.uniform(104.0, 114.0, n_facilities - n_urban)
+    rlon = rng.uniform(106.0, 114.0, n_facilities - n_urban)
     rlat = rng.uniform(28.0, 38.0, n_facilities - n_urban)
     mix = rng.permutation(n_facilities)
     flon, flat = np.r_[ulon, rlon][mix], np.r_[ulat, rlat][mix]

@@ -50,7 +50,7 @@ from livable.models import (
     SizeClass,
     Zone,
 )
-from livable.plugins import PluginManager, hookimpl
+from livable.plugins import PluginContributions, PluginManager, hookimpl
 from livable.profile import (
     CircleRules,
     FrameworkCriteria,
@@ -69,6 +69,7 @@ from livable.report import (
     NearbyFacility,
     PluginInfo,
     Report,
+    Skipped,
     Summary,
     TypeAccess,
     ZoneSummary,
@@ -104,6 +105,7 @@ __all__ = [
     "Limits",
     "LivableError",
     "NearbyFacility",
+    "PluginContributions",
     "PluginError",
     "PluginInfo",
     "PluginManager",
@@ -115,6 +117,7 @@ __all__ = [
     "ResourceLimitError",
     "ServiceCategory",
     "SizeClass",
+    "Skipped",
     "SourceInfo",
     "Summary",
     "Targets",

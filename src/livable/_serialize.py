@@ -284,7 +284,10 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "rejected": [_rejection(r) for r in report.rejected],
         "rejected_facilities": [_rejection(r) for r in report.rejected_facilities],
         "repaired": [_rejection(r) for r in report.repaired],
-        "skipped": list(report.skipped),
+        "skipped": [
+            {"plugin": s.plugin, "hook": s.hook, "community": s.community, "reason": s.reason}
+            for s in report.skipped
+        ],
         "summary": summary_to_dict(report.summary),
     }
 

@@ -8,6 +8,7 @@ shows it); 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -16,10 +17,14 @@ import traceback
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from livable._version import __version__
 from livable.errors import LivableError
+from livable.progress import terminal_progress
+
+if TYPE_CHECKING:
+    from livable.plugins import PluginManager
 
 __all__ = ["main"]
 
@@ -220,8 +225,12 @@ def format_summary(report: dict[str, Any]) -> str:
 
 
 def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--communities", required=True, help="communities GeoJSON")
-    p.add_argument("--facilities", required=True, help="facilities GeoJSON")
+    p.add_argument(
+        "--communities", required=True, help="communities: GeoJSON, shapefile, GPKG, CSV, ..."
+    )
+    p.add_argument(
+        "--facilities", required=True, help="facilities: GeoJSON, shapefile, GPKG, CSV, ..."
+    )
     p.add_argument("--streets", help="streets GeoJSON (network distance)")
     p.add_argument("--profile", default="xian-2020", help="profile id or TOML file")
     p.add_argument("--distance", default="euclidean", help="euclidean, geodesic, network, ...")
@@ -234,6 +243,13 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
             help=f"map datum of lon/lat {layer} (gcj02: Amap/Tencent, bd09: Baidu)",
         )
     p.add_argument("--working-crs", help="metric CRS to compute in (default: chosen from data)")
+    p.add_argument("--encoding", help="text encoding of shapefiles/CSV without one (e.g. gb18030)")
+    p.add_argument(
+        "--dedupe-m",
+        type=float,
+        metavar="N",
+        help="merge facilities of one type within N metres with similar names",
+    )
     p.add_argument(
         "--workers",
         type=int,
@@ -245,9 +261,90 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         type=float,
         help="evaluate in square tiles of this size (km; default 20 with --workers)",
     )
+    p.add_argument(
+        "--max-file-mb",
+        type=_positive_float,
+        default=None,
+        metavar="MB",
+        help="refuse input files larger than this (default 256; peak memory is about 10x the file)",
+    )
+    p.add_argument(
+        "--max-features",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="refuse input files with more features than this (default 5,000,000)",
+    )
     p.add_argument("--strict", action="store_true", help="stop at the first bad feature")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--out", default="report.json", help="report file (default report.json)")
+    _add_plugin_args(p)
+
+
+def _add_plugin_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("plugins")
+    g.add_argument(
+        "--no-entry-points",
+        action="store_true",
+        help="load no installed plugins (entry-point group 'livable'), only the built-ins",
+    )
+    g.add_argument(
+        "--allow-plugin",
+        action="append",
+        metavar="NAME",
+        help="load only this installed plugin (repeatable)",
+    )
+    g.add_argument(
+        "--plugin-faults",
+        choices=("fail", "record"),
+        default="fail",
+        help="on a plugin fault: stop (fail, default) or skip it and list it in the report",
+    )
+
+
+def _plugin_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "load_entry_points": not getattr(args, "no_entry_points", False),
+        "allow": getattr(args, "allow_plugin", None),
+        "fault_mode": getattr(args, "plugin_faults", "fail"),
+    }
+
+
+def _plugin_manager(args: argparse.Namespace) -> PluginManager:
+    from livable.plugins import PluginManager
+
+    return PluginManager(**_plugin_options(args))
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (value > 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text!r}")
+    return value
+
+
+def _limits(args: argparse.Namespace) -> Any:
+    from livable.io import Limits
+
+    defaults = Limits()
+    mb = getattr(args, "max_file_mb", None)
+    return Limits(
+        max_file_bytes=defaults.max_file_bytes if mb is None else max(1, int(mb * 1024**2)),
+        max_features=getattr(args, "max_features", None) or defaults.max_features,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -267,10 +364,12 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument("report", help="report.json")
     sm.add_argument("--csv", metavar="DIR", help="also write the summary tables as CSV files")
     sm.add_argument("--xlsx", metavar="FILE", help="also write them as an XLSX workbook")
-    sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
-    pl = sub.add_parser("plan", help="propose sites for new facilities that close gaps (P6)")
-    pl.add_argument("report", help="report.json")
-    pl.add_argument(
+    pl = sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
+    pl.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _add_plugin_args(pl)
+    pn = sub.add_parser("plan", help="propose sites for new facilities that close gaps (P6)")
+    pn.add_argument("report", help="report.json")
+    pn.add_argument(
         "--facility-type",
         action="append",
         required=True,
@@ -278,24 +377,77 @@ def _parser() -> argparse.ArgumentParser:
         metavar="T",
         help="facility type to plan (repeat for several)",
     )
-    where = pl.add_mutually_exclusive_group(required=True)
+    where = pn.add_mutually_exclusive_group(required=True)
     where.add_argument("--candidates", help="candidate sites GeoJSON")
     where.add_argument("--grid", type=float, metavar="METRES", help="grid spacing in metres")
-    pl.add_argument("--candidates-crs", help="CRS of the candidates file")
-    pl.add_argument("--budget", type=int, help="how many sites at most")
-    pl.add_argument(
+    pn.add_argument("--candidates-crs", help="CRS of the candidates file")
+    pn.add_argument("--budget", type=int, help="how many sites at most")
+    pn.add_argument(
         "--target",
         action="store_true",
         help="fewest sites closing every closable gap of the types (100%% livable)",
     )
-    pl.add_argument("--exact", action="store_true", help="solve exactly (integer programme)")
-    pl.add_argument(
+    pn.add_argument("--exact", action="store_true", help="solve exactly (integer programme)")
+    pn.add_argument(
         "--no-verify",
         action="store_true",
         help="skip re-evaluating the report's inputs with the planned sites",
     )
-    pl.add_argument("--out", default="plan.geojson", help="plan GeoJSON (default plan.geojson)")
+    pn.add_argument("--out", default="plan.geojson", help="plan GeoJSON (default plan.geojson)")
+    imp = sub.add_parser("import", help="turn OpenStreetMap or Amap data into facilities")
+    kinds = imp.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    osm = kinds.add_parser("osm", help="an OpenStreetMap extract (.osm.pbf, .osm)")
+    osm.add_argument("file", help="FILE.osm.pbf or FILE.osm")
+    osm.add_argument("--tags", help="tag mapping TOML (extends or replaces the built-in one)")
+    osm.add_argument(
+        "--keep-areas", action="store_true", help="keep parks, schools, ... as polygons"
+    )
+    osm.add_argument("--no-streets", action="store_true", help="do not write streets.geojson")
+    amap = kinds.add_parser("amap", help="an Amap (高德) POI export (.json, .jsonl, .csv)")
+    amap.add_argument("file", help="FILE.json or FILE.csv")
+    amap.add_argument("--typecodes", help="type-code table TOML (extends or replaces)")
+    amap.add_argument("--encoding", help="CSV text encoding (default UTF-8; e.g. gb18030)")
+    amap.add_argument(
+        "--datum", default="gcj02", choices=("gcj02", "wgs84", "bd09"), help="default gcj02"
+    )
+    for kind in (osm, amap):
+        kind.add_argument("--out", required=True, help="folder for facilities.geojson")
+        kind.add_argument("--dedupe-m", type=float, metavar="N", help="merge duplicates")
+        kind.add_argument("--top", type=int, default=20, help="list length (default 20)")
+    mp = sub.add_parser("map", help="draw the convenience-service map (P7) of a report")
+    mp.add_argument("report", help="report.json")
+    mp.add_argument("--community", help="community id (default: the whole city)")
+    mp.add_argument(
+        "--out",
+        required=True,
+        type=_suffix(".png", ".svg", ".html"),
+        help="FILE.png, FILE.svg or FILE.html",
+    )
+    mp.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: A4)")
+    mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
+    mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
+    hb = sub.add_parser("handbook", help="write the residents' handbook (P7) of a report")
+    hb.add_argument("report", help="report.json")
+    which = hb.add_mutually_exclusive_group(required=True)
+    which.add_argument("--community", help="community id")
+    which.add_argument("--subdistrict", help="subdistrict name: a book of its communities")
+    hb.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
+    hb.add_argument(
+        "--out", required=True, type=_suffix(".md", ".html"), help="FILE.md or FILE.html"
+    )
+    hb.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     return parser
+
+
+def _suffix(*allowed: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if Path(value).suffix.lower() not in allowed:
+            raise argparse.ArgumentTypeError(
+                f"{value!r}: use a file ending in {', '.join(allowed)}"
+            )
+        return value
+
+    return check
 
 
 def _write(path: Path, text: str) -> None:
@@ -315,16 +467,43 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     if tile_km is not None and not (0 < tile_km < float("inf")):
         raise LivableError("--tile-km must be a positive number of kilometres")
     started = time.perf_counter()
-    partitioned: dict[str, Any] = {}
     if args.workers > 1 or tile_km is not None:
         from livable.partition import DEFAULT_TILE_M, evaluate_partitioned
 
-        evaluate = evaluate_partitioned
-        tile_m = DEFAULT_TILE_M if tile_km is None else tile_km * 1000.0
-        partitioned = {"workers": args.workers, "tile_m": tile_m}
+        evaluate = functools.partial(
+            evaluate_partitioned,
+            workers=args.workers,
+            tile_m=DEFAULT_TILE_M if tile_km is None else tile_km * 1000.0,
+            plugin_options=_plugin_options(args),
+        )
+    bar = terminal_progress(quiet=args.quiet)
+    try:
+        data = _evaluate_and_write(args, evaluate, bar, out)
+    finally:
+        bar.close()
+    if not args.quiet:
+        print(format_summary(data), file=out)
+    for skip in data["skipped"]:
+        print(f"livable: warning: skipped {_skipped_line(skip)}", file=sys.stderr)
+    if not args.quiet:
+        print(f"\nreport written to {args.out} in {time.perf_counter() - started:.2f} s", file=out)
+    return 0
+
+
+def _evaluate_and_write(
+    args: argparse.Namespace,
+    evaluate: Callable[..., Any],
+    bar: Callable[[str, float], None],
+    out: TextIO,
+) -> dict[str, Any]:
+    facilities: Any = args.facilities
+    if getattr(args, "dedupe_m", None) is not None:
+        from livable.importers._cli import dedupe_for_evaluate
+
+        facilities = dedupe_for_evaluate(args, out)
     report = evaluate(
         args.communities,
-        args.facilities,
+        facilities,
         profile=args.profile,
         distance=args.distance,
         streets=args.streets,
@@ -336,16 +515,18 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         streets_datum=args.streets_datum,
         working_crs=args.working_crs,
         strict=args.strict,
-        **partitioned,
+        limits=_limits(args),
+        plugins=_plugin_manager(args),
+        encoding=getattr(args, "encoding", None),
+        progress=bar,
     )
-    data = report.to_dict()
+    bar("writing", 0.0)
+    data: dict[str, Any] = report.to_dict()
     from livable._serialize import dumps
 
     _write(Path(args.out), dumps(data))
-    if not args.quiet:
-        print(format_summary(data), file=out)
-        print(f"\nreport written to {args.out} in {time.perf_counter() - started:.2f} s", file=out)
-    return 0
+    bar("writing", 1.0)
+    return data
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
@@ -373,6 +554,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         out=str(report_path),
     )
     code = _cmd_evaluate(ns, out)
+    written = _demo_products(folder, report_path)
     if not args.quiet:
         print(
             "\nSynthetic sample city (not real places). Rerun it yourself with:\n"
@@ -380,7 +562,69 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
             f"--out {report_path}",
             file=out,
         )
+        for line in written:
+            print(line, file=out)
     return code
+
+
+def _demo_products(folder: Path, report_path: Path) -> list[str]:
+    """The demo's map and handbook (P7): the city map, one community's map and handbook."""
+    import importlib.util
+
+    from livable._reportdoc import read_report
+    from livable.handbook import write_handbook
+
+    data = read_report(report_path)
+    short = [c for c in data["communities"] if c["grade"] == "not_livable"]
+    pick = (short or data["communities"] or [None])[0]
+    lines = ["\nOne map, one handbook (P7):"]
+    if pick is not None:
+        hb = write_handbook(data, folder / "handbook-zh.html", community=pick["id"], lang="zh")
+        lines.append(f"  handbook of {pick['id']}: {hb}")
+    if importlib.util.find_spec("matplotlib") is None:
+        lines.append(
+            "  maps need the optional 'maps' extra: pip install 'livable[maps]', then\n"
+            f"  livable map {report_path} --out {folder / 'city.png'}"
+        )
+        return lines
+    from livable.maps import render_map
+
+    city = render_map(data, folder / "city.png")
+    lines.append(f"  city map: {city}")
+    if pick is not None:
+        one = render_map(data, folder / f"map-{pick['id']}.png", community=pick["id"])
+        lines.append(f"  map of {pick['id']}: {one}")
+    return lines
+
+
+def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
+    from livable.maps import render_map
+
+    path = render_map(
+        args.report,
+        args.out,
+        community=args.community,
+        profile=args.profile,
+        dpi=args.dpi,
+        font=args.font,
+    )
+    print(f"map written to {path}", file=out)
+    return 0
+
+
+def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
+    from livable.handbook import write_handbook
+
+    path = write_handbook(
+        args.report,
+        args.out,
+        community=args.community,
+        subdistrict=args.subdistrict,
+        lang=args.lang,
+        profile=args.profile,
+    )
+    print(f"handbook written to {path}", file=out)
+    return 0
 
 
 def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
@@ -397,23 +641,65 @@ def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _cmd_plugins(_args: argparse.Namespace, out: TextIO) -> int:
-    from livable.plugins import PluginManager
+def _skipped_line(skip: dict[str, Any]) -> str:
+    where = f"plugin {skip['plugin']!r}"
+    if skip["hook"]:
+        where += f", hook {skip['hook']}"
+    if skip["community"]:
+        where += f", community {skip['community']!r}"
+    return f"{where}: {skip['reason']}"
 
-    pm = PluginManager()
+
+def _cmd_plugins(args: argparse.Namespace, out: TextIO) -> int:
+    pm = _plugin_manager(args)
+    types, indicators = pm.facility_types(), {i.id: i for i in pm.indicators()}
+    profiles = pm.profiles()
+    contributions = pm.contributions()
+    skipped = [
+        {"plugin": s.plugin, "hook": s.hook, "community": s.community, "reason": s.reason}
+        for s in pm.skipped
+    ]
+    if getattr(args, "json", False):
+        data = {
+            "plugins": [
+                {
+                    "name": c.name,
+                    "version": c.version,
+                    "facility_types": list(c.facility_types),
+                    "indicators": list(c.indicators),
+                    "distance_providers": list(c.distance_providers),
+                    "profiles": list(c.profiles),
+                    "classify": c.classify,
+                }
+                for c in contributions
+            ],
+            "skipped": skipped,
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        return 0
     print("plugins:", file=out)
-    for info in pm.plugins():
-        print(f"  {info.name} {info.version or ''}".rstrip(), file=out)
-    print("distance providers: " + ", ".join(sorted(pm.distance_providers())), file=out)
-    print("profiles: " + ", ".join(sorted(pm.profiles())), file=out)
-    print("indicators:", file=out)
-    for ind in pm.indicators():
-        print(f"  {ind.id:<20} {ind.label_en} / {ind.label_zh} ({ind.clause})", file=out)
-    print("facility types:", file=out)
-    for ft in pm.facility_types().values():
-        print(f"  {ft.id:<28} {ft.label_en} / {ft.label_zh} [{ft.category or '-'}]", file=out)
-    for skipped in pm.skipped:
-        print(f"skipped: {skipped}", file=out)
+    for c in contributions:
+        print(f"  {c.name} {c.version or '(no version)'}", file=out)
+        if c.distance_providers:
+            print("    distance providers: " + ", ".join(c.distance_providers), file=out)
+        for pid in c.profiles:
+            p = profiles[pid]
+            parent = f", extends {p.parent}" if p.parent else ""
+            print(f"    profile {pid}: {p.label_en} / {p.label_zh}{parent}", file=out)
+        for iid in c.indicators:
+            ind = indicators[iid]
+            print(f"    indicator {iid}: {ind.label_en} / {ind.label_zh} ({ind.clause})", file=out)
+        for tid in c.facility_types:
+            ft = types[tid]
+            print(
+                f"    facility type {tid}: {ft.label_en} / {ft.label_zh} "
+                f"[{ft.category or ft.key_content}]",
+                file=out,
+            )
+        if c.classify:
+            print("    grades: livable_classify", file=out)
+    for skip in skipped:
+        print(f"skipped: {_skipped_line(skip)}", file=out)
     return 0
 
 
@@ -497,7 +783,22 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "summary": _cmd_summary,
     "plugins": _cmd_plugins,
     "plan": _cmd_plan,
+    "import": lambda args, out: _import(args, out),
+    "map": _cmd_map,
+    "handbook": _cmd_handbook,
 }
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    from livable.importers._cli import run_import
+
+    return run_import(args, out)
+
+
+def _one_line(message: str, limit: int = 1000) -> str:
+    """An error message on one line, cut to ``limit`` characters (inputs can be huge)."""
+    text = " ".join(message.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -509,7 +810,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LivableError as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"livable: error: {exc}", file=sys.stderr)
+        print(f"livable: error: {_one_line(str(exc))}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. `livable summary r.json | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -521,8 +822,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         print(
-            f"livable: internal error: {exc!r} (run with --debug for the traceback and "
-            "please report it)",
+            f"livable: internal error: {_one_line(repr(exc))} (run with --debug for the "
+            "traceback and please report it)",
             file=sys.stderr,
         )
         return 1

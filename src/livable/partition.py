@@ -65,9 +65,12 @@ from livable.engine import (
     Progress,
     _as_communities,
     _as_facilities,
+    canonical_order,
     evaluate,
+    reject_far_communities,
     resolve_profile,
     select_working_crs,
+    sort_rejections,
 )
 from livable.errors import LivableError
 from livable.geometry.access import AccessQuery
@@ -355,20 +358,7 @@ def slice_facilities(layer: FacilityLayer, index: IntArray) -> FacilityLayer:
     Rejections and repairs stay with the whole layer (the merged report lists them once).
     """
     idx = np.asarray(index, dtype=np.int64)
-    attributes = layer.attributes
-    return FacilityLayer(
-        ids=layer.ids[idx],
-        types=layer.types[idx],
-        lon=layer.lon[idx],
-        lat=layer.lat[idx],
-        names=layer.names[idx],
-        brands=layer.brands[idx],
-        quality=layer.quality[idx],
-        attributes=tuple(attributes[i] for i in idx.tolist()),
-        areas=None if layer.areas is None else layer.areas[idx],
-        source=layer.source,
-        count=int(idx.shape[0]),
-    )
+    return attrs.evolve(layer.take(idx), rejected=(), repaired=(), count=int(idx.shape[0]))
 
 
 def _pack_community(c: Community) -> tuple[Any, ...]:
@@ -413,6 +403,7 @@ class TileTask:
     profile_toml: str
     working_crs: str
     options: Mapping[str, Any]
+    plugin_options: Mapping[str, Any] = attrs.field(factory=dict)
 
     def community_layer(self) -> CommunityLayer:
         """The tile's communities, rebuilt as a layer with the whole input's source."""
@@ -477,7 +468,7 @@ def run_tile(
         task.facility_layer(),
         profile=profile if profile is not None else _profile_from_toml(task.profile_toml),
         working_crs=working_crs or pyproj.CRS.from_wkt(task.working_crs),
-        plugins=plugins,
+        plugins=plugins if plugins is not None else PluginManager(**task.plugin_options),
         **task.options,
     )
 
@@ -497,6 +488,7 @@ class _Prepared:
     partition: Partition
     options: Mapping[str, Any]
     parquet: ParquetSource | None = None
+    plugin_options: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def prepare_tasks(
@@ -518,17 +510,27 @@ def prepare_tasks(
     strict: bool = False,
     plugins: PluginManager | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    encoding: str | None = None,
+    plugin_options: Mapping[str, Any] | None = None,
 ) -> tuple[_Prepared, Iterator[TileTask]]:
     """Read the inputs once, plan the tiles and yield one :class:`TileTask` per tile.
 
     The tasks are made lazily, one at a time, so only the tiles in flight hold their
-    facility slices.
+    facility slices. ``plugin_options`` (:class:`~livable.plugins.PluginManager`'s
+    keyword arguments) say how workers build their plugin manager; ``plugins`` is used
+    in this process (built from ``plugin_options`` when not given).
     """
-    pm = plugins if plugins is not None else PluginManager()
+    options_pm = dict(plugin_options or {})
+    pm = plugins if plugins is not None else PluginManager(**options_pm)
     prof = resolve_profile(profile, pm)
     types_ = pm.facility_types()
     c_layer = _as_communities(
-        communities, crs=communities_crs, datum=communities_datum, strict=strict, limits=limits
+        communities,
+        crs=communities_crs,
+        datum=communities_datum,
+        strict=strict,
+        limits=limits,
+        encoding=encoding,
     )
     parquet: ParquetSource | None = None
     if is_parquet_path(facilities):
@@ -557,7 +559,12 @@ def prepare_tasks(
             known_types=types_.keys(),
             strict=strict,
             limits=limits,
+            encoding=encoding,
         )
+    # as a single pass does: canonical order, then communities too far for one working CRS
+    c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
+    if working_crs is None:
+        c_layer = reject_far_communities(c_layer, strict=strict)
     work = select_working_crs(c_layer.communities, f_layer, working_crs)
     partition = plan_partition(c_layer.communities, prof, work, tiling=Tiling(tile_m, origin))
     options: dict[str, Any] = {
@@ -567,7 +574,7 @@ def prepare_tasks(
         "streets_datum": streets_datum,
         "limits": limits,
     }
-    prepared = _Prepared(c_layer, f_layer, prof, pm, partition, options, parquet)
+    prepared = _Prepared(c_layer, f_layer, prof, pm, partition, options, parquet, options_pm)
     return prepared, _tasks(prepared)
 
 
@@ -596,6 +603,7 @@ def _tasks(prepared: _Prepared) -> Iterator[TileTask]:
             profile_toml=profile_toml,
             working_crs=wkt,
             options=prepared.options,
+            plugin_options=prepared.plugin_options,
         )
 
 
@@ -620,22 +628,28 @@ def merge_tiles(
     ids = [r.id for r in results]
     if len(set(ids)) != len(ids):
         raise LivableError("a community was evaluated in more than one tile")
-    rejected = tuple(sorted(communities.rejected, key=lambda r: (r.id or "", r.source)))
+    rejected = sort_rejections(communities.rejected)
     summary = summarize(
         results,
         rejected=len(rejected),
         profile=profile,
         facility_types=plugins.facility_types(),
     )
-    skipped = tuple(dict.fromkeys(s for t in tiles for s in t.skipped))
+    # plugin-level faults once, then faults on communities in community order (as a
+    # single pass meets them)
+    general = dict.fromkeys(s for t in tiles for s in t.skipped if s.community is None)
+    on_communities = sorted(
+        (s for t in tiles for s in t.skipped if s.community is not None),
+        key=lambda s: s.community or "",
+    )
     return attrs.evolve(
         tiles[0],
         communities=tuple(results),
         rejected=rejected,
         summary=summary,
-        rejected_facilities=tuple(facilities.rejected),
-        repaired=tuple(communities.repaired) + tuple(facilities.repaired),
-        skipped=skipped,
+        rejected_facilities=sort_rejections(facilities.rejected),
+        repaired=sort_rejections(communities.repaired + facilities.repaired),
+        skipped=(*general, *on_communities),
     )
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "NearbyFacility",
     "PluginInfo",
     "Report",
+    "Skipped",
     "Summary",
     "TypeAccess",
     "ZoneSummary",
@@ -321,6 +322,21 @@ def _needed(target: float | None, have: int, n: int) -> int | None:
 
 
 @attrs.frozen
+class Skipped:
+    """A plugin contribution skipped in record-and-continue mode, and why (``skipped``).
+
+    ``hook`` is ``None`` for a plugin that could not be loaded at all; ``community`` names
+    the community for faults during its evaluation (an indicator that raised, a grade of
+    the wrong type).
+    """
+
+    plugin: str
+    hook: str | None
+    reason: str
+    community: str | None = None
+
+
+@attrs.frozen
 class ZoneSummary:
     """Counts, shares and targets of one group of communities (``P6``, ``P7``, ``P8``).
 
@@ -503,8 +519,8 @@ class Report:
     summary: Summary
     rejected_facilities: tuple[Rejection, ...] = ()
     repaired: tuple[Rejection, ...] = ()
-    skipped: tuple[str, ...] = ()
-    """Plugin hook implementations skipped in record-and-continue mode, with the reason."""
+    skipped: tuple[Skipped, ...] = ()
+    """Plugin contributions skipped in record-and-continue mode, with the reason."""
     schema_version: str = SCHEMA_VERSION
 
     def community(self, community_id: str) -> CommunityResult:
@@ -525,3 +541,10 @@ class Report:
         from livable._serialize import dumps
 
         return dumps(self.to_dict(), indent=indent)
+
+    def to_geodataframe(self, *, geometry: Literal["community", "center"] = "community") -> Any:
+        """The communities as a GeoDataFrame with grades, gaps and access columns
+        (the ``geopandas`` extra; see :func:`livable.geopandas.report_to_geodataframe`)."""
+        from livable.geopandas import report_to_geodataframe
+
+        return report_to_geodataframe(self, geometry=geometry)
