@@ -129,3 +129,14 @@ def test_partitioned_parquet_equals_single_pass(
     single = livable.evaluate(communities, read_facilities(parquet))
     merged = evaluate_partitioned(communities, parquet, tile_m=1_500.0, workers=workers)
     assert merged.to_json() == single.to_json()
+
+
+def test_partitioned_parquet_equals_the_gis_reader_single_pass(
+    sample: tuple[Path, Path, Path],
+) -> None:
+    """The per-tile window reader and the whole-file GIS reader give the same report."""
+    communities, _, parquet = sample
+    single = livable.evaluate(communities, parquet)
+    merged = evaluate_partitioned(communities, parquet, tile_m=3_000.0)
+    assert merged.to_json() == single.to_json()
+

@@ -457,17 +457,12 @@ def _duplicate_rejections(path: Path) -> tuple[Rejection, ...]:
     where: dict[str, list[int]] = {}
     for row, fid in zip(rows.tolist(), names, strict=True):
         where.setdefault(fid, []).append(row)
-    out = []
-    for row, fid in zip(rows.tolist(), names, strict=True):
-        others = ", ".join(f"#{i}" for i in where[fid])
-        out.append(
-            Rejection(
-                fid,
-                f"{path}#{row}",
-                f"duplicate id {fid!r} (features {others}); ids must be unique",
-            )
-        )
-    return tuple(out)
+    from livable.io import _duplicate_reason  # the same words as for GeoJSON
+
+    return tuple(
+        Rejection(fid, f"{path}#{row}", _duplicate_reason(fid, where[fid]))
+        for row, fid in zip(rows.tolist(), names, strict=True)
+    )
 
 
 @attrs.frozen
