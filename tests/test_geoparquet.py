@@ -139,4 +139,3 @@ def test_partitioned_parquet_equals_the_gis_reader_single_pass(
     single = livable.evaluate(communities, parquet)
     merged = evaluate_partitioned(communities, parquet, tile_m=3_000.0)
     assert merged.to_json() == single.to_json()
-
