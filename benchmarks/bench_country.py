@@ -300,6 +300,28 @@ def run_scaling(sizes: list[tuple[int, int]], tile_m: float) -> list[dict[str, A
     return rows
 
 
+def run_parquet(nc: int, nf: int, tile_m: float) -> dict[str, Any]:
+    """GeoParquet input: the whole-file validation scan and per-tile window reads, against
+    the same evaluation from facilities already in memory (same run)."""
+    import tempfile
+
+    from livable.geoparquet import scan_facilities, write_facilities
+
+    comms, facs = country(nc, nf)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_facilities(facs, Path(folder) / "facilities.parquet")
+        t_scan, _ = timed(lambda: scan_facilities(path))
+        t_file, from_file = timed(lambda: evaluate_partitioned(comms, path, tile_m=tile_m))
+        t_mem, in_memory = timed(lambda: evaluate_partitioned(comms, facs, tile_m=tile_m))
+    same = communities_json(from_file) == communities_json(in_memory)
+    print(
+        f"\nGeoParquet {nc:,} x {nf:,}: scan {t_scan:.1f} s ({t_scan / nf * 1e6:.1f} us/row), "
+        f"tiles from the file {t_file:.1f} s vs from memory {t_mem:.1f} s "
+        f"({t_file / t_mem:.2f}x), same communities: {same}"
+    )
+    return {"scan_s": t_scan, "file_s": t_file, "memory_s": t_mem, "identical": same}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -317,7 +339,9 @@ def main() -> None:
     with RssSampler() as sampler:
         # the country first, so that this process's ru_maxrss is the country's
         figures["country"] = run_country(*args.country, tile_m, sampler)
-        figures["scaling"] = run_scaling([size(s) for s in args.sizes.split(",")], tile_m)
+        sizes = [size(s) for s in args.sizes.split(",")]
+        figures["scaling"] = run_scaling(sizes, tile_m)
+        figures["parquet"] = run_parquet(*sizes[0], tile_m)
     # estimate for 110,000 x 30,000,000 on 32 cores from the measured cost per community,
     # scaled by the facilities per community (273 there)
     nc, nf = args.country

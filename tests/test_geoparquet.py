@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pyproj
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -139,3 +140,35 @@ def test_partitioned_parquet_equals_the_gis_reader_single_pass(
     single = livable.evaluate(communities, parquet)
     merged = evaluate_partitioned(communities, parquet, tile_m=3_000.0)
     assert merged.to_json() == single.to_json()
+
+
+def test_projected_file_window_is_read_in_lonlat(tmp_path: Path) -> None:
+    """A file in a projected CRS: the window (WGS84) is applied after conversion, not to
+    the file's own coordinates."""
+    import shapely
+
+    from livable.geometry.crs import Projector
+
+    crs = pyproj.CRS("EPSG:32649")
+    proj = Projector.for_crs(crs)
+    lon = np.array([108.94, 108.99, 109.30])
+    lat = np.array([34.26, 34.27, 34.40])
+    x, y = proj.forward(lon, lat)
+    table = pa.table(
+        {
+            "id": ["a", "b", "c"],
+            "type": ["clinic", "bank", "school"],
+            "geometry": pa.array(shapely.to_wkb(shapely.points(x, y)).tolist(), type=pa.binary()),
+        }
+    )
+    geo = {
+        "version": "1.1.0",
+        "primary_column": "geometry",
+        "columns": {"geometry": {"encoding": "WKB", "crs": crs.to_json_dict()}},
+    }
+    table = table.replace_schema_metadata({b"geo": json.dumps(geo).encode()})
+    path = tmp_path / "utm.parquet"
+    pq.write_table(table, path)
+    part = read_facilities(path, bbox=(108.9, 34.2, 109.0, 34.3))
+    assert part.ids.tolist() == ["a", "b"]
+    assert np.allclose(part.lon, lon[:2])

@@ -85,7 +85,7 @@ def write_facilities(
     layer: FacilityLayer,
     path: str | os.PathLike[str],
     *,
-    row_group_size: int = 65_536,
+    row_group_size: int = 16_384,
     spatial_sort: bool = True,
 ) -> Path:
     """Write a facility layer (WGS84) as GeoParquet 1.1 with a ``bbox`` covering column.
@@ -263,16 +263,51 @@ def _features(table: Any, meta: _Meta) -> list[dict[str, Any]]:
     return features
 
 
+def _lonlat(meta: _Meta, crs: object, datum: Datum | str) -> bool:
+    """Whether the file's coordinates are WGS84 lon/lat as read (bbox filters apply)."""
+    return crs is None and meta.crs is None and Datum(datum) is Datum.WGS84
+
+
+def _row_bounds(table: Any, meta: _Meta) -> np.ndarray:
+    if meta.covering is not None:
+        cols = []
+        for k in ("xmin", "ymin", "xmax", "ymax"):
+            first, *rest = meta.covering[k]
+            col: Any = table.column(first).combine_chunks()
+            for part in rest:
+                col = col.field(part)
+            cols.append(col.to_numpy(zero_copy_only=False).astype(np.float64))
+        return np.column_stack(cols)
+    wkb = table.column(meta.geometry).to_numpy(zero_copy_only=False)
+    out: np.ndarray = shapely.bounds(shapely.from_wkb(wkb, on_invalid="ignore"))
+    return out
+
+
 def _batches(
-    path: Path, bbox: tuple[float, float, float, float] | None
-) -> Iterator[tuple[int, list[dict[str, Any]], _Meta]]:
+    path: Path,
+    bbox: tuple[float, float, float, float] | None,
+    *,
+    crs: object = None,
+    datum: Datum | str = Datum.WGS84,
+) -> Iterator[tuple[int, np.ndarray, list[dict[str, Any]], _Meta]]:
+    """Per row group read: its first row, the rows kept (positions in the group), their
+    features. With ``bbox`` on a lon/lat file, row groups and rows outside it are skipped
+    (by the ``bbox`` covering column, else by the geometries' bounds)."""
     pa = _pa()
     pf = pa.parquet.ParquetFile(path)
     meta = _meta(pf, path)
     starts = np.cumsum([0] + [pf.metadata.row_group(g).num_rows for g in range(pf.num_row_groups)])
-    for g in _groups(pf, meta, bbox):
+    window = bbox if bbox is not None and _lonlat(meta, crs, datum) else None
+    for g in _groups(pf, meta, window):
         table = pf.read_row_group(g)
-        yield int(starts[g]), _features(table, meta), meta
+        rows = np.arange(table.num_rows, dtype=np.int64)
+        if window is not None:
+            b = _row_bounds(table, meta)
+            x0, y0, x1, y1 = window
+            hit = (b[:, 2] >= x0) & (b[:, 0] <= x1) & (b[:, 3] >= y0) & (b[:, 1] <= y1)
+            rows = np.flatnonzero(hit).astype(np.int64)
+            table = table.take(pa.array(rows))
+        yield int(starts[g]), rows, _features(table, meta), meta
 
 
 def _in_bbox(layer: FacilityLayer, bbox: tuple[float, float, float, float]) -> np.ndarray:
@@ -348,7 +383,7 @@ def _read(
 ) -> FacilityLayer:
     parts: list[FacilityLayer] = []
     excluded = set(exclude_ids)
-    for offset, features, meta in _batches(path, bbox):
+    for offset, group_rows, features, meta in _batches(path, bbox, crs=crs, datum=datum):
         keep_rows = list(range(len(features)))
         if excluded:
             keep_rows = [
@@ -365,7 +400,7 @@ def _read(
             strict=strict,
             limits=limits,
         )
-        rows = np.array(keep_rows, dtype=np.int64)
+        rows = group_rows[np.array(keep_rows, dtype=np.int64)]
 
         def fix(rs: tuple[Rejection, ...], rows: np.ndarray = rows, offset: int = offset) -> Any:
             return tuple(
@@ -517,7 +552,7 @@ def scan_facilities(
     bad = frozenset(r.id for r in dupes if r.id is not None)
     rejected: list[Rejection] = list(dupes)
     repaired: list[Rejection] = []
-    for offset, features, meta in _batches(src, None):
+    for offset, group_rows, features, meta in _batches(src, None):
         keep_rows = [
             i
             for i, f in enumerate(features)
@@ -531,7 +566,7 @@ def scan_facilities(
             strict=strict,
             limits=limits,
         )
-        rows = np.array(keep_rows, dtype=np.int64)
+        rows = group_rows[np.array(keep_rows, dtype=np.int64)]
         for target, items in ((rejected, layer.rejected), (repaired, layer.repaired)):
             for r in items:
                 local = int(r.source.rsplit("#", 1)[1])
