@@ -29,6 +29,11 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     return communities, facilities, parquet
 
 
+@pytest.fixture(scope="module")
+def full(sample: tuple[Path, Path, Path]) -> livable.FacilityLayer:
+    return read_facilities(sample[2])
+
+
 def _communities_json(report: livable.Report) -> str:
     return json.dumps(report.to_dict()["communities"], sort_keys=True)
 
@@ -104,9 +109,13 @@ def test_rejections_match_geojson_and_name_the_row(tmp_path: Path) -> None:
     h=st.floats(0.0, 0.3),
 )
 def test_window_read_equals_full_read_filtered(
-    sample: tuple[Path, Path, Path], west: float, south: float, w: float, h: float
+    sample: tuple[Path, Path, Path],
+    full: livable.FacilityLayer,
+    west: float,
+    south: float,
+    w: float,
+    h: float,
 ) -> None:
-    full = read_facilities(sample[2])
     box = (west, south, west + w, south + h)
     part = read_facilities(sample[2], bbox=box)
     inside = (
