@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import traceback
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,6 +24,16 @@ from livable.errors import LivableError
 __all__ = ["main"]
 
 _GRADE_ZH = {"not_livable": "尚未宜居", "livable": "宜居", "happy": "幸福"}
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _l(text: object, width: int) -> str:
+    """Left-align in terminal columns (CJK characters take two)."""
+    s = str(text)
+    return s + " " * max(0, width - _width(s))
 
 
 def _pct(value: float | None) -> str:
@@ -39,18 +51,19 @@ def format_summary(report: dict[str, Any]) -> str:
         f"Communities 社区: {s['communities']} in input, {s['evaluated']} evaluated, "
         f"{s['rejected']} rejected",
         "",
-        f"{'grade 等级':<22}{'count':>7}{'share':>9}",
-        f"{'happy 幸福社区':<22}{g['happy']:>7}{_pct(s['happy_share']):>9}",
-        f"{'livable 宜居社区':<22}{g['livable']:>7}",
-        f"{'not livable 尚未宜居':<22}{g['not_livable']:>7}",
+        f"{_l('grade 等级', 22)}{'count':>7}{'share':>9}",
+        f"{_l('happy 幸福社区', 22)}{g['happy']:>7}{_pct(s['happy_share']):>9}",
+        f"{_l('livable 宜居社区', 22)}{g['livable']:>7}",
+        f"{_l('not livable 尚未宜居', 22)}{g['not_livable']:>7}",
         "",
-        f"{'target 目标 (P6)':<34}{'actual':>8}{'target':>8}  met",
-        f"{'livable share 宜居占比':<34}{_pct(s['livable_share']):>8}{_pct(t['livable_share']):>8}"
+        f"{_l('target 目标 (P6)', 38)}{'actual':>8}{'target':>8}  met",
+        f"{_l('livable share 宜居占比', 38)}{_pct(s['livable_share']):>8}"
+        f"{_pct(t['livable_share']):>8}"
         f"  {_met(s['livable_share'], t['livable_share'])}",
-        f"{'happy share, central 中心城区幸福':<34}{_pct(s['happy_share_central']):>8}"
+        f"{_l('happy share, central 中心城区幸福', 38)}{_pct(s['happy_share_central']):>8}"
         f"{_pct(t['happy_share_central']):>8}"
         f"  {_met(s['happy_share_central'], t['happy_share_central'])}",
-        f"{'happy share, peripheral 周边城区幸福':<34}{_pct(s['happy_share_peripheral']):>8}"
+        f"{_l('happy share, peripheral 周边城区幸福', 38)}{_pct(s['happy_share_peripheral']):>8}"
         f"{_pct(t['happy_share_peripheral']):>8}"
         f"  {_met(s['happy_share_peripheral'], t['happy_share_peripheral'])}",
     ]
@@ -58,12 +71,12 @@ def format_summary(report: dict[str, Any]) -> str:
     if districts:
         lines += [
             "",
-            f"{'district 区':<16}{'zone':<12}{'n':>4}{'happy':>7}{'livable':>9}"
+            f"{_l('district 区', 16)}{_l('zone', 12)}{'n':>4}{'happy':>7}{'livable':>9}"
             f"{'not':>5}{'livable%':>10}",
         ]
         for grp in districts:
             lines.append(
-                f"{grp['key']:<16}{grp['zone'] or '-':<12}{grp['communities']:>4}"
+                f"{_l(grp['key'], 16)}{_l(grp['zone'] or '-', 12)}{grp['communities']:>4}"
                 f"{grp['happy']:>7}{grp['livable']:>9}{grp['not_livable']:>5}"
                 f"{_pct(grp['livable_share']):>10}"
             )
@@ -249,6 +262,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"livable: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. `livable summary r.json | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("livable: interrupted", file=sys.stderr)
         return 1

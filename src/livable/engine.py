@@ -8,6 +8,7 @@ columns, and model objects are built per community only for the report.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -387,6 +388,7 @@ def _evaluate_one(
     size_class = profile.size_class_of(comm.population)
     radius = float(circles.radius_m[i])
 
+    @functools.cache
     def in_circle() -> tuple[NearbyFacility, ...]:
         idx, dist = table.in_circle(i)
         return tuple(_nearby(layer, int(f), float(d)) for f, d in zip(idx, dist, strict=True))

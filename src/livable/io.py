@@ -536,6 +536,8 @@ def read_facilities(
                 if geom.is_empty:
                     out.reject(index, fid, "invalid polygon that cannot be repaired")
                     continue
+            inside = geom.representative_point()
+            xs[index], ys[index] = inside.x, inside.y
             area_geoms.append((index, geom))
         else:
             out.reject(

@@ -18,6 +18,7 @@ city or district names its parent with ``extends`` and lists only what differs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.resources
 import math
@@ -342,6 +343,13 @@ BUILTIN_PROFILES: tuple[str, ...] = ("xian-2020",)
 """Ids of the profiles shipped with :mod:`livable`."""
 
 
+@functools.cache
+def _load_builtin(profile_id: str) -> Profile:
+    # profiles are frozen, so the parsed built-in can be shared
+    data = tomllib.loads(_builtin_text(profile_id))
+    return profile_from_mapping(data, source=f"built-in profile {profile_id}")
+
+
 def load_profile(profile: str | Path | Profile) -> Profile:
     """Load a profile: a built-in id (``"xian-2020"``), a TOML file path, or a Profile.
 
@@ -350,24 +358,21 @@ def load_profile(profile: str | Path | Profile) -> Profile:
     """
     if isinstance(profile, Profile):
         return profile
-    text: str
-    source: str
     if isinstance(profile, str) and profile in BUILTIN_PROFILES:
-        text, source = _builtin_text(profile), f"built-in profile {profile}"
-    else:
-        path = Path(profile)
-        if path.suffix.lower() != ".toml":
-            raise ProfileError(
-                f"unknown profile {str(profile)!r}: give a built-in id "
-                f"({', '.join(BUILTIN_PROFILES)}) or a .toml file"
-            )
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ProfileError(f"{path}: cannot read profile: {exc.strerror}") from exc
-        except UnicodeDecodeError as exc:
-            raise ProfileError(f"{path}: profile is not UTF-8 text") from exc
-        source = str(path)
+        return _load_builtin(profile)
+    path = Path(profile)
+    if path.suffix.lower() != ".toml":
+        raise ProfileError(
+            f"unknown profile {str(profile)!r}: give a built-in id "
+            f"({', '.join(BUILTIN_PROFILES)}) or a .toml file"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read profile: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"{path}: profile is not UTF-8 text") from exc
+    source = str(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
