@@ -388,9 +388,14 @@ def _evaluate_one(
     size_class = profile.size_class_of(comm.population)
     radius = float(circles.radius_m[i])
 
+    code_of = {t: j for j, t in enumerate(type_ids)}
+
     @functools.cache
-    def in_circle() -> tuple[NearbyFacility, ...]:
-        idx, dist = table.in_circle(i)
+    def in_circle(facility_type: str | None = None) -> tuple[NearbyFacility, ...]:
+        if facility_type is not None and facility_type not in code_of:
+            return ()
+        code = None if facility_type is None else code_of[facility_type]
+        idx, dist = table.in_circle(i, code)
         return tuple(_nearby(layer, int(f), float(d)) for f, d in zip(idx, dist, strict=True))
 
     context = CommunityContext(

@@ -52,13 +52,16 @@ class CommunityContext:
     radius_m: float
     access: Mapping[str, TypeAccess]
     facility_types: Mapping[str, FacilityType]
-    _in_circle: Callable[[], tuple[NearbyFacility, ...]] = attrs.field(
-        default=lambda: (), alias="in_circle"
+    _in_circle: Callable[[str | None], tuple[NearbyFacility, ...]] = attrs.field(
+        default=lambda _type=None: (), alias="in_circle"
     )
+    """Called with a facility type id, or ``None`` for all types: listing only the type
+    asked for keeps city-scale runs from building objects for every facility in every
+    circle."""
 
     def in_circle(self, facility_type: str | None = None) -> tuple[NearbyFacility, ...]:
         """Facilities within the community's circle (of one type), nearest first."""
-        found = self._in_circle()
+        found = self._in_circle(facility_type)
         if facility_type is None:
             return found
         return tuple(f for f in found if f.type == facility_type)
