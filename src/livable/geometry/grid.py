@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -171,11 +172,15 @@ class PointGrid:
     # -- the rows and cell runs a set of circles covers -------------------------------------
 
     def _rows(
-        self, ox: FloatArray, oy: FloatArray, r: FloatArray, r_inner: FloatArray | None = None
+        self,
+        ox: FloatArray,
+        oy: FloatArray,
+        r: FloatArray,
+        r_inner: FloatArray | None | Literal[False] = None,
     ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray]:
         """Per (query, grid row) the circle of radius ``r`` crosses: query, row, first and
         last column it touches (``c0..c1``) and first and last column wholly inside the
-        circle of radius ``r_inner`` (default ``r``), ``f0..f1``."""
+        circle of radius ``r_inner`` (default ``r``; ``False``: none), ``f0..f1``."""
         s, m = self.cell_m, self.margin_m
         ok = np.isfinite(ox) & np.isfinite(oy) & np.isfinite(r) & (r >= 0)
         r_out = np.where(ok, r + m, 0.0)
@@ -187,7 +192,6 @@ class PointGrid:
         q, k = expand_runs(np.zeros_like(n_rows), n_rows)
         row = lo[q] + k
         qx, qy, qr = ox[q], oy[q], r[q]
-        qin = qr if r_inner is None else r_inner[q]
         y_lo = self.y0 + row * s
         y_hi = y_lo + s
         dy_near = np.maximum(np.maximum(y_lo - qy, qy - y_hi), 0.0)
@@ -200,19 +204,20 @@ class PointGrid:
         c0 = np.clip(c0, 0, self.nx).astype(np.int64)
         c1 = np.clip(c1, -1, self.nx - 1).astype(np.int64)
         c1 = np.where(reach, c1, c0 - 1)
-        qri = qin - m
-        inner = qri > dy_far
-        hw_in = np.sqrt(np.where(inner, qri * qri - dy_far * dy_far, 0.0))
-        f0 = np.ceil((qx - hw_in - self.x0) / s)
-        f1 = np.floor((qx + hw_in - self.x0) / s) - 1
-        f0 = np.clip(f0, 0, self.nx).astype(np.int64)
-        f1 = np.clip(f1, -1, self.nx - 1).astype(np.int64)
-        f0 = np.maximum(f0, c0)
-        f1 = np.minimum(f1, c1)
-        none = ~inner | (f0 > f1)
-        # no whole cell: one edge run c0..c1 (f0 = c1 + 1, f1 = c1)
-        f0 = np.where(none, c1 + 1, f0)
-        f1 = np.where(none, c1, f1)
+        if r_inner is False:  # callers that open every cell need no whole-cell range
+            f0, f1 = c1 + 1, c1
+        else:
+            qri = (qr if r_inner is None else r_inner[q]) - m
+            inner = qri > dy_far
+            hw_in = np.sqrt(np.where(inner, qri * qri - dy_far * dy_far, 0.0))
+            f0 = np.ceil((qx - hw_in - self.x0) / s)
+            f1 = np.floor((qx + hw_in - self.x0) / s) - 1
+            f0 = np.maximum(np.clip(f0, 0, self.nx).astype(np.int64), c0)
+            f1 = np.minimum(np.clip(f1, -1, self.nx - 1).astype(np.int64), c1)
+            none = ~inner | (f0 > f1)
+            # no whole cell: one edge run c0..c1 (f0 = c1 + 1, f1 = c1)
+            f0 = np.where(none, c1 + 1, f0)
+            f1 = np.where(none, c1, f1)
         keep = c0 <= c1
         return q[keep], row[keep], c0[keep], c1[keep], f0[keep], f1[keep]
 
@@ -307,7 +312,7 @@ class PointGrid:
         if ox.shape[0] == 0 or len(self) == 0:
             return empty, empty, np.zeros(0)
         _, r_out = _band(rr, refine, slack)
-        q, row, c0, c1, _, _ = self._rows(ox, oy, r_out, np.zeros_like(r_out))
+        q, row, c0, c1, _, _ = self._rows(ox, oy, r_out, False)
         base = row * self.nx
         if type_code is None:
             start, xs, ys, index = self._cell_start, self._xs, self._ys, self.order
