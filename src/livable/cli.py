@@ -99,9 +99,14 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--communities", required=True, help="communities GeoJSON")
     p.add_argument("--facilities", required=True, help="facilities GeoJSON")
     p.add_argument("--streets", help="streets GeoJSON (network distance)")
+    p.add_argument(
+        "--residents",
+        help="resident points GeoJSON (population, community): adds each community's "
+        "resident_access, the share of residents reaching each category (beyond the plan)",
+    )
     p.add_argument("--profile", default="xian-2020", help="profile id or TOML file")
     p.add_argument("--distance", default="euclidean", help="euclidean, geodesic, network, ...")
-    for layer in ("communities", "facilities", "streets"):
+    for layer in ("communities", "facilities", "streets", "residents"):
         p.add_argument(f"--{layer}-crs", help=f"CRS of the {layer} file (e.g. EPSG:4547)")
         p.add_argument(
             f"--{layer}-datum",
@@ -162,6 +167,9 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         facilities_datum=args.facilities_datum,
         streets_datum=args.streets_datum,
         working_crs=args.working_crs,
+        residents=getattr(args, "residents", None),
+        residents_crs=getattr(args, "residents_crs", None),
+        residents_datum=getattr(args, "residents_datum", "wgs84"),
         strict=args.strict,
     )
     data = report.to_dict()

@@ -30,8 +30,11 @@ from livable.io import (
     FacilityLayer,
     FeatureSource,
     Limits,
+    Rejection,
+    ResidentLayer,
     read_communities,
     read_facilities,
+    read_residents,
 )
 from livable.models import Community, Facility, FacilityType, Grade
 from livable.plugins.manager import PluginManager
@@ -175,6 +178,9 @@ def evaluate(
     facilities_datum: Datum | str = Datum.WGS84,
     streets_datum: Datum | str = Datum.WGS84,
     working_crs: str | int | pyproj.CRS | None = None,
+    residents: FeatureSource | ResidentLayer | None = None,
+    residents_crs: str | int | pyproj.CRS | None = None,
+    residents_datum: Datum | str = Datum.WGS84,
     strict: bool = False,
     plugins: PluginManager | None = None,
     limits: Limits = DEFAULT_LIMITS,
@@ -186,6 +192,11 @@ def evaluate(
     layers from :func:`~livable.read_communities` / :func:`~livable.read_facilities`, or
     model objects. Every input community ends in ``report.communities`` or
     ``report.rejected``.
+
+    ``residents`` (beyond the plan) are residential points with a ``population`` and a
+    ``community`` id (:func:`~livable.io.read_residents`); with them each community also
+    reports ``resident_access``, the share of its residents who reach each service
+    category within its walk tier (:mod:`livable.residents`).
 
     >>> from livable.testing import community, facility
     >>> report = evaluate([community("c1", 108.94, 34.26)],
@@ -219,6 +230,15 @@ def evaluate(
         strict=strict,
         limits=limits,
     )
+    r_layer = None
+    if residents is not None:
+        r_layer = (
+            residents
+            if isinstance(residents, ResidentLayer)
+            else read_residents(
+                residents, crs=residents_crs, datum=residents_datum, strict=strict, limits=limits
+            )
+        )
     report_progress("reading", 1.0)
 
     comms = c_layer.communities
@@ -257,6 +277,21 @@ def evaluate(
     )
     report_progress("distances", 0.0)
     table = provider.measure(Origins(circles.x, circles.y), columns, query)
+    shares: list[dict[str, float] | None] | None = None
+    rejected_residents: tuple[Rejection, ...] | None = None
+    if r_layer is not None:
+        from livable.residents import resident_access
+
+        shares, rejected_residents = resident_access(
+            r_layer,
+            [c.id for c in comms],
+            projector=projector,
+            provider=provider,
+            facilities=columns,
+            profile=prof,
+            facility_types=types,
+        )
+        rejected_residents = tuple(r_layer.rejected) + rejected_residents
     report_progress("distances", 1.0)
 
     indicators = [i for i in pm.indicators() if i.applies(prof)]
@@ -265,24 +300,26 @@ def evaluate(
     for i, comm in enumerate(comms):
         if i % 256 == 0:
             report_progress("indicators", i / max(len(comms), 1))
-        results.append(
-            _evaluate_one(
-                i,
-                comm,
-                prof,
-                types,
-                indicators,
-                circles,
-                table,
-                f_layer,
-                pm,
-                (float(center_lon[i]), float(center_lat[i])),
-            )
+        result = _evaluate_one(
+            i,
+            comm,
+            prof,
+            types,
+            indicators,
+            circles,
+            table,
+            f_layer,
+            pm,
+            (float(center_lon[i]), float(center_lat[i])),
         )
+        if shares is not None:
+            result = attrs.evolve(result, resident_access=shares[i])
+        results.append(result)
     report_progress("indicators", 1.0)
     results.sort(key=lambda r: r.id)
 
-    inputs = tuple(s for s in (c_layer.source, f_layer.source) if s.path != "<memory>")
+    sources = (c_layer.source, f_layer.source) + ((r_layer.source,) if r_layer else ())
+    inputs = tuple(s for s in sources if s.path != "<memory>")
     rejected = tuple(sorted(c_layer.rejected, key=lambda r: (r.id or "", r.source)))
     summary = summarize(results, rejected=len(rejected), profile=prof)
     return Report(
@@ -297,6 +334,7 @@ def evaluate(
         rejected=rejected,
         summary=summary,
         rejected_facilities=tuple(f_layer.rejected),
+        rejected_residents=rejected_residents,
         repaired=tuple(c_layer.repaired) + tuple(f_layer.repaired),
         skipped=tuple(pm.skipped),
     )

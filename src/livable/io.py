@@ -43,9 +43,11 @@ __all__ = [
     "FacilityLayer",
     "Limits",
     "Rejection",
+    "ResidentLayer",
     "SourceInfo",
     "read_communities",
     "read_facilities",
+    "read_residents",
 ]
 
 FeatureSource = str | os.PathLike[str] | bytes | Mapping[str, Any]
@@ -589,3 +591,112 @@ def _text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+@attrs.frozen(eq=False)
+class ResidentLayer:
+    """Residential points (WGS84 lon/lat) with their population and community id.
+
+    A resident point is a building, an entrance or a census block's centre, given as a
+    Point with a ``population`` (residents, a number >= 0) and the ``community`` id it
+    belongs to. Used to weight access by where people live (beyond the plan; see
+    :func:`livable.evaluate`'s ``residents``).
+    """
+
+    lon: npt.NDArray[np.float64]
+    lat: npt.NDArray[np.float64]
+    population: npt.NDArray[np.float64]
+    community: npt.NDArray[np.object_]
+    feature_index: npt.NDArray[np.int64] | None = None
+    """Position of each point in its source (for messages); ``None``: 0, 1, 2, ..."""
+    rejected: tuple[Rejection, ...] = ()
+    source: SourceInfo = SourceInfo("<memory>")
+    count: int = 0
+
+    def __len__(self) -> int:
+        return int(self.lon.shape[0])
+
+
+def read_residents(
+    source: FeatureSource,
+    *,
+    crs: str | int | pyproj.CRS | None = None,
+    datum: Datum | str = Datum.WGS84,
+    strict: bool = False,
+    limits: Limits = _DEFAULT_LIMITS,
+) -> ResidentLayer:
+    """Read residential points: Points with ``population`` and ``community`` properties.
+
+    Coordinates as for :func:`read_facilities` (``crs``, the legacy ``crs`` member,
+    ``datum``). A feature that is not a Point, lacks a ``community`` id, or has a
+    ``population`` that is not a finite number >= 0 is rejected (or raises, with
+    ``strict``). Ids are optional.
+
+    >>> fc = {"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "properties": {"community": "c1", "population": 120},
+    ...      "geometry": {"type": "Point", "coordinates": [108.94, 34.26]}},
+    ...     {"type": "Feature", "properties": {"community": "c1", "population": -5},
+    ...      "geometry": {"type": "Point", "coordinates": [108.95, 34.26]}}]}
+    >>> layer = read_residents(fc)
+    >>> layer.population.tolist(), layer.community.tolist(), [r.reason for r in layer.rejected]
+    ([120.0], ['c1'], ['population must be a finite number >= 0, not -5'])
+    """
+    collection, info = _load(source, limits)
+    features = _features(collection, info, limits)
+    src_crs, src_datum = _resolve(collection, crs, info, datum)
+    geographic = src_crs.is_geographic
+    out = _Collector(info, strict=strict, kind="resident")
+    n = len(features)
+    xs = np.empty(n)
+    ys = np.empty(n)
+    pops = np.empty(n)
+    owners: list[str] = []
+    ok: list[int] = []
+    for index, feature in enumerate(features):
+        fid = _feature_id(feature)
+        if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
+            out.reject(index, fid, "not a GeoJSON Feature")
+            continue
+        props = _props(feature)
+        owner = props.get("community")
+        if isinstance(owner, bool) or not isinstance(owner, str | int) or not str(owner).strip():
+            out.reject(index, fid, "missing 'community' property (the id of its community)")
+            continue
+        pop = props.get("population")
+        if (
+            isinstance(pop, bool)
+            or not isinstance(pop, int | float)
+            or not math.isfinite(pop)
+            or pop < 0
+        ):
+            out.reject(index, fid, f"population must be a finite number >= 0, not {pop!r}")
+            continue
+        pt = _point_coords(feature.get("geometry"))
+        if pt is None:
+            geom, problem = _geometry(feature, geographic=geographic)
+            if geom is None or geom.geom_type != "Point":
+                kind = geom.geom_type if geom is not None else None
+                out.reject(index, fid, problem or f"a resident point must be a Point, not {kind}")
+                continue
+            pt = (geom.x, geom.y)
+        bad = not (math.isfinite(pt[0]) and math.isfinite(pt[1]))
+        if bad or (geographic and (abs(pt[0]) > 180 or abs(pt[1]) > 90)):
+            _, problem = _geometry(feature, geographic=geographic)
+            out.reject(index, fid, problem or "bad coordinates")
+            continue
+        xs[index], ys[index] = pt
+        pops[index] = float(pop)
+        owners.append(str(owner).strip())
+        ok.append(index)
+    idx = np.array(ok, dtype=np.int64)
+    lon, lat = to_wgs84(xs[idx], ys[idx], src_crs, datum=src_datum)
+    return ResidentLayer(
+        lon=np.asarray(lon, dtype=np.float64),
+        lat=np.asarray(lat, dtype=np.float64),
+        population=pops[idx],
+        community=np.array(owners, dtype=object),
+        feature_index=idx,
+        rejected=tuple(out.rejected),
+        source=info,
+        count=n,
+    )

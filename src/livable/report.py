@@ -131,6 +131,10 @@ class CommunityResult:
     isochrones: Mapping[int, BaseGeometry] | None = None
     details: Mapping[str, Any] = attrs.field(factory=dict)
     """Provider-specific facts (e.g. the network snap length of the centre)."""
+    resident_access: Mapping[str, float] | None = None
+    """Beyond the plan: per service category, the share of the community's residents
+    (weighted by population) who reach it within its walk tier (``P6.tiers``); ``None``
+    unless resident points were given (:mod:`livable.residents`)."""
 
     def access_to(self, facility_type: str) -> TypeAccess:
         """The access entry of one facility type."""
@@ -222,6 +226,8 @@ class Report:
     rejected: tuple[Rejection, ...]
     summary: Summary
     rejected_facilities: tuple[Rejection, ...] = ()
+    rejected_residents: tuple[Rejection, ...] | None = None
+    """Resident points not used, and why; ``None`` when no resident points were given."""
     repaired: tuple[Rejection, ...] = ()
     skipped: tuple[str, ...] = ()
     """Plugin hook implementations skipped in record-and-continue mode, with the reason."""

@@ -176,7 +176,7 @@ class PointGrid:
         ox: FloatArray,
         oy: FloatArray,
         r: FloatArray,
-        r_inner: FloatArray | None | Literal[False] = None,
+        r_inner: FloatArray | Literal[False] | None = None,
     ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray]:
         """Per (query, grid row) the circle of radius ``r`` crosses: query, row, first and
         last column it touches (``c0..c1``) and first and last column wholly inside the
