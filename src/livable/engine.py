@@ -9,9 +9,9 @@ columns, and model objects are built per community only for the report.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, overload
 
 import attrs
 import numpy as np
@@ -24,7 +24,7 @@ from livable.geometry.access import AccessQuery, AccessTable, FacilityColumns, O
 from livable.geometry.circle import ServiceCircles, service_circles
 from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
 from livable.geometry.datums import Datum
-from livable.indicators.base import CommunityContext, Indicator
+from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
 from livable.io import (
     CommunityLayer,
     FacilityLayer,
@@ -368,17 +368,96 @@ def _facility_columns(
 
 
 def _nearby(layer: FacilityLayer, index: int, distance: float) -> NearbyFacility:
-    quality = float(layer.quality[index])
-    return NearbyFacility(
-        id=str(layer.ids[index]),
-        type=str(layer.types[index]),
-        name=layer.names[index],
-        lon=float(layer.lon[index]),
-        lat=float(layer.lat[index]),
-        distance_m=float(distance),
-        brand=layer.brands[index],
-        quality=None if np.isnan(quality) else quality,
-    )
+    return _nearby_many(layer, np.array([index]), np.array([distance]))[0]
+
+
+def _nearby_many(
+    layer: FacilityLayer, index: np.ndarray, distance: np.ndarray
+) -> list[NearbyFacility]:
+    """Report objects of many facilities, their columns gathered in bulk."""
+    quality = layer.quality[index]
+    return [
+        NearbyFacility(
+            id=str(fid),
+            type=str(ftype),
+            name=name,
+            lon=lon,
+            lat=lat,
+            distance_m=d,
+            brand=brand,
+            quality=None if q != q else q,  # NaN: unknown
+        )
+        for fid, ftype, name, lon, lat, d, brand, q in zip(
+            layer.ids[index].tolist(),
+            layer.types[index].tolist(),
+            layer.names[index].tolist(),
+            layer.lon[index].tolist(),
+            layer.lat[index].tolist(),
+            np.asarray(distance, dtype=np.float64).tolist(),
+            layer.brands[index].tolist(),
+            quality.tolist(),
+            strict=True,
+        )
+    ]
+
+
+class _Columns(Mapping[str, np.ndarray]):
+    """The columns a :data:`FacilityFilter` sees, gathered when first read."""
+
+    _FIELDS = ("id", "type", "name", "brand", "quality", "distance_m")
+    _SOURCE: ClassVar[dict[str, str]] = {
+        "id": "ids",
+        "type": "types",
+        "name": "names",
+        "brand": "brands",
+    }
+
+    def __init__(self, layer: FacilityLayer, index: np.ndarray, distance: np.ndarray):
+        self._layer, self._index, self._distance = layer, index, distance
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key == "distance_m":
+            return self._distance
+        if key == "quality":
+            quality: np.ndarray = self._layer.quality[self._index]
+            return quality
+        if key in self._SOURCE:
+            column: np.ndarray = getattr(self._layer, self._SOURCE[key])[self._index]
+            return column
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._FIELDS)
+
+    def __len__(self) -> int:
+        return len(self._FIELDS)
+
+
+class _LazyNearby(Sequence[NearbyFacility]):
+    """Facilities near a centre as a sequence whose items are built when read."""
+
+    __slots__ = ("_distance", "_index", "_layer")
+
+    def __init__(self, layer: FacilityLayer, index: np.ndarray, distance: np.ndarray):
+        self._layer, self._index, self._distance = layer, index, distance
+
+    def __len__(self) -> int:
+        return int(self._index.shape[0])
+
+    @overload
+    def __getitem__(self, i: int) -> NearbyFacility: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[NearbyFacility]: ...
+    def __getitem__(self, i: int | slice) -> NearbyFacility | Sequence[NearbyFacility]:
+        if isinstance(i, slice):
+            return _LazyNearby(self._layer, self._index[i], self._distance[i])
+        return _nearby(self._layer, int(self._index[i]), float(self._distance[i]))
+
+    def __iter__(self) -> Iterator[NearbyFacility]:
+        for lo in range(0, len(self), 64):  # in batches: a loop may stop early
+            yield from _nearby_many(
+                self._layer, self._index[lo : lo + 64], self._distance[lo : lo + 64]
+            )
 
 
 def _access_entries(
@@ -391,20 +470,21 @@ def _access_entries(
 ) -> dict[str, TypeAccess]:
     keys = [round(t) for t in tiers]
     entries: dict[str, TypeAccess] = {}
+    found = table.knn_index[i] >= 0
+    near = iter(_nearby_many(layer, table.knn_index[i][found], table.knn_m[i][found]))
+    per_type = found.sum(axis=1).tolist()
+    nearest_m = table.nearest_m[i].tolist()
+    counts = table.count_within[i].tolist()
+    in_circle = table.count_in_circle[i].tolist()
     for j, type_id in enumerate(type_ids):
-        nearest = float(table.nearest_m[i, j])
-        knn = [
-            _nearby(layer, int(f), float(d))
-            for f, d in zip(table.knn_index[i, j], table.knn_m[i, j], strict=True)
-            if f >= 0
-        ]
+        nearest = nearest_m[j]
         entries[type_id] = TypeAccess(
             facility_type=type_id,
             category=types[type_id].category,
-            nearest_m=None if np.isnan(nearest) else nearest,
-            count_within=dict(zip(keys, (int(c) for c in table.count_within[i, j]), strict=True)),
-            count_in_circle=int(table.count_in_circle[i, j]),
-            nearest=tuple(knn),
+            nearest_m=None if nearest != nearest else nearest,  # NaN: none in reach
+            count_within=dict(zip(keys, counts[j], strict=True)),
+            count_in_circle=in_circle[j],
+            nearest=tuple(next(near) for _ in range(per_type[j])),
         )
     return entries
 
@@ -429,12 +509,17 @@ def _evaluate_one(
     code_of = {t: j for j, t in enumerate(type_ids)}
 
     @functools.cache
-    def in_circle(facility_type: str | None = None) -> tuple[NearbyFacility, ...]:
+    def in_circle(
+        facility_type: str | None = None, where: FacilityFilter | None = None
+    ) -> Sequence[NearbyFacility]:
         if facility_type is not None and facility_type not in code_of:
             return ()
         code = None if facility_type is None else code_of[facility_type]
         idx, dist = table.in_circle(i, code)
-        return tuple(_nearby(layer, int(f), float(d)) for f, d in zip(idx, dist, strict=True))
+        if where is not None and idx.size:
+            keep = np.asarray(where(_Columns(layer, idx, dist)), dtype=bool)
+            idx, dist = idx[keep], dist[keep]
+        return _LazyNearby(layer, idx, dist)
 
     context = CommunityContext(
         community=comm,

@@ -131,7 +131,12 @@ class _Areas:
 
 @attrs.frozen(eq=False)
 class GridCircleLists:
-    """:class:`~livable.geometry.access.CircleLists` answered by searching the grid again."""
+    """:class:`~livable.geometry.access.CircleLists` answered by searching the grid again.
+
+    The first lookup of a facility type searches every origin's circle for that type in
+    one bulk pass and keeps the lists (an indicator asking about a type usually asks for
+    every community); a lookup of all types searches one origin.
+    """
 
     grid: PointGrid
     point_index: IntArray
@@ -139,26 +144,53 @@ class GridCircleLists:
     radius_m: FloatArray
     areas: _Areas
     metric: PairMetric | None = None
+    _by_type: dict[int, tuple[IntArray, IntArray, FloatArray]] = attrs.field(
+        factory=dict, init=False
+    )
 
     def lookup(self, origin: int, type_code: int | None = None) -> tuple[IntArray, FloatArray]:
         """See :class:`~livable.geometry.access.CircleLists`."""
-        one = np.array([origin], dtype=np.int64)
-        r = self.radius_m[one]
-        tc = None if type_code is None else np.array([type_code], dtype=np.int64)
-        refine, slack = _refine(self.metric, one, self.point_index)
-        _, f, d = self.grid.pairs_within(
-            self.origins.x[one], self.origins.y[one], r, type_code=tc, refine=refine, slack=slack
-        )
-        f = self.point_index[f]
-        lo, hi = int(self.areas.indptr[origin]), int(self.areas.indptr[origin + 1])
+        if type_code is None:
+            f, d = self._points(np.array([origin], dtype=np.int64), None)[1:]
+        else:
+            lists = self._by_type.get(type_code)
+            if lists is None:
+                n = len(self.origins)
+                o, f, d = self._points(np.arange(n, dtype=np.int64), type_code)
+                indptr = np.zeros(n + 1, dtype=np.int64)
+                np.cumsum(np.bincount(o, minlength=n), out=indptr[1:])
+                lists = self._by_type[type_code] = (indptr, f, d)
+            indptr, f, d = lists
+            lo, hi = int(indptr[origin]), int(indptr[origin + 1])
+            f, d = f[lo:hi], d[lo:hi]
+        a = self.areas
+        lo, hi = int(a.indptr[origin]), int(a.indptr[origin + 1])
         sel = np.arange(lo, hi)
-        sel = sel[self.areas.distance_m[sel] <= r[0]]
+        sel = sel[a.distance_m[sel] <= self.radius_m[origin]]
         if type_code is not None:
-            sel = sel[self.areas.type_code[sel] == type_code]
-        f = np.concatenate([f, self.areas.facility[sel]])
-        d = np.concatenate([d, self.areas.distance_m[sel]])
+            sel = sel[a.type_code[sel] == type_code]
+        if sel.size:
+            f = np.concatenate([f, a.facility[sel]])
+            d = np.concatenate([d, a.distance_m[sel]])
         order = np.lexsort((f, d))
         return f[order], d[order]
+
+    def _points(
+        self, which: IntArray, type_code: int | None
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """(origin, facility, distance) of the point facilities within the circles of
+        ``which`` (ascending), grouped by origin in that order, unsorted within."""
+        tc = None if type_code is None else np.full(which.size, type_code, dtype=np.int64)
+        refine, slack = _refine(self.metric, which, self.point_index)
+        q, f, d = self.grid.pairs_within(
+            self.origins.x[which],
+            self.origins.y[which],
+            self.radius_m[which],
+            type_code=tc,
+            refine=refine,
+            slack=slack,
+        )
+        return which[q], self.point_index[f], d
 
 
 def _refine(

@@ -22,7 +22,7 @@ informational. Indicators are registered through the ``livable_indicators`` hook
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
@@ -32,10 +32,16 @@ from livable.models import Community, FacilityType, SizeClass
 from livable.profile import Profile
 from livable.report import Gap, IndicatorResult, NearbyFacility, Status, TypeAccess
 
-__all__ = ["INPUT_KINDS", "CommunityContext", "Indicator"]
+__all__ = ["INPUT_KINDS", "CommunityContext", "FacilityFilter", "Indicator"]
 
 INPUT_KINDS = frozenset({"access", "community_attributes", "facility_attributes"})
 """What an indicator may read: spatial access, community attributes, facility attributes."""
+
+
+FacilityFilter = Callable[[Mapping[str, "np.ndarray[Any, Any]"]], "np.ndarray[Any, Any]"]
+"""A vectorised selection of facilities: given columns (``"id"``, ``"type"``, ``"name"``,
+``"brand"``, ``"quality"`` (NaN when unknown), ``"distance_m"``), one numpy array per
+field with one entry per facility, return a boolean array of the facilities to keep."""
 
 
 @attrs.frozen
@@ -52,19 +58,28 @@ class CommunityContext:
     radius_m: float
     access: Mapping[str, TypeAccess]
     facility_types: Mapping[str, FacilityType]
-    _in_circle: Callable[[str | None], tuple[NearbyFacility, ...]] = attrs.field(
-        default=lambda _type=None: (), alias="in_circle"
+    _in_circle: Callable[[str | None, FacilityFilter | None], Sequence[NearbyFacility]] = (
+        attrs.field(default=lambda _type=None, _where=None: (), alias="in_circle")
     )
-    """Called with a facility type id, or ``None`` for all types: listing only the type
-    asked for keeps city-scale runs from building objects for every facility in every
-    circle."""
+    """Called with a facility type id (return only that type) or ``None`` (all types), and
+    a :data:`FacilityFilter` or ``None``. The engine's answer is a lazy sequence."""
 
-    def in_circle(self, facility_type: str | None = None) -> tuple[NearbyFacility, ...]:
-        """Facilities within the community's circle (of one type), nearest first."""
-        found = self._in_circle(facility_type)
-        if facility_type is None:
-            return found
-        return tuple(f for f in found if f.type == facility_type)
+    def in_circle(
+        self, facility_type: str | None = None, *, where: FacilityFilter | None = None
+    ) -> Sequence[NearbyFacility]:
+        """Facilities within the community's circle (of one type), nearest first.
+
+        ``where`` keeps only the facilities it selects, decided on columns before any
+        object is built: a city-scale circle holds thousands of facilities. The sequence
+        builds its items when read.
+
+        >>> import numpy as np
+        >>> def branded(columns):
+        ...     return np.array([b is not None for b in columns["brand"]], dtype=bool)
+        >>> branded({"brand": np.array(["Lawson", None], dtype=object)}).tolist()
+        [True, False]
+        """
+        return self._in_circle(facility_type, where)
 
 
 class Indicator:
