@@ -14,9 +14,10 @@ THE SAME PROCESS, interleaved and best of ``--repeat``:
 - ``ckdtree``: per-type scipy ``cKDTree.query_ball_point(..., return_length=True)`` reference.
 
 It prints CPU and wall seconds, livable's ratio to each reference, the peak resident memory
-of each variant (each run once in a fresh subprocess on the same saved inputs:
-``ru_maxrss``), and checks that the counts agree (a difference is allowed only up to the
-facilities lying within the CRS's scale distortion of the radius). CPU time is the primary
+of each variant (each run once in a fresh subprocess on the same saved inputs: the
+process's memory high-water mark, ``VmHWM``), and checks that the counts agree (a
+difference is allowed only up to the facilities lying within the CRS's scale distortion of
+the radius). CPU time is the primary
 figure: on a shared machine wall time also measures the neighbours.
 """
 
@@ -25,7 +26,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -42,7 +42,7 @@ from reference import (
     ckdtree_pass,
     compare_counts,
     fmt_s,
-    mb,
+    peak_rss_mb,
     prepare,
     strtree_pass,
 )
@@ -83,10 +83,9 @@ def child(variant: str, path: str) -> None:
     """Run one variant once on saved inputs and print its peak memory as JSON."""
     with np.load(path) as npz:
         data = {k: npz[k] for k in npz.files}
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    baseline = peak_rss_mb()
     VARIANTS[variant](data)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"baseline_mb": mb(baseline), "peak_mb": mb(peak)}))
+    print(json.dumps({"baseline_mb": baseline, "peak_mb": peak_rss_mb()}))
 
 
 def memory(data: dict[str, Any]) -> dict[str, dict[str, float]]:

@@ -168,9 +168,25 @@ def compare_counts(
     return total, equal, explained
 
 
-def mb(kib: float) -> float:
-    """Kibibytes (ru_maxrss on Linux) to megabytes."""
-    return kib * 1024 / 1e6
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB.
+
+    Linux's ``VmHWM`` (``/proc/self/status``) is the high-water mark of the process's own
+    memory; ``ru_maxrss`` would also count the parent's memory at ``fork`` (Linux carries
+    it across ``exec``), so it is only the fallback on other systems.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024 / 1e6
+    except OSError:
+        pass
+    import resource
+    import sys
+
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB elsewhere
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6
 
 
 def fmt_s(seconds: float) -> str:
