@@ -146,6 +146,11 @@ def assert_matches_brute_force(table, ox, oy, fac, query):
     np.testing.assert_array_equal(table.knn_index, knn_i)
     np.testing.assert_array_equal(table.knn_m, knn_m)
     np.testing.assert_array_equal(table.nearest_m, knn_m[:, :, 0])
+    indptr, all_index, all_dist = table.circle_lists()  # the bulk CSR form
+    np.testing.assert_array_equal(np.diff(indptr), [len(index) for index, _ in lists])
+    if lists:
+        np.testing.assert_array_equal(all_index, np.concatenate([i for i, _ in lists]))
+        np.testing.assert_array_equal(all_dist, np.concatenate([d for _, d in lists]))
     for i, (index, dist) in enumerate(lists):
         got_i, got_d = table.in_circle(i)
         np.testing.assert_array_equal(got_i, index)

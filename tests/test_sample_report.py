@@ -34,9 +34,15 @@ def test_demo_writes_inputs_and_report_beside_them(tmp_path, capsys):
         "communities.geojson",
         "facilities.geojson",
         "report.json",
+        "city.png",  # P7: one map (the dev extras include 'maps')
+        "map-BL-004.png",  # the first community that is not yet livable
+        "handbook-zh.html",  # P7: one handbook, for that community
     }
+    assert (out / "city.png").read_bytes().startswith(b"\x89PNG")
+    assert "福寿社区便民服务手册" in (out / "handbook-zh.html").read_text(encoding="utf-8")
     meta = json.loads((out / "communities.geojson").read_text(encoding="utf-8"))["metadata"]
     assert meta["synthetic"] is True
     text = capsys.readouterr().out
     assert "livable evaluate --communities" in text
     assert "happy share, central" in text
+    assert "city map:" in text and "handbook of BL-004:" in text

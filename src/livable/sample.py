@@ -439,6 +439,41 @@ def _geometry(rng: np.random.Generator, site: _Site) -> Any:
     return _quad(rng, cx, cy, w, h, jitter)
 
 
+def _with_framework(
+    attributes: dict[str, float | int] | None, token: str, population: int | None
+) -> dict[str, float | int] | None:
+    """Add the attributes of the 136 framework's scored indicators (P2.C2-C6).
+
+    Drawn from a generator of their own, keyed by the site token, so the geometry and
+    the grades the rest of the city was designed for do not move. About one community in
+    six leaves them out, so "not assessed" shows in the demo.
+    """
+    if attributes is None:
+        return None
+    sub = np.random.default_rng([SAMPLE_SEED, *token.encode("utf-8")])
+    if sub.random() < 1 / 6:
+        return attributes
+    strong = sub.random() < 0.6
+    residents = population or 4000
+    extra: dict[str, float | int] = {
+        "property_management": round(
+            float(sub.uniform(0.85, 1.0) if strong else sub.uniform(0.3, 0.7)), 2
+        ),
+        "low_carbon_measures": int(sub.integers(2, 5)) if strong else 0,
+        "digital_platform": bool(strong or sub.random() < 0.3),
+        "sensing_coverage": round(
+            float(sub.uniform(0.6, 0.95) if strong else sub.uniform(0.1, 0.45)), 2
+        ),
+        "community_workers": round(
+            residents / 1000 * float(sub.uniform(2.0, 3.5) if strong else sub.uniform(0.8, 1.5))
+        ),
+        "emergency_plan": bool(strong or sub.random() < 0.5),
+        "survey_held": bool(strong or sub.random() < 0.4),
+        "employment_service_point": bool(strong and sub.random() < 0.8),
+    }
+    return {**attributes, **extra}
+
+
 def _attributes(rng: np.random.Generator, kind: str) -> dict[str, float | int] | None:
     if kind == "missing":
         return None
@@ -535,7 +570,7 @@ def _plan(rng: np.random.Generator, site: _Site, stem: str) -> _Plan:
         centre=centre,
         radius=radius,
         population=population,
-        attributes=_attributes(rng, attr_kind),
+        attributes=_with_framework(_attributes(rng, attr_kind), site.token, population),
         grade=grade,
         size=size,
         exact=exact,

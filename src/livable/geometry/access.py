@@ -189,10 +189,50 @@ class AccessTable:
     knn_m: FloatArray
     circles: CircleLists
 
+    _csr: list[tuple[IntArray, IntArray, FloatArray]] = attrs.field(
+        factory=list, init=False, repr=False
+    )
+
     def in_circle(self, origin: int, type_code: int | None = None) -> tuple[IntArray, FloatArray]:
         """Facility indices and distances within one origin's circle (of one type code),
         nearest first, ties by facility index."""
         return self.circles.lookup(origin, type_code)
+
+    def circle_lists(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """Every origin's circle list at once, as CSR arrays ``(indptr, index, distance)``
+        (origin ``i``'s facilities are ``index[indptr[i]:indptr[i + 1]]``, nearest first).
+
+        Built on first use (it lists every pair within every circle) and kept.
+        """
+        if not self._csr:
+            if isinstance(self.circles, PairCircleLists):
+                c = self.circles
+                self._csr.append((c.indptr, c.index, c.distance_m))
+            elif hasattr(self.circles, "csr"):  # a bulk answer (GridCircleLists)
+                self._csr.append(self.circles.csr())
+            else:
+                parts = [self.circles.lookup(i) for i in range(self.nearest_m.shape[0])]
+                indptr = np.zeros(len(parts) + 1, dtype=np.int64)
+                np.cumsum([p[0].size for p in parts], out=indptr[1:])
+                index = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
+                dist = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0)
+                self._csr.append((indptr, _int_array(index), _float_array(dist)))
+        return self._csr[0]
+
+    @property
+    def circle_indptr(self) -> IntArray:
+        """CSR offsets of :meth:`circle_lists`."""
+        return self.circle_lists()[0]
+
+    @property
+    def circle_index(self) -> IntArray:
+        """Facility indices of :meth:`circle_lists`."""
+        return self.circle_lists()[1]
+
+    @property
+    def circle_m(self) -> FloatArray:
+        """Distances of :meth:`circle_lists`."""
+        return self.circle_lists()[2]
 
 
 def top_k(
