@@ -138,16 +138,37 @@ def ambiguous_search(ea, eb):
     return found is not None and found >= 3000.0 * (1 - TOLERANCE)
 
 
+CITIES = (  # from the far west to the far north-east of China
+    (76.0, 39.5),  # Kashgar
+    (87.6, 43.8),  # Urumqi
+    (91.1, 29.65),  # Lhasa
+    (102.7, 25.0),  # Kunming
+    (104.1, 30.7),  # Chengdu
+    (108.94, 34.26),  # Xi'an
+    (110.3, 20.0),  # Haikou
+    (111.7, 40.8),  # Hohhot
+    (113.3, 23.1),  # Guangzhou
+    (116.4, 39.9),  # Beijing
+    (121.5, 31.2),  # Shanghai
+    (126.6, 45.8),  # Harbin
+    (122.5, 52.9),  # Mohe
+)
+
+
 @settings(max_examples=10)
 @given(
-    lon=st.floats(74.0, 134.0),
-    lat=st.floats(19.0, 52.0),
+    city=st.sampled_from(CITIES),
+    dlon=st.floats(-0.3, 0.3),
+    dlat=st.floats(-0.3, 0.3),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_results_do_not_depend_on_the_input_crs(lon, lat, seed):
-    """WGS84, EPSG:4490, a CGCS2000 GK zone (flag or legacy crs member), GCJ-02 and BD-09."""
+def test_results_do_not_depend_on_the_input_crs(city, dlon, dlat, seed):
+    """WGS84, EPSG:4490, a CGCS2000 GK zone (flag or legacy crs member), GCJ-02 and BD-09,
+    anywhere in China (CGCS2000 and its zones are defined over China only)."""
+    lon, lat = city[0] + dlon, city[1] + dlat
     comms, facs = city_features(lon, lat, seed)
     base = run(community_fc(comms), facility_fc(facs))
+    assert len(base.communities) == 3
 
     cgcs = run(
         community_fc(comms), facility_fc(facs), communities_crs="EPSG:4490", facilities_crs=4490

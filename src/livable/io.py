@@ -1479,16 +1479,18 @@ def read_residents(
             continue
         raw = feature.get("geometry")
         pt = _point_coords(raw)
-        if pt is None:  # not a clean Point: say why
+        if pt is None:  # not a plain Point: a usable one (numpy numbers, say), or why not
             kind = raw.get("type") if isinstance(raw, Mapping) else None
             if raw is None:
                 problem = "feature has no geometry (null): give its Point"
             elif kind != "Point":
                 problem = f"a resident point must be a Point, not {_show(kind)}"
             else:
-                problem = _position_problem(raw.get("coordinates")) or "bad coordinates"
-            out.reject(index, fid, problem)
-            continue
+                problem = _position_problem(raw.get("coordinates"))
+            if problem:
+                out.reject(index, fid, problem)
+                continue
+            pt = (float(raw["coordinates"][0]), float(raw["coordinates"][1]))
         xs[index], ys[index] = pt
         rows.append(index)
     idx = np.array(rows, dtype=np.int64)

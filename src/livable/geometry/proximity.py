@@ -251,7 +251,9 @@ def proximity_table(
     if n == 0 or n_types == 0:
         return _empty_table(n, n_types, tiers.size, k)
     ox, oy = origins.x, origins.y
-    circle = query.circle_radii_m
+    circle = query.circle_radii_m[:n]  # (a query for more origins: the first n)
+    if circle.size < n:
+        raise ValueError(f"the query gives {circle.size} circle radii for {n} origins")
     search = float(query.search_radius_m)
     slack = metric.slack if metric is not None else 0.0
     reach = query.max_radius_m / (1.0 - slack) + 1.0
