@@ -1487,10 +1487,11 @@ def read_residents(
                 problem = f"a resident point must be a Point, not {_show(kind)}"
             else:
                 problem = _position_problem(raw.get("coordinates"))
-            if problem:
-                out.reject(index, fid, problem)
+            if problem or not isinstance(raw, Mapping):
+                out.reject(index, fid, problem or "bad geometry")
                 continue
-            pt = (float(raw["coordinates"][0]), float(raw["coordinates"][1]))
+            coords = raw["coordinates"]
+            pt = (float(coords[0]), float(coords[1]))
         xs[index], ys[index] = pt
         rows.append(index)
     idx = np.array(rows, dtype=np.int64)
