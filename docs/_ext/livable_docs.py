@@ -148,6 +148,11 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
             "livable.geometry.access.FacilityColumns",
             "livable.geometry.access.AccessQuery",
             "livable.geometry.access.AccessTable",
+            "livable.geometry.access.CircleLists",
+            "livable.geometry.access.PairCircleLists",
+            "livable.geometry.access.access_from_pairs",
+            "livable.geometry.access.top_k",
+            "livable.indicators.base.FacilityFilter",
         ],
     ),
     (
@@ -165,7 +170,19 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
 ]
 """The public names of :mod:`livable`, by topic; names not listed land in "More"."""
 
-API_MODULES = ["livable.testing", "livable.schemas"]
+API_MODULES = [
+    "livable.testing",
+    "livable.schemas",
+    "livable.residents",
+    "livable.synthetic",
+    "livable.geometry.crs",
+    "livable.geometry.datums",
+    "livable.geometry.extent",
+    "livable.geometry.circle",
+    "livable.geometry.proximity",
+    "livable.geometry.grid",
+    "livable.geometry.index",
+]
 """Public submodules documented whole at the end of the API page."""
 
 
