@@ -104,6 +104,10 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
             "PluginInfo",
             "Rejection",
             "SourceInfo",
+            "Skipped",
+            "GapCount",
+            "ClosestCommunity",
+            "CommunityScore",
         ],
     ),
     (
@@ -114,7 +118,7 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
     (
         "Profiles",
         "Every number the grading uses; see also :doc:`profile`.",
-        ["Profile", "HappyCriteria", "Targets", "CircleRules"],
+        ["Profile", "HappyCriteria", "FrameworkCriteria", "Targets", "CircleRules"],
     ),
     (
         "Vocabulary",
@@ -141,7 +145,9 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
             "Indicator",
             "CommunityContext",
             "livable.indicators.base.INPUT_KINDS",
+            "livable.indicators.base.ROLES",
             "PluginManager",
+            "PluginContributions",
             "hookimpl",
             "livable.geometry.providers.DistanceProvider",
             "livable.geometry.access.Origins",
@@ -165,8 +171,35 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
 ]
 """The public names of :mod:`livable`, by topic; names not listed land in "More"."""
 
-API_MODULES = ["livable.testing", "livable.schemas"]
-"""Public submodules documented whole at the end of the API page."""
+API_MODULES: list[tuple[str, str, list[str]]] = [
+    (
+        "Importing data",
+        "livable.importers",
+        [
+            "livable.importers.osm.TagRule",
+            "livable.importers.osm.StreetRules",
+            "livable.importers.amap.CodeRow",
+        ],
+    ),
+    ("GIS files", "livable.importers.gis", []),
+    ("Coordinate reference systems", "livable.geometry.crs", []),
+    ("Chinese map datums", "livable.geometry.datums", []),
+    ("GeoPandas", "livable.geopandas", []),
+    ("Progress", "livable.progress", []),
+    ("Export for the assessment", "livable.export", []),
+    ("The convenience-service map", "livable.maps", []),
+    ("The residents' handbook", "livable.handbook", []),
+    ("Planning new facilities", "livable.planner", []),
+    ("Testing helpers", "livable.testing", []),
+    ("JSON Schemas", "livable.schemas", []),
+]
+"""Public submodules documented whole after the top-level names.
+
+Each is (title, module, further classes of its submodules to document with it).
+
+They are not imported by ``import livable``; several need an optional extra when called
+(``maps``, ``xlsx``, ``osm``, ``gis``, ``geopandas``), never when imported.
+"""
 
 
 def api_rst() -> str:
@@ -207,9 +240,23 @@ def api_rst() -> str:
             if directive == "autodata":
                 lines += ["   :no-value:"]
             lines += [""]
-    for module in API_MODULES:
-        title = f"``{module}``"
-        lines += [title, "-" * len(title), "", f".. automodule:: {module}", ""]
+    top_level = {
+        id(getattr(livable, n)) for n in public if not isinstance(getattr(livable, n), str)
+    }
+    for heading, module, extra in API_MODULES:
+        title = f"{heading}: ``{module}``"
+        lines += [title, "-" * len(title), "", f".. automodule:: {module}"]
+        # names documented above as livable.X are not documented twice
+        mod = importlib.import_module(module)
+        again = [n for n in getattr(mod, "__all__", []) if id(getattr(mod, n, None)) in top_level]
+        if again:
+            lines += [f"   :exclude-members: {', '.join(again)}"]
+        lines += [""]
+        for name in extra:
+            if _import_object(name) is None:
+                logger.warning("API_MODULES names %r, which cannot be imported", name)
+                continue
+            lines += [f".. autoclass:: {name}", ""]
     return "\n".join(lines)
 
 
