@@ -110,6 +110,9 @@ def test_cli_page_has_every_subcommand() -> None:
     choices = next(a.choices for a in parser._actions if hasattr(a, "choices") and a.choices)
     assert set(subcommands) == set(choices)
     assert "--communities-datum" in text
+    nested = re.findall(r"^## `livable import (\w+)`", text, flags=re.M)
+    assert nested == ["osm", "amap"]
+    assert "--keep-areas" in text and "--typecodes" in text
 
 
 def test_api_page_documents_every_public_name() -> None:

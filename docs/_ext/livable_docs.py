@@ -70,15 +70,16 @@ def cli_markdown() -> str:
     """The help of ``livable`` and each subcommand, as Markdown sections."""
     from livable.cli import _parser
 
-    with _columns(88):
-        parser = _parser()
-        parts = ["## `livable`", "", "```text", parser.format_help().rstrip(), "```", ""]
+    def sections(command: str, parser: argparse.ArgumentParser) -> list[str]:
+        parts = [f"## `{command}`", "", "```text", parser.format_help().rstrip(), "```", ""]
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
                 for name, sub in action.choices.items():
-                    parts += [f"## `livable {name}`", "", "```text"]
-                    parts += [sub.format_help().rstrip(), "```", ""]
-    return "\n".join(parts)
+                    parts += sections(f"{command} {name}", sub)  # livable import osm, ...
+        return parts
+
+    with _columns(88):
+        return "\n".join(sections("livable", _parser()))
 
 
 # -- the API page ------------------------------------------------------------------------
