@@ -151,3 +151,35 @@ def test_api_page_documents_the_feature_modules() -> None:
     # a class documented as livable.Datum is not documented again under its module
     assert ":exclude-members: Datum" in text
     assert "\n.. autodata:: livable.indicators.base.ROLES\n" in text
+
+
+def test_export_columns_page_names_every_column() -> None:
+    """P8: the export how-to lists every table and explains every column."""
+    from livable.export import COLUMNS, TABLES
+
+    tables, _, columns = _docs_ext().export_columns_markdown().partition("| column |")
+    rows = _rows(columns)
+    for column, (en, zh) in COLUMNS.items():
+        assert column in rows and en in rows[column] and zh in rows[column], column
+    for table in TABLES:
+        assert f"`{table}`" in tables, table
+
+
+def test_handbook_excerpt_keeps_head_and_missing() -> None:
+    """P7: the handbook excerpt shown in the docs keeps the first category and the gaps."""
+    book = "\n".join(
+        [
+            "# X: handbook",
+            "## 5-minute circle",
+            "### Shopping",
+            "| a |",
+            "### Leisure",
+            "| b |",
+            "## What is missing",
+            "- No kindergarten",
+        ]
+    )
+    text = _docs_ext().handbook_excerpt(book)
+    assert "### Shopping" in text and "| a |" in text
+    assert "Leisure" not in text and "| b |" not in text
+    assert text.rstrip().endswith("## What is missing\n- No kindergarten")

@@ -9,6 +9,9 @@ the pages pull in with ``{include}``:
 - ``traceability.md``: from :mod:`livable._trace`, scanning ``src/livable`` and ``tests``;
 - ``schema-<name>.md``: a field table of each JSON Schema in ``src/livable/schemas``;
 - ``examples/<name>.txt``: the output of each ``examples/*.py``, run now;
+- ``demo.txt`` and ``demo/``: what ``livable demo`` prints, and the city map, one
+  community's map (PNG and HTML) and handbook it makes (``P7``);
+- ``export-columns.md``: the tables and columns of the summary export (``P8``);
 - ``indicators.md``: the indicator table of ``livable.indicators.docs`` when that module
   exists.
 
@@ -277,6 +280,28 @@ def examples_markdown(root: Path) -> str:
     return "\n".join(parts)
 
 
+def export_columns_markdown() -> str:
+    """The summary tables ``livable summary --csv/--xlsx`` writes, and what each column means."""
+    import livable
+    from livable.export import COLUMNS, summary_tables
+    from livable.testing import community
+
+    tables = summary_tables(livable.evaluate([community("c1", 108.94, 34.26)], []))
+    same: dict[tuple[str, ...], list[str]] = {}  # the four level tables share their columns
+    for name, table in tables.items():
+        same.setdefault(tuple(table.columns), []).append(name)
+    lines = ["| tables | columns |", "| --- | --- |"]
+    for columns, names in same.items():
+        lines.append(
+            f"| {', '.join(f'`{n}`' for n in names)} | {', '.join(f'`{c}`' for c in columns)} |"
+        )
+    lines += ["", "| column | meaning | 含义 |", "| --- | --- | --- |"]
+    for column, texts in COLUMNS.items():
+        en, zh = (text.replace("|", "\\|") for text in texts)
+        lines.append(f"| `{column}` | {en} | {zh} |")
+    return "\n".join(lines) + "\n"
+
+
 # -- JSON Schema field tables ------------------------------------------------------------
 
 
@@ -412,21 +437,81 @@ def run_examples(root: Path, out: Path) -> None:
         target.write_text(proc.stdout.rstrip() + "\n", encoding="utf-8")
 
 
+def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m livable.cli ARGS`` from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "livable.cli", *args],
+        cwd=root,
+        env=dict(os.environ, COLUMNS="88"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def _copy(src: Path, dest: Path) -> None:
+    """Copy a file only when its bytes changed (Sphinx then copies it again only if so)."""
+    data = src.read_bytes()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if not dest.exists() or dest.read_bytes() != data:
+        dest.write_bytes(data)
+
+
+def handbook_excerpt(text: str) -> str:
+    """The head of a Markdown handbook (title, first category) and its "missing" section."""
+    lines = text.rstrip().splitlines()
+    subsections = [i for i, line in enumerate(lines) if line.startswith("### ")]
+    head = lines[: subsections[1]] if len(subsections) > 1 else lines
+    missing = next((i for i, line in enumerate(lines) if line.startswith("## What is")), None)
+    tail = lines[missing:] if missing is not None and missing >= len(head) else []
+    parts = [*head]
+    if tail:
+        parts += ["(... the other categories, tier by tier ...)", "", *tail]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def keep_demo_products(root: Path, folder: Path, dest: Path) -> None:
+    """Keep the demo's map and handbook (``P7``) for the docs, in ``_generated/demo/``.
+
+    ``city.png`` (the city map), ``community.png`` (the map of the community the demo
+    picked, the first not yet livable), ``community.html`` (its interactive map),
+    ``handbook-zh.html`` and ``handbook-en-excerpt.md`` (part of its English handbook).
+    """
+    maps = sorted(folder.glob("map-*.png"))
+    if not (folder / "city.png").exists() or not maps:
+        logger.warning(
+            "livable demo wrote no maps: install the 'maps' extra (pip install -e '.[docs]' "
+            "includes it) to build the map and handbook page"
+        )
+        return
+    community = maps[0].stem.removeprefix("map-")
+    _copy(folder / "city.png", dest / "city.png")
+    _copy(maps[0], dest / "community.png")
+    _copy(folder / "handbook-zh.html", dest / "handbook-zh.html")
+    report = str(folder / "report.json")
+    html_map, book = folder / "community.html", folder / "handbook-en.md"
+    for args in (
+        ["map", report, "--community", community, "--out", str(html_map)],
+        ["handbook", report, "--community", community, "--lang", "en", "--out", str(book)],
+    ):
+        proc = _cli(root, *args)
+        if proc.returncode != 0:
+            logger.warning("livable %s failed (exit %s): %s", args[0], proc.returncode, proc.stderr)
+            return
+    _copy(html_map, dest / "community.html")
+    _write(dest / "handbook-en-excerpt.md", handbook_excerpt(book.read_text(encoding="utf-8")))
+
+
 def run_demo(root: Path, out: Path) -> None:
-    """Run ``livable demo`` and keep what it prints (``_generated/demo.txt``)."""
+    """Run ``livable demo``; keep what it prints (``_generated/demo.txt``) and its products."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "livable-demo"
-        proc = subprocess.run(
-            [sys.executable, "-m", "livable.cli", "demo", "--out", str(folder)],
-            cwd=root,
-            env=dict(os.environ, COLUMNS="88"),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        proc = _cli(root, "demo", "--out", str(folder))
+        if proc.returncode == 0:
+            keep_demo_products(root, folder, out / "demo")
     if proc.returncode != 0:
         logger.warning("livable demo failed (exit %s): %s", proc.returncode, proc.stderr[-2000:])
     text = proc.stdout.replace(str(folder), "livable-demo")
@@ -456,6 +541,7 @@ def generate(app: Sphinx) -> None:
         schema = json.loads(path.read_text(encoding="utf-8"))
         _write(out / f"schema-{name}.md", schema_markdown(schema))
     _write(out / "indicators.md", _indicator_table())
+    _write(out / "export-columns.md", export_columns_markdown())
     _write(out / "api.rst", api_rst())
     run_demo(root, out)
     run_examples(root, out)
