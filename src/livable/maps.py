@@ -20,12 +20,13 @@ Everything is drawn in a local metric projection (the report's ``working_crs``),
 are round and the scale bar is true. The default size is A4 landscape (11.69 x 8.27 in) at
 200 dpi: a PNG 2338 px wide, sharp enough to print.
 
-Chinese labels: the ``maps`` extra installs the Noto Sans SC font (SIL OFL, from the
-``pylopdf-fonts-zh-cn`` package), registered with matplotlib at run time. Without it a
-system font with Chinese glyphs is used (Noto Sans CJK, Source Han Sans, WenQuanYi,
-Microsoft YaHei, PingFang, ...), or the file named by the ``LIVABLE_CJK_FONT`` environment
-variable; if there is none, one :class:`CJKFontWarning` says so (the labels then show as
-boxes). SVG keeps text as text (``svg.fonttype: none``): the viewer's fonts show it.
+Chinese labels (:func:`cjk_font`): the font file named by the ``LIVABLE_CJK_FONT``
+environment variable if set; else the Noto Sans SC font (SIL OFL) that the ``maps`` extra
+installs (the ``pylopdf-fonts-zh-cn`` package), registered with matplotlib at run time;
+else a system font with Chinese glyphs (Noto Sans CJK, Source Han Sans, WenQuanYi,
+Microsoft YaHei, PingFang, ...). If there is none, one :class:`CJKFontWarning` says so (the
+labels then show as boxes). SVG keeps text as text (``svg.fonttype: none``): the viewer's
+fonts show it.
 
 >>> import livable, tempfile
 >>> from pathlib import Path
