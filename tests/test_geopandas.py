@@ -68,7 +68,7 @@ def test_geodataframe_crs_is_not_assumed_wgs84() -> None:
     np.testing.assert_allclose(layer.lon, facilities.geometry.x, atol=1e-9)
     unknown = projected.set_crs(None, allow_override=True)
     bad = livable.read_facilities(unknown)
-    assert len(bad) == 0 and "outside the lon/lat range" in bad.rejected[0].reason
+    assert len(bad) == 0 and "looks projected (metres)" in bad.rejected[0].reason
     # an explicit crs still wins over the frame's
     assert len(livable.read_facilities(unknown, crs="EPSG:4545")) == 2
 

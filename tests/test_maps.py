@@ -240,7 +240,6 @@ def test_point_multipolygon_and_enlarged_communities_render(sample, tmp_path, ci
 def test_without_a_cjk_font_one_clear_warning(sample, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pylopdf_fonts_zh_cn", None)
     monkeypatch.setattr(maps, "_SYSTEM_CJK_FAMILIES", ())
-    monkeypatch.delenv("LIVABLE_CJK_FONT", raising=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         render_map(sample, tmp_path / "nofont.png", community="BL-004", dpi=50)
@@ -249,10 +248,17 @@ def test_without_a_cjk_font_one_clear_warning(sample, tmp_path, monkeypatch):
     assert "livable[maps]" in str(caught[0].message)
 
 
-def test_font_from_the_environment(monkeypatch):
+def test_font_named_by_the_caller(sample, tmp_path, monkeypatch):
     pylopdf_fonts_zh_cn = pytest.importorskip("pylopdf_fonts_zh_cn")
-    monkeypatch.setenv("LIVABLE_CJK_FONT", str(pylopdf_fonts_zh_cn.sans_path()))
-    assert maps.cjk_font() == "Noto Sans SC"
+    path = str(pylopdf_fonts_zh_cn.sans_path())
+    monkeypatch.setitem(sys.modules, "pylopdf_fonts_zh_cn", None)
+    monkeypatch.setattr(maps, "_SYSTEM_CJK_FAMILIES", ())
+    assert maps.cjk_font(path) == "Noto Sans SC"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        render_map(sample, tmp_path / "font.png", community="BL-004", dpi=50, font=path)
+    with pytest.raises(LivableError, match="font file not found"):
+        maps.cjk_font(tmp_path / "nope.ttf")
 
 
 def test_missing_matplotlib_is_a_clear_error(sample, tmp_path, monkeypatch):

@@ -250,6 +250,20 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         help="merge facilities of one type within N metres with similar names",
     )
     p.add_argument("--workers", type=int, default=1, help="worker processes")
+    p.add_argument(
+        "--max-file-mb",
+        type=_positive_float,
+        default=None,
+        metavar="MB",
+        help="refuse input files larger than this (default 256; peak memory is about 10x the file)",
+    )
+    p.add_argument(
+        "--max-features",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="refuse input files with more features than this (default 5,000,000)",
+    )
     p.add_argument("--strict", action="store_true", help="stop at the first bad feature")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--out", default="report.json", help="report file (default report.json)")
@@ -284,6 +298,37 @@ def _plugin_manager(args: argparse.Namespace) -> PluginManager:
         load_entry_points=not getattr(args, "no_entry_points", False),
         allow=getattr(args, "allow_plugin", None),
         fault_mode=getattr(args, "plugin_faults", "fail"),
+    )
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (value > 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text!r}")
+    return value
+
+
+def _limits(args: argparse.Namespace) -> Any:
+    from livable.io import Limits
+
+    defaults = Limits()
+    mb = getattr(args, "max_file_mb", None)
+    return Limits(
+        max_file_bytes=defaults.max_file_bytes if mb is None else max(1, int(mb * 1024**2)),
+        max_features=getattr(args, "max_features", None) or defaults.max_features,
     )
 
 
@@ -365,6 +410,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     mp.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: A4)")
     mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
+    mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
     hb = sub.add_parser("handbook", help="write the residents' handbook (P7) of a report")
     hb.add_argument("report", help="report.json")
     which = hb.add_mutually_exclusive_group(required=True)
@@ -442,6 +488,7 @@ def _evaluate_and_write(
         streets_datum=args.streets_datum,
         working_crs=args.working_crs,
         strict=args.strict,
+        limits=_limits(args),
         plugins=_plugin_manager(args),
         encoding=getattr(args, "encoding", None),
         progress=bar,
@@ -527,7 +574,12 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
     from livable.maps import render_map
 
     path = render_map(
-        args.report, args.out, community=args.community, profile=args.profile, dpi=args.dpi
+        args.report,
+        args.out,
+        community=args.community,
+        profile=args.profile,
+        dpi=args.dpi,
+        font=args.font,
     )
     print(f"map written to {path}", file=out)
     return 0
@@ -716,6 +768,12 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     return run_import(args, out)
 
 
+def _one_line(message: str, limit: int = 1000) -> str:
+    """An error message on one line, cut to ``limit`` characters (inputs can be huge)."""
+    text = " ".join(message.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
@@ -725,7 +783,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LivableError as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"livable: error: {exc}", file=sys.stderr)
+        print(f"livable: error: {_one_line(str(exc))}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. `livable summary r.json | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -737,8 +795,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         print(
-            f"livable: internal error: {exc!r} (run with --debug for the traceback and "
-            "please report it)",
+            f"livable: internal error: {_one_line(repr(exc))} (run with --debug for the "
+            "traceback and please report it)",
             file=sys.stderr,
         )
         return 1

@@ -9,9 +9,10 @@ columns, and model objects are built per community only for the report.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import attrs
 import numpy as np
@@ -19,11 +20,12 @@ import pyproj
 import shapely
 
 from livable._version import __version__
-from livable.errors import LivableError, PluginError
+from livable.errors import InputError, LivableError, PluginError
 from livable.geometry.access import AccessQuery, AccessTable, FacilityColumns, Origins
 from livable.geometry.circle import ServiceCircles, service_circles
 from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
 from livable.geometry.datums import Datum
+from livable.geometry.extent import MAX_SCALE_ERROR, far_communities, scale_error_of
 from livable.indicators.base import CommunityContext, Indicator
 from livable.indicators.base import role_of as indicator_role
 from livable.io import (
@@ -31,6 +33,7 @@ from livable.io import (
     FacilityLayer,
     FeatureSource,
     Limits,
+    Rejection,
     read_communities,
     read_facilities,
 )
@@ -48,7 +51,15 @@ from livable.report import (
 )
 from livable.rollup import summarize
 
-__all__ = ["Progress", "evaluate", "grade_from_results", "resolve_profile"]
+__all__ = [
+    "Progress",
+    "canonical_order",
+    "evaluate",
+    "grade_from_results",
+    "reject_far_communities",
+    "resolve_profile",
+    "sort_rejections",
+]
 
 Progress = Callable[[str, float], None]
 """A progress callback: ``(stage, fraction)`` with stages ``reading``, ``indexing``,
@@ -63,10 +74,7 @@ def resolve_profile(profile: str | Path | Profile, plugins: PluginManager) -> Pr
     """A profile object from an id registered by a plugin, a built-in id, or a TOML path."""
     if isinstance(profile, Profile):
         return profile
-    registered = plugins.profiles()
-    if isinstance(profile, str) and profile in registered:
-        return registered[profile]
-    return load_profile(profile)
+    return load_profile(profile, registered=plugins.profiles())
 
 
 def role_of(profile: Profile, indicator: Indicator) -> str:
@@ -245,6 +253,9 @@ def evaluate(
         encoding=encoding,
     )
     report_progress("reading", 1.0)
+    c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
+    if working_crs is None:
+        c_layer = reject_far_communities(c_layer, strict=strict)
 
     comms = c_layer.communities
     lonlat = _extent_points(comms, f_layer)
@@ -309,7 +320,7 @@ def evaluate(
     results.sort(key=lambda r: r.id)
 
     inputs = tuple(s for s in (c_layer.source, f_layer.source) if s.path != "<memory>")
-    rejected = tuple(sorted(c_layer.rejected, key=lambda r: (r.id or "", r.source)))
+    rejected = sort_rejections(c_layer.rejected)
     summary = summarize(results, rejected=len(rejected), profile=prof, facility_types=types)
     return Report(
         livable_version=__version__,
@@ -322,8 +333,8 @@ def evaluate(
         communities=tuple(results),
         rejected=rejected,
         summary=summary,
-        rejected_facilities=tuple(f_layer.rejected),
-        repaired=tuple(c_layer.repaired) + tuple(f_layer.repaired),
+        rejected_facilities=sort_rejections(f_layer.rejected),
+        repaired=sort_rejections(c_layer.repaired + f_layer.repaired),
         skipped=pm.skipped + tuple(run_skipped),
     )
 
@@ -434,6 +445,107 @@ def _run_indicator(
         key_content=indicator.key_content,
         message_en=f"{indicator.label_en}: not assessed, plugin {plugin!r} failed ({problem})",
         message_zh=f"{indicator.label_zh}：未评估，插件“{plugin}”出错（{problem}）",
+    )
+
+
+_INDEX = re.compile(r"#\d+")
+
+
+def _rejection_key(r: Rejection) -> tuple[bool, str, str, str, int]:
+    path, _, index = r.source.rpartition("#")
+    where = int(index) if index.isdigit() else -1
+    return (r.id is None, r.id or "", path or r.source, _INDEX.sub("#", r.reason), where)
+
+
+def sort_rejections(rejections: Iterable[Rejection]) -> tuple[Rejection, ...]:
+    """Rejections in the report's documented order, independent of the input order.
+
+    Sorted by id (features without an id last), then file, then reason with its feature
+    numbers ignored, then feature index: two inputs that hold the same features in another
+    order give the same list, up to the ``#index`` numbers (``docs/explanation/determinism.md``).
+
+    >>> rs = [Rejection(None, "c.geojson#0", "no geometry"), Rejection("b", "c.geojson#1", "x"),
+    ...       Rejection("a", "c.geojson#2", "y")]
+    >>> [r.source for r in sort_rejections(rs)]
+    ['c.geojson#2', 'c.geojson#1', 'c.geojson#0']
+    """
+    return tuple(sorted(rejections, key=_rejection_key))
+
+
+@overload
+def canonical_order(layer: CommunityLayer) -> CommunityLayer: ...
+@overload
+def canonical_order(layer: FacilityLayer) -> FacilityLayer: ...
+def canonical_order(layer: CommunityLayer | FacilityLayer) -> CommunityLayer | FacilityLayer:
+    """The layer with its rows sorted by id, so results never depend on the input order.
+
+    Facility order breaks ties between facilities at the same distance (``nearest`` lists,
+    ``in_circle``); sorting by id (then type and position) makes them deterministic.
+
+    >>> from livable.testing import community
+    >>> layer = CommunityLayer((community("b", 108.9, 34.2), community("a", 108.9, 34.3)))
+    >>> [c.id for c in canonical_order(layer).communities]
+    ['a', 'b']
+    """
+    if isinstance(layer, CommunityLayer):
+        order = sorted(range(len(layer.communities)), key=lambda i: layer.communities[i].id)
+        return attrs.evolve(
+            layer,
+            communities=tuple(layer.communities[i] for i in order),
+            sources=tuple(layer.sources[i] for i in order) if layer.sources else (),
+        )
+    keys = (layer.lat, layer.lon, layer.types.astype(str), layer.ids.astype(str))
+    return layer.take(np.lexsort(keys)) if len(layer) else layer
+
+
+def reject_far_communities(layer: CommunityLayer, *, strict: bool = False) -> CommunityLayer:
+    """Move communities too far from the rest into ``rejected`` (see
+    :func:`~livable.geometry.extent.far_communities`); with ``strict``, raise instead.
+
+    One community geocoded on the wrong continent would otherwise move the working CRS and
+    distort every distance. Data genuinely spread too wide raises
+    :class:`~livable.errors.InputError`.
+
+    >>> from livable.testing import community
+    >>> layer = CommunityLayer((community("a", 108.94, 34.26), community("b", 108.95, 34.27),
+    ...                         community("c", -71.06, 42.36)))
+    >>> [r.id for r in reject_far_communities(layer).rejected]
+    ['c']
+    """
+    comms = layer.communities
+    if not comms:
+        return layer
+    bounds = shapely.bounds(np.array([c.geometry for c in comms], dtype=object))
+    far = far_communities(
+        bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3], source=layer.source.path
+    )
+    if not far.any():
+        return layer
+    kept = [i for i in range(len(comms)) if not far[i]]
+    where = layer.sources or tuple(f"{layer.source.path}#?" for _ in comms)
+    _, crs = scale_error_of(*(bounds[kept, k] for k in range(4)))
+    rejected = []
+    for i in np.flatnonzero(far).tolist():
+        x, y = comms[i].geometry.centroid.coords[0]
+        reason = (
+            f"far from the other communities: at ({x:.6g}, {y:.6g}), too far from the rest "
+            f"for one working CRS ({crs}) to measure within {MAX_SCALE_ERROR:.1%}; check its "
+            "coordinates, or evaluate it in a separate run"
+        )
+        if strict:
+            path, _, index = where[i].rpartition("#")
+            raise InputError(
+                reason,
+                source=path,
+                index=int(index) if index.isdigit() else None,
+                feature_id=comms[i].id,
+            )
+        rejected.append(Rejection(comms[i].id, where[i], reason))
+    return attrs.evolve(
+        layer,
+        communities=tuple(comms[i] for i in kept),
+        sources=tuple(layer.sources[i] for i in kept) if layer.sources else (),
+        rejected=layer.rejected + tuple(rejected),
     )
 
 

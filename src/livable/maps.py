@@ -20,13 +20,13 @@ Everything is drawn in a local metric projection (the report's ``working_crs``),
 are round and the scale bar is true. The default size is A4 landscape (11.69 x 8.27 in) at
 200 dpi: a PNG 2338 px wide, sharp enough to print.
 
-Chinese labels (:func:`cjk_font`): the font file named by the ``LIVABLE_CJK_FONT``
-environment variable if set; else the Noto Sans SC font (SIL OFL) that the ``maps`` extra
-installs (the ``pylopdf-fonts-zh-cn`` package), registered with matplotlib at run time;
-else a system font with Chinese glyphs (Noto Sans CJK, Source Han Sans, WenQuanYi,
-Microsoft YaHei, PingFang, ...). If there is none, one :class:`CJKFontWarning` says so (the
-labels then show as boxes). SVG keeps text as text (``svg.fonttype: none``): the viewer's
-fonts show it.
+Chinese labels: the ``maps`` extra installs the Noto Sans SC font (SIL OFL, from the
+``pylopdf-fonts-zh-cn`` package), registered with matplotlib at run time. Without it a
+system font with Chinese glyphs is used (Noto Sans CJK, Source Han Sans, WenQuanYi,
+Microsoft YaHei, PingFang, ...), or a font file the caller names first (``font=``,
+``--font``); no environment variable is read. If there is none, one
+:class:`CJKFontWarning` says so (the labels then show as boxes). SVG keeps text as text
+(``svg.fonttype: none``): the viewer's fonts show it.
 
 >>> import livable, tempfile
 >>> from pathlib import Path
@@ -49,7 +49,6 @@ import importlib
 import io
 import json
 import math
-import os
 import re
 import unicodedata
 import warnings
@@ -173,10 +172,10 @@ def _require_matplotlib() -> Any:
         ) from None
 
 
-def cjk_font() -> str | None:
+def cjk_font(font: str | Path | None = None) -> str | None:
     """Register a font with Chinese glyphs with matplotlib and return its family name.
 
-    In order: the file named by ``LIVABLE_CJK_FONT``; Noto Sans SC from the ``maps``
+    In order: the font file ``font`` (a .ttf/.otf the caller names); Noto Sans SC from the ``maps``
     extra (package ``pylopdf-fonts-zh-cn``); a system font of a known CJK family. Returns
     ``None`` (after one :class:`CJKFontWarning`) when there is none.
 
@@ -187,9 +186,10 @@ def cjk_font() -> str | None:
     font_manager = importlib.import_module("matplotlib.font_manager")
     fm = font_manager.fontManager
     candidates: list[Path] = []
-    env = os.environ.get("LIVABLE_CJK_FONT")
-    if env:
-        candidates.append(Path(env))
+    if font is not None:
+        if not Path(font).is_file():
+            raise LivableError(f"{font}: font file not found")
+        candidates.append(Path(font))
     try:
         bundled = importlib.import_module("pylopdf_fonts_zh_cn")
         candidates.append(Path(bundled.sans_path()))
@@ -207,7 +207,7 @@ def cjk_font() -> str | None:
     del mpl
     warnings.warn(
         "no font with Chinese glyphs found: Chinese labels on the map will not render; "
-        "install one with pip install 'livable[maps]' or name a font file in LIVABLE_CJK_FONT",
+        "install one with pip install 'livable[maps]' or name a font file with --font",
         CJKFontWarning,
         stacklevel=2,
     )
@@ -231,10 +231,10 @@ def _register(fm: Any, font_manager: Any, path: Path) -> str | None:
 
 
 @contextmanager
-def _style() -> Iterator[str | None]:
+def _style(font: str | Path | None = None) -> Iterator[str | None]:
     """matplotlib settings for a map; yields the CJK font family (``None``: none found)."""
     mpl = _require_matplotlib()
-    family = cjk_font()
+    family = cjk_font(font)
     families = ([family] if family else []) + ["DejaVu Sans"]
     rc = {
         "font.family": families,
@@ -1435,13 +1435,15 @@ def render_map(
     profile: str | Path | Profile | None = None,
     dpi: int = DEFAULT_DPI,
     size: tuple[float, float] = A4_LANDSCAPE_IN,
+    font: str | Path | None = None,
 ) -> Path:
     """Draw the map of one community (or, without ``community``, the city) into ``out``.
 
     The suffix picks the format: ``.png`` (``dpi``, 200 by default: 2338 px wide), ``.svg``
     (text kept as text; layers carry ids: ``community``, ``circle``, ``tier-400``, ...,
     ``fac-<category>-<n>``, ``gap-<type>``, ``com-<grade>-<n>``) or ``.html`` (the SVG
-    inline with hover tooltips; self-contained, viewable offline).
+    inline with hover tooltips; self-contained, viewable offline). ``font`` names a font
+    file with Chinese glyphs to use before the bundled one (see :func:`cjk_font`).
 
     >>> render_map({"communities": [], "summary": {}}, "map.pdf")
     Traceback (most recent call last):
@@ -1456,7 +1458,7 @@ def render_map(
         raise LivableError(f"dpi must be at least 50, not {dpi}")
     data = as_report_dict(report)
     prof = report_profile(data, profile)
-    with _style() as family:
+    with _style(font) as family:
         if community is None:
             fig, tips = _city_map(data, prof, size)
             title = "便民服务地图 Convenience-service map"

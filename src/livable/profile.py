@@ -38,12 +38,15 @@ from livable.models import CATEGORIES, SizeClass, Zone
 
 __all__ = [
     "BUILTIN_PROFILES",
+    "MAX_EXTENDS_DEPTH",
+    "MAX_PROFILE_BYTES",
     "CircleRules",
     "FrameworkCriteria",
     "HappyCriteria",
     "Profile",
     "Targets",
     "load_profile",
+    "profile_from_mapping",
 ]
 
 CenterRule = Literal["centroid", "inside_point"]
@@ -394,15 +397,52 @@ def _format_exception(exc: BaseException, type_: type | None) -> str:
     return cattrs.v.format_exception(exc, type_)
 
 
-def profile_from_mapping(data: Mapping[str, Any], *, source: str = "<memory>") -> Profile:
+MAX_PROFILE_BYTES = 1024**2
+"""The largest profile file read (a profile is a page of TOML; larger is not a profile)."""
+
+MAX_EXTENDS_DEPTH = 8
+"""How many ``extends`` links a profile may follow."""
+
+
+@attrs.frozen
+class _Context:
+    """Where ``extends`` may reach while loading one profile (see :func:`load_profile`)."""
+
+    registered: Mapping[str, Profile]
+    base: Path | None
+    """The folder of the file being read (``extends`` paths are relative to it)."""
+    root: Path | None
+    """The folder ``extends`` files must stay within."""
+    seen: tuple[str, ...] = ()
+
+
+def profile_from_mapping(
+    data: Mapping[str, Any],
+    *,
+    source: str = "<memory>",
+    registered: Mapping[str, Profile] | None = None,
+) -> Profile:
     """Build a profile from a mapping as read from TOML; ``extends`` names a parent.
 
-    Raises :class:`~livable.errors.ProfileError` naming the source and every bad field.
+    A mapping not read from a file may extend only a built-in or ``registered`` profile
+    id. Raises :class:`~livable.errors.ProfileError` naming the source and every bad field.
+
+    >>> profile_from_mapping({"extends": "xian-2020", "id": "x", "label_en": "X",
+    ...                       "label_zh": "X"}).parent
+    'xian-2020'
+    >>> profile_from_mapping({"extends": "../evil.toml"})
+    Traceback (most recent call last):
+    ...
+    livable.errors.ProfileError: <memory>: extends '../evil.toml' ...
     """
+    return _from_mapping(data, source, _Context(registered or {}, None, None))
+
+
+def _from_mapping(data: Mapping[str, Any], source: str, ctx: _Context) -> Profile:
     data = dict(data)
-    parent_id = data.pop("extends", None)
-    if parent_id is not None:
-        parent = load_profile(str(parent_id))
+    parent_ref = data.pop("extends", None)
+    if parent_ref is not None:
+        parent = _parent(parent_ref, source, ctx)
         data = _deep_merge(_converter.unstructure(parent), {"parent": parent.id, **data})
     data = _fix_nulls(data)
     try:
@@ -415,6 +455,71 @@ def profile_from_mapping(data: Mapping[str, Any], *, source: str = "<memory>") -
         else:
             problems = str(exc)
         raise ProfileError(f"{source}: invalid profile: {problems}") from exc
+
+
+def _parent(ref: Any, source: str, ctx: _Context) -> Profile:
+    """The profile ``extends`` names: a built-in or registered id, or a file within the root."""
+    if not isinstance(ref, str) or not ref.strip():
+        raise ProfileError(f"{source}: extends must be a profile id or a .toml file name")
+    if ref in ctx.seen:
+        chain = " -> ".join((*ctx.seen, ref))
+        raise ProfileError(f"{source}: extends forms a cycle ({chain})")
+    if len(ctx.seen) >= MAX_EXTENDS_DEPTH:
+        raise ProfileError(f"{source}: more than {MAX_EXTENDS_DEPTH} levels of extends")
+    if ref in ctx.registered:
+        return ctx.registered[ref]
+    if ref in BUILTIN_PROFILES:
+        return _load_builtin(ref)
+    allowed = f"a built-in profile id ({', '.join(BUILTIN_PROFILES)}), a registered id"
+    rel = Path(ref)
+    if ctx.base is None or ctx.root is None:
+        raise ProfileError(
+            f"{source}: extends {ref!r} is not a known profile id; a profile not read from "
+            f"a file may extend only {allowed}"
+        )
+    if rel.is_absolute() or rel.drive or ".." in rel.parts or rel.suffix.lower() != ".toml":
+        raise ProfileError(
+            f"{source}: extends {ref!r} is not allowed: give {allowed}, or a relative .toml "
+            f"file name inside {ctx.root} (no absolute paths, no '..')"
+        )
+    path = ctx.base / rel
+    _check_within(path, ctx.root, source, f"extends {ref!r}")
+    seen = (*ctx.seen, ref)
+    return _load_file(path, attrs.evolve(ctx, base=path.parent, seen=seen))
+
+
+def _check_within(path: Path, root: Path, source: str, what: str) -> None:
+    try:
+        real, real_root = path.resolve(), root.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise ProfileError(f"{source}: {what}: cannot resolve the path ({exc})") from exc
+    if not real.is_relative_to(real_root):
+        raise ProfileError(
+            f"{source}: {what} resolves to {real}, outside the allowed folder {real_root}"
+        )
+
+
+def _load_file(path: Path, ctx: _Context) -> Profile:
+    try:
+        size = path.stat().st_size
+        if size > MAX_PROFILE_BYTES:
+            raise ProfileError(
+                f"{path}: profile is {size:,} bytes, over the limit of {MAX_PROFILE_BYTES:,}"
+            )
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read profile: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"{path}: profile is not UTF-8 text") from exc
+    return _load_text(text, str(path), ctx)
+
+
+def _load_text(text: str, source: str, ctx: _Context) -> Profile:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{source}: not valid TOML: {exc}") from exc
+    return _from_mapping(data, source, ctx)
 
 
 def _builtin_text(profile_id: str) -> str:
@@ -433,31 +538,42 @@ def _load_builtin(profile_id: str) -> Profile:
     return profile_from_mapping(data, source=f"built-in profile {profile_id}")
 
 
-def load_profile(profile: str | Path | Profile) -> Profile:
-    """Load a profile: a built-in id (``"xian-2020"``), a TOML file path, or a Profile.
+def load_profile(
+    profile: str | Path | Profile,
+    *,
+    allowed_dir: str | Path | None = None,
+    registered: Mapping[str, Profile] | None = None,
+) -> Profile:
+    """Load a profile: a built-in id (``"xian-2020"``), a registered id, a TOML file, or a Profile.
+
+    Profiles are data only: TOML read with :mod:`tomllib`, never code. A file's ``extends``
+    may name a built-in id, an id in ``registered`` (e.g. profiles added by plugins), or a
+    relative ``.toml`` file next to it, which must stay inside ``allowed_dir`` (default: the
+    folder of the file loaded). With ``allowed_dir`` the file itself must lie inside it too.
+    Absolute paths, ``..``, symlinks that leave the folder, cycles and more than
+    :data:`MAX_EXTENDS_DEPTH` links raise :class:`~livable.errors.ProfileError`.
 
     >>> load_profile("xian-2020").id
     'xian-2020'
+    >>> load_profile("/etc/passwd.toml", allowed_dir="/srv/profiles")
+    Traceback (most recent call last):
+    ...
+    livable.errors.ProfileError: /etc/passwd.toml: the profile file resolves to ...
     """
     if isinstance(profile, Profile):
         return profile
+    known = registered or {}
+    if isinstance(profile, str) and profile in known:
+        return known[profile]
     if isinstance(profile, str) and profile in BUILTIN_PROFILES:
         return _load_builtin(profile)
     path = Path(profile)
     if path.suffix.lower() != ".toml":
+        ids = ", ".join((*BUILTIN_PROFILES, *sorted(known)))
         raise ProfileError(
-            f"unknown profile {str(profile)!r}: give a built-in id "
-            f"({', '.join(BUILTIN_PROFILES)}) or a .toml file"
+            f"unknown profile {str(profile)!r}: give a profile id ({ids}) or a .toml file"
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot read profile: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise ProfileError(f"{path}: profile is not UTF-8 text") from exc
-    source = str(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{source}: not valid TOML: {exc}") from exc
-    return profile_from_mapping(data, source=source)
+    root = Path(allowed_dir) if allowed_dir is not None else path.parent
+    if allowed_dir is not None:
+        _check_within(path, root, str(path), "the profile file")
+    return _load_file(path, _Context(known, path.parent, root, (path.name,)))
