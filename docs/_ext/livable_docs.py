@@ -43,7 +43,6 @@ PENDING_PAGES = {
     "howto/crs-china",
     "explanation/distances",
     "explanation/network",
-    "explanation/determinism",
 }
 """Pages written in other branches; their toctree entries are dropped while absent."""
 
@@ -121,7 +120,15 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
     (
         "Profiles",
         "Every number the grading uses; see also :doc:`profile`.",
-        ["Profile", "HappyCriteria", "FrameworkCriteria", "Targets", "CircleRules"],
+        [
+            "Profile",
+            "HappyCriteria",
+            "FrameworkCriteria",
+            "Targets",
+            "CircleRules",
+            "livable.profile.MAX_PROFILE_BYTES",
+            "livable.profile.MAX_EXTENDS_DEPTH",
+        ],
     ),
     (
         "Vocabulary",
@@ -642,28 +649,38 @@ def resolve_alias(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
 
     Docstrings may name an object by any module that exports it; the API page documents
     it once, as ``livable.Name`` (or under a dotted name in ``API_GROUPS``). This handler
-    (``missing-reference``) finds the documented name of the same object.
+    (``missing-reference``) finds the documented name of the same object; a bare name
+    (``MAX_EXTENDS_DEPTH``) goes to the one dotted ``API_GROUPS`` entry that ends in it.
     """
     if node.get("refdomain") != "py":
         return None
     target = str(node.get("reftarget", ""))
+    import livable
+
+    names = [f"livable.{n}" for n in livable.__all__]
+    dotted = [n for _, _, group in API_GROUPS for n in group if "." in n]
+
+    def resolve(name: str) -> Any:
+        new = node.deepcopy()
+        new["reftarget"] = name
+        domain = env.get_domain("py")
+        return domain.resolve_xref(
+            env, node["refdoc"], app.builder, node["reftype"], name, new, contnode
+        )
+
+    if "." not in target:
+        # a bare name in a docstring (:data:`MAX_EXTENDS_DEPTH`) that its module's page
+        # context cannot find: the one object of that name documented under a dotted name
+        same = [n for n in dotted if n.rpartition(".")[2] == target]
+        return resolve(same[0]) if len(same) == 1 else None
     if not target.startswith("livable."):
         return None
     obj = _import_object(target)
     if obj is None:
         return None
-    import livable
-
-    names = [f"livable.{n}" for n in livable.__all__]
-    names += [n for _, _, group in API_GROUPS for n in group if "." in n]
-    for name in names:
+    for name in names + dotted:
         if name != target and _import_object(name) is obj:
-            new = node.deepcopy()
-            new["reftarget"] = name
-            domain = env.get_domain("py")
-            return domain.resolve_xref(
-                env, node["refdoc"], app.builder, node["reftype"], name, new, contnode
-            )
+            return resolve(name)
     return None
 
 
