@@ -416,6 +416,7 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: A4)")
     mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
+    mp.add_argument("--plan", help="plan.geojson of `livable plan`: draw its sites (city map)")
     hb = sub.add_parser("handbook", help="write the residents' handbook (P7) of a report")
     hb.add_argument("report", help="report.json")
     which = hb.add_mutually_exclusive_group(required=True)
@@ -588,6 +589,7 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
         profile=args.profile,
         dpi=args.dpi,
         font=args.font,
+        plan=args.plan,
     )
     print(f"map written to {path}", file=out)
     return 0
