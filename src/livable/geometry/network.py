@@ -104,6 +104,7 @@ __all__ = [
     "DEFAULT_MAX_CELLS",
     "NODE_PRECISION_M",
     "NetworkProvider",
+    "SearchBatch",
     "StreetLayer",
     "StreetNetwork",
     "WalkGraph",
@@ -232,12 +233,46 @@ def _dedupe_min(
 
 
 @attrs.frozen(eq=False)
+class SearchBatch:
+    """Distances from some sources to the search nodes of (part of) a graph.
+
+    ``dist[i, j]`` is the walk from ``sources[i]`` (positions in the caller's source list)
+    to search node ``nodes[j]``, ``inf`` beyond the limit. Nodes outside ``nodes`` are
+    beyond the limit from every source of the batch.
+    """
+
+    sources: IntArray
+    nodes: IntArray
+    dist: FloatArray
+    _column: IntArray = attrs.field(repr=False)
+    """Search node -> column of ``dist`` (``-1`` when absent); valid until the next batch."""
+
+    def reached(self) -> tuple[IntArray, IntArray]:
+        """``(row, search node)`` of every finite distance."""
+        row, col = np.nonzero(np.isfinite(self.dist))
+        return row.astype(np.int64), self.nodes[col]
+
+    def at(self, rows: IntArray, nodes: IntArray) -> FloatArray:
+        """``dist`` at ``(row, search node)`` pairs, ``inf`` for nodes outside the batch."""
+        col = self._column[nodes]
+        inside = col >= 0
+        out = np.full(rows.shape, np.inf)
+        out[inside] = self.dist[rows[inside], col[inside]]
+        return out
+
+
+@attrs.frozen(eq=False)
 class WalkGraph:
     """An undirected weighted graph ready for many-source bounded shortest-path searches.
 
     Build it with :meth:`from_edges`. Parallel edges keep their shortest length; zero-length
     edges are contracted (their ends become one search node, ``node_map``); self-loops are
     dropped. Distances are returned for the original node ids.
+
+    Given node positions (``x``, ``y``) and edges no shorter than the straight line between
+    their ends, as on a street network, a search bounded by ``limit`` only looks at the
+    nodes within ``limit`` in a straight line of its batch of sources (a walk can never be
+    shorter than the straight line), so its cost no longer grows with the whole graph.
 
     >>> g = WalkGraph.from_edges(4, [0, 0, 1, 2], [1, 1, 2, 3], [5.0, 2.0, 0.0, 1.0])
     >>> g.distances([0]).tolist()  # the 2 m parallel edge wins; 1-2 has zero length
@@ -251,6 +286,10 @@ class WalkGraph:
     """Original node id -> search node id (identity unless zero-length edges were merged)."""
     matrix: Any
     """The CSR adjacency of the search nodes (both directions, one entry per node pair)."""
+    search_x: FloatArray | None = None
+    search_y: FloatArray | None = None
+    """Positions of the search nodes, when the graph is geometric."""
+    _tree: Any = attrs.field(default=None, repr=False)
 
     @classmethod
     def from_edges(
@@ -259,10 +298,14 @@ class WalkGraph:
         u: Sequence[int] | IntArray,
         v: Sequence[int] | IntArray,
         length: Sequence[float] | FloatArray,
+        *,
+        x: FloatArray | None = None,
+        y: FloatArray | None = None,
     ) -> WalkGraph:
         """A graph of ``n_nodes`` nodes and undirected edges ``u[i] - v[i]`` of ``length[i]``.
 
-        Lengths must be finite and non-negative.
+        Lengths must be finite and non-negative. With node positions ``x``/``y`` (metres),
+        every edge must be at least as long as the straight line between its ends.
         """
         uu = np.asarray(u, dtype=np.int64)
         vv = np.asarray(v, dtype=np.int64)
@@ -288,7 +331,28 @@ class WalkGraph:
         indptr = np.zeros(n_search + 1, dtype=np.int64)
         np.cumsum(np.bincount(du, minlength=n_search), out=indptr[1:])
         matrix = csr_array((dw, dv.astype(np.int32), indptr), shape=(n_search, n_search))
-        return cls(n_nodes=int(n_nodes), node_map=node_map, matrix=matrix)
+        if x is None or y is None:
+            return cls(n_nodes=int(n_nodes), node_map=node_map, matrix=matrix)
+        xs = np.asarray(x, dtype=np.float64)
+        ys = np.asarray(y, dtype=np.float64)
+        straight = np.hypot(xs[uu] - xs[vv], ys[uu] - ys[vv])
+        if ww.size and (ww < straight * (1.0 - 1e-9) - 1e-6).any():
+            bad = int(np.argmax(straight - ww))
+            raise LivableError(
+                f"edge {bad} is {ww[bad]:g} m long but its ends are {straight[bad]:g} m apart"
+            )
+        sx = np.empty(n_search)
+        sy = np.empty(n_search)
+        sx[node_map], sy[node_map] = xs, ys
+        tree = shapely.STRtree(shapely.points(sx, sy))
+        return cls(
+            n_nodes=int(n_nodes),
+            node_map=node_map,
+            matrix=matrix,
+            search_x=sx,
+            search_y=sy,
+            tree=tree,
+        )
 
     @property
     def n_search_nodes(self) -> int:
@@ -301,30 +365,99 @@ class WalkGraph:
         *,
         limit: float = math.inf,
         max_cells: int = DEFAULT_MAX_CELLS,
-    ) -> Iterator[tuple[int, FloatArray]]:
-        """Bounded shortest distances from ``sources``, a batch at a time.
+    ) -> Iterator[SearchBatch]:
+        """Bounded shortest distances from ``sources``, a batch of sources at a time.
 
-        Yields ``(start, dist)`` where ``dist[i, m]`` is the distance from
-        ``sources[start + i]`` to *search* node ``m`` (see ``node_map``), ``inf`` beyond
-        ``limit``. A batch holds at most ``max_cells`` cells (at least one source).
+        Every source appears in exactly one batch. A batch's ``dist`` holds at most
+        ``max_cells`` cells (at least one source). On a geometric graph with a finite
+        ``limit`` the sources are grouped by tiles of ``limit / 2`` and each batch searches
+        only the nodes within ``limit`` in a straight line of its tile's sources.
         """
         src = self.node_map[np.asarray(sources, dtype=np.int64)]
-        size = max(1, int(max_cells) // max(self.n_search_nodes, 1))
-        for start in range(0, src.size, size):
-            dist = dijkstra(
-                self.matrix, directed=True, indices=src[start : start + size], limit=limit
+        m = self.n_search_nodes
+        column = np.full(m, -1, dtype=np.int64)
+        if (
+            self.search_x is None
+            or self.search_y is None
+            or not math.isfinite(limit)
+            or not src.size
+        ):
+            size = max(1, int(max_cells) // max(m, 1))
+            everything = np.arange(m, dtype=np.int64)
+            column[:] = everything
+            for start in range(0, src.size, size):
+                dist = dijkstra(
+                    self.matrix, directed=True, indices=src[start : start + size], limit=limit
+                )
+                yield SearchBatch(
+                    np.arange(start, min(start + size, src.size), dtype=np.int64),
+                    everything,
+                    np.asarray(dist, dtype=np.float64).reshape(-1, m),
+                    column,
+                )
+            return
+        yield from self._local_batches(src, float(limit), int(max_cells), column)
+
+    def _local_batches(
+        self, src: IntArray, limit: float, max_cells: int, column: IntArray
+    ) -> Iterator[SearchBatch]:
+        assert self.search_x is not None
+        assert self.search_y is not None
+        tile = max(limit / 2.0, 1.0)
+        px, py = self.search_x[src], self.search_y[src]
+        key_x = np.floor(px / tile).astype(np.int64)
+        key_y = np.floor(py / tile).astype(np.int64)
+        order = np.lexsort((key_y, key_x))
+        kx, ky = key_x[order], key_y[order]
+        starts = np.flatnonzero(np.r_[True, (kx[1:] != kx[:-1]) | (ky[1:] != ky[:-1])])
+        ends = np.r_[starts[1:], order.size]
+        reach = limit * (1.0 + 1e-9) + 1e-6
+        groups = [order[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+        boxes = shapely.box(
+            np.array([px[g].min() - reach for g in groups]),
+            np.array([py[g].min() - reach for g in groups]),
+            np.array([px[g].max() + reach for g in groups]),
+            np.array([py[g].max() + reach for g in groups]),
+        )
+        which, found = self._tree.query(boxes)
+        bounds = np.searchsorted(which, np.arange(len(groups) + 1))
+        indptr, indices, data = self.matrix.indptr, self.matrix.indices, self.matrix.data
+        for gi, members in enumerate(groups):
+            nodes = np.sort(found[bounds[gi] : bounds[gi + 1]]).astype(np.int64)
+            column[nodes] = np.arange(nodes.size)
+            # the subgraph induced by these nodes
+            _, _, pos = _expand(np.zeros(nodes.size, np.int64), nodes, indptr)
+            counts = indptr[nodes + 1] - indptr[nodes]
+            rows = np.repeat(np.arange(nodes.size), counts)
+            cols = column[indices[pos]]
+            inside = cols >= 0
+            sub_ptr = np.zeros(nodes.size + 1, dtype=np.int64)
+            np.cumsum(np.bincount(rows[inside], minlength=nodes.size), out=sub_ptr[1:])
+            sub = csr_array(
+                (data[pos][inside], cols[inside].astype(np.int32), sub_ptr),
+                shape=(nodes.size, nodes.size),
             )
-            yield start, np.asarray(dist, dtype=np.float64).reshape(-1, self.n_search_nodes)
+            size = max(1, max_cells // max(nodes.size, 1))
+            for start in range(0, members.size, size):
+                chunk = members[start : start + size]
+                dist = dijkstra(sub, directed=True, indices=column[src[chunk]], limit=limit)
+                yield SearchBatch(
+                    chunk.astype(np.int64),
+                    nodes,
+                    np.asarray(dist, dtype=np.float64).reshape(-1, nodes.size),
+                    column,
+                )
+            column[nodes] = -1
 
     def distances(
         self, sources: Sequence[int] | IntArray, *, limit: float = math.inf
     ) -> FloatArray:
         """Dense distances ``[source, node]`` over the original node ids (for small graphs)."""
         src = np.asarray(sources, dtype=np.int64)
-        out = np.full((src.size, self.n_nodes), np.inf)
-        for start, dist in self.batches(src, limit=limit):
-            out[start : start + dist.shape[0]] = dist[:, self.node_map]
-        return out
+        out = np.full((src.size, self.n_search_nodes), np.inf)
+        for batch in self.batches(src, limit=limit):
+            out[np.ix_(batch.sources, batch.nodes)] = batch.dist
+        return out[:, self.node_map]
 
 
 # --------------------------------------------------------------------------------------
@@ -508,13 +641,39 @@ class StreetNetwork:
         d = np.full(n, np.nan)
         if n == 0 or self._eligible_index.size == 0:
             return edge, t, d
-        pts = shapely.points(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
-        which, tree_idx = self._tree.query_nearest(
-            pts, max_distance=max_distance, all_matches=False
-        )
-        hit = self._eligible_index[tree_idx]
-        th, dh = self._locate(hit, np.asarray(x)[which], np.asarray(y)[which])
-        edge[which], t[which], d[which] = hit, th, dh
+        xs = np.asarray(x, dtype=np.float64)
+        ys = np.asarray(y, dtype=np.float64)
+        # Growing square windows: the best candidate within a window of half-width r is
+        # the nearest edge when it is at most r away (any nearer edge meets the window).
+        pending = np.arange(n)
+        radius = 16.0
+        while pending.size:
+            r = radius if max_distance is None else min(radius, float(max_distance))
+            last = max_distance is not None and r >= max_distance
+            if max_distance is None and radius > 1e6:  # far from everything: exact query
+                pts = shapely.points(xs[pending], ys[pending])
+                which, tree_idx = self._tree.query_nearest(pts, all_matches=False)
+                hit = self._eligible_index[tree_idx]
+                p = pending[which]
+                edge[p], (t[p], d[p]) = hit, self._locate(hit, xs[p], ys[p])
+                break
+            px, py = xs[pending], ys[pending]
+            which, tree_idx = self._tree.query(shapely.box(px - r, py - r, px + r, py + r))
+            cand = self._eligible_index[tree_idx]
+            tc, dc = self._locate(cand, px[which], py[which])
+            order = np.lexsort((cand, dc, which))
+            which, cand, tc, dc = which[order], cand[order], tc[order], dc[order]
+            first = np.r_[True, which[1:] != which[:-1]] if which.size else which.astype(bool)
+            which, cand, tc, dc = which[first], cand[first], tc[first], dc[first]
+            ok = dc <= r
+            p = pending[which[ok]]
+            edge[p], t[p], d[p] = cand[ok], tc[ok], dc[ok]
+            if last:
+                break
+            done = np.zeros(pending.size, dtype=bool)
+            done[which[ok]] = True
+            pending = pending[~done]
+            radius *= 4.0
         return edge, t, d
 
     def snap_areas(
@@ -627,36 +786,74 @@ def _expand(
     return r, nd, starts + ramp
 
 
-def _concat_tables(
-    tables: Sequence[AccessTable], n_types: int, k: int, n_tiers: int
+def _prune_far(
+    origin: IntArray,
+    facility: IntArray,
+    distance: FloatArray,
+    *,
+    facility_types: IntArray,
+    near_m: FloatArray,
+    query: AccessQuery,
+) -> npt.NDArray[np.bool_]:
+    """Which pairs the access table can depend on: every pair within ``near_m`` of its
+    origin (tier and circle counts) and, beyond it, the ``k`` nearest per origin and type
+    (with every pair tied with the k-th to the millimetre) for ``nearest`` and the k-nearest
+    lists. Dropping the rest leaves :func:`access_from_pairs`'s answer unchanged and spares
+    it sorting pairs it would discard."""
+    keep = distance <= near_m[origin]
+    far = np.flatnonzero(~keep & (distance <= query.search_radius_m))
+    if far.size == 0:
+        return keep
+    n_types = len(query.type_ids)
+    group = origin[far] * n_types + facility_types[facility[far]]
+    mm = np.floor(distance[far] * 1000.0).astype(np.int64)
+    key = np.sort((group << 32) | mm)
+    sg = key >> 32
+    starts = np.flatnonzero(np.r_[True, sg[1:] != sg[:-1]])
+    sizes = np.diff(np.r_[starts, key.size])
+    kth = key[starts + np.minimum(sizes, query.k) - 1] & 0xFFFFFFFF
+    threshold = np.full(int(group.max()) + 1, -1, dtype=np.int64)
+    threshold[sg[starts]] = kth
+    keep[far[mm <= threshold[group]]] = True
+    return keep
+
+
+def _assemble(
+    parts: Sequence[tuple[IntArray, AccessTable]], n_origins: int, query: AccessQuery
 ) -> AccessTable:
-    if not tables:
-        return AccessTable(
-            nearest_m=np.zeros((0, n_types)),
-            count_within=np.zeros((0, n_types, n_tiers), dtype=np.int64),
-            count_in_circle=np.zeros((0, n_types), dtype=np.int64),
-            knn_index=np.zeros((0, n_types, k), dtype=np.int64),
-            knn_m=np.zeros((0, n_types, k)),
-            circle_indptr=np.zeros(1, dtype=np.int64),
-            circle_index=_EMPTY_I,
-            circle_m=_EMPTY_F,
-        )
-    if len(tables) == 1:
-        return tables[0]
-    offsets = np.cumsum([0] + [int(t.circle_indptr[-1]) for t in tables[:-1]])
-    indptr = np.concatenate(
-        [tables[0].circle_indptr[:1]]
-        + [t.circle_indptr[1:] + off for t, off in zip(tables, offsets, strict=True)]
-    )
+    """One access table from tables of origin subsets (``rows`` say which origins); origins
+    in none of them have no facility within reach."""
+    n_types, k, n_tiers = len(query.type_ids), query.k, len(query.tier_radii_m)
+    nearest = np.full((n_origins, n_types), np.nan)
+    count_within = np.zeros((n_origins, n_types, n_tiers), dtype=np.int64)
+    count_in_circle = np.zeros((n_origins, n_types), dtype=np.int64)
+    knn_index = np.full((n_origins, n_types, k), -1, dtype=np.int64)
+    knn_m = np.full((n_origins, n_types, k), np.nan)
+    c_origin: list[IntArray] = [_EMPTY_I]
+    c_index: list[IntArray] = [_EMPTY_I]
+    c_m: list[FloatArray] = [_EMPTY_F]
+    for rows, t in parts:
+        nearest[rows] = t.nearest_m
+        count_within[rows] = t.count_within
+        count_in_circle[rows] = t.count_in_circle
+        knn_index[rows] = t.knn_index
+        knn_m[rows] = t.knn_m
+        c_origin.append(np.repeat(rows, np.diff(t.circle_indptr)))
+        c_index.append(t.circle_index)
+        c_m.append(t.circle_m)
+    origin = np.concatenate(c_origin)
+    order = np.argsort(origin, kind="stable")  # keeps each origin's nearest-first order
+    indptr = np.zeros(n_origins + 1, dtype=np.int64)
+    np.cumsum(np.bincount(origin, minlength=n_origins), out=indptr[1:])
     return AccessTable(
-        nearest_m=np.concatenate([t.nearest_m for t in tables]),
-        count_within=np.concatenate([t.count_within for t in tables]),
-        count_in_circle=np.concatenate([t.count_in_circle for t in tables]),
-        knn_index=np.concatenate([t.knn_index for t in tables]),
-        knn_m=np.concatenate([t.knn_m for t in tables]),
-        circle_indptr=indptr.astype(np.int64),
-        circle_index=np.concatenate([t.circle_index for t in tables]),
-        circle_m=np.concatenate([t.circle_m for t in tables]),
+        nearest_m=nearest,
+        count_within=count_within,
+        count_in_circle=count_in_circle,
+        knn_index=knn_index,
+        knn_m=knn_m,
+        circle_indptr=indptr,
+        circle_index=np.concatenate(c_index)[order].astype(np.int64),
+        circle_m=np.concatenate(c_m)[order].astype(np.float64),
     )
 
 
@@ -719,7 +916,9 @@ class NetworkProvider:
         ev = np.r_[net.edge_v, net.edge_u[ve], net.edge_v[ve]]
         ew = np.r_[net.edge_length, along[vi], length[vi] - along[vi]]
         n_all = net.n_nodes + n_virtual
-        graph = WalkGraph.from_edges(n_all, eu, ev, ew)
+        all_x = np.r_[net.node_x, px]
+        all_y = np.r_[net.node_y, py]
+        graph = WalkGraph.from_edges(n_all, eu, ev, ew, x=all_x, y=all_y)
         snap = _OriginSnap(
             edge=edge,
             t=t,
@@ -729,8 +928,8 @@ class NetworkProvider:
             graph=graph,
             edge_u=eu,
             edge_v=ev,
-            node_x=np.r_[net.node_x, px],
-            node_y=np.r_[net.node_y, py],
+            node_x=all_x,
+            node_y=all_y,
         )
         self._origin_cache = (origins, snap)
         return snap
@@ -868,50 +1067,22 @@ class NetworkProvider:
         pa, pb = nmap[fsnap.pair_a], nmap[fsnap.pair_b]
 
         rows = np.flatnonzero(osnap.ok)
-        tables: list[AccessTable] = []
-        n_types, k, n_tiers = len(query.type_ids), query.k, len(query.tier_radii_m)
-        done = 0
-        empty_fac = np.zeros(0, dtype=np.int64)
-
-        def emit_empty(count: int) -> None:
-            sub = AccessQuery(
-                type_ids=query.type_ids,
-                tier_radii_m=query.tier_radii_m,
-                circle_radii_m=np.zeros(count),
-                search_radius_m=query.search_radius_m,
-                k=k,
-            )
-            tables.append(
-                access_from_pairs(
-                    empty_fac,
-                    empty_fac,
-                    _EMPTY_F,
-                    facility_types=facilities.type_codes,
-                    n_origins=count,
-                    query=sub,
-                )
-            )
-
-        for start, dist in g.batches(osnap.node[rows], limit=limit, max_cells=self.max_cells):
-            b_rows = rows[start : start + dist.shape[0]]
-            # origins without a network before this batch get empty entries
-            if b_rows[0] > done:
-                emit_empty(int(b_rows[0] - done))
-            # keep the batch contiguous in origin order: handle gaps inside it
-            r_loc, node = np.nonzero(np.isfinite(dist))
+        parts: list[tuple[IntArray, AccessTable]] = []
+        for batch in g.batches(osnap.node[rows], limit=limit, max_cells=self.max_cells):
+            b_rows = rows[batch.sources]
+            r_loc, node = batch.reached()
             # simple facilities: emit each (row, facility) once, from its first reached end
             rr, _, pos = _expand(r_loc, node, p_indptr)
             side, pi = p_side[pos], p_idx[pos]
-            keep = (side == 0) | ~np.isfinite(dist[rr, pa[pi]])
-            rr, pi = rr[keep], pi[keep]
-            d_simple = np.minimum(
-                dist[rr, pa[pi]] + fsnap.pair_ca[pi], dist[rr, pb[pi]] + fsnap.pair_cb[pi]
-            )
+            d_a = batch.at(rr, pa[pi])
+            keep = (side == 0) | ~np.isfinite(d_a)
+            rr, pi, d_a = rr[keep], pi[keep], d_a[keep]
+            d_simple = np.minimum(d_a + fsnap.pair_ca[pi], batch.at(rr, pb[pi]) + fsnap.pair_cb[pi])
             f_simple = fsnap.pair_fac[pi]
             # complex facilities: every reached access point, then the minimum per pair
             cr, cn, cpos = _expand(r_loc, node, c_indptr)
             ap = c_order[cpos]
-            cd = dist[cr, cn] + fsnap.ap_cost[ap]
+            cd = batch.at(cr, cn) + fsnap.ap_cost[ap]
             cf = fsnap.ap_fac[ap]
             if cf.size:
                 order = np.lexsort((cd, cf, cr))
@@ -921,29 +1092,33 @@ class NetworkProvider:
             o_loc = np.r_[rr, cr]
             f_all = np.r_[f_simple, cf]
             d_all = np.r_[d_simple, cd] + osnap.snap_m[b_rows][o_loc]
-            # b_rows may skip unsnapped origins: map to positions in a contiguous block
-            lo, hi = int(b_rows[0]), int(b_rows[-1]) + 1
+            near_m = np.maximum(query.circle_radii_m[b_rows], max(query.tier_radii_m, default=0))
+            keep = _prune_far(
+                o_loc,
+                f_all,
+                d_all,
+                facility_types=facilities.type_codes,
+                near_m=near_m,
+                query=query,
+            )
+            o_loc, f_all, d_all = o_loc[keep], f_all[keep], d_all[keep]
             sub = AccessQuery(
                 type_ids=query.type_ids,
                 tier_radii_m=query.tier_radii_m,
-                circle_radii_m=query.circle_radii_m[lo:hi],
+                circle_radii_m=query.circle_radii_m[b_rows],
                 search_radius_m=query.search_radius_m,
-                k=k,
+                k=query.k,
             )
-            tables.append(
-                access_from_pairs(
-                    b_rows[o_loc] - lo,
-                    f_all,
-                    d_all,
-                    facility_types=facilities.type_codes,
-                    n_origins=hi - lo,
-                    query=sub,
-                )
+            table = access_from_pairs(
+                o_loc,
+                f_all,
+                d_all,
+                facility_types=facilities.type_codes,
+                n_origins=b_rows.size,
+                query=sub,
             )
-            done = hi
-        if done < len(origins):
-            emit_empty(len(origins) - done)
-        return _concat_tables(tables, n_types, k, n_tiers)
+            parts.append((b_rows, table))
+        return _assemble(parts, len(origins), query)
 
     # -- isochrones -------------------------------------------------------------------
 
@@ -986,15 +1161,15 @@ class NetworkProvider:
         limit = max(radii)
         all_lines: list[npt.NDArray[np.object_]] = []
         all_groups: list[IntArray] = []
-        for start, dist in g.batches(osnap.node[rows], limit=limit, max_cells=self.max_cells):
-            b_rows = rows[start : start + dist.shape[0]]
-            r_loc, node = np.nonzero(np.isfinite(dist))
+        for batch in g.batches(osnap.node[rows], limit=limit, max_cells=self.max_cells):
+            b_rows = rows[batch.sources]
+            r_loc, node = batch.reached()
             rr, _, pos = _expand(r_loc, node, inc_indptr)
             e, side = inc_edge[pos], inc_side[pos]
-            du = dist[rr, nmap[eu[e]]]
+            du = batch.at(rr, nmap[eu[e]])
             keep = (side == 0) | ~np.isfinite(du)
             rr, e, du = rr[keep], e[keep], du[keep]
-            dv = dist[rr, nmap[ev[e]]]
+            dv = batch.at(rr, nmap[ev[e]])
             for j, radius in enumerate(radii):
                 budget = radius - osnap.snap_m[b_rows][rr]
                 length = elen[e]
