@@ -109,7 +109,7 @@ def run_pandana(city: dict[str, Any]) -> tuple[float, np.ndarray, float]:
         nodes = city["fac"][city["types"] == t]
         net.set_pois(f"t{t}", SEARCH_M, K, pd.Series(x[nodes]), pd.Series(y[nodes]))
         res = net.nearest_pois(SEARCH_M, f"t{t}", num_pois=K, max_distance=np.inf)
-        vals = res.loc[city["comm"]].to_numpy(dtype=np.float64)[:, :K]
+        vals = np.array(res.loc[city["comm"]].to_numpy(dtype=np.float64)[:, :K])
         vals[~np.isfinite(vals) | (vals > SEARCH_M)] = np.nan
         out[:, t, :] = vals
     return time.perf_counter() - started, out, built

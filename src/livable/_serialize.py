@@ -211,6 +211,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "repaired": [_rejection(r) for r in report.repaired],
         "skipped": list(report.skipped),
         "summary": summary_to_dict(report.summary),
+        **({"details": dict(report.details)} if report.details else {}),
     }
 
 

@@ -23,6 +23,7 @@ from livable.geometry.access import AccessQuery, AccessTable, FacilityColumns, O
 from livable.geometry.circle import ServiceCircles, service_circles
 from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
 from livable.geometry.datums import Datum
+from livable.geometry.providers import DetailProvider, IsochroneProvider
 from livable.indicators.base import CommunityContext, Indicator
 from livable.io import (
     CommunityLayer,
@@ -253,9 +254,19 @@ def evaluate(
         streets=streets,
         streets_crs=streets_crs,
         streets_datum=streets_datum,
+        strict=strict,
     )
     report_progress("distances", 0.0)
-    table = provider.measure(Origins(circles.x, circles.y), columns, query)
+    origins = Origins(circles.x, circles.y)
+    table = provider.measure(origins, columns, query)
+    isochrones: Sequence[Any] = [None] * len(comms)
+    details: Sequence[Any] = [{}] * len(comms)
+    run_details: Mapping[str, Any] = {}
+    if isinstance(provider, IsochroneProvider):
+        isochrones = provider.isochrones(origins, prof.tier_distances_m)
+    if isinstance(provider, DetailProvider):
+        details = provider.origin_details(origins)
+        run_details = provider.report_details(f_layer.ids.tolist())
     report_progress("distances", 1.0)
 
     indicators = [i for i in pm.indicators() if i.applies(prof)]
@@ -278,6 +289,8 @@ def evaluate(
                 (float(center_lon[i]), float(center_lat[i])),
             )
         )
+        if isochrones[i] is not None or details[i]:
+            results[-1] = attrs.evolve(results[-1], isochrones=isochrones[i], details=details[i])
     report_progress("indicators", 1.0)
     results.sort(key=lambda r: r.id)
 
@@ -298,6 +311,7 @@ def evaluate(
         rejected_facilities=tuple(f_layer.rejected),
         repaired=tuple(c_layer.repaired) + tuple(f_layer.repaired),
         skipped=tuple(pm.skipped),
+        details=run_details,
     )
 
 

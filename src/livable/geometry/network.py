@@ -678,24 +678,64 @@ class StreetNetwork:
 
     def snap_areas(
         self, areas: npt.NDArray[np.object_], *, max_distance: float
-    ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
-        """Access points of area facilities: every eligible edge within ``max_distance``.
+    ) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Access stretches of area facilities: every eligible edge within ``max_distance``.
 
-        Returns ``(area, edge, t, distance)`` rows, one per (area, edge) pair, ``t`` the
-        position on the edge of its point nearest to the area, ``distance`` the gap between
-        them (0 where the edge touches or enters the area).
+        Returns ``(area, edge, t_lo, gap_lo, t_hi, gap_hi)``, one row per (area, edge) pair:
+        the part of the edge within ``max_distance`` of the area runs from ``t_lo`` to
+        ``t_hi`` (0 at ``edge_u``, 1 at ``edge_v``), and ``gap_*`` is the straight step from
+        there to the area. Walking along an edge never brings the area nearer faster than
+        the walk grows, so from ``edge_u`` the best way in is at ``t_lo`` and from
+        ``edge_v`` at ``t_hi``. The stretch comes from :func:`shapely.buffer` (16 segments
+        a quarter circle), so it may start up to 0.2 % of ``max_distance`` late.
         """
         if len(areas) == 0 or self._eligible_index.size == 0:
-            return _EMPTY_I, _EMPTY_I, _EMPTY_F, _EMPTY_F
+            return _EMPTY_I, _EMPTY_I, _EMPTY_F, _EMPTY_F, _EMPTY_F, _EMPTY_F
         which, tree_idx = self._tree.query(areas, predicate="dwithin", distance=max_distance)
+        which = which.astype(np.int64)
         edges = self._eligible_index[tree_idx]
-        seg = self._tree.geometries[tree_idx]
-        near = shapely.get_coordinates(
-            shapely.get_point(shapely.shortest_line(seg, areas[which]), 0)
+        zone = shapely.buffer(areas, max_distance, quad_segs=16)
+        inside = shapely.intersection(self._tree.geometries[tree_idx], zone[which])
+        coords, pair = shapely.get_coordinates(inside, return_index=True)
+        t_lo = np.full(which.size, np.nan)
+        t_hi = np.full(which.size, np.nan)
+        if coords.size:
+            t, _ = self._locate(edges[pair], coords[:, 0], coords[:, 1])
+            lo = np.full(which.size, np.inf)
+            hi = np.full(which.size, -np.inf)
+            np.minimum.at(lo, pair, t)
+            np.maximum.at(hi, pair, t)
+            has = np.isfinite(lo)
+            t_lo[has], t_hi[has] = lo[has], hi[has]
+        # an edge that only grazes the polygonal buffer: its nearest point
+        miss = np.flatnonzero(np.isnan(t_lo))
+        if miss.size:
+            near = shapely.get_coordinates(
+                shapely.get_point(
+                    shapely.shortest_line(
+                        self._tree.geometries[tree_idx[miss]], areas[which[miss]]
+                    ),
+                    0,
+                )
+            )
+            t_m, _ = self._locate(edges[miss], near[:, 0], near[:, 1])
+            t_lo[miss], t_hi[miss] = t_m, t_m
+        gap_lo = shapely.distance(shapely.points(self._at(edges, t_lo)), areas[which])
+        gap_hi = shapely.distance(shapely.points(self._at(edges, t_hi)), areas[which])
+        return (
+            which,
+            edges,
+            t_lo,
+            np.asarray(gap_lo, dtype=np.float64),
+            t_hi,
+            np.asarray(gap_hi, dtype=np.float64),
         )
-        t, _ = self._locate(edges, near[:, 0], near[:, 1])
-        dist = shapely.distance(seg, areas[which])
-        return which.astype(np.int64), edges, t, np.asarray(dist, dtype=np.float64)
+
+    def _at(self, edges: IntArray, t: FloatArray) -> FloatArray:
+        """Points at positions ``t`` of ``edges``, as an ``(n, 2)`` array."""
+        ax, ay = self.node_x[self.edge_u[edges]], self.node_y[self.edge_u[edges]]
+        bx, by = self.node_x[self.edge_v[edges]], self.node_y[self.edge_v[edges]]
+        return np.c_[ax + t * (bx - ax), ay + t * (by - ay)]
 
     def nearest_street_distance(self, x: FloatArray, y: FloatArray) -> FloatArray:
         """Distance from each point to the nearest edge of any part (eligible or not)."""
@@ -947,26 +987,31 @@ class NetworkProvider:
         edge[pts], t[pts], snap_m[pts] = net.snap_points(
             facilities.x[pts], facilities.y[pts], max_distance=self.snap_tolerance_m
         )
-        # areas: every eligible edge within the tolerance is an access point
+        # areas: every eligible edge within the tolerance gives a stretch to step off from
         areas = np.flatnonzero(area_mask)
-        a_row, a_edge, a_t, a_d = net.snap_areas(
-            np.asarray(facilities.areas)[areas] if areas.size else np.zeros(0, dtype=object),
-            max_distance=self.snap_tolerance_m,
+        area_geoms = np.asarray(facilities.areas)[areas] if areas.size else np.zeros(0, object)
+        a_row, a_edge, a_tlo, a_glo, a_thi, a_ghi = net.snap_areas(
+            area_geoms, max_distance=self.snap_tolerance_m
         )
         a_fac = areas[a_row] if a_row.size else _EMPTY_I
         if a_fac.size:
             best = np.full(n, np.inf)
-            np.minimum.at(best, a_fac, a_d)
+            np.minimum.at(best, a_fac, np.minimum(a_glo, a_ghi))
             has = np.isfinite(best)
             snap_m[has] = best[has]
 
-        # access points: each (facility, edge, t, snap) gives the two ends of the edge
+        # every (facility, edge) with its stretch [t_lo, t_hi] and steps; points: t_lo = t_hi
         p_fac = pts[edge[pts] >= 0]
         all_fac = np.r_[p_fac, a_fac]
         all_edge = np.r_[edge[p_fac], a_edge]
-        all_t = np.r_[t[p_fac], a_t]
-        all_snap = np.r_[snap_m[p_fac], a_d]
+        all_lo = np.r_[t[p_fac], a_tlo]
+        all_hi = np.r_[t[p_fac], a_thi]
+        gap_lo = np.r_[snap_m[p_fac], a_glo]
+        gap_hi = np.r_[snap_m[p_fac], a_ghi]
+        all_row = np.r_[np.full(p_fac.size, -1, dtype=np.int64), a_row]
         length = net.edge_length[all_edge]
+        cost_u = all_lo * length + gap_lo  # reached from edge_u
+        cost_v = (1.0 - all_hi) * length + gap_hi  # reached from edge_v
         # edges that a centre splits: join the facility to those centres directly too
         v_rows = np.flatnonzero(osnap.node >= net.n_nodes)
         shared = np.isin(all_edge, osnap.edge[v_rows])
@@ -976,21 +1021,16 @@ class NetworkProvider:
         is_complex = complex_fac[all_fac]
         simple = ~is_complex
         sf, se = all_fac[simple], all_edge[simple]
-        s_along = all_t[simple] * length[simple]
         pair_a, pair_b = net.edge_u[se], net.edge_v[se]
-        pair_ca = s_along + all_snap[simple]
-        pair_cb = length[simple] - s_along + all_snap[simple]
+        pair_ca, pair_cb = cost_u[simple], cost_v[simple]
 
-        cf, ce = all_fac[is_complex], all_edge[is_complex]
-        c_along = all_t[is_complex] * length[is_complex]
+        cx = np.flatnonzero(is_complex)
+        cf, ce = all_fac[cx], all_edge[cx]
         ap_fac = [cf, cf]
         ap_node = [net.edge_u[ce], net.edge_v[ce]]
-        ap_cost = [
-            c_along + all_snap[is_complex],
-            length[is_complex] - c_along + all_snap[is_complex],
-        ]
+        ap_cost = [cost_u[cx], cost_v[cx]]
         if v_rows.size and ce.size:
-            # (centre, access point) pairs on the same edge: direct walk along the edge
+            # (centre, facility) on the same edge: the direct walk along the edge
             o_edge = osnap.edge[v_rows]
             o_order = np.argsort(o_edge, kind="stable")
             o_sorted = o_edge[o_order]
@@ -1001,10 +1041,22 @@ class NetworkProvider:
                 which = np.repeat(np.arange(ce.size), cnt)
                 ramp = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
                 orow = v_rows[o_order[np.repeat(lo, cnt) + ramp]]
-                o_along = osnap.t[orow] * net.edge_length[osnap.edge[orow]]
+                k = cx[which]
+                t_o = osnap.t[orow]
+                seg_len = length[k]
+                cost = np.where(
+                    t_o <= all_lo[k],
+                    (all_lo[k] - t_o) * seg_len + gap_lo[k],
+                    (t_o - all_hi[k]) * seg_len + gap_hi[k],
+                )
+                between = (t_o > all_lo[k]) & (t_o < all_hi[k])
+                if between.any():  # a centre on an area's stretch steps straight across
+                    kb = k[between]
+                    pts_b = shapely.points(net._at(all_edge[kb], t_o[between]))
+                    cost[between] = shapely.distance(pts_b, area_geoms[all_row[kb]])
                 ap_fac.append(cf[which])
                 ap_node.append(osnap.node[orow])
-                ap_cost.append(np.abs(c_along[which] - o_along) + all_snap[is_complex][which])
+                ap_cost.append(cost)
         placed = np.zeros(n, dtype=bool)
         placed[all_fac] = True
         off = np.flatnonzero(~placed)

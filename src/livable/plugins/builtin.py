@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from livable.geometry.network import network_factory
 from livable.geometry.providers import ProviderFactory, euclidean_factory, geodesic_factory
 from livable.indicators.base import Indicator
 from livable.indicators.builtin import builtin_indicators
@@ -29,8 +30,12 @@ def livable_indicators() -> Iterable[Indicator]:
 
 @hookimpl
 def livable_distance_providers() -> Mapping[str, ProviderFactory]:
-    """``euclidean`` and ``geodesic``."""
-    return {"euclidean": euclidean_factory, "geodesic": geodesic_factory}
+    """``euclidean``, ``geodesic`` and ``network`` (walking along the streets)."""
+    return {
+        "euclidean": euclidean_factory,
+        "geodesic": geodesic_factory,
+        "network": network_factory,
+    }
 
 
 @hookimpl
