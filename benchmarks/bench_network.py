@@ -167,7 +167,8 @@ def main() -> None:
         print(f"pandana nearest_pois:     {ref_s:8.2f} s (of which network build {built:.2f} s)")
         print(f"ratio livable / pandana:  {ours / ref_s:.2f} (target <= 1)")
     print(
-        f"largest distance difference: {diff:.3f} m (target <= 1 m); cells found by only one: {mismatch}"
+        f"largest distance difference: {diff:.3f} m (target <= 1 m); "
+        f"cells found by only one side: {mismatch}"
     )
 
 

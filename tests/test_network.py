@@ -7,6 +7,7 @@ of different lengths and zero-length edges.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import networkx as nx
@@ -219,7 +220,7 @@ def reference_access(
         chain = [(0.0, a), *sorted(splits.get(e, []), key=lambda s: s[0]), (1.0, b)]
         if len(chain) > 2:
             g.remove_edge(a, b)
-        for (t0, p), (t1, q) in zip(chain[:-1], chain[1:], strict=True):
+        for (t0, p), (t1, q) in itertools.pairwise(chain):
             key = (p, q) if (p, q) not in lengths else (q, p)
             if g.has_edge(p, q):
                 lengths[key] = min(lengths.get(key, math.inf), (t1 - t0) * length)
@@ -459,3 +460,35 @@ def test_read_streets_in_a_projected_crs() -> None:
     }
     layer = read_streets(fc, crs="EPSG:32649")
     assert shapely.get_coordinates(layer.lines[0])[0] == pytest.approx([111.0, 34.2511], abs=1e-4)
+
+
+def test_factory_reads_noding_and_component_settings_from_the_profile() -> None:
+    from livable.geometry.crs import Projector, resolve_crs
+    from livable.geometry.network import network_factory
+    from livable.profile import load_profile
+
+    projector = Projector.for_crs(resolve_crs("EPSG:32649"))
+    lon, lat = projector.inverse(
+        np.array([500_000.0, 500_200.0, 500_100.0, 500_100.0]),
+        np.array([3_790_000.0, 3_790_000.0, 3_789_900.0, 3_790_100.0]),
+    )
+
+    def street(fid: str, i: int, j: int) -> dict[str, object]:
+        coords = [[lon[i], lat[i]], [lon[j], lat[j]]]
+        geometry = {"type": "LineString", "coordinates": coords}
+        return {"type": "Feature", "properties": {"id": fid}, "geometry": geometry}
+
+    cross = {"type": "FeatureCollection", "features": [street("a", 0, 1), street("b", 2, 3)]}
+    base = load_profile("xian-2020").derive(id="t", network_min_component_m=0.0)
+    plain = network_factory(profile=base, projector=projector, streets=cross)
+    assert plain.network.n_components == 2
+    noded = network_factory(
+        profile=base.derive(id="t2", network_noding=True), projector=projector, streets=cross
+    )
+    assert noded.network.n_components == 1
+    assert noded.report_details()["network"]["noding"] is True
+    with pytest.raises(LivableError, match="needs streets"):
+        network_factory(profile=base, projector=projector, streets=None)
+    empty = {"type": "FeatureCollection", "features": []}
+    with pytest.raises(InputError, match="no usable street lines"):
+        network_factory(profile=base, projector=projector, streets=empty)

@@ -159,7 +159,8 @@ def test_isochrones_stay_on_their_bank_except_near_bridges(
     for r, g in iso.items():
         assert not g.intersects(south), r  # no walk crosses the river within 1.2 km
         assert g.area < np.pi * r**2  # much less than the straight-line circle
-    assert iso[400].within(iso[800]) and iso[800].within(iso[1200])
+    assert iso[400].within(iso[800])
+    assert iso[800].within(iso[1200])
     # the euclidean circle would have crossed
     assert shapely.Point(0, 300).buffer(1200).intersects(south)
 
@@ -233,3 +234,29 @@ def test_network_needs_streets() -> None:
     comms, facs = city()
     with pytest.raises(Exception, match="needs streets"):
         evaluate(comms, facs, distance="network", communities_crs=UTM, facilities_crs=UTM)
+
+
+def test_profile_switches_reach_the_provider() -> None:
+    from livable.profile import load_profile
+
+    comms, facs = city()
+    profile = load_profile("xian-2020").derive(
+        id="no-drawings", network_isochrones=False, network_snap_tolerance_m=350.0
+    )
+    facs["features"].append(point("lost", 2300.0, 1000.0, type="clinic"))
+    report = evaluate(
+        comms,
+        facs,
+        profile=profile,
+        distance="network",
+        streets=streets(),
+        communities_crs=UTM,
+        facilities_crs=UTM,
+        streets_crs=UTM,
+    )
+    data = report.to_dict()
+    assert all("isochrones" not in c for c in data["communities"])
+    assert all(c["details"]["on_network"] for c in data["communities"])
+    facts = data["details"]["network"]
+    assert facts["snap_tolerance_m"] == 350.0
+    assert facts["off_network_facilities"] == []  # 300 m from a street: now within reach

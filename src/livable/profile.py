@@ -215,6 +215,9 @@ class Profile:
     bridges and tunnels cross without joining)."""
     network_walkshed_m: float = attrs.field(default=50.0, validator=_positive)
     """Network isochrones: half-width of the band along reached streets drawn as reachable."""
+    network_isochrones: bool = True
+    """Network distance: draw each community's walking isochrones per tier in the report
+    (off saves time on large runs; distances and grades do not depend on them)."""
     district_zones: Mapping[str, Zone] = attrs.field(factory=dict, converter=_mapping)
     """``P6`` stage 3: district name to zone, for communities without their own ``zone``."""
     indicator_roles: Mapping[str, str] = attrs.field(

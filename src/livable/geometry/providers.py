@@ -73,8 +73,9 @@ class IsochroneProvider(Protocol):
 
     def isochrones(
         self, origins: Origins, radii_m: Sequence[float]
-    ) -> Sequence[Mapping[int, BaseGeometry]]:
-        """Per origin, the area (WGS84) reachable within each radius, keyed by whole metres."""
+    ) -> Sequence[Mapping[int, BaseGeometry] | None]:
+        """Per origin, the area (WGS84) reachable within each radius, keyed by whole metres
+        (``None``: not drawn)."""
         ...
 
 
