@@ -9,7 +9,7 @@ implementations are called one plugin at a time, so a failure names its plugin a
 >>> "kindergarten" in pm.facility_types()
 True
 >>> sorted(pm.distance_providers())
-['euclidean', 'geodesic']
+['euclidean', 'geodesic', 'network']
 """
 
 from __future__ import annotations
