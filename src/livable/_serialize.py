@@ -16,8 +16,11 @@ from shapely.geometry.base import BaseGeometry
 
 from livable.io import Rejection
 from livable.report import (
+    ClosestCommunity,
     CommunityResult,
+    CommunityScore,
     Gap,
+    GapCount,
     IndicatorResult,
     NearbyFacility,
     Report,
@@ -113,7 +116,18 @@ def _indicator(r: IndicatorResult) -> dict[str, Any]:
         "decisive": r.decisive,
         "message_en": r.message_en,
         "message_zh": r.message_zh,
+        "label_en": r.label_en,
+        "label_zh": r.label_zh,
+        "clause": r.clause,
+        "score": None if r.score is None else round(r.score, SHARE_DECIMALS),
     }
+
+
+def _score(s: CommunityScore | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    value = None if s.value is None else round(s.value, 1)
+    return {"value": value, "assessed": s.assessed, "of": s.total}
 
 
 def community_to_dict(c: CommunityResult) -> dict[str, Any]:
@@ -136,6 +150,8 @@ def community_to_dict(c: CommunityResult) -> dict[str, Any]:
         "access": {a.facility_type: _access(a) for a in c.access},
         "gaps": [_gap(g) for g in c.gaps],
         "indicators": {r.id: _indicator(r) for r in c.indicators},
+        "score": _score(c.score),
+        "explanation": {"en": c.explain("en", full=False), "zh": c.explain("zh", full=False)},
     }
     if c.isochrones is not None:
         out["isochrones"] = {str(k): geometry_to_geojson(g) for k, g in c.isochrones.items()}
@@ -152,35 +168,93 @@ def _group(g: ZoneSummary) -> dict[str, Any]:
     return {
         "level": g.level,
         "key": g.key,
+        "parent": g.parent,
         "zone": None if g.zone is None else g.zone.value,
         "communities": g.communities,
         "not_livable": g.not_livable,
         "livable": g.livable,
         "happy": g.happy,
+        "shares": {k: _share(v) for k, v in g.grade_shares.items()},
         "livable_share": _share(g.livable_share),
         "happy_share": _share(g.happy_share),
+        "targets": {
+            "livable_share": g.target_livable_share,
+            "happy_share": g.target_happy_share,
+        },
+        "target_gaps": {
+            "livable_share": _share(g.livable_gap),
+            "happy_share": _share(g.happy_gap),
+        },
+        "needed": {"livable": g.livable_needed, "happy": g.happy_needed},
+        "mean_score": None if g.mean_score is None else round(g.mean_score, 1),
+        "score_coverage": _share(g.score_coverage),
+        "top_gaps": [{"gap": k, "communities": n} for k, n in g.top_gaps],
+    }
+
+
+def _gap_count(g: GapCount) -> dict[str, Any]:
+    return {
+        "gap": g.key,
+        "communities": g.communities,
+        "share": _share(g.share),
+        "rule": g.rule,
+        "grade": None if g.grade is None else g.grade.value,
+        "facility_type": g.facility_type,
+        "category": g.category,
+        "label_en": g.label_en,
+        "label_zh": g.label_zh,
+    }
+
+
+def _closest(c: ClosestCommunity) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "district": c.district,
+        "subdistrict": c.subdistrict,
+        "zone": None if c.zone is None else c.zone.value,
+        "grade": c.grade.value,
+        "next_grade": c.next_grade.value,
+        "gaps": c.gaps,
+        "shortfall": c.shortfall,
+        "missing": list(c.missing),
     }
 
 
 def summary_to_dict(s: Summary) -> dict[str, Any]:
-    """The ``summary`` member of ``report.json``."""
+    """The ``summary`` member of ``report.json``.
+
+    ``top_gaps`` lists the most common gaps city-wide (``gap`` and ``communities`` as
+    before, with share, rule, blocked grade and labels); ``groups`` the city, zone, district
+    and subdistrict rows with their targets; ``closest`` the communities closest to their
+    next grade.
+    """
 
     def gap(actual: float | None, target: float) -> float | None:
         return None if actual is None else _share(max(0.0, target - actual))
 
+    top_gaps = (
+        [_gap_count(g) for g in s.gap_counts]
+        if s.gap_counts
+        else [{"gap": k, "communities": n} for k, n in s.top_gaps]
+    )
     return {
         "communities": s.communities,
         "evaluated": s.evaluated,
         "rejected": s.rejected,
+        "unzoned": s.unzoned,
         "grades": {"not_livable": s.not_livable, "livable": s.livable, "happy": s.happy},
         "livable_share": _share(s.livable_share),
         "happy_share": _share(s.happy_share),
         "happy_share_central": _share(s.happy_share_central),
         "happy_share_peripheral": _share(s.happy_share_peripheral),
+        "mean_score": None if s.mean_score is None else round(s.mean_score, 1),
+        "score_coverage": _share(s.score_coverage),
         "targets": {
             "livable_share": s.target_livable_share,
             "happy_share_central": s.target_happy_share_central,
             "happy_share_peripheral": s.target_happy_share_peripheral,
+            "deadline": s.deadline,
         },
         "target_gaps": {
             "livable_share": gap(s.livable_share, s.target_livable_share),
@@ -190,7 +264,8 @@ def summary_to_dict(s: Summary) -> dict[str, Any]:
             ),
         },
         "groups": [_group(g) for g in s.groups],
-        "top_gaps": [{"gap": k, "communities": n} for k, n in s.top_gaps],
+        "top_gaps": top_gaps,
+        "closest": [_closest(c) for c in s.closest],
     }
 
 
@@ -209,7 +284,10 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "rejected": [_rejection(r) for r in report.rejected],
         "rejected_facilities": [_rejection(r) for r in report.rejected_facilities],
         "repaired": [_rejection(r) for r in report.repaired],
-        "skipped": list(report.skipped),
+        "skipped": [
+            {"plugin": s.plugin, "hook": s.hook, "community": s.community, "reason": s.reason}
+            for s in report.skipped
+        ],
         "summary": summary_to_dict(report.summary),
         **({"details": dict(report.details)} if report.details else {}),
     }

@@ -9,71 +9,90 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import traceback
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from livable._version import __version__
 from livable.errors import LivableError
+from livable.progress import terminal_progress
+
+if TYPE_CHECKING:
+    from livable.plugins import PluginManager
 
 __all__ = ["main"]
 
 _GRADE_ZH = {"not_livable": "尚未宜居", "livable": "宜居", "happy": "幸福"}
 
 
+def _width(text: str) -> int:
+    """Terminal columns of a text: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _pct(value: float | None) -> str:
-    return "   -  " if value is None else f"{100 * value:5.1f}%"
+    return "-" if value is None else f"{100 * value:.1f}%"
 
 
-def format_summary(report: dict[str, Any]) -> str:
-    """A readable terminal table of a report's summary (from ``report.json`` data)."""
-    s = report["summary"]
-    g = s["grades"]
-    t = s["targets"]
-    lines = [
-        f"livable {report.get('livable_version', '')} | profile {report['profile']} | "
-        f"distance {report['distance']} | working CRS {report['working_crs']}",
-        f"Communities 社区: {s['communities']} in input, {s['evaluated']} evaluated, "
-        f"{s['rejected']} rejected",
-        "",
-        f"{'grade 等级':<22}{'count':>7}{'share':>9}",
-        f"{'happy 幸福社区':<22}{g['happy']:>7}{_pct(s['happy_share']):>9}",
-        f"{'livable 宜居社区':<22}{g['livable']:>7}",
-        f"{'not livable 尚未宜居':<22}{g['not_livable']:>7}",
-        "",
-        f"{'target 目标 (P6)':<34}{'actual':>8}{'target':>8}  met",
-        f"{'livable share 宜居占比':<34}{_pct(s['livable_share']):>8}{_pct(t['livable_share']):>8}"
-        f"  {_met(s['livable_share'], t['livable_share'])}",
-        f"{'happy share, central 中心城区幸福':<34}{_pct(s['happy_share_central']):>8}"
-        f"{_pct(t['happy_share_central']):>8}"
-        f"  {_met(s['happy_share_central'], t['happy_share_central'])}",
-        f"{'happy share, peripheral 周边城区幸福':<34}{_pct(s['happy_share_peripheral']):>8}"
-        f"{_pct(t['happy_share_peripheral']):>8}"
-        f"  {_met(s['happy_share_peripheral'], t['happy_share_peripheral'])}",
-    ]
-    districts = [grp for grp in s.get("groups", []) if grp["level"] == "district"]
-    if districts:
-        lines += [
-            "",
-            f"{'district 区':<16}{'zone':<12}{'n':>4}{'happy':>7}{'livable':>9}"
-            f"{'not':>5}{'livable%':>10}",
-        ]
-        for grp in districts:
-            lines.append(
-                f"{grp['key']:<16}{grp['zone'] or '-':<12}{grp['communities']:>4}"
-                f"{grp['happy']:>7}{grp['livable']:>9}{grp['not_livable']:>5}"
-                f"{_pct(grp['livable_share']):>10}"
-            )
-    if s.get("top_gaps"):
-        lines += ["", "most common gaps 最常见短板:"]
-        lines += [f"  {gap['communities']:>4}  {gap['gap']}" for gap in s["top_gaps"][:5]]
-    if report.get("rejected"):
-        lines += ["", f"rejected 未评估 ({len(report['rejected'])}):"]
-        lines += [f"  {r['source']} {r['id'] or ''}: {r['reason']}" for r in report["rejected"]]
-    return "\n".join(lines)
+def _cell(value: object, width: int, *, left: bool = False) -> str:
+    text = "-" if value is None else str(value)
+    pad = " " * max(0, width - _width(text))
+    return text + pad if left else pad + text
+
+
+def _row(cells: Sequence[tuple[object, int]], first: int) -> str:
+    (head, _), rest = cells[0], cells[1:]
+    return _cell(head, first, left=True) + "".join(_cell(v, w) for v, w in rest)
+
+
+_GROUP_HEAD = (
+    "n",
+    "happy",
+    "livable",
+    "not",
+    "livable%",
+    "target",
+    "need",
+    "happy%",
+    "target",
+    "need",
+    "score",
+)
+_GROUP_WIDTHS = (5, 7, 9, 5, 10, 8, 6, 8, 8, 6, 7)
+
+
+def _group_lines(
+    title: str, groups: Sequence[dict[str, Any]], label: Callable[[dict[str, Any]], str]
+) -> list[str]:
+    first = max([_width(title), *(_width(label(g)) for g in groups)]) + 2
+    lines = [_row([(title, 0), *zip(_GROUP_HEAD, _GROUP_WIDTHS, strict=True)], first)]
+    for g in groups:
+        targets, needed = g.get("targets") or {}, g.get("needed") or {}
+        score = g.get("mean_score")
+        values = (
+            g["communities"],
+            g["happy"],
+            g["livable"],
+            g["not_livable"],
+            _pct(g.get("livable_share")),
+            _pct(targets.get("livable_share")),
+            needed.get("livable"),
+            _pct(g.get("happy_share")),
+            _pct(targets.get("happy_share")),
+            needed.get("happy"),
+            None if score is None else f"{score:.0f}",
+        )
+        lines.append(_row([(label(g), 0), *zip(values, _GROUP_WIDTHS, strict=True)], first))
+    return lines
+
+
+_ZONE_ZH = {"central": "中心城区", "peripheral": "周边城区"}
+_MAX_SUBDISTRICTS = 40
 
 
 def _met(actual: float | None, target: float) -> str:
@@ -82,9 +101,135 @@ def _met(actual: float | None, target: float) -> str:
     return "yes" if actual >= target - 1e-12 else "no"
 
 
+def format_summary(report: dict[str, Any]) -> str:
+    """A readable terminal table of a report's summary (from ``report.json`` data).
+
+    The city's grades, the ``P6`` stage targets with the gap and the communities still
+    needed, the zone, district and (up to 40) subdistrict rows, the most common gaps and
+    the communities closest to their next grade. Older reports without some of these
+    members print what they have.
+    """
+    s = report["summary"]
+    g = s["grades"]
+    t = s["targets"]
+    gaps = s.get("target_gaps") or {}
+    n = s["evaluated"]
+
+    def share(count: int) -> str:
+        return _pct(count / n if n else None)
+
+    lines = [
+        f"livable {report.get('livable_version', '')} | profile {report['profile']} | "
+        f"distance {report['distance']} | working CRS {report['working_crs']}",
+        f"Communities 社区: {s['communities']} in input, {s['evaluated']} evaluated, "
+        f"{s['rejected']} rejected",
+        "",
+        _row([("grade 等级", 0), ("count", 7), ("share", 9)], 24),
+        _row([("happy 幸福社区", 0), (g["happy"], 7), (share(g["happy"]), 9)], 24),
+        _row([("livable 宜居社区", 0), (g["livable"], 7), (share(g["livable"]), 9)], 24),
+        _row(
+            [("not livable 尚未宜居", 0), (g["not_livable"], 7), (share(g["not_livable"]), 9)], 24
+        ),
+    ]
+    if s.get("mean_score") is not None:
+        basis = s.get("score_coverage")
+        on = "" if basis is None else f" ({_pct(basis)} of scored indicators assessed 已评估)"
+        lines.append(f"mean framework score 框架平均得分: {s['mean_score']:.0f}/100{on}")
+    groups = [grp for grp in s.get("groups", []) if isinstance(grp, dict)]
+    zones = {grp["key"]: grp for grp in groups if grp["level"] == "zone"}
+    city = next((grp for grp in groups if grp["level"] == "city"), None)
+    deadline = t.get("deadline")
+    title = f"target 目标 (P6{', by ' + deadline if deadline else ''})"
+    widths = [("actual", 8), ("target", 8), ("gap", 8), ("needed", 8), ("met", 5)]
+    rows = [
+        ("livable share 宜居占比", "livable_share", (city or {}).get("needed", {}).get("livable")),
+        (
+            "happy share, central 中心城区幸福",
+            "happy_share_central",
+            (zones.get("central") or {}).get("needed", {}).get("happy"),
+        ),
+        (
+            "happy share, peripheral 周边城区幸福",
+            "happy_share_peripheral",
+            (zones.get("peripheral") or {}).get("needed", {}).get("happy"),
+        ),
+    ]
+    lines += ["", _row([(title, 0), *widths], 38)]
+    for label, key, needed in rows:
+        values = (
+            _pct(s.get(key)),
+            _pct(t[key]),
+            _pct(gaps.get(key)),
+            needed,
+            _met(s.get(key), t[key]),
+        )
+        lines.append(_row([(label, 0), *zip(values, (w for _, w in widths), strict=True)], 38))
+    if s.get("unzoned"):
+        lines.append(f"  {s['unzoned']} communities without a zone 未划分城区类别，不计入幸福目标")
+    if zones:
+        lines += [
+            "",
+            *_group_lines(
+                "zone 城区类别",
+                list(zones.values()),
+                lambda grp: f"{grp['key']} {_ZONE_ZH.get(grp['key'], '')}".strip(),
+            ),
+        ]
+    districts = [grp for grp in groups if grp["level"] == "district"]
+    if districts:
+        lines += [
+            "",
+            *_group_lines(
+                "district 区",
+                districts,
+                lambda grp: f"{grp['key']} ({grp['zone'] or '-'})",
+            ),
+        ]
+    subdistricts = [grp for grp in groups if grp["level"] == "subdistrict"]
+    if 0 < len(subdistricts) <= _MAX_SUBDISTRICTS:
+        lines += [
+            "",
+            *_group_lines(
+                "subdistrict 街道",
+                subdistricts,
+                lambda grp: f"{grp.get('parent') or '-'} / {grp['key']}",
+            ),
+        ]
+    elif subdistricts:
+        lines += [
+            "",
+            f"{len(subdistricts)} subdistricts 个街道: export them with --csv DIR or --xlsx FILE",
+        ]
+    if s.get("top_gaps"):
+        lines += ["", "most common gaps 最常见短板:"]
+        for gap in s["top_gaps"][:10]:
+            label = gap.get("label_en")
+            what = f"{label} / {gap.get('label_zh')}" if label else gap["gap"]
+            pct = f"{_pct(gap['share']):>7}" if gap.get("share") is not None else ""
+            grade = f"  [{gap['grade']}]" if gap.get("grade") else ""
+            lines.append(f"  {gap['communities']:>4}{pct}  {what}{grade}")
+    if s.get("closest"):
+        lines += ["", "closest to the next grade 最接近下一等级 (fewest gaps first):"]
+        for rank, c in enumerate(s["closest"][:10], start=1):
+            missing = ", ".join(c["missing"][:3]) + (" ..." if len(c["missing"]) > 3 else "")
+            name = f" {c['name']}" if c.get("name") else ""
+            lines.append(
+                f"  {rank:>2}. {c['id']}{name} ({c.get('district') or '-'}): "
+                f"{c['grade']} -> {c['next_grade']}, {c['gaps']} gap(s): {missing}"
+            )
+    if report.get("rejected"):
+        lines += ["", f"rejected 未评估 ({len(report['rejected'])}):"]
+        lines += [f"  {r['source']} {r['id'] or ''}: {r['reason']}" for r in report["rejected"]]
+    return "\n".join(lines)
+
+
 def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--communities", required=True, help="communities GeoJSON")
-    p.add_argument("--facilities", required=True, help="facilities GeoJSON")
+    p.add_argument(
+        "--communities", required=True, help="communities: GeoJSON, shapefile, GPKG, CSV, ..."
+    )
+    p.add_argument(
+        "--facilities", required=True, help="facilities: GeoJSON, shapefile, GPKG, CSV, ..."
+    )
     p.add_argument("--streets", help="streets GeoJSON (network distance)")
     p.add_argument("--profile", default="xian-2020", help="profile id or TOML file")
     p.add_argument("--distance", default="euclidean", help="euclidean, geodesic, network, ...")
@@ -97,10 +242,94 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
             help=f"map datum of lon/lat {layer} (gcj02: Amap/Tencent, bd09: Baidu)",
         )
     p.add_argument("--working-crs", help="metric CRS to compute in (default: chosen from data)")
+    p.add_argument("--encoding", help="text encoding of shapefiles/CSV without one (e.g. gb18030)")
+    p.add_argument(
+        "--dedupe-m",
+        type=float,
+        metavar="N",
+        help="merge facilities of one type within N metres with similar names",
+    )
     p.add_argument("--workers", type=int, default=1, help="worker processes")
+    p.add_argument(
+        "--max-file-mb",
+        type=_positive_float,
+        default=None,
+        metavar="MB",
+        help="refuse input files larger than this (default 256; peak memory is about 10x the file)",
+    )
+    p.add_argument(
+        "--max-features",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="refuse input files with more features than this (default 5,000,000)",
+    )
     p.add_argument("--strict", action="store_true", help="stop at the first bad feature")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--out", default="report.json", help="report file (default report.json)")
+    _add_plugin_args(p)
+
+
+def _add_plugin_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("plugins")
+    g.add_argument(
+        "--no-entry-points",
+        action="store_true",
+        help="load no installed plugins (entry-point group 'livable'), only the built-ins",
+    )
+    g.add_argument(
+        "--allow-plugin",
+        action="append",
+        metavar="NAME",
+        help="load only this installed plugin (repeatable)",
+    )
+    g.add_argument(
+        "--plugin-faults",
+        choices=("fail", "record"),
+        default="fail",
+        help="on a plugin fault: stop (fail, default) or skip it and list it in the report",
+    )
+
+
+def _plugin_manager(args: argparse.Namespace) -> PluginManager:
+    from livable.plugins import PluginManager
+
+    return PluginManager(
+        load_entry_points=not getattr(args, "no_entry_points", False),
+        allow=getattr(args, "allow_plugin", None),
+        fault_mode=getattr(args, "plugin_faults", "fail"),
+    )
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (value > 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text!r}")
+    return value
+
+
+def _limits(args: argparse.Namespace) -> Any:
+    from livable.io import Limits
+
+    defaults = Limits()
+    mb = getattr(args, "max_file_mb", None)
+    return Limits(
+        max_file_bytes=defaults.max_file_bytes if mb is None else max(1, int(mb * 1024**2)),
+        max_features=getattr(args, "max_features", None) or defaults.max_features,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -118,8 +347,92 @@ def _parser() -> argparse.ArgumentParser:
     _add_evaluate_args(ev)
     sm = sub.add_parser("summary", help="print the summary of a report.json")
     sm.add_argument("report", help="report.json")
-    sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
+    sm.add_argument("--csv", metavar="DIR", help="also write the summary tables as CSV files")
+    sm.add_argument("--xlsx", metavar="FILE", help="also write them as an XLSX workbook")
+    pl = sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
+    pl.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _add_plugin_args(pl)
+    pn = sub.add_parser("plan", help="propose sites for new facilities that close gaps (P6)")
+    pn.add_argument("report", help="report.json")
+    pn.add_argument(
+        "--facility-type",
+        action="append",
+        required=True,
+        dest="facility_types",
+        metavar="T",
+        help="facility type to plan (repeat for several)",
+    )
+    where = pn.add_mutually_exclusive_group(required=True)
+    where.add_argument("--candidates", help="candidate sites GeoJSON")
+    where.add_argument("--grid", type=float, metavar="METRES", help="grid spacing in metres")
+    pn.add_argument("--candidates-crs", help="CRS of the candidates file")
+    pn.add_argument("--budget", type=int, help="how many sites at most")
+    pn.add_argument(
+        "--target",
+        action="store_true",
+        help="fewest sites closing every closable gap of the types (100%% livable)",
+    )
+    pn.add_argument("--exact", action="store_true", help="solve exactly (integer programme)")
+    pn.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip re-evaluating the report's inputs with the planned sites",
+    )
+    pn.add_argument("--out", default="plan.geojson", help="plan GeoJSON (default plan.geojson)")
+    imp = sub.add_parser("import", help="turn OpenStreetMap or Amap data into facilities")
+    kinds = imp.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    osm = kinds.add_parser("osm", help="an OpenStreetMap extract (.osm.pbf, .osm)")
+    osm.add_argument("file", help="FILE.osm.pbf or FILE.osm")
+    osm.add_argument("--tags", help="tag mapping TOML (extends or replaces the built-in one)")
+    osm.add_argument(
+        "--keep-areas", action="store_true", help="keep parks, schools, ... as polygons"
+    )
+    osm.add_argument("--no-streets", action="store_true", help="do not write streets.geojson")
+    amap = kinds.add_parser("amap", help="an Amap (高德) POI export (.json, .jsonl, .csv)")
+    amap.add_argument("file", help="FILE.json or FILE.csv")
+    amap.add_argument("--typecodes", help="type-code table TOML (extends or replaces)")
+    amap.add_argument("--encoding", help="CSV text encoding (default UTF-8; e.g. gb18030)")
+    amap.add_argument(
+        "--datum", default="gcj02", choices=("gcj02", "wgs84", "bd09"), help="default gcj02"
+    )
+    for kind in (osm, amap):
+        kind.add_argument("--out", required=True, help="folder for facilities.geojson")
+        kind.add_argument("--dedupe-m", type=float, metavar="N", help="merge duplicates")
+        kind.add_argument("--top", type=int, default=20, help="list length (default 20)")
+    mp = sub.add_parser("map", help="draw the convenience-service map (P7) of a report")
+    mp.add_argument("report", help="report.json")
+    mp.add_argument("--community", help="community id (default: the whole city)")
+    mp.add_argument(
+        "--out",
+        required=True,
+        type=_suffix(".png", ".svg", ".html"),
+        help="FILE.png, FILE.svg or FILE.html",
+    )
+    mp.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: A4)")
+    mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
+    mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
+    hb = sub.add_parser("handbook", help="write the residents' handbook (P7) of a report")
+    hb.add_argument("report", help="report.json")
+    which = hb.add_mutually_exclusive_group(required=True)
+    which.add_argument("--community", help="community id")
+    which.add_argument("--subdistrict", help="subdistrict name: a book of its communities")
+    hb.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
+    hb.add_argument(
+        "--out", required=True, type=_suffix(".md", ".html"), help="FILE.md or FILE.html"
+    )
+    hb.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     return parser
+
+
+def _suffix(*allowed: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if Path(value).suffix.lower() not in allowed:
+            raise argparse.ArgumentTypeError(
+                f"{value!r}: use a file ending in {', '.join(allowed)}"
+            )
+        return value
+
+    return check
 
 
 def _write(path: Path, text: str) -> None:
@@ -136,9 +449,34 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     if args.workers < 1:
         raise LivableError("--workers must be at least 1")
     started = time.perf_counter()
+    bar = terminal_progress(quiet=args.quiet)
+    try:
+        data = _evaluate_and_write(args, evaluate, bar, out)
+    finally:
+        bar.close()
+    if not args.quiet:
+        print(format_summary(data), file=out)
+    for skip in data["skipped"]:
+        print(f"livable: warning: skipped {_skipped_line(skip)}", file=sys.stderr)
+    if not args.quiet:
+        print(f"\nreport written to {args.out} in {time.perf_counter() - started:.2f} s", file=out)
+    return 0
+
+
+def _evaluate_and_write(
+    args: argparse.Namespace,
+    evaluate: Callable[..., Any],
+    bar: Callable[[str, float], None],
+    out: TextIO,
+) -> dict[str, Any]:
+    facilities: Any = args.facilities
+    if getattr(args, "dedupe_m", None) is not None:
+        from livable.importers._cli import dedupe_for_evaluate
+
+        facilities = dedupe_for_evaluate(args, out)
     report = evaluate(
         args.communities,
-        args.facilities,
+        facilities,
         profile=args.profile,
         distance=args.distance,
         streets=args.streets,
@@ -150,15 +488,18 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         streets_datum=args.streets_datum,
         working_crs=args.working_crs,
         strict=args.strict,
+        limits=_limits(args),
+        plugins=_plugin_manager(args),
+        encoding=getattr(args, "encoding", None),
+        progress=bar,
     )
-    data = report.to_dict()
+    bar("writing", 0.0)
+    data: dict[str, Any] = report.to_dict()
     from livable._serialize import dumps
 
     _write(Path(args.out), dumps(data))
-    if not args.quiet:
-        print(format_summary(data), file=out)
-        print(f"\nreport written to {args.out} in {time.perf_counter() - started:.2f} s", file=out)
-    return 0
+    bar("writing", 1.0)
+    return data
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
@@ -186,6 +527,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         out=str(report_path),
     )
     code = _cmd_evaluate(ns, out)
+    written = _demo_products(folder, report_path)
     if not args.quiet:
         print(
             "\nSynthetic sample city (not real places). Rerun it yourself with:\n"
@@ -193,41 +535,219 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
             f"--out {report_path}",
             file=out,
         )
+        for line in written:
+            print(line, file=out)
     return code
 
 
+def _demo_products(folder: Path, report_path: Path) -> list[str]:
+    """The demo's map and handbook (P7): the city map, one community's map and handbook."""
+    import importlib.util
+
+    from livable._reportdoc import read_report
+    from livable.handbook import write_handbook
+
+    data = read_report(report_path)
+    short = [c for c in data["communities"] if c["grade"] == "not_livable"]
+    pick = (short or data["communities"] or [None])[0]
+    lines = ["\nOne map, one handbook (P7):"]
+    if pick is not None:
+        hb = write_handbook(data, folder / "handbook-zh.html", community=pick["id"], lang="zh")
+        lines.append(f"  handbook of {pick['id']}: {hb}")
+    if importlib.util.find_spec("matplotlib") is None:
+        lines.append(
+            "  maps need the optional 'maps' extra: pip install 'livable[maps]', then\n"
+            f"  livable map {report_path} --out {folder / 'city.png'}"
+        )
+        return lines
+    from livable.maps import render_map
+
+    city = render_map(data, folder / "city.png")
+    lines.append(f"  city map: {city}")
+    if pick is not None:
+        one = render_map(data, folder / f"map-{pick['id']}.png", community=pick["id"])
+        lines.append(f"  map of {pick['id']}: {one}")
+    return lines
+
+
+def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
+    from livable.maps import render_map
+
+    path = render_map(
+        args.report,
+        args.out,
+        community=args.community,
+        profile=args.profile,
+        dpi=args.dpi,
+        font=args.font,
+    )
+    print(f"map written to {path}", file=out)
+    return 0
+
+
+def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
+    from livable.handbook import write_handbook
+
+    path = write_handbook(
+        args.report,
+        args.out,
+        community=args.community,
+        subdistrict=args.subdistrict,
+        lang=args.lang,
+        profile=args.profile,
+    )
+    print(f"handbook written to {path}", file=out)
+    return 0
+
+
 def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
-    path = Path(args.report)
+    data = _read_report(Path(args.report))
+    print(format_summary(data), file=out)
+    if args.csv or args.xlsx:
+        from livable.export import write_csv, write_xlsx
+
+        if args.csv:
+            written = write_csv(data, args.csv)
+            print(f"\nCSV tables written to {args.csv} ({len(written)} files)", file=out)
+        if args.xlsx:
+            print(f"workbook written to {write_xlsx(data, args.xlsx)}", file=out)
+    return 0
+
+
+def _skipped_line(skip: dict[str, Any]) -> str:
+    where = f"plugin {skip['plugin']!r}"
+    if skip["hook"]:
+        where += f", hook {skip['hook']}"
+    if skip["community"]:
+        where += f", community {skip['community']!r}"
+    return f"{where}: {skip['reason']}"
+
+
+def _cmd_plugins(args: argparse.Namespace, out: TextIO) -> int:
+    pm = _plugin_manager(args)
+    types, indicators = pm.facility_types(), {i.id: i for i in pm.indicators()}
+    profiles = pm.profiles()
+    contributions = pm.contributions()
+    skipped = [
+        {"plugin": s.plugin, "hook": s.hook, "community": s.community, "reason": s.reason}
+        for s in pm.skipped
+    ]
+    if getattr(args, "json", False):
+        data = {
+            "plugins": [
+                {
+                    "name": c.name,
+                    "version": c.version,
+                    "facility_types": list(c.facility_types),
+                    "indicators": list(c.indicators),
+                    "distance_providers": list(c.distance_providers),
+                    "profiles": list(c.profiles),
+                    "classify": c.classify,
+                }
+                for c in contributions
+            ],
+            "skipped": skipped,
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        return 0
+    print("plugins:", file=out)
+    for c in contributions:
+        print(f"  {c.name} {c.version or '(no version)'}", file=out)
+        if c.distance_providers:
+            print("    distance providers: " + ", ".join(c.distance_providers), file=out)
+        for pid in c.profiles:
+            p = profiles[pid]
+            parent = f", extends {p.parent}" if p.parent else ""
+            print(f"    profile {pid}: {p.label_en} / {p.label_zh}{parent}", file=out)
+        for iid in c.indicators:
+            ind = indicators[iid]
+            print(f"    indicator {iid}: {ind.label_en} / {ind.label_zh} ({ind.clause})", file=out)
+        for tid in c.facility_types:
+            ft = types[tid]
+            print(
+                f"    facility type {tid}: {ft.label_en} / {ft.label_zh} "
+                f"[{ft.category or ft.key_content}]",
+                file=out,
+            )
+        if c.classify:
+            print("    grades: livable_classify", file=out)
+    for skip in skipped:
+        print(f"skipped: {_skipped_line(skip)}", file=out)
+    return 0
+
+
+def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
+    from livable._serialize import dumps
+    from livable.planner import plan, read_candidates, verify_plan
+
+    report = _read_report(Path(args.report))
+    if not args.target and args.budget is None:
+        raise LivableError("give --budget N, or --target for the fewest sites")
+    candidates = None
+    if args.candidates:
+        candidates = read_candidates(args.candidates, crs=args.candidates_crs)
+    result = plan(
+        report,
+        args.facility_types,
+        candidates=candidates,
+        grid_m=args.grid,
+        budget=args.budget,
+        mode="target" if args.target else "budget",
+        method="exact" if args.exact else "greedy",
+    )
+    data = result.to_geojson()
+    inputs = [i["path"] for i in report.get("inputs", [])]
+    if not args.no_verify and len(inputs) == 2 and all(Path(p).is_file() for p in inputs):
+        changes = verify_plan(
+            result,
+            inputs[0],
+            inputs[1],
+            profile=report["profile"],
+            distance=report.get("distance", "euclidean"),
+        )
+        claimed = dict(result.grade_changes)
+        confirmed = sorted(c for c in claimed if changes.get(c) == claimed[c])
+        data["plan"]["verified"] = {
+            "confirmed": confirmed,
+            "not_confirmed": sorted(set(claimed) - set(confirmed)),
+            "other_changes": {
+                k: {"before": b, "after": a}
+                for k, (b, a) in sorted(changes.items())
+                if k not in claimed
+            },
+        }
+    _write(Path(args.out), dumps(data))
+    p = data["plan"]
+    print(
+        f"{len(result.sites)} sites for {', '.join(result.facility_types)} ({p['method']}, "
+        f"{p['mode']}): livable {p['livable_before']} -> {p['livable_after']} of "
+        f"{p['communities']} ({_pct(p['livable_share_before'])} -> "
+        f"{_pct(p['livable_share_after'])})",
+        file=out,
+    )
+    if "verified" in p:
+        v = p["verified"]
+        print(
+            f"re-evaluated with the sites added: {len(v['confirmed'])} of "
+            f"{len(result.grade_changes)} grade changes confirmed",
+            file=out,
+        )
+    if result.unreachable:
+        print(f"no candidate serves: {', '.join(result.unreachable)}", file=out)
+    print(f"plan written to {args.out}", file=out)
+    return 0
+
+
+def _read_report(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise LivableError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LivableError(f"{path}: not a readable report.json ({exc})") from None
-    if not isinstance(data, dict) or "summary" not in data:
-        raise LivableError(f"{path}: not a livable report (no 'summary')")
-    print(format_summary(data), file=out)
-    return 0
-
-
-def _cmd_plugins(_args: argparse.Namespace, out: TextIO) -> int:
-    from livable.plugins import PluginManager
-
-    pm = PluginManager()
-    print("plugins:", file=out)
-    for info in pm.plugins():
-        print(f"  {info.name} {info.version or ''}".rstrip(), file=out)
-    print("distance providers: " + ", ".join(sorted(pm.distance_providers())), file=out)
-    print("profiles: " + ", ".join(sorted(pm.profiles())), file=out)
-    print("indicators:", file=out)
-    for ind in pm.indicators():
-        print(f"  {ind.id:<20} {ind.label_en} / {ind.label_zh} ({ind.clause})", file=out)
-    print("facility types:", file=out)
-    for ft in pm.facility_types().values():
-        print(f"  {ft.id:<28} {ft.label_en} / {ft.label_zh} [{ft.category or '-'}]", file=out)
-    for skipped in pm.skipped:
-        print(f"skipped: {skipped}", file=out)
-    return 0
+    if not isinstance(data, dict) or "summary" not in data or "communities" not in data:
+        raise LivableError(f"{path}: not a livable report (no 'summary' or 'communities')")
+    return data
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
@@ -235,7 +755,23 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "demo": _cmd_demo,
     "summary": _cmd_summary,
     "plugins": _cmd_plugins,
+    "plan": _cmd_plan,
+    "import": lambda args, out: _import(args, out),
+    "map": _cmd_map,
+    "handbook": _cmd_handbook,
 }
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    from livable.importers._cli import run_import
+
+    return run_import(args, out)
+
+
+def _one_line(message: str, limit: int = 1000) -> str:
+    """An error message on one line, cut to ``limit`` characters (inputs can be huge)."""
+    text = " ".join(message.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -247,8 +783,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LivableError as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"livable: error: {exc}", file=sys.stderr)
+        print(f"livable: error: {_one_line(str(exc))}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. `livable summary r.json | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("livable: interrupted", file=sys.stderr)
         return 1
@@ -256,8 +795,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         print(
-            f"livable: internal error: {exc!r} (run with --debug for the traceback and "
-            "please report it)",
+            f"livable: internal error: {_one_line(repr(exc))} (run with --debug for the "
+            "traceback and please report it)",
             file=sys.stderr,
         )
         return 1

@@ -8,9 +8,11 @@ columns, and model objects are built per community only for the report.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import attrs
 import numpy as np
@@ -18,34 +20,47 @@ import pyproj
 import shapely
 
 from livable._version import __version__
-from livable.errors import LivableError
+from livable.errors import InputError, LivableError, PluginError
 from livable.geometry.access import AccessQuery, AccessTable, FacilityColumns, Origins
 from livable.geometry.circle import ServiceCircles, service_circles
 from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
 from livable.geometry.datums import Datum
+from livable.geometry.extent import MAX_SCALE_ERROR, far_communities, scale_error_of
 from livable.geometry.providers import DetailProvider, IsochroneProvider
 from livable.indicators.base import CommunityContext, Indicator
+from livable.indicators.base import role_of as indicator_role
 from livable.io import (
     CommunityLayer,
     FacilityLayer,
     FeatureSource,
     Limits,
+    Rejection,
     read_communities,
     read_facilities,
 )
 from livable.models import Community, Facility, FacilityType, Grade
-from livable.plugins.manager import PluginManager
+from livable.plugins.manager import BUILTIN_PLUGIN, PluginManager
 from livable.profile import Profile, load_profile
 from livable.report import (
     CommunityResult,
+    CommunityScore,
     IndicatorResult,
     NearbyFacility,
     Report,
+    Skipped,
     TypeAccess,
 )
 from livable.rollup import summarize
 
-__all__ = ["Progress", "evaluate", "grade_from_results", "resolve_profile"]
+__all__ = [
+    "Progress",
+    "canonical_order",
+    "evaluate",
+    "grade_from_results",
+    "reject_far_communities",
+    "resolve_profile",
+    "sort_rejections",
+]
 
 Progress = Callable[[str, float], None]
 """A progress callback: ``(stage, fraction)`` with stages ``reading``, ``indexing``,
@@ -60,17 +75,12 @@ def resolve_profile(profile: str | Path | Profile, plugins: PluginManager) -> Pr
     """A profile object from an id registered by a plugin, a built-in id, or a TOML path."""
     if isinstance(profile, Profile):
         return profile
-    registered = plugins.profiles()
-    if isinstance(profile, str) and profile in registered:
-        return registered[profile]
-    return load_profile(profile)
+    return load_profile(profile, registered=plugins.profiles())
 
 
 def role_of(profile: Profile, indicator: Indicator) -> str:
     """The role the profile gives an indicator (``livable``/``happy``/``scored``/``info``)."""
-    if indicator.id == "tier_access" and profile.livable_requires_tiers:
-        return "livable"
-    return profile.indicator_roles.get(indicator.id, "info")
+    return indicator_role(profile, indicator.id)
 
 
 def grade_from_results(results: Sequence[IndicatorResult]) -> Grade:
@@ -108,6 +118,7 @@ def _as_communities(
     datum: Datum | str,
     strict: bool,
     limits: Limits,
+    encoding: str | None = None,
 ) -> CommunityLayer:
     if isinstance(source, CommunityLayer):
         return source
@@ -116,7 +127,14 @@ def _as_communities(
         or hasattr(source, "__fspath__")
         or hasattr(source, "__geo_interface__")
     ):
-        return read_communities(source, crs=crs, datum=datum, strict=strict, limits=limits)  # type: ignore[arg-type]
+        return read_communities(
+            source,  # type: ignore[arg-type]
+            crs=crs,
+            datum=datum,
+            strict=strict,
+            limits=limits,
+            encoding=encoding,
+        )
     items = list(source)
     if not all(isinstance(c, Community) for c in items):
         raise LivableError("communities must be a GeoJSON source or Community objects")
@@ -134,6 +152,7 @@ def _as_facilities(
     known_types: Iterable[str],
     strict: bool,
     limits: Limits,
+    encoding: str | None = None,
 ) -> FacilityLayer:
     if isinstance(source, FacilityLayer):
         layer = source
@@ -149,6 +168,7 @@ def _as_facilities(
             known_types=list(known_types),
             strict=strict,
             limits=limits,
+            encoding=encoding,
         )
     else:
         items = list(source)
@@ -179,13 +199,20 @@ def evaluate(
     plugins: PluginManager | None = None,
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> Report:
     """Evaluate communities against a profile and return the :class:`~livable.report.Report`.
 
     ``communities`` and ``facilities`` are GeoJSON files, bytes, parsed FeatureCollections,
     layers from :func:`~livable.read_communities` / :func:`~livable.read_facilities`, or
-    model objects. Every input community ends in ``report.communities`` or
-    ``report.rejected``.
+    model objects; GIS files (shapefile, GeoPackage, GeoParquet, FlatGeobuf, CSV) and
+    GeoDataFrames (their own CRS honoured) are read too, ``encoding`` naming the text
+    encoding of a shapefile or CSV without one. Every input community ends in
+    ``report.communities`` or ``report.rejected``.
+
+    ``progress``, if given, is called as ``progress(stage, fraction)`` while the run goes
+    through ``reading``, ``indexing``, ``distances`` and ``indicators`` (fraction 0 to 1
+    within each stage); :class:`livable.progress.TerminalProgress` draws it as a bar.
 
     >>> from livable.testing import community, facility
     >>> report = evaluate([community("c1", 108.94, 34.26)],
@@ -206,10 +233,16 @@ def evaluate(
     missing = [t for t in prof.required if t not in types]
     if missing:
         raise LivableError(f"profile {prof.id!r} requires unknown facility types {missing}")
+    indicators = _applicable_indicators(pm, prof)
 
     report_progress("reading", 0.0)
     c_layer = _as_communities(
-        communities, crs=communities_crs, datum=communities_datum, strict=strict, limits=limits
+        communities,
+        crs=communities_crs,
+        datum=communities_datum,
+        strict=strict,
+        limits=limits,
+        encoding=encoding,
     )
     f_layer = _as_facilities(
         facilities,
@@ -218,8 +251,12 @@ def evaluate(
         known_types=types.keys(),
         strict=strict,
         limits=limits,
+        encoding=encoding,
     )
     report_progress("reading", 1.0)
+    c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
+    if working_crs is None:
+        c_layer = reject_far_communities(c_layer, strict=strict)
 
     comms = c_layer.communities
     lonlat = _extent_points(comms, f_layer)
@@ -247,8 +284,8 @@ def evaluate(
         search_radius_m=prof.search_radius_m,
         k=prof.nearest_k,
     )
-    factory = providers[distance]
-    provider = factory(
+    provider = pm.make_provider(
+        distance,
         profile=prof,
         projector=projector,
         streets=streets,
@@ -258,7 +295,7 @@ def evaluate(
     )
     report_progress("distances", 0.0)
     origins = Origins(circles.x, circles.y)
-    table = provider.measure(origins, columns, query)
+    table = _measure(pm, distance, provider, origins, columns, query)
     isochrones: Sequence[Any] = [None] * len(comms)
     details: Sequence[Any] = [{}] * len(comms)
     run_details: Mapping[str, Any] = {}
@@ -269,7 +306,7 @@ def evaluate(
         run_details = provider.report_details(f_layer.ids.tolist())
     report_progress("distances", 1.0)
 
-    indicators = [i for i in pm.indicators() if i.applies(prof)]
+    run_skipped: list[Skipped] = []
     center_lon, center_lat = projector.inverse(circles.x, circles.y)
     results: list[CommunityResult] = []
     for i, comm in enumerate(comms):
@@ -287,16 +324,18 @@ def evaluate(
                 f_layer,
                 pm,
                 (float(center_lon[i]), float(center_lat[i])),
+                run_skipped,
             )
         )
         if isochrones[i] is not None or details[i]:
-            results[-1] = attrs.evolve(results[-1], isochrones=isochrones[i], details=details[i])
+            merged = {**results[-1].details, **details[i]}
+            results[-1] = attrs.evolve(results[-1], isochrones=isochrones[i], details=merged)
     report_progress("indicators", 1.0)
     results.sort(key=lambda r: r.id)
 
     inputs = tuple(s for s in (c_layer.source, f_layer.source) if s.path != "<memory>")
-    rejected = tuple(sorted(c_layer.rejected, key=lambda r: (r.id or "", r.source)))
-    summary = summarize(results, rejected=len(rejected), profile=prof)
+    rejected = sort_rejections(c_layer.rejected)
+    summary = summarize(results, rejected=len(rejected), profile=prof, facility_types=types)
     return Report(
         livable_version=__version__,
         profile=prof.id,
@@ -308,10 +347,220 @@ def evaluate(
         communities=tuple(results),
         rejected=rejected,
         summary=summary,
-        rejected_facilities=tuple(f_layer.rejected),
-        repaired=tuple(c_layer.repaired) + tuple(f_layer.repaired),
-        skipped=tuple(pm.skipped),
+        rejected_facilities=sort_rejections(f_layer.rejected),
+        repaired=sort_rejections(c_layer.repaired + f_layer.repaired),
+        skipped=pm.skipped + tuple(run_skipped),
         details=run_details,
+    )
+
+
+def _applicable_indicators(pm: PluginManager, profile: Profile) -> list[Indicator]:
+    """The registered indicators the profile asks for; a graded role needs its indicator.
+
+    A profile that makes an indicator count for ``livable`` or ``happy`` while no plugin
+    registers it (not installed, blocked, or skipped in record mode) is an error: grading
+    without it would silently relax the standard.
+    """
+    registered = pm.indicators()
+    known = {i.id for i in registered}
+    graded = sorted(
+        i for i, role in profile.indicator_roles.items() if role in _ROLE_GRADE and i not in known
+    )
+    if graded:
+        raise LivableError(
+            f"profile {profile.id!r} gives a grade role to indicators no plugin registers: "
+            f"{', '.join(graded)} (is the plugin that adds them installed and allowed?)"
+        )
+    chosen: list[Indicator] = []
+    hook = "livable_indicators"
+    for indicator in registered:
+        try:
+            applies = indicator.applies(profile)
+        except Exception as exc:
+            raise PluginError(
+                f"indicator {indicator.id!r}: applies(profile) raised {exc!r}",
+                plugin=pm.owner(hook, indicator.id),
+                hook=hook,
+            ) from exc
+        if applies:
+            chosen.append(indicator)
+    return chosen
+
+
+def _measure(
+    pm: PluginManager,
+    name: str,
+    provider: Any,
+    origins: Origins,
+    columns: FacilityColumns,
+    query: AccessQuery,
+) -> AccessTable:
+    """Run a provider, naming its plugin if it raises or answers with the wrong shape."""
+    plugin, hook = pm.owner("livable_distance_providers", name), "livable_distance_providers"
+    try:
+        table = provider.measure(origins, columns, query)
+    except LivableError:
+        raise
+    except Exception as exc:
+        raise PluginError(
+            f"provider {name!r}: measure() raised {exc!r}", plugin=plugin, hook=hook
+        ) from exc
+    shape = (len(origins), len(query.type_ids))
+    if not isinstance(table, AccessTable):
+        raise PluginError(
+            f"provider {name!r}: measure() returned {type(table).__name__}, not an AccessTable",
+            plugin=plugin,
+            hook=hook,
+        )
+    if table.nearest_m.shape != shape or table.count_in_circle.shape != shape:
+        raise PluginError(
+            f"provider {name!r}: measure() returned a table of shape "
+            f"{table.nearest_m.shape}, not {shape} (origins x facility types)",
+            plugin=plugin,
+            hook=hook,
+        )
+    return table
+
+
+def _run_indicator(
+    indicator: Indicator,
+    context: CommunityContext,
+    pm: PluginManager,
+    skipped: list[Skipped],
+) -> IndicatorResult:
+    """One indicator on one community; a fault names the plugin (record: not assessed)."""
+    hook = "livable_indicators"
+    community = context.community.id
+    try:
+        result: object = indicator.evaluate(context)
+        problem = None
+        if not isinstance(result, IndicatorResult):
+            problem = f"returned {type(result).__name__}, not an IndicatorResult"
+        elif result.id != indicator.id:
+            problem = f"returned a result with id {result.id!r}"
+    except Exception as exc:
+        if pm.fault_mode == "fail":
+            raise PluginError(
+                f"indicator {indicator.id!r} raised {exc!r} on community {community!r}",
+                plugin=pm.owner(hook, indicator.id),
+                hook=hook,
+            ) from exc
+        problem = f"raised {exc!r}"
+    if problem is None and isinstance(result, IndicatorResult):
+        return result
+    reason = f"indicator {indicator.id!r} {problem}"
+    plugin = pm.owner(hook, indicator.id) or "?"
+    pm.fault(reason, plugin=plugin, hook=hook, community=community, sink=skipped)
+    return IndicatorResult(
+        id=indicator.id,
+        status="not_assessed",
+        value=None,
+        unit=indicator.unit,
+        requirement=indicator.requirement,
+        key_content=indicator.key_content,
+        message_en=f"{indicator.label_en}: not assessed, plugin {plugin!r} failed ({problem})",
+        message_zh=f"{indicator.label_zh}：未评估，插件“{plugin}”出错（{problem}）",
+    )
+
+
+_INDEX = re.compile(r"#\d+")
+
+
+def _rejection_key(r: Rejection) -> tuple[bool, str, str, str, int]:
+    path, _, index = r.source.rpartition("#")
+    where = int(index) if index.isdigit() else -1
+    return (r.id is None, r.id or "", path or r.source, _INDEX.sub("#", r.reason), where)
+
+
+def sort_rejections(rejections: Iterable[Rejection]) -> tuple[Rejection, ...]:
+    """Rejections in the report's documented order, independent of the input order.
+
+    Sorted by id (features without an id last), then file, then reason with its feature
+    numbers ignored, then feature index: two inputs that hold the same features in another
+    order give the same list, up to the ``#index`` numbers (``docs/explanation/determinism.md``).
+
+    >>> rs = [Rejection(None, "c.geojson#0", "no geometry"), Rejection("b", "c.geojson#1", "x"),
+    ...       Rejection("a", "c.geojson#2", "y")]
+    >>> [r.source for r in sort_rejections(rs)]
+    ['c.geojson#2', 'c.geojson#1', 'c.geojson#0']
+    """
+    return tuple(sorted(rejections, key=_rejection_key))
+
+
+@overload
+def canonical_order(layer: CommunityLayer) -> CommunityLayer: ...
+@overload
+def canonical_order(layer: FacilityLayer) -> FacilityLayer: ...
+def canonical_order(layer: CommunityLayer | FacilityLayer) -> CommunityLayer | FacilityLayer:
+    """The layer with its rows sorted by id, so results never depend on the input order.
+
+    Facility order breaks ties between facilities at the same distance (``nearest`` lists,
+    ``in_circle``); sorting by id (then type and position) makes them deterministic.
+
+    >>> from livable.testing import community
+    >>> layer = CommunityLayer((community("b", 108.9, 34.2), community("a", 108.9, 34.3)))
+    >>> [c.id for c in canonical_order(layer).communities]
+    ['a', 'b']
+    """
+    if isinstance(layer, CommunityLayer):
+        order = sorted(range(len(layer.communities)), key=lambda i: layer.communities[i].id)
+        return attrs.evolve(
+            layer,
+            communities=tuple(layer.communities[i] for i in order),
+            sources=tuple(layer.sources[i] for i in order) if layer.sources else (),
+        )
+    keys = (layer.lat, layer.lon, layer.types.astype(str), layer.ids.astype(str))
+    return layer.take(np.lexsort(keys)) if len(layer) else layer
+
+
+def reject_far_communities(layer: CommunityLayer, *, strict: bool = False) -> CommunityLayer:
+    """Move communities too far from the rest into ``rejected`` (see
+    :func:`~livable.geometry.extent.far_communities`); with ``strict``, raise instead.
+
+    One community geocoded on the wrong continent would otherwise move the working CRS and
+    distort every distance. Data genuinely spread too wide raises
+    :class:`~livable.errors.InputError`.
+
+    >>> from livable.testing import community
+    >>> layer = CommunityLayer((community("a", 108.94, 34.26), community("b", 108.95, 34.27),
+    ...                         community("c", -71.06, 42.36)))
+    >>> [r.id for r in reject_far_communities(layer).rejected]
+    ['c']
+    """
+    comms = layer.communities
+    if not comms:
+        return layer
+    bounds = shapely.bounds(np.array([c.geometry for c in comms], dtype=object))
+    far = far_communities(
+        bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3], source=layer.source.path
+    )
+    if not far.any():
+        return layer
+    kept = [i for i in range(len(comms)) if not far[i]]
+    where = layer.sources or tuple(f"{layer.source.path}#?" for _ in comms)
+    _, crs = scale_error_of(*(bounds[kept, k] for k in range(4)))
+    rejected = []
+    for i in np.flatnonzero(far).tolist():
+        x, y = comms[i].geometry.centroid.coords[0]
+        reason = (
+            f"far from the other communities: at ({x:.6g}, {y:.6g}), too far from the rest "
+            f"for one working CRS ({crs}) to measure within {MAX_SCALE_ERROR:.1%}; check its "
+            "coordinates, or evaluate it in a separate run"
+        )
+        if strict:
+            path, _, index = where[i].rpartition("#")
+            raise InputError(
+                reason,
+                source=path,
+                index=int(index) if index.isdigit() else None,
+                feature_id=comms[i].id,
+            )
+        rejected.append(Rejection(comms[i].id, where[i], reason))
+    return attrs.evolve(
+        layer,
+        communities=tuple(comms[i] for i in kept),
+        sources=tuple(layer.sources[i] for i in kept) if layer.sources else (),
+        rejected=layer.rejected + tuple(rejected),
     )
 
 
@@ -395,12 +644,14 @@ def _evaluate_one(
     layer: FacilityLayer,
     pm: PluginManager,
     center: tuple[float, float],
+    skipped: list[Skipped],
 ) -> CommunityResult:
     type_ids = tuple(types)
     access = _access_entries(i, type_ids, types, table, layer, profile.tier_distances_m)
     size_class = profile.size_class_of(comm.population)
     radius = float(circles.radius_m[i])
 
+    @functools.cache
     def in_circle() -> tuple[NearbyFacility, ...]:
         idx, dist = table.in_circle(i)
         return tuple(_nearby(layer, int(f), float(d)) for f, d in zip(idx, dist, strict=True))
@@ -417,25 +668,21 @@ def _evaluate_one(
     results: list[IndicatorResult] = []
     for indicator in indicators:
         role = role_of(profile, indicator)
-        try:
-            result = indicator.evaluate(context)
-        except Exception as exc:
-            raise LivableError(
-                f"indicator {indicator.id!r} failed on community {comm.id!r}: {exc!r}"
-            ) from exc
-        if not isinstance(result, IndicatorResult):
-            raise LivableError(
-                f"indicator {indicator.id!r} returned {type(result).__name__}, "
-                "not an IndicatorResult"
-            )
+        result = _run_indicator(indicator, context, pm, skipped)
         target = _ROLE_GRADE.get(role)
         gaps = tuple(attrs.evolve(g, grade=target) for g in result.gaps) if target else ()
         results.append(attrs.evolve(result, role=role, gaps=gaps))
-    grade = grade_from_results(results)
-    override = pm.classify(comm, tuple(results), profile)
-    if override is not None:
-        grade = override
-    final = tuple(attrs.evolve(r, decisive=_decisive(r, grade)) for r in results)
+    grade = rule_grade = grade_from_results(results)
+    details: dict[str, Any] = {}
+    decided = pm.classify(comm, tuple(results), profile, skipped=skipped)
+    if decided is not None:
+        plugin, grade = decided
+        if plugin != BUILTIN_PLUGIN and grade != rule_grade:
+            details["grade_override"] = {"plugin": plugin, "rule_grade": rule_grade.value}
+    final = tuple(
+        r if r.decisive == (d := _decisive(r, grade)) else attrs.evolve(r, decisive=d)
+        for r in results
+    )
     gaps = tuple(g for r in final if r.status != "passed" for g in r.gaps)
     return CommunityResult(
         id=comm.id,
@@ -455,4 +702,6 @@ def _evaluate_one(
         access=tuple(access.values()),
         gaps=gaps,
         indicators=final,
+        score=CommunityScore.from_results(final),
+        details=details,
     )

@@ -1,9 +1,22 @@
 """Reading communities and facilities from GeoJSON, with validation.
 
 Inputs are RFC 7946 FeatureCollections (a file path, ``bytes`` or an in-memory mapping),
-lon/lat WGS84 unless a CRS or a Chinese map datum is named. Each bad feature is rejected
-with its file, index, id and reason, and the rest are read; with ``strict=True`` the first
-problem raises :class:`~livable.errors.InputError` instead. Nothing is dropped silently.
+lon/lat WGS84 unless a CRS or a Chinese map datum is named. Every problem gets one of three
+decisions (``docs/reference/input-problems.md`` lists them all):
+
+- **stop**: the file as a whole cannot be used (not found, over a :class:`Limits` limit, not
+  UTF-8, not JSON, not a FeatureCollection, an unknown CRS): :class:`~livable.errors.InputError`
+  (or its subclasses) naming the file and the fix;
+- **reject**: one feature cannot be used (no geometry, NaN coordinates, swapped lon/lat, a
+  duplicate id, text where a number belongs, ...): it is listed in ``rejected`` with its file,
+  index, id and the reason, and the others are read;
+- **repair**: one feature is usable once fixed (a self-intersecting polygon is repaired with
+  :func:`shapely.make_valid`, an unclosed ring is closed): it is read and listed in
+  ``repaired``.
+
+With ``strict=True`` the first problem in file order (reject or repair) raises
+:class:`~livable.errors.InputError` instead. Nothing is dropped silently: every input feature
+ends in the layer or in ``rejected``.
 
 >>> fc = {"type": "FeatureCollection", "features": [
 ...     {"type": "Feature", "properties": {"id": "c1", "population": 3000},
@@ -11,14 +24,17 @@ problem raises :class:`~livable.errors.InputError` instead. Nothing is dropped s
 ...     {"type": "Feature", "properties": {"id": "c2"}, "geometry": None}]}
 >>> layer = read_communities(fc)
 >>> [c.id for c in layer.communities], [r.reason for r in layer.rejected]
-(['c1'], ['feature has no geometry'])
+(['c1'], ['feature has no geometry (null): give its Polygon, MultiPolygon or Point'])
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
 import hashlib
 import math
 import os
+import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -30,15 +46,18 @@ import numpy.typing as npt
 import orjson
 import pyproj
 import shapely
-from shapely.geometry import shape
+from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
-from livable.errors import InputError, ResourceLimitError
+from livable.errors import CRSError, InputError, ResourceLimitError
 from livable.geometry.crs import crs_from_geojson, geometry_to_wgs84, resolve_crs, to_wgs84
-from livable.geometry.datums import Datum
+from livable.geometry.datums import Datum, parse_datum
 from livable.models import Community, Facility, Zone
 
 __all__ = [
+    "AREA_MARGIN_DEG",
+    "MAX_POPULATION",
+    "PROJECTED_MARGIN_DEG",
     "CommunityLayer",
     "FacilityLayer",
     "Limits",
@@ -51,14 +70,47 @@ __all__ = [
 FeatureSource = str | os.PathLike[str] | bytes | Mapping[str, Any]
 """A GeoJSON FeatureCollection: a file path, its bytes, or a mapping already parsed."""
 
+AREA_MARGIN_DEG = 2.0
+"""Margin, in degrees, around a geographic CRS's area of use (:attr:`pyproj.CRS.area_of_use`)
+within which coordinates are accepted; farther ones are rejected as outside the declared
+area (or as swapped, when the swapped position is inside)."""
+
+PROJECTED_MARGIN_DEG = 6.0
+"""The same margin for projected CRSs, wider (a zone's width) because a projection stays
+usable well beyond its zone: the check is for gross errors (swapped axes, degrees given as
+metres, Gauss-Kruger zone prefixes), not for data a few degrees outside its zone."""
+
+MAX_POPULATION = 1_000_000_000
+"""The largest ``population`` accepted (more than any city; larger is a data error)."""
+
+
+def _positive_int(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"Limits.{attribute.name} must be a whole number >= 1, not {value!r}")
+
 
 @attrs.frozen
 class Limits:
     """Resource limits for embedders: larger inputs raise
-    :class:`~livable.errors.ResourceLimitError` instead of exhausting memory."""
+    :class:`~livable.errors.ResourceLimitError` instead of exhausting memory.
 
-    max_file_bytes: int = 2 * 1024**3
-    max_features: int = 20_000_000
+    GeoJSON is parsed whole with orjson, not streamed, so peak memory grows with the file:
+    about 10 times its size (measured by ``benchmarks/bench_reader_memory.py``; see
+    ``docs/explanation/limits.md``). ``max_file_bytes`` therefore bounds memory (the default
+    256 MiB, about 2.5 GiB at peak); it is checked before a byte is read, and on ``bytes``
+    sources. ``max_features`` bounds the work per source, parsed mappings included. The
+    command line sets them with ``--max-file-mb`` and ``--max-features``.
+
+    >>> Limits(max_file_bytes=10 * 1024**2).max_features
+    5000000
+    >>> Limits(max_features=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: Limits.max_features must be a whole number >= 1, not 0
+    """
+
+    max_file_bytes: int = attrs.field(default=256 * 1024**2, validator=_positive_int)
+    max_features: int = attrs.field(default=5_000_000, validator=_positive_int)
 
 
 @attrs.frozen
@@ -71,7 +123,7 @@ class SourceInfo:
 
 @attrs.frozen
 class Rejection:
-    """A feature that was not used, and why (``source`` is ``file#index``)."""
+    """A feature that was not used (or was repaired), and why (``source`` is ``file#index``)."""
 
     id: str | None
     source: str
@@ -88,6 +140,9 @@ class CommunityLayer:
     source: SourceInfo = SourceInfo("<memory>")
     count: int = 0
     """How many features the source held."""
+    sources: tuple[str, ...] = ()
+    """Where each community came from (``file#index``), in the order of ``communities``;
+    empty for layers built from model objects."""
 
 
 @attrs.frozen(eq=False)
@@ -131,6 +186,29 @@ class FacilityLayer:
             attributes=self.attributes[i],
         )
 
+    def take(self, order: npt.ArrayLike) -> FacilityLayer:
+        """The same layer with its rows in ``order`` (an index array); the rest is kept.
+
+        >>> from livable.testing import facility
+        >>> layer = FacilityLayer.from_facilities(
+        ...     [facility("b", "clinic", 108.9, 34.2), facility("a", "bank", 108.9, 34.3)])
+        >>> layer.take([1, 0]).ids.tolist()
+        ['a', 'b']
+        """
+        idx = np.asarray(order, dtype=np.int64)
+        return attrs.evolve(
+            self,
+            ids=self.ids[idx],
+            types=self.types[idx],
+            lon=self.lon[idx],
+            lat=self.lat[idx],
+            names=self.names[idx],
+            brands=self.brands[idx],
+            quality=self.quality[idx],
+            attributes=tuple(self.attributes[i] for i in idx.tolist()),
+            areas=None if self.areas is None else self.areas[idx],
+        )
+
     @classmethod
     def from_facilities(cls, facilities: Iterable[Facility]) -> FacilityLayer:
         """Columns from model objects (for tests and small inputs)."""
@@ -159,105 +237,318 @@ class FacilityLayer:
 
 _DEFAULT_LIMITS = Limits()
 
+# -- the file as a whole: stop ----------------------------------------------------------
 
-def _load(source: FeatureSource, limits: Limits) -> tuple[Mapping[str, Any], SourceInfo]:
+
+def _show(value: Any, width: int = 40) -> str:
+    """A short repr of a value for a message."""
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _encoding_problem(data: bytes) -> str | None:
+    """Why ``data`` is not UTF-8 text, naming the encoding it looks like; ``None`` if it is."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        len(data) >= 2 and (data[0] == 0 or data[1] == 0)
+    ):
+        return (
+            "the file is UTF-16 text, but GeoJSON must be UTF-8 (RFC 7946): re-save it as "
+            "UTF-8, e.g. iconv -f UTF-16 -t UTF-8 IN.geojson > OUT.geojson"
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        where = f"invalid byte 0x{data[exc.start]:02x} on line {line}"
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            text = ""
+        if re.search(r"[\u4e00-\u9fff]", text):
+            return (
+                f"not UTF-8 text ({where}); it looks GB18030/GBK-encoded (Chinese Windows "
+                "software writes it): GeoJSON must be UTF-8 (RFC 7946), convert it with "
+                "iconv -f GB18030 -t UTF-8 IN.geojson > OUT.geojson"
+            )
+        return (
+            f"not UTF-8 text ({where}): GeoJSON must be UTF-8 (RFC 7946); re-save the file as UTF-8"
+        )
+    return None
+
+
+def _json_problem(data: bytes, exc: orjson.JSONDecodeError) -> str:
+    encoding = _encoding_problem(data)
+    if encoding is not None:
+        return encoding
+    if not data.strip():
+        return "the file is empty: expected a GeoJSON FeatureCollection"
+    message = str(exc.msg) if hasattr(exc, "msg") else str(exc)
+    where = f"line {exc.lineno} column {exc.colno}"
+    if "depth limit" in message or "recursion" in message:
+        return (
+            f"JSON nested too deeply at {where} (more than 1024 levels; GeoJSON needs 6): "
+            "the file is not GeoJSON"
+        )
+    token = data[exc.pos : exc.pos + 9]
+    if token.startswith((b"NaN", b"Infinity", b"-Infinity", b"-NaN")):
+        return (
+            f"not valid JSON at {where}: NaN and Infinity are not JSON numbers; write null "
+            "or a number (or drop the feature)"
+        )
+    return (
+        f"not valid JSON at {where}: {message}; check the file is complete GeoJSON "
+        "(a truncated download or a hand edit?)"
+    )
+
+
+def _load(
+    source: FeatureSource, limits: Limits, encoding: str | None = None
+) -> tuple[Mapping[str, Any], SourceInfo]:
     if isinstance(source, Mapping):
         return source, SourceInfo("<memory>")
     geo = getattr(source, "__geo_interface__", None)
     if isinstance(geo, Mapping):
+        crs = getattr(source, "crs", None)  # a GeoDataFrame's own CRS (flags still win)
+        if isinstance(crs, pyproj.CRS) and "crs" not in geo:
+            geo = {**geo, "crs": crs.to_wkt()}
         return geo, SourceInfo("<memory>")
-    if isinstance(source, bytes):
-        data, name = source, "<bytes>"
-    else:
-        path = Path(source)
-        name = str(path)
-        try:
-            size = path.stat().st_size
-        except FileNotFoundError:
-            raise InputError("file not found", source=name) from None
-        except OSError as exc:
-            raise InputError(f"cannot read file: {exc.strerror}", source=name) from None
-        if size > limits.max_file_bytes:
+    from livable.importers.gis import is_gis_path, load_features
+
+    if is_gis_path(source):  # shapefile, GeoPackage, FlatGeobuf, GeoParquet, CSV
+        _check_file_size(Path(source), limits)  # type: ignore[arg-type]
+        return load_features(source, encoding=encoding)  # type: ignore[arg-type]
+    if isinstance(source, bytes | bytearray | memoryview):
+        data, name = bytes(source), "<bytes>"
+        if len(data) > limits.max_file_bytes:
             raise ResourceLimitError(
-                f"file is {size:,} bytes, over the limit of {limits.max_file_bytes:,} "
-                "(raise Limits.max_file_bytes or split the file)",
+                f"input is {len(data):,} bytes, over the limit of {limits.max_file_bytes:,} "
+                "(raise Limits.max_file_bytes or split the input)",
                 source=name,
             )
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        name = str(path)
+        _check_file_size(path, limits)
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise InputError(f"cannot read file: {exc.strerror}", source=name) from None
+            raise InputError(f"cannot read file: {_os_reason(exc)}", source=name) from None
+        if len(data) > limits.max_file_bytes:  # grew since stat, or a special file
+            raise ResourceLimitError(
+                f"file is over the limit of {limits.max_file_bytes:,} bytes", source=name
+            )
+    else:
+        raise InputError(
+            f"cannot read GeoJSON from a {type(source).__name__}: give a file path, bytes or "
+            "a parsed FeatureCollection mapping"
+        )
     digest = hashlib.sha256(data).hexdigest()
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark: RFC 8259 lets us ignore it
+        data = data[3:]
     try:
         parsed = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        if isinstance(exc.__cause__, UnicodeDecodeError) or "utf-8" in str(exc).lower():
-            raise InputError(
-                "not UTF-8 text: GeoJSON must be UTF-8 (RFC 7946); re-encode the file, "
-                "e.g. from GB18030 with iconv -f GB18030 -t UTF-8",
-                source=name,
-            ) from None
-        raise InputError(f"not valid JSON: {exc}", source=name) from None
+        raise InputError(_json_problem(data, exc), source=name) from None
     if not isinstance(parsed, dict):
         raise InputError(
-            "not a GeoJSON FeatureCollection (top level is not an object)", source=name
+            f"not a GeoJSON FeatureCollection: the top level is a JSON "
+            f"{_json_kind(parsed)}, not an object; expected "
+            '{"type": "FeatureCollection", "features": [...]}',
+            source=name,
         )
     return parsed, SourceInfo(name, digest)
 
 
+def _check_file_size(path: Path, limits: Limits) -> None:
+    """Refuse a missing file, or one over ``limits.max_file_bytes``, before reading it."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        hint = ""
+        if name.lstrip().startswith("{"):
+            hint = " (this looks like JSON text: pass bytes or a parsed mapping instead)"
+        raise InputError(f"file not found{hint}", source=name[:200]) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read file: {_os_reason(exc)}", source=name) from None
+    if size > limits.max_file_bytes:
+        raise ResourceLimitError(
+            f"file is {size:,} bytes, over the limit of {limits.max_file_bytes:,} "
+            "(raise the limit with --max-file-mb or Limits.max_file_bytes, or split the file)",
+            source=name,
+        )
+
+
+def _os_reason(exc: BaseException) -> str:
+    return str(getattr(exc, "strerror", None) or exc)
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool) or value is None:
+        return "literal"
+    if isinstance(value, int | float):
+        return "number"
+    return type(value).__name__
+
+
 def _features(collection: Mapping[str, Any], info: SourceInfo, limits: Limits) -> Sequence[Any]:
-    if collection.get("type") != "FeatureCollection" or not isinstance(
-        collection.get("features"), list
-    ):
-        kind = collection.get("type")
+    kind = collection.get("type")
+    if kind != "FeatureCollection":
+        if kind == "Feature":
+            hint = "a single Feature: wrap it as"
+        elif isinstance(kind, str) and kind in _GEOJSON_GEOMETRIES:
+            hint = "a bare geometry: make it a Feature with an id inside"
+        else:
+            hint = "expected"
         raise InputError(
-            f"not a GeoJSON FeatureCollection (type is {kind!r}); wrap features in "
+            f"not a GeoJSON FeatureCollection (type is {_show(kind)}); {hint} "
             '{"type": "FeatureCollection", "features": [...]}',
             source=info.path,
         )
-    features: list[Any] = collection["features"]
+    features = collection.get("features")
+    if not isinstance(features, list | tuple):
+        raise InputError(
+            f'a FeatureCollection\'s "features" must be a JSON array, not {_show(features)}',
+            source=info.path,
+        )
     if len(features) > limits.max_features:
         raise ResourceLimitError(
-            f"{len(features):,} features, over the limit of {limits.max_features:,}",
+            f"{len(features):,} features, over the limit of {limits.max_features:,} "
+            "(raise it with --max-features or Limits.max_features, or split the file)",
             source=info.path,
         )
     return features
 
 
-def _feature_id(feature: Any) -> str | None:
-    if not isinstance(feature, Mapping):
-        return None
+_GEOJSON_GEOMETRIES = frozenset(
+    {
+        "Point",
+        "MultiPoint",
+        "LineString",
+        "MultiLineString",
+        "Polygon",
+        "MultiPolygon",
+        "GeometryCollection",
+    }
+)
+
+
+def _resolve(
+    collection: Mapping[str, Any], crs: object, info: SourceInfo, datum: Datum | str
+) -> tuple[pyproj.CRS, Datum]:
+    chosen = resolve_crs(crs, source=info.path) if crs is not None else None  # type: ignore[arg-type]
+    if chosen is None:
+        chosen = crs_from_geojson(collection, source=info.path) or resolve_crs(None)
+    parsed = parse_datum(datum, source=info.path)
+    if parsed is not Datum.WGS84 and not chosen.is_geographic:
+        raise CRSError(
+            f"datum {parsed.value!r} applies to longitude/latitude, but the CRS "
+            f"{_crs_label(chosen)} is projected; drop the datum or the CRS",
+            source=info.path,
+        )
+    return chosen, parsed
+
+
+# -- one feature: reject or repair ------------------------------------------------------
+
+
+class _Collector:
+    """Collects rejections and repairs by feature index.
+
+    The checks run in passes (structure, then coordinates, then polygon validity), so in
+    strict mode :meth:`check_strict` raises, after the passes, for the problem of the
+    lowest feature index: the first problem in file order.
+    """
+
+    def __init__(
+        self,
+        info: SourceInfo,
+        *,
+        strict: bool,
+        noun: str,
+        collection: Mapping[str, Any] | None = None,
+    ):
+        self.info = info
+        self.strict = strict
+        self.noun = noun
+        self.rejected: list[tuple[int, Rejection]] = []
+        self.repaired: list[tuple[int, Rejection]] = []
+        # GIS loaders name their rows ("f.csv:line 7") and may already know a problem
+        self.labels: Sequence[str] | None = getattr(collection, "labels", None)
+        self.problems: Mapping[int, str] = getattr(collection, "problems", {})
+
+    def where(self, index: int) -> str:
+        """How reports name feature ``index``: ``file#index``, or the loader's label."""
+        return self.labels[index] if self.labels else f"{self.info.path}#{index}"
+
+    def reject(self, index: int, fid: str | None, reason: str) -> None:
+        self.rejected.append((index, Rejection(fid, self.where(index), reason)))
+
+    def repair(self, index: int, fid: str | None, note: str) -> None:
+        self.repaired.append((index, Rejection(fid, self.where(index), note)))
+
+    def known_problem(self, index: int, fid: str | None) -> bool:
+        """Reject a feature the loader already found unusable."""
+        problem = self.problems.get(index)
+        if problem is not None:
+            self.reject(index, fid, problem)
+        return problem is not None
+
+    def check_strict(self) -> None:
+        """In strict mode, raise :class:`InputError` for the first problem in file order."""
+        if not self.strict:
+            return
+        problems = [(i, r, "") for i, r in self.rejected]
+        problems += [(i, r, " (without --strict it would be repaired)") for i, r in self.repaired]
+        if problems:
+            index, first, suffix = min(problems, key=lambda item: item[0])
+            if self.labels:
+                raise InputError(first.reason + suffix, source=first.source, feature_id=first.id)
+            raise InputError(
+                first.reason + suffix, source=self.info.path, index=index, feature_id=first.id
+            )
+
+    def result(self) -> tuple[tuple[Rejection, ...], tuple[Rejection, ...]]:
+        """Rejections and repairs in file order; repairs of rejected features are dropped."""
+        gone = {index for index, _ in self.rejected}
+
+        def ordered(items: list[tuple[int, Rejection]]) -> tuple[Rejection, ...]:
+            return tuple(r for _, r in sorted(items, key=lambda item: item[0]))
+
+        return ordered(self.rejected), ordered([x for x in self.repaired if x[0] not in gone])
+
+
+def _raw_id(feature: Mapping[str, Any]) -> Any:
     props = feature.get("properties")
     raw = props.get("id") if isinstance(props, Mapping) else None
     if raw is None:
         raw = feature.get("id")
-    if raw is None or isinstance(raw, bool) or not isinstance(raw, str | int):
+    return raw
+
+
+def _feature_id(feature: Any) -> str | None:
+    """The feature's id as text (``properties.id``, else the Feature's ``id``), if usable."""
+    if not isinstance(feature, Mapping):
+        return None
+    raw = _raw_id(feature)
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
         return None
     text = str(raw).strip()
     return text or None
 
 
-class _Collector:
-    """Collects rejections, or raises at the first one when strict."""
-
-    def __init__(self, info: SourceInfo, *, strict: bool, kind: str):
-        self.info = info
-        self.strict = strict
-        self.kind = kind
-        self.rejected: list[Rejection] = []
-        self.repaired: list[Rejection] = []
-
-    def reject(self, index: int, fid: str | None, reason: str) -> None:
-        if self.strict:
-            raise InputError(reason, source=self.info.path, index=index, feature_id=fid)
-        self.rejected.append(Rejection(fid, f"{self.info.path}#{index}", reason))
-
-    def repair(self, index: int, fid: str | None, note: str) -> None:
-        self.repaired.append(Rejection(fid, f"{self.info.path}#{index}", note))
+def _id_problem(feature: Mapping[str, Any], noun: str) -> str:
+    raw = _raw_id(feature)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return f"missing id: every {noun} needs a unique 'id' property (text or a whole number)"
+    return f"id must be text or a whole number, not {_show(raw)}"
 
 
-def _duplicates(features: Sequence[Any]) -> dict[str, list[int]]:
-    ids = [_feature_id(f) for f in features]
+def _duplicates(ids: Sequence[str | None]) -> dict[str, list[int]]:
     counts = Counter(i for i in ids if i is not None)
     dupes: dict[str, list[int]] = {}
     for index, fid in enumerate(ids):
@@ -266,44 +557,190 @@ def _duplicates(features: Sequence[Any]) -> dict[str, list[int]]:
     return dupes
 
 
-def _check_lonlat(geom: BaseGeometry) -> str | None:
-    coords = shapely.get_coordinates(geom)
-    if not np.isfinite(coords).all():
-        return "coordinates contain NaN or infinity"
-    lon, lat = coords[:, 0], coords[:, 1]
-    if (np.abs(lon) <= 180).all() and (np.abs(lat) <= 90).all():
-        return None
-    if (np.abs(lat) <= 180).all() and (np.abs(lon) <= 90).all():
-        return "coordinates outside lon/lat range: longitude and latitude look swapped"
+def _duplicate_reason(fid: str, indices: Sequence[int]) -> str:
+    shown = ", ".join(f"#{i}" for i in indices[:5]) + (", ..." if len(indices) > 5 else "")
     return (
-        "coordinates outside the lon/lat range (|lon| <= 180, |lat| <= 90): if the file is "
-        "projected, name its CRS (e.g. --communities-crs EPSG:4547)"
+        f"duplicate id {_show(fid)}: {len(indices)} features share it ({shown}); ids must be "
+        "unique, so all of them are rejected: give each its own id or drop the copies"
     )
 
 
-def _geometry(
-    feature: Mapping[str, Any], *, geographic: bool
-) -> tuple[BaseGeometry | None, str | None]:
-    raw = feature.get("geometry")
-    if raw is None:
-        return None, "feature has no geometry"
-    if not isinstance(raw, Mapping):
-        return None, "geometry is not a GeoJSON geometry object"
-    try:
-        geom = shape(raw)
-    except Exception as exc:  # shapely raises several kinds for malformed coordinates
-        return None, f"malformed {raw.get('type', 'geometry')} geometry: {exc}"
-    if geom.is_empty:
-        return None, "geometry is empty"
-    if geographic:
-        problem = _check_lonlat(geom)
-    elif not np.isfinite(shapely.get_coordinates(geom)).all():
-        problem = "coordinates contain NaN or infinity"
+def _not_a_feature(feature: Any) -> str:
+    if isinstance(feature, Mapping):
+        found = f"an object of type {_show(feature.get('type'))}"
     else:
-        problem = None
-    if problem:
-        return None, problem
-    return geom, None
+        found = f"a JSON {_json_kind(feature)}"
+    return (
+        f'not a GeoJSON Feature (found {found}); each item of "features" must be '
+        '{"type": "Feature", "geometry": ..., "properties": {...}}'
+    )
+
+
+def _text_problem(props: Mapping[str, Any], key: str) -> str | None:
+    value = props.get(key)
+    if value is None or isinstance(value, str):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return None  # a numeric code (a district code, a house number) is kept as text
+    return f"{key} must be text, not {_show(value)}"
+
+
+def _number_problem(key: str, value: Any, *, what: str) -> str | None:
+    """Why ``value`` is not a usable number (``None`` when it is, or is absent)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            float(value.strip())
+        except ValueError:
+            return f"{key} must be a number ({what}), not the text {_show(value)}"
+        return (
+            f"{key} must be a number ({what}), not the text {_show(value)}: write it without "
+            f"quotes, e.g. {value.strip()}"
+        )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{key} must be a number ({what}), not {_show(value)}"
+    if not math.isfinite(value):
+        return f"{key} must be a finite number, not {value!r}"
+    return None
+
+
+def _population_problem(value: Any) -> str | None:
+    problem = _number_problem("population", value, what="residents")
+    if problem or value is None:
+        return problem
+    if value < 0:
+        return f"population must be >= 0, not {value!r}"
+    if value != int(value):
+        return f"population must be a whole number of residents, not {value!r}"
+    if value > MAX_POPULATION:
+        return f"population {value!r} is not plausible (more than {MAX_POPULATION:,} residents)"
+    return None
+
+
+def _zone_problem(value: Any) -> str | None:
+    if value is None or value in (z.value for z in Zone):
+        return None
+    return (
+        f"zone {_show(value)} is not 'central' or 'peripheral' (lower case); leave it out to "
+        "use the profile's district table"
+    )
+
+
+_COMMUNITY_KEYS = ("id", "name", "population", "district", "subdistrict", "zone")
+_FACILITY_KEYS = ("id", "type", "name", "brand", "quality")
+
+
+def _community_props_problem(props: Mapping[str, Any]) -> str | None:
+    for key in ("name", "district", "subdistrict"):
+        problem = _text_problem(props, key)
+        if problem:
+            return problem
+    return _population_problem(props.get("population")) or _zone_problem(props.get("zone"))
+
+
+# -- geometry ------------------------------------------------------------------------------
+
+
+def _position_problem(pos: Any) -> str | None:
+    if not isinstance(pos, list | tuple) or not 2 <= len(pos) <= 3:
+        return f"position {_show(pos)} is not [x, y] or [x, y, z]"
+    for v in pos:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            if isinstance(v, str):
+                return f"coordinate {_show(v)} is text, not a number: write it without quotes"
+            return f"coordinate {_show(v)} is not a number"
+        if not math.isfinite(v):
+            return "coordinates contain NaN or infinity"
+    return None
+
+
+def _ring(ring: Any, what: str) -> tuple[list[Any] | None, str | None, bool]:
+    """A checked ring (closed if it was not), its problem, and whether it was closed."""
+    if not isinstance(ring, list | tuple):
+        return None, f"{what} is not a list of positions", False
+    for pos in ring:
+        problem = _position_problem(pos)
+        if problem:
+            return None, problem, False
+    positions = list(ring)
+    closed = False
+    if positions and list(positions[0])[:2] != list(positions[-1])[:2]:
+        positions.append(positions[0])
+        closed = True
+    if len(positions) < 4:
+        return None, f"{what} has {len(ring)} positions; a ring needs at least 4 (closed)", False
+    return positions, None, closed
+
+
+def _polygon(coords: Any, what: str) -> tuple[BaseGeometry | None, str | None, bool]:
+    if not isinstance(coords, list | tuple):
+        return None, f"{what} coordinates must be a list of rings", False
+    if not coords:
+        return shapely.Polygon(), None, False
+    rings: list[list[Any]] = []
+    any_closed = False
+    for r, raw in enumerate(coords):
+        ring, problem, closed = _ring(raw, f"ring {r} of the {what}")
+        if problem or ring is None:
+            return None, problem, False
+        rings.append(ring)
+        any_closed |= closed
+    try:
+        geom = shapely.Polygon(rings[0], rings[1:])
+    except (ValueError, TypeError, GEOSException) as exc:
+        return None, f"malformed {what}: {exc}", False
+    return geom, None, any_closed
+
+
+def _parse_geometry(
+    raw: Any, allowed: tuple[str, ...], noun: str
+) -> tuple[BaseGeometry | None, str | None, str | None]:
+    """``(geometry, problem, repair note)`` of a GeoJSON geometry, checked strictly.
+
+    Coordinates must be numbers (not text, not booleans), finite, 2 or 3 per position;
+    an unclosed ring is closed (a repair); empty geometries are a problem.
+    """
+    kinds = ", ".join(allowed[:-1]) + " or " + allowed[-1]
+    if raw is None:
+        return None, f"feature has no geometry (null): give its {kinds}", None
+    if not isinstance(raw, Mapping):
+        return None, f"geometry is not a GeoJSON geometry object: {_show(raw)}", None
+    gtype = raw.get("type")
+    if gtype not in allowed:
+        if isinstance(gtype, str) and gtype in _GEOJSON_GEOMETRIES:
+            return None, f"a {noun} must be a {kinds}, not a {gtype}", None
+        return None, f"unknown geometry type {_show(gtype)}: a {noun} must be a {kinds}", None
+    coords = raw.get("coordinates")
+    closed = False
+    geom: BaseGeometry | None
+    if gtype == "Point":
+        if isinstance(coords, list | tuple) and not coords:
+            return None, "geometry is empty (a Point without coordinates)", None
+        problem = _position_problem(coords)
+        if problem or not isinstance(coords, list | tuple):
+            return None, problem, None
+        geom = shapely.Point(*(float(v) for v in coords))
+    elif gtype == "Polygon":
+        geom, problem, closed = _polygon(coords, "Polygon")
+        if problem:
+            return None, problem, None
+    else:
+        if not isinstance(coords, list | tuple):
+            return None, "MultiPolygon coordinates must be a list of polygons", None
+        parts: list[BaseGeometry] = []
+        for p, part_coords in enumerate(coords):
+            part, problem, part_closed = _polygon(part_coords, f"polygon {p} of the MultiPolygon")
+            if problem or part is None:
+                return None, problem, None
+            closed |= part_closed
+            if not part.is_empty:
+                parts.append(part)
+        geom = shapely.MultiPolygon(parts) if parts else shapely.MultiPolygon()
+    if geom is None or geom.is_empty:
+        return None, f"geometry is empty (a {gtype} without coordinates)", None
+    note = "a polygon ring was not closed; closed it (GeoJSON rings end at their start)"
+    return geom, None, note if closed else None
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
@@ -314,29 +751,251 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def _props(feature: Mapping[str, Any]) -> Mapping[str, Any]:
-    props = feature.get("properties")
-    return props if isinstance(props, Mapping) else {}
+def _repair_polygons(
+    entries: list[tuple[int, str, BaseGeometry]], out: _Collector
+) -> dict[int, BaseGeometry]:
+    """Repair invalid polygons with make_valid; returns the (repaired) geometry per index.
+
+    A polygon whose repair has no area (its points are collinear or repeated) is rejected.
+    """
+    fixed: dict[int, BaseGeometry] = {}
+    if not entries:
+        return fixed
+    geoms = np.array([g for _, _, g in entries], dtype=object)
+    polygonal = np.array([g.geom_type != "Point" for g in geoms], dtype=bool)
+    valid = np.ones(len(geoms), dtype=bool)
+    valid[polygonal] = shapely.is_valid(geoms[polygonal])
+    for k, (index, fid, geom) in enumerate(entries):
+        if valid[k]:
+            fixed[index] = geom
+            continue
+        why = shapely.is_valid_reason(geom)
+        repaired = _polygonal(shapely.make_valid(geom))
+        if repaired.is_empty or repaired.area == 0.0:
+            out.reject(
+                index,
+                fid,
+                f"invalid polygon that cannot be repaired: it has no area ({why}); redraw it",
+            )
+            continue
+        out.repair(
+            index, fid, f"invalid polygon ({why}) repaired with shapely.make_valid; check it"
+        )
+        fixed[index] = repaired
+    return fixed
 
 
-_COMMUNITY_KEYS = ("id", "name", "population", "district", "subdistrict", "zone")
+def _geometry(
+    feature: Mapping[str, Any], *, geographic: bool
+) -> tuple[BaseGeometry | None, str | None]:
+    """A feature's Point or (Multi)Polygon checked as the readers check theirs, or a problem.
+
+    For callers that read a few hand-made features one by one (the planner's candidate
+    sites): lon/lat coordinates (``geographic``) must be valid WGS84 positions; an invalid
+    polygon is repaired silently. ``(geometry, None)`` or ``(None, problem)``.
+
+    >>> _geometry({"geometry": {"type": "Point", "coordinates": [34.26, 108.94]}},
+    ...           geographic=True)[1]
+    'longitude and latitude look swapped: (34.26, 108.94) is not a valid ...'
+    """
+    raw = feature.get("geometry") if isinstance(feature, Mapping) else None
+    allowed = ("Point", "Polygon", "MultiPolygon")
+    geom, problem, _ = _parse_geometry(raw, allowed, "feature")
+    if geom is None:
+        return None, problem
+    if geographic:
+        coords = shapely.get_coordinates(geom)
+        extent = _extent_of(pyproj.CRS.from_epsg(4326).to_wkt())
+        bad = np.flatnonzero(~extent.inside(coords[:, 0], coords[:, 1]))
+        if bad.size:
+            x, y = coords[bad[0]]
+            return None, extent.explain(float(x), float(y), "crs=")
+    if geom.geom_type != "Point" and not geom.is_valid:
+        geom = _polygonal(shapely.make_valid(geom))
+        if geom.is_empty:
+            return None, "invalid polygon that cannot be repaired: it has no area"
+    return geom, None
 
 
-def _resolve(
-    collection: Mapping[str, Any], crs: object, info: SourceInfo, datum: Datum | str
-) -> tuple[pyproj.CRS, Datum]:
-    chosen = resolve_crs(crs, source=info.path) if crs is not None else None  # type: ignore[arg-type]
-    if chosen is None:
-        chosen = crs_from_geojson(collection, source=info.path) or resolve_crs(None)
+# -- coordinates against the declared CRS ----------------------------------------------------
+
+
+def _crs_label(crs: pyproj.CRS) -> str:
+    authority = crs.to_authority()
+    return f"{authority[0]}:{authority[1]}" if authority else str(crs.name)
+
+
+@attrs.frozen
+class _Extent:
+    """Where coordinates of a CRS may lie: its area of use plus a margin, in CRS units."""
+
+    label: str
+    geographic: bool
+    area: str | None
+    bounds: tuple[float, float, float, float]
+    """``(xmin, ymin, xmax, ymax)`` in the CRS's own units; infinite when unknown."""
+    wraps: bool = False
+    """A geographic area across the antimeridian (``xmin > xmax``)."""
+    margin: float = AREA_MARGIN_DEG
+
+    @property
+    def known(self) -> bool:
+        """Whether the CRS declares an area of use (else only conversion is checked)."""
+        return self.area is not None
+
+    def inside(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> Any:
+        xmin, ymin, xmax, ymax = self.bounds
+        in_y = (y >= ymin) & (y <= ymax)
+        in_x = ((x >= xmin) | (x <= xmax)) if self.wraps else ((x >= xmin) & (x <= xmax))
+        ok = in_x & in_y
+        if self.geographic:
+            ok &= (np.abs(x) <= 180.0) & (np.abs(y) <= 90.0) & ~((x == 0.0) & (y == 0.0))
+        elif self.known:  # degrees given as metres sit within 200 m of the false origin
+            ok &= ~((np.abs(x) <= 180.0) & (np.abs(y) <= 90.0))
+        return ok
+
+    def explain(self, x: float, y: float, flag: str) -> str:
+        """Why ``(x, y)`` was rejected, and how to fix it."""
+        at = f"({x:.8g}, {y:.8g})"
+        swapped = bool(self.inside(np.array([y]), np.array([x]))[0])
+        area = self._area_text()
+        if self.geographic:
+            if x == 0.0 and y == 0.0:
+                return (
+                    "coordinate (0, 0) ('null island') is a placeholder for a missing "
+                    "location: geocode the feature or remove it"
+                )
+            if swapped:
+                bad, good = (
+                    ("is not a valid longitude/latitude", "is")
+                    if self.world
+                    else (f"is outside {area}", "is inside")
+                )
+                return (
+                    f"longitude and latitude look swapped: {at} {bad} but "
+                    f"({y:.8g}, {x:.8g}) {good}; GeoJSON puts longitude first"
+                )
+            if abs(x) > 1000 or abs(y) > 1000:
+                return (
+                    f"coordinate {at} looks projected (metres), not longitude/latitude: name "
+                    f"the file's CRS, e.g. {flag} EPSG:4547"
+                )
+            if abs(x) > 180 or abs(y) > 90:
+                return f"coordinate {at} is outside the longitude/latitude range (+-180, +-90)"
+            return (
+                f"coordinate {at} is outside {area}: check the coordinates or name the "
+                f"right CRS with {flag}"
+            )
+        if abs(x) <= 180 and abs(y) <= 90:
+            return (
+                f"coordinate {at} looks like longitude/latitude degrees, but {self.label} is "
+                f"a projected CRS in metres: if the file is lon/lat, do not name {self.label}"
+            )
+        if swapped:
+            return (
+                f"easting and northing look swapped: {at} is outside {area} but "
+                f"({y:.8g}, {x:.8g}) is inside; GeoJSON puts x (easting) first"
+            )
+        hint = ""
+        if abs(x) >= 1e7:
+            hint = (
+                " (an 8-digit easting may carry a Gauss-Kruger zone number: name the CRS "
+                "of the zone 'with zone number')"
+            )
+        return f"coordinate {at} is outside {area}{hint}: check the CRS ({flag})"
+
+    @property
+    def world(self) -> bool:
+        """Whether the area is the whole world (only the lon/lat range is checked)."""
+        return self.geographic and self.bounds == (-180.0, -90.0, 180.0, 90.0)
+
+    def _area_text(self) -> str:
+        xmin, ymin, xmax, ymax = self.bounds
+        if self.geographic:
+            return (
+                f"the area where {self.label} is valid ({self.area}: lon {xmin:g}..{xmax:g}, "
+                f"lat {ymin:g}..{ymax:g} with a {self.margin:g} degree margin)"
+            )
+        return (
+            f"the area where {self.label} is valid ({self.area}: x {xmin:.0f}..{xmax:.0f}, "
+            f"y {ymin:.0f}..{ymax:.0f} with a {self.margin:g} degree margin)"
+        )
+
+
+@functools.lru_cache(maxsize=32)
+def _extent_of(wkt: str) -> _Extent:
+    crs = pyproj.CRS.from_wkt(wkt)
+    label = _crs_label(crs)
+    use = crs.area_of_use
+    inf = math.inf
+    m = AREA_MARGIN_DEG
+    if crs.is_geographic:
+        if use is None:
+            return _Extent(label, True, "the world", (-180.0, -90.0, 180.0, 90.0))
+        w, s, e, n = use.bounds
+        wraps = w > e
+        bounds = (max(-180.0, w - m), max(-90.0, s - m), min(180.0, e + m), min(90.0, n + m))
+        if wraps:
+            bounds = (w - m, bounds[1], e + m, bounds[3])
+        return _Extent(label, True, use.name.rstrip(". "), bounds, wraps)
+    if use is None or use.bounds[0] > use.bounds[2]:
+        return _Extent(label, False, None, (-inf, -inf, inf, inf))
+    w, s, e, n = use.bounds
+    m = PROJECTED_MARGIN_DEG
     try:
-        return chosen, Datum(datum)
-    except ValueError:
-        from livable.errors import CRSError
+        to_crs = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
+        box = to_crs.transform_bounds(
+            max(-180.0, w - m), max(-90.0, s - m), min(180.0, e + m), min(90.0, n + m), 21
+        )
+    except pyproj.exceptions.ProjError:
+        return _Extent(label, False, None, (-inf, -inf, inf, inf))
+    fixed = tuple(v if math.isfinite(v) else (-inf if i < 2 else inf) for i, v in enumerate(box))
+    name = use.name.rstrip(". ")
+    return _Extent(label, False, name, (fixed[0], fixed[1], fixed[2], fixed[3]), margin=m)
 
-        raise CRSError(
-            f"unknown datum {datum!r}: use one of {', '.join(d.value for d in Datum)}",
-            source=info.path,
-        ) from None
+
+def _bad_coordinates(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], crs: pyproj.CRS
+) -> tuple[npt.NDArray[np.bool_], _Extent]:
+    """Which coordinates lie outside the CRS's declared area (or cannot be converted)."""
+    extent = _extent_of(crs.to_wkt())
+    bad = ~extent.inside(x, y)
+    if not crs.is_geographic and not np.isfinite(extent.bounds).all() and x.size:
+        # an unknown area: at least require the coordinates to convert to WGS84
+        t = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
+        lon, lat = t.transform(x, y, errcheck=False)
+        lon, lat = np.asarray(lon), np.asarray(lat)
+        bad |= ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90.0))
+    return bad, extent
+
+
+def _reject_outside(
+    indices: npt.NDArray[np.int64],
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    crs: pyproj.CRS,
+    ids: Sequence[str | None],
+    out: _Collector,
+    flag: str,
+) -> set[int]:
+    """Reject every feature with a coordinate outside the CRS's area; their indices.
+
+    ``indices[k]`` is the feature of coordinate ``k``; each rejected feature's message
+    names its first bad coordinate. Vectorised: one pass over every coordinate.
+    """
+    bad, extent = _bad_coordinates(x, y, crs)
+    if not bad.any():
+        return set()
+    where = np.flatnonzero(bad)
+    features, first = np.unique(indices[where], return_index=True)
+    rejected: set[int] = set()
+    for feature, k in zip(features.tolist(), where[first].tolist(), strict=True):
+        out.reject(feature, ids[feature], extent.explain(float(x[k]), float(y[k]), flag))
+        rejected.add(feature)
+    return rejected
+
+
+# -- communities --------------------------------------------------------------------------
 
 
 def read_communities(
@@ -346,64 +1005,82 @@ def read_communities(
     datum: Datum | str = Datum.WGS84,
     strict: bool = False,
     limits: Limits = _DEFAULT_LIMITS,
+    encoding: str | None = None,
 ) -> CommunityLayer:
     """Read and validate communities; geometries are returned in WGS84 lon/lat.
 
     ``crs`` names the source CRS (else the legacy GeoJSON ``crs`` member, else WGS84);
     ``datum`` names a Chinese map-vendor datum (``gcj02``, ``bd09``) of lon/lat input.
     Invalid polygons are repaired with :func:`shapely.make_valid` and listed in
-    ``repaired``; other problems reject the feature (or raise, with ``strict``).
+    ``repaired``; other problems reject the feature (or raise, with ``strict``). Every
+    feature ends in ``communities`` or ``rejected``. Shapefiles, GeoPackages, FlatGeobuf,
+    GeoParquet and CSV are read by suffix (see :mod:`livable.importers.gis`; ``encoding``
+    names a shapefile's or CSV's text encoding), and a GeoDataFrame's own CRS is honoured.
+
+    >>> bad = {"type": "FeatureCollection", "features": [{"type": "Feature",
+    ...     "properties": {"id": "c1", "population": "3000"},
+    ...     "geometry": {"type": "Point", "coordinates": [34.26, 108.94]}}]}
+    >>> print(read_communities(bad).rejected[0].reason)
+    population must be a number (residents), not the text '3000': write it without quotes,
+    e.g. 3000
+    >>> read_communities(bad, strict=True)
+    Traceback (most recent call last):
+    ...
+    livable.errors.InputError: <memory>#0 (id 'c1'): population must be a number ...
     """
-    collection, info = _load(source, limits)
+    collection, info = _load(source, limits, encoding)
     features = _features(collection, info, limits)
     src_crs, src_datum = _resolve(collection, crs, info, datum)
-    geographic = src_crs.is_geographic
-    out = _Collector(info, strict=strict, kind="community")
-    dupes = _duplicates(features)
-    kept: list[tuple[int, str, BaseGeometry, Mapping[str, Any]]] = []
+    out = _Collector(info, strict=strict, noun="community", collection=collection)
+    ids = [_feature_id(f) for f in features]
+    dupes = _duplicates(ids)
+    allowed = ("Polygon", "MultiPolygon", "Point")
+    kept: list[tuple[int, str, BaseGeometry]] = []
+    props_of: dict[int, Mapping[str, Any]] = {}
     for index, feature in enumerate(features):
-        fid = _feature_id(feature)
-        if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-            out.reject(index, fid, "not a GeoJSON Feature")
+        fid = ids[index]
+        if out.known_problem(index, fid):
             continue
+        if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
+            out.reject(index, fid, _not_a_feature(feature))
+            continue
+        props = feature.get("properties")
+        if props is not None and not isinstance(props, Mapping):
+            out.reject(index, fid, f"properties must be a JSON object, not {_show(props)}")
+            continue
+        props = props or {}
         if fid is None:
-            out.reject(index, None, "missing id: every community needs a unique 'id' property")
+            out.reject(index, None, _id_problem(feature, "community"))
             continue
         if fid in dupes:
-            others = ", ".join(f"#{i}" for i in dupes[fid])
-            out.reject(index, fid, f"duplicate id {fid!r} (features {others}); ids must be unique")
+            out.reject(index, fid, _duplicate_reason(fid, dupes[fid]))
             continue
-        geom, problem = _geometry(feature, geographic=geographic)
+        problem = _community_props_problem(props)
+        if problem:
+            out.reject(index, fid, problem)
+            continue
+        geom, problem, note = _parse_geometry(feature.get("geometry"), allowed, "community")
         if geom is None:
             out.reject(index, fid, problem or "bad geometry")
             continue
-        if geom.geom_type not in ("Polygon", "MultiPolygon", "Point"):
-            out.reject(
-                index,
-                fid,
-                f"a community must be a Polygon, MultiPolygon or Point, not {geom.geom_type}",
-            )
-            continue
-        if not geom.is_valid:
-            why = shapely.is_valid_reason(geom)
-            fixed = _polygonal(shapely.make_valid(geom))
-            if fixed.is_empty:
-                out.reject(index, fid, f"invalid polygon that cannot be repaired ({why})")
-                continue
-            out.repair(index, fid, f"invalid polygon repaired with make_valid ({why})")
-            geom = fixed
-        kept.append((index, fid, geom, _props(feature)))
+        if note:
+            out.repair(index, fid, note)
+        kept.append((index, fid, geom))
+        props_of[index] = props
 
-    geoms = np.array([k[2] for k in kept], dtype=object)
+    kept = _check_coordinates(kept, src_crs, ids, out, "--communities-crs")
+    fixed = _repair_polygons(kept, out)
+    out.check_strict()
+    order = [index for index, _, _ in kept if index in fixed]
+    geoms = np.array([fixed[i] for i in order], dtype=object)
     if len(geoms):
-        geoms = geometry_to_wgs84(geoms, src_crs, datum=src_datum)
+        geoms = geometry_to_wgs84(geoms, src_crs, datum=src_datum, source=info.path)
     communities: list[Community] = []
-    for (index, fid, _, props), geom in zip(kept, geoms, strict=True):
-        attributes = {k: v for k, v in props.items() if k not in _COMMUNITY_KEYS}
-        zone = props.get("zone")
-        if zone is not None and zone not in (z.value for z in Zone):
-            out.reject(index, fid, f"zone {zone!r} is not 'central' or 'peripheral'")
-            continue
+    sources: list[str] = []
+    for index, geom in zip(order, geoms, strict=True):
+        props = props_of[index]
+        fid = ids[index]
+        assert fid is not None
         try:
             community = Community(
                 id=fid,
@@ -412,37 +1089,84 @@ def read_communities(
                 population=props.get("population"),
                 district=props.get("district"),
                 subdistrict=props.get("subdistrict"),
-                zone=zone,
-                attributes=attributes,
+                zone=props.get("zone"),
+                attributes={k: v for k, v in props.items() if k not in _COMMUNITY_KEYS},
             )
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError) as exc:  # checked above; kept as a safety net
             out.reject(index, fid, str(exc))
             continue
         communities.append(community)
+        sources.append(out.where(index))
+    rejected, repaired = out.result()
     return CommunityLayer(
         communities=tuple(communities),
-        rejected=tuple(out.rejected),
-        repaired=tuple(out.repaired),
+        rejected=rejected,
+        repaired=repaired,
         source=info,
         count=len(features),
+        sources=tuple(sources),
     )
 
 
+def _check_coordinates(
+    kept: list[tuple[int, str, BaseGeometry]],
+    crs: pyproj.CRS,
+    ids: Sequence[str | None],
+    out: _Collector,
+    flag: str,
+) -> list[tuple[int, str, BaseGeometry]]:
+    """Drop (reject) the geometries with a coordinate outside the CRS's area."""
+    if not kept:
+        return kept
+    geoms = np.array([g for _, _, g in kept], dtype=object)
+    coords, which = shapely.get_coordinates(geoms, return_index=True)
+    feature_of = np.array([index for index, _, _ in kept], dtype=np.int64)[which]
+    bad = _reject_outside(feature_of, coords[:, 0], coords[:, 1], crs, ids, out, flag)
+    return [k for k in kept if k[0] not in bad]
+
+
+# -- facilities ------------------------------------------------------------------------------
+
+
 def _point_coords(raw: Any) -> tuple[float, float] | None:
-    """Fast path for GeoJSON Points: the two coordinates, without building a geometry."""
+    """Fast path for clean GeoJSON Points: the two coordinates, without building a geometry."""
     if not isinstance(raw, Mapping) or raw.get("type") != "Point":
         return None
     coords = raw.get("coordinates")
     if (
         isinstance(coords, list | tuple)
-        and len(coords) >= 2
-        and isinstance(coords[0], int | float)
-        and isinstance(coords[1], int | float)
-        and not isinstance(coords[0], bool)
-        and not isinstance(coords[1], bool)
+        and 2 <= len(coords) <= 3
+        and type(coords[0]) in (int, float)
+        and type(coords[1]) in (int, float)
+        and math.isfinite(coords[0])
+        and math.isfinite(coords[1])
+        and (len(coords) == 2 or type(coords[2]) in (int, float))
     ):
         return float(coords[0]), float(coords[1])
     return None
+
+
+def _facility_props_problem(props: Mapping[str, Any], known: Collection[str]) -> str | None:
+    ftype = props.get("type")
+    if ftype is None or (isinstance(ftype, str) and not ftype.strip()):
+        return (
+            "missing facility 'type' property: give a facility type id such as 'clinic' "
+            "(`livable plugins` lists them all)"
+        )
+    if not isinstance(ftype, str):
+        return f"facility type must be text (a type id such as 'clinic'), not {_show(ftype)}"
+    if ftype not in known:
+        close = difflib.get_close_matches(ftype.strip().lower(), sorted(known), n=1, cutoff=0.75)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return (
+            f"unknown facility type {_show(ftype)} ({hint}`livable plugins` lists the known "
+            "types; a plugin can add more)"
+        )
+    for key in ("name", "brand"):
+        problem = _text_problem(props, key)
+        if problem:
+            return problem
+    return _number_problem("quality", props.get("quality"), what="a 1-5 score")
 
 
 def read_facilities(
@@ -453,114 +1177,111 @@ def read_facilities(
     known_types: Collection[str] | None = None,
     strict: bool = False,
     limits: Limits = _DEFAULT_LIMITS,
+    encoding: str | None = None,
 ) -> FacilityLayer:
     """Read and validate facilities into columns (WGS84 lon/lat).
 
     Points take a fast path; areas (a park, a campus) keep their geometry so distances
     reach their nearest edge. ``known_types`` (default: the built-in facility types)
-    rejects features whose ``type`` is missing or unknown.
+    rejects features whose ``type`` is missing or unknown. GIS files, CSV and
+    GeoDataFrames are read as in :func:`read_communities`.
+
+    >>> fc = {"type": "FeatureCollection", "features": [{"type": "Feature",
+    ...     "properties": {"id": "f1", "type": "Clinic"},
+    ...     "geometry": {"type": "Point", "coordinates": [108.94, 34.26]}}]}
+    >>> read_facilities(fc).rejected[0].reason
+    "unknown facility type 'Clinic' (did you mean 'clinic'? `livable plugins` lists ...)"
     """
     if known_types is None:
         from livable.models import FACILITY_TYPES
 
         known_types = FACILITY_TYPES.keys()
     known = set(known_types)
-    collection, info = _load(source, limits)
+    collection, info = _load(source, limits, encoding)
     features = _features(collection, info, limits)
     src_crs, src_datum = _resolve(collection, crs, info, datum)
-    geographic = src_crs.is_geographic
-    out = _Collector(info, strict=strict, kind="facility")
-    dupes = _duplicates(features)
+    out = _Collector(info, strict=strict, noun="facility", collection=collection)
+    ids = [_feature_id(f) for f in features]
+    dupes = _duplicates(ids)
     n = len(features)
-    xs = np.empty(n)
-    ys = np.empty(n)
-    area_geoms: list[tuple[int, BaseGeometry]] = []
-    ok: list[int] = []
+    xs = np.full(n, np.nan)
+    ys = np.full(n, np.nan)
+    point_rows: list[int] = []
+    area_geoms: list[tuple[int, str, BaseGeometry]] = []
+    allowed = ("Point", "Polygon", "MultiPolygon")
     for index, feature in enumerate(features):
-        fid = _feature_id(feature)
-        if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-            out.reject(index, fid, "not a GeoJSON Feature")
+        fid = ids[index]
+        if out.known_problem(index, fid):
             continue
+        if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
+            out.reject(index, fid, _not_a_feature(feature))
+            continue
+        props = feature.get("properties")
+        if props is not None and not isinstance(props, Mapping):
+            out.reject(index, fid, f"properties must be a JSON object, not {_show(props)}")
+            continue
+        props = props or {}
         if fid is None:
-            out.reject(index, None, "missing id: every facility needs a unique 'id' property")
+            out.reject(index, None, _id_problem(feature, "facility"))
             continue
         if fid in dupes:
-            others = ", ".join(f"#{i}" for i in dupes[fid])
-            out.reject(index, fid, f"duplicate id {fid!r} (features {others}); ids must be unique")
+            out.reject(index, fid, _duplicate_reason(fid, dupes[fid]))
             continue
-        ftype = _props(feature).get("type")
-        if not isinstance(ftype, str) or not ftype:
-            out.reject(index, fid, "missing facility 'type' property")
+        problem = _facility_props_problem(props, known)
+        if problem:
+            out.reject(index, fid, problem)
             continue
-        if ftype not in known:
-            hint = ", ".join(sorted(known)[:6])
-            out.reject(
-                index,
-                fid,
-                f"unknown facility type {ftype!r} (known: {hint}, ...; "
-                "`livable plugins` lists all)",
-            )
-            continue
-        quality = _props(feature).get("quality")
-        if quality is not None and (
-            isinstance(quality, bool)
-            or not isinstance(quality, int | float)
-            or not math.isfinite(quality)
-        ):
-            out.reject(index, fid, f"quality must be a finite number, not {quality!r}")
-            continue
-        pt = _point_coords(feature.get("geometry"))
+        raw = feature.get("geometry")
+        pt = _point_coords(raw)
         if pt is not None:
-            bad = not (math.isfinite(pt[0]) and math.isfinite(pt[1]))
-            if bad or (geographic and (abs(pt[0]) > 180 or abs(pt[1]) > 90)):
-                _, problem = _geometry(feature, geographic=geographic)
-                out.reject(index, fid, problem or "bad coordinates")
-                continue
             xs[index], ys[index] = pt
-            ok.append(index)
+            point_rows.append(index)
             continue
-        geom, problem = _geometry(feature, geographic=geographic)
+        geom, problem, note = _parse_geometry(raw, allowed, "facility")
         if geom is None:
             out.reject(index, fid, problem or "bad geometry")
             continue
+        if note:
+            out.repair(index, fid, note)
         if geom.geom_type == "Point":
             xs[index], ys[index] = geom.x, geom.y
-        elif geom.geom_type in ("Polygon", "MultiPolygon"):
-            if not geom.is_valid:
-                out.repair(
-                    index,
-                    fid,
-                    f"invalid polygon repaired with make_valid ({shapely.is_valid_reason(geom)})",
-                )
-                geom = _polygonal(shapely.make_valid(geom))
-                if geom.is_empty:
-                    out.reject(index, fid, "invalid polygon that cannot be repaired")
-                    continue
-            area_geoms.append((index, geom))
+            point_rows.append(index)
         else:
-            out.reject(
-                index, fid, f"a facility must be a Point or (Multi)Polygon, not {geom.geom_type}"
-            )
-            continue
-        ok.append(index)
+            area_geoms.append((index, fid, geom))
+
+    flag = "--facilities-crs"
+    rows = np.array(point_rows, dtype=np.int64)
+    bad_points = _reject_outside(rows, xs[rows], ys[rows], src_crs, ids, out, flag)
+    area_geoms = _check_coordinates(area_geoms, src_crs, ids, out, flag)
+    fixed = _repair_polygons(area_geoms, out)
+    out.check_strict()
+    for index, geom in fixed.items():  # a point inside each area, in the source CRS
+        inside = geom.representative_point()
+        xs[index], ys[index] = inside.x, inside.y
+    ok = sorted({i for i in point_rows if i not in bad_points} | set(fixed))
 
     idx = np.array(ok, dtype=np.int64)
-    lon, lat = to_wgs84(xs[idx], ys[idx], src_crs, datum=src_datum)
+    lon, lat = to_wgs84(xs[idx], ys[idx], src_crs, datum=src_datum, source=info.path)
     lon, lat = np.asarray(lon, dtype=np.float64).copy(), np.asarray(lat, dtype=np.float64).copy()
     areas: npt.NDArray[np.object_] | None = None
-    if area_geoms:
+    if fixed:
         pos = {orig: k for k, orig in enumerate(ok)}
+        area_index = sorted(fixed)
         converted = geometry_to_wgs84(
-            np.array([g for _, g in area_geoms], dtype=object), src_crs, datum=src_datum
+            np.array([fixed[i] for i in area_index], dtype=object),
+            src_crs,
+            datum=src_datum,
+            source=info.path,
         )
         areas = np.full(len(ok), None, dtype=object)
-        rows = np.array([pos[i] for i, _ in area_geoms], dtype=np.int64)
-        areas[rows] = converted
+        rows_of = np.array([pos[i] for i in area_index], dtype=np.int64)
+        areas[rows_of] = converted
         inside = shapely.get_coordinates(shapely.point_on_surface(converted))
-        lon[rows], lat[rows] = inside[:, 0], inside[:, 1]
+        lon[rows_of], lat[rows_of] = inside[:, 0], inside[:, 1]
     props = [_props(features[i]) for i in ok]
+    rejected, repaired = out.result()
     return FacilityLayer(
-        ids=np.array([_feature_id(features[i]) for i in ok], dtype=object),
+        ids=np.array([ids[i] for i in ok], dtype=object),
         types=np.array([p["type"] for p in props], dtype=object),
         lon=lon,
         lat=lat,
@@ -570,16 +1291,18 @@ def read_facilities(
             [np.nan if p.get("quality") is None else float(p["quality"]) for p in props],
             dtype=np.float64,
         ),
-        attributes=tuple(
-            {k: v for k, v in p.items() if k not in ("id", "type", "name", "brand", "quality")}
-            for p in props
-        ),
+        attributes=tuple({k: v for k, v in p.items() if k not in _FACILITY_KEYS} for p in props),
         areas=areas,
-        rejected=tuple(out.rejected),
-        repaired=tuple(out.repaired),
+        rejected=rejected,
+        repaired=repaired,
         source=info,
         count=n,
     )
+
+
+def _props(feature: Mapping[str, Any]) -> Mapping[str, Any]:
+    props = feature.get("properties")
+    return props if isinstance(props, Mapping) else {}
 
 
 def _text(value: Any) -> str | None:

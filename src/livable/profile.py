@@ -18,6 +18,7 @@ city or district names its parent with ``extends`` and lists only what differs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.resources
 import math
@@ -37,11 +38,15 @@ from livable.models import CATEGORIES, SizeClass, Zone
 
 __all__ = [
     "BUILTIN_PROFILES",
+    "MAX_EXTENDS_DEPTH",
+    "MAX_PROFILE_BYTES",
     "CircleRules",
+    "FrameworkCriteria",
     "HappyCriteria",
     "Profile",
     "Targets",
     "load_profile",
+    "profile_from_mapping",
 ]
 
 CenterRule = Literal["centroid", "inside_point"]
@@ -102,6 +107,55 @@ class HappyCriteria:
     """``P5`` residents' evaluation: community attribute ``satisfaction`` (share 0-1)."""
 
 
+def _opt_non_negative(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not (isinstance(value, int | float) and value >= 0):
+        raise ValueError(f"{attribute.name} must be a number >= 0, not {value!r}")
+
+
+@attrs.frozen
+class FrameworkCriteria:
+    """Thresholds of the "136" framework indicators beyond the grades (``P2``).
+
+    Each field feeds one built-in indicator (named in brackets); ``None`` (``"off"`` in
+    TOML) or ``false`` switches it off. Whether an indicator gates a grade, counts towards
+    the framework score or is only reported is the profile's ``indicator_roles``. The
+    attribute-based indicators read the community properties named below; a missing
+    attribute makes the indicator "not assessed", never passed.
+    """
+
+    parcel_points_min: int | None = attrs.field(default=1, validator=_opt_non_negative)
+    """``P2.C2`` logistics and delivery (``parcel_points``): ``parcel_point`` facilities
+    within the circle."""
+    property_management_min: float | None = attrs.field(default=0.8, validator=_opt_share)
+    """``P2.C2`` property management (``property_management``): community attribute
+    ``property_management``, the share (0-1) of residential estates with professional
+    property management (``true``/``false`` mean all/none)."""
+    low_carbon_min: int | None = attrs.field(default=1, validator=_opt_non_negative)
+    """``P2.C3`` low-carbon living (``low_carbon``): community attribute
+    ``low_carbon_measures``, the number of low-carbon measures in place (``true`` = 1)."""
+    digital_platform: bool = True
+    """``P2.C4`` (``digital_platform``): community attribute ``digital_platform`` (yes/no),
+    the community is run on the city's digital management platform."""
+    sensing_coverage_min: float | None = attrs.field(default=0.5, validator=_opt_share)
+    """``P2.C4`` sensing systems (``sensing_coverage``): community attribute
+    ``sensing_coverage``, the share (0-1) of the community covered by its sensing system."""
+    workers_per_1000_min: float | None = attrs.field(default=1.8, validator=_opt_non_negative)
+    """``P2.C5`` professional community workers (``community_workers``): community
+    attribute ``community_workers`` (a head count) per 1,000 residents (``population``)."""
+    emergency_plan: bool = True
+    """``P2.C5``/``P7`` emergency and safety (``emergency_plan``): community attribute
+    ``emergency_plan`` (yes/no)."""
+    survey_held: bool = True
+    """``P7`` residents' opinion surveys (``survey_held``): community attribute
+    ``survey_held`` (yes/no), a survey held in the assessment year."""
+    employment_service: bool = True
+    """``P2.C6`` start-up and employment services (``employment_service``): community
+    attribute ``employment_service_point`` (yes/no)."""
+    closeness_max_ratio: float | None = attrs.field(default=1.0, validator=_opt_non_negative)
+    """``P5`` "closer" (``closeness``): the median over the service categories of nearest
+    distance / tier distance may be at most this."""
+
+
 @attrs.frozen
 class Targets:
     """City targets by stage (``P6``): shares of urban communities by the deadline."""
@@ -134,7 +188,7 @@ class CircleRules:
     """The enlarged circle's radius (a 20-minute walk at 80 m/min)."""
 
 
-_ROLES = ("livable", "happy", "scored", "info")
+_ROLES = ("livable", "happy", "scored", "info")  # livable.indicators.ROLES
 
 
 def _check_roles(_inst: object, attribute: attrs.Attribute[Any], value: Mapping[str, str]) -> None:
@@ -170,11 +224,17 @@ class Profile:
     """
 
     id: str
+    """The profile's id (``--profile ID``, ``profile`` in the report)."""
     label_en: str
+    """English name."""
     label_zh: str
+    """Chinese name."""
     city: str = ""
+    """The city whose policy the profile encodes."""
     description: str = ""
+    """One or two sentences on the policy and its source."""
     parent: str | None = None
+    """The id of the profile this one was derived from (``extends`` or :meth:`derive`)."""
     walking_speed_m_per_min: float = attrs.field(default=80.0, validator=_positive)
     """``P6.tiers``: 1.2 km in 15 minutes is 80 m/min."""
     circle_radius_m: float = attrs.field(default=1200.0, validator=_positive)
@@ -202,8 +262,12 @@ class Profile:
     livable_requires_tiers: bool = False
     """``P4``/``P6.tiers``: whether livable also needs every category within its tier."""
     happy: HappyCriteria = attrs.field(factory=HappyCriteria)
+    framework: FrameworkCriteria = attrs.field(factory=FrameworkCriteria)
+    """``P2``: thresholds of the framework indicators beyond the grades."""
     targets: Targets = attrs.field(factory=Targets)
+    """``P6``: the city's targets (TOML table ``[targets]``)."""
     circle: CircleRules = attrs.field(factory=CircleRules)
+    """``P6.circle``: when a community gets an enlarged circle (TOML table ``[circle]``)."""
     network_snap_tolerance_m: float = attrs.field(default=100.0, validator=_positive)
     """Network distance: a facility farther than this from every street is reported as off
     the network, not joined to it (community centres always snap)."""
@@ -224,7 +288,8 @@ class Profile:
         factory=dict, converter=_mapping, validator=_check_roles
     )
     """Per indicator id: ``livable`` (needed for livable), ``happy`` (needed for happy),
-    ``scored`` or ``info``. Indicators not named are ``info``."""
+    ``scored`` (counts towards the 0-100 framework score, never gates a grade) or ``info``
+    (reported only). Indicators not named are ``info``."""
     assumptions: Mapping[str, str] = attrs.field(factory=dict, converter=_mapping)
     """Fields whose value the plan does not give, with the reason for the value chosen."""
 
@@ -282,9 +347,19 @@ class Profile:
         return profile_from_mapping(merged, source="<derive>")
 
     def to_toml(self) -> str:
-        """This profile as TOML text that :func:`load_profile` reads back."""
-        data = _drop_none(_converter.unstructure(self))
-        return tomli_w.dumps(data)
+        """This profile as TOML text that :func:`load_profile` reads back.
+
+        A switched-off criterion (``None``) is written as ``"off"``, as TOML has no null.
+
+        >>> p = load_profile("xian-2020").derive(framework={"parcel_points_min": None})
+        >>> 'parcel_points_min = "off"' in p.to_toml()
+        True
+        """
+        data = _converter.unstructure(self)
+        for table in _OFF_TABLES:
+            if isinstance(data.get(table), dict):
+                data[table] = {k: ("off" if v is None else v) for k, v in data[table].items()}
+        return tomli_w.dumps(_drop_none(data))
 
     @property
     def sha256(self) -> str:
@@ -322,34 +397,148 @@ def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, A
     return out
 
 
+_OFF_TABLES = ("happy", "circle", "framework")
+
+
 def _fix_nulls(data: dict[str, Any]) -> dict[str, Any]:
-    # TOML has no null: optional happy/circle fields are written as "off".
-    for table in ("happy", "circle"):
+    # TOML has no null: optional happy/circle/framework fields are written as "off".
+    for table in _OFF_TABLES:
         sub = data.get(table)
         if isinstance(sub, dict):
             data[table] = {k: (None if v == "off" else v) for k, v in sub.items()}
     return data
 
 
-def profile_from_mapping(data: Mapping[str, Any], *, source: str = "<memory>") -> Profile:
+def _format_exception(exc: BaseException, type_: type | None) -> str:
+    # keep the validators' own words ("... must be a share between 0 and 1, not 80")
+    if isinstance(exc, ValueError) and not isinstance(exc, cattrs.BaseValidationError) and str(exc):
+        return f"invalid value ({exc})"
+    return cattrs.v.format_exception(exc, type_)
+
+
+MAX_PROFILE_BYTES = 1024**2
+"""The largest profile file read (a profile is a page of TOML; larger is not a profile)."""
+
+MAX_EXTENDS_DEPTH = 8
+"""How many ``extends`` links a profile may follow."""
+
+
+@attrs.frozen
+class _Context:
+    """Where ``extends`` may reach while loading one profile (see :func:`load_profile`)."""
+
+    registered: Mapping[str, Profile]
+    base: Path | None
+    """The folder of the file being read (``extends`` paths are relative to it)."""
+    root: Path | None
+    """The folder ``extends`` files must stay within."""
+    seen: tuple[str, ...] = ()
+
+
+def profile_from_mapping(
+    data: Mapping[str, Any],
+    *,
+    source: str = "<memory>",
+    registered: Mapping[str, Profile] | None = None,
+) -> Profile:
     """Build a profile from a mapping as read from TOML; ``extends`` names a parent.
 
-    Raises :class:`~livable.errors.ProfileError` naming the source and every bad field.
+    A mapping not read from a file may extend only a built-in or ``registered`` profile
+    id. Raises :class:`~livable.errors.ProfileError` naming the source and every bad field.
+
+    >>> profile_from_mapping({"extends": "xian-2020", "id": "x", "label_en": "X",
+    ...                       "label_zh": "X"}).parent
+    'xian-2020'
+    >>> profile_from_mapping({"extends": "../evil.toml"})
+    Traceback (most recent call last):
+    ...
+    livable.errors.ProfileError: <memory>: extends '../evil.toml' ...
     """
+    return _from_mapping(data, source, _Context(registered or {}, None, None))
+
+
+def _from_mapping(data: Mapping[str, Any], source: str, ctx: _Context) -> Profile:
     data = dict(data)
-    parent_id = data.pop("extends", None)
-    if parent_id is not None:
-        parent = load_profile(str(parent_id))
+    parent_ref = data.pop("extends", None)
+    if parent_ref is not None:
+        parent = _parent(parent_ref, source, ctx)
         data = _deep_merge(_converter.unstructure(parent), {"parent": parent.id, **data})
     data = _fix_nulls(data)
     try:
         return _converter.structure(data, Profile)
     except Exception as exc:  # cattrs raises ExceptionGroups; flatten them into one message
         if isinstance(exc, cattrs.BaseValidationError):
-            problems = "; ".join(cattrs.transform_error(exc, path="profile"))
+            problems = "; ".join(
+                cattrs.transform_error(exc, path="profile", format_exception=_format_exception)
+            )
         else:
             problems = str(exc)
         raise ProfileError(f"{source}: invalid profile: {problems}") from exc
+
+
+def _parent(ref: Any, source: str, ctx: _Context) -> Profile:
+    """The profile ``extends`` names: a built-in or registered id, or a file within the root."""
+    if not isinstance(ref, str) or not ref.strip():
+        raise ProfileError(f"{source}: extends must be a profile id or a .toml file name")
+    if ref in ctx.seen:
+        chain = " -> ".join((*ctx.seen, ref))
+        raise ProfileError(f"{source}: extends forms a cycle ({chain})")
+    if len(ctx.seen) >= MAX_EXTENDS_DEPTH:
+        raise ProfileError(f"{source}: more than {MAX_EXTENDS_DEPTH} levels of extends")
+    if ref in ctx.registered:
+        return ctx.registered[ref]
+    if ref in BUILTIN_PROFILES:
+        return _load_builtin(ref)
+    allowed = f"a built-in profile id ({', '.join(BUILTIN_PROFILES)}), a registered id"
+    rel = Path(ref)
+    if ctx.base is None or ctx.root is None:
+        raise ProfileError(
+            f"{source}: extends {ref!r} is not a known profile id; a profile not read from "
+            f"a file may extend only {allowed}"
+        )
+    if rel.is_absolute() or rel.drive or ".." in rel.parts or rel.suffix.lower() != ".toml":
+        raise ProfileError(
+            f"{source}: extends {ref!r} is not allowed: give {allowed}, or a relative .toml "
+            f"file name inside {ctx.root} (no absolute paths, no '..')"
+        )
+    path = ctx.base / rel
+    _check_within(path, ctx.root, source, f"extends {ref!r}")
+    seen = (*ctx.seen, ref)
+    return _load_file(path, attrs.evolve(ctx, base=path.parent, seen=seen))
+
+
+def _check_within(path: Path, root: Path, source: str, what: str) -> None:
+    try:
+        real, real_root = path.resolve(), root.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise ProfileError(f"{source}: {what}: cannot resolve the path ({exc})") from exc
+    if not real.is_relative_to(real_root):
+        raise ProfileError(
+            f"{source}: {what} resolves to {real}, outside the allowed folder {real_root}"
+        )
+
+
+def _load_file(path: Path, ctx: _Context) -> Profile:
+    try:
+        size = path.stat().st_size
+        if size > MAX_PROFILE_BYTES:
+            raise ProfileError(
+                f"{path}: profile is {size:,} bytes, over the limit of {MAX_PROFILE_BYTES:,}"
+            )
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read profile: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"{path}: profile is not UTF-8 text") from exc
+    return _load_text(text, str(path), ctx)
+
+
+def _load_text(text: str, source: str, ctx: _Context) -> Profile:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{source}: not valid TOML: {exc}") from exc
+    return _from_mapping(data, source, ctx)
 
 
 def _builtin_text(profile_id: str) -> str:
@@ -361,34 +550,49 @@ BUILTIN_PROFILES: tuple[str, ...] = ("xian-2020",)
 """Ids of the profiles shipped with :mod:`livable`."""
 
 
-def load_profile(profile: str | Path | Profile) -> Profile:
-    """Load a profile: a built-in id (``"xian-2020"``), a TOML file path, or a Profile.
+@functools.cache
+def _load_builtin(profile_id: str) -> Profile:
+    # profiles are frozen, so the parsed built-in can be shared
+    data = tomllib.loads(_builtin_text(profile_id))
+    return profile_from_mapping(data, source=f"built-in profile {profile_id}")
+
+
+def load_profile(
+    profile: str | Path | Profile,
+    *,
+    allowed_dir: str | Path | None = None,
+    registered: Mapping[str, Profile] | None = None,
+) -> Profile:
+    """Load a profile: a built-in id (``"xian-2020"``), a registered id, a TOML file, or a Profile.
+
+    Profiles are data only: TOML read with :mod:`tomllib`, never code. A file's ``extends``
+    may name a built-in id, an id in ``registered`` (e.g. profiles added by plugins), or a
+    relative ``.toml`` file next to it, which must stay inside ``allowed_dir`` (default: the
+    folder of the file loaded). With ``allowed_dir`` the file itself must lie inside it too.
+    Absolute paths, ``..``, symlinks that leave the folder, cycles and more than
+    :data:`MAX_EXTENDS_DEPTH` links raise :class:`~livable.errors.ProfileError`.
 
     >>> load_profile("xian-2020").id
     'xian-2020'
+    >>> load_profile("/etc/passwd.toml", allowed_dir="/srv/profiles")
+    Traceback (most recent call last):
+    ...
+    livable.errors.ProfileError: /etc/passwd.toml: the profile file resolves to ...
     """
     if isinstance(profile, Profile):
         return profile
-    text: str
-    source: str
+    known = registered or {}
+    if isinstance(profile, str) and profile in known:
+        return known[profile]
     if isinstance(profile, str) and profile in BUILTIN_PROFILES:
-        text, source = _builtin_text(profile), f"built-in profile {profile}"
-    else:
-        path = Path(profile)
-        if path.suffix.lower() != ".toml":
-            raise ProfileError(
-                f"unknown profile {str(profile)!r}: give a built-in id "
-                f"({', '.join(BUILTIN_PROFILES)}) or a .toml file"
-            )
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ProfileError(f"{path}: cannot read profile: {exc.strerror}") from exc
-        except UnicodeDecodeError as exc:
-            raise ProfileError(f"{path}: profile is not UTF-8 text") from exc
-        source = str(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{source}: not valid TOML: {exc}") from exc
-    return profile_from_mapping(data, source=source)
+        return _load_builtin(profile)
+    path = Path(profile)
+    if path.suffix.lower() != ".toml":
+        ids = ", ".join((*BUILTIN_PROFILES, *sorted(known)))
+        raise ProfileError(
+            f"unknown profile {str(profile)!r}: give a profile id ({ids}) or a .toml file"
+        )
+    root = Path(allowed_dir) if allowed_dir is not None else path.parent
+    if allowed_dir is not None:
+        _check_within(path, root, str(path), "the profile file")
+    return _load_file(path, _Context(known, path.parent, root, (path.name,)))

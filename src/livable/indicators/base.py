@@ -32,10 +32,39 @@ from livable.models import Community, FacilityType, SizeClass
 from livable.profile import Profile
 from livable.report import Gap, IndicatorResult, NearbyFacility, Status, TypeAccess
 
-__all__ = ["INPUT_KINDS", "CommunityContext", "Indicator"]
+__all__ = ["INPUT_KINDS", "ROLES", "CommunityContext", "Indicator", "role_of"]
 
 INPUT_KINDS = frozenset({"access", "community_attributes", "facility_attributes"})
 """What an indicator may read: spatial access, community attributes, facility attributes."""
+
+ROLES = ("livable", "happy", "scored", "info")
+"""What a profile may make of an indicator (``Profile.indicator_roles``):
+
+- ``livable``: must pass for the livable grade (``P4``);
+- ``happy``: must pass, on top of livable, for the happy grade (``P5``);
+- ``scored``: counts towards the community's 0-100 framework score (``P2``) and never gates
+  a grade;
+- ``info``: reported only.
+"""
+
+_TRUE = frozenset({"true", "yes", "y", "1", "是", "有"})
+_FALSE = frozenset({"false", "no", "n", "0", "否", "无"})
+
+
+def role_of(profile: Profile, indicator_id: str) -> str:
+    """The role a profile gives an indicator; one it does not name is ``info``.
+
+    ``tier_access`` is a ``livable`` indicator when ``livable_requires_tiers`` is on
+    (``P4``/``P6.tiers``).
+
+    >>> from livable.profile import load_profile
+    >>> p = load_profile("xian-2020")
+    >>> role_of(p, "twelve_ones"), role_of(p, "parcel_points"), role_of(p, "no_such")
+    ('livable', 'scored', 'info')
+    """
+    if indicator_id == "tier_access" and profile.livable_requires_tiers:
+        return "livable"
+    return profile.indicator_roles.get(indicator_id, "info")
 
 
 @attrs.frozen
@@ -55,10 +84,18 @@ class CommunityContext:
     _in_circle: Callable[[], tuple[NearbyFacility, ...]] = attrs.field(
         default=lambda: (), alias="in_circle"
     )
+    _cache: dict[str, tuple[NearbyFacility, ...]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
     def in_circle(self, facility_type: str | None = None) -> tuple[NearbyFacility, ...]:
-        """Facilities within the community's circle (of one type), nearest first."""
-        found = self._in_circle()
+        """Facilities within the community's circle (of one type), nearest first.
+
+        Built once per community and shared by every indicator that asks.
+        """
+        found = self._cache.get("")
+        if found is None:
+            found = self._cache[""] = tuple(self._in_circle())
         if facility_type is None:
             return found
         return tuple(f for f in found if f.type == facility_type)
@@ -68,8 +105,11 @@ class Indicator:
     """Base class of indicators: metadata as class attributes, and :meth:`evaluate`.
 
     Subclasses set ``id``, ``label_en``, ``label_zh``, ``clause``, ``requirement``
-    (``convenience``/``smart``/``harmony``), ``key_content`` (one of the six of ``P2``) and
-    ``inputs`` (a subset of :data:`INPUT_KINDS`), and implement :meth:`evaluate`.
+    (``convenience``/``smart``/``harmony``), ``key_content`` (one of the six of ``P2``),
+    ``inputs`` (a subset of :data:`INPUT_KINDS`), ``unit`` and a one-line ``rule`` for the
+    docs, and implement :meth:`evaluate`. Results are built with :meth:`result`, which
+    stamps the metadata on them, or with :meth:`from_attribute` / :meth:`from_flag` for a
+    community attribute. A missing or unusable input gives ``not_assessed``, never a pass.
     """
 
     id: ClassVar[str]
@@ -100,8 +140,20 @@ class Indicator:
         *,
         gaps: tuple[Gap, ...] = (),
         unit: str | None = None,
+        score: float | None = None,
     ) -> IndicatorResult:
-        """An :class:`IndicatorResult` carrying this indicator's metadata."""
+        """An :class:`IndicatorResult` carrying this indicator's metadata.
+
+        ``score`` (0-1) is the indicator's part of the framework score when its role is
+        ``scored``; by default 1 when passed, 0 when failed and ``None`` when not assessed.
+
+        >>> from livable.indicators.builtin import GreenRatio
+        >>> r = GreenRatio().result("failed", 0.2, "low", "低")
+        >>> r.status, r.score, r.clause, r.label_zh
+        ('failed', 0.0, 'P5', '绿地率')
+        """
+        if score is None and status != "not_assessed":
+            score = 1.0 if status == "passed" else 0.0
         return IndicatorResult(
             id=self.id,
             status=status,
@@ -112,6 +164,69 @@ class Indicator:
             message_en=message_en,
             message_zh=message_zh,
             gaps=gaps,
+            label_en=self.label_en,
+            label_zh=self.label_zh,
+            clause=self.clause,
+            score=None if status == "not_assessed" else score,
+        )
+
+    def not_assessed(
+        self, reason_en: str, reason_zh: str, *, ask_en: str, ask_zh: str
+    ) -> IndicatorResult:
+        """A "not assessed" result whose gap asks for the missing input.
+
+        >>> from livable.indicators.builtin import GreenRatio
+        >>> r = GreenRatio().not_assessed("no data", "无数据", ask_en="give it", ask_zh="请提供")
+        >>> r.status, r.value, r.gaps[0].message_en
+        ('not_assessed', None, 'green space ratio not assessed: give it')
+        """
+        return self.result(
+            "not_assessed",
+            None,
+            f"{self.label_en}: {reason_en}, so not assessed",
+            f"{self.label_zh}：{reason_zh}，未评估",
+            gaps=(
+                Gap(
+                    rule=self._rule_id,
+                    message_en=f"{self.label_en} not assessed: {ask_en}",
+                    message_zh=f"{self.label_zh}未评估：{ask_zh}",
+                ),
+            ),
+        )
+
+    @property
+    def _rule_id(self) -> str:
+        return self.clause + "." + self.id
+
+    def judged(
+        self,
+        passed: bool,
+        value: Any,
+        *,
+        shown_en: str,
+        shown_zh: str,
+        threshold_en: str,
+        threshold_zh: str,
+        score: float | None = None,
+    ) -> IndicatorResult:
+        """A passed or failed result; a failure carries one gap with the same message."""
+        if passed:
+            return self.result(
+                "passed",
+                value,
+                f"{self.label_en}: {shown_en} meets {threshold_en}",
+                f"{self.label_zh}：{shown_zh}，达到{threshold_zh}",
+                score=score,
+            )
+        message_en = f"{self.label_en}: {shown_en} does not meet {threshold_en}"
+        message_zh = f"{self.label_zh}：{shown_zh}，未达到{threshold_zh}"
+        return self.result(
+            "failed",
+            value,
+            message_en,
+            message_zh,
+            gaps=(Gap(rule=self._rule_id, message_en=message_en, message_zh=message_zh),),
+            score=score,
         )
 
     def from_attribute(
@@ -122,55 +237,121 @@ class Indicator:
         *,
         threshold_en: str = "",
         threshold_zh: str = "",
+        low: float | None = None,
+        high: float | None = None,
+        convert: Callable[[Any], Any] | None = None,
     ) -> IndicatorResult:
         """Judge a numeric community attribute; missing or non-numeric is "not assessed".
 
-        ``threshold_en``/``threshold_zh`` describe the rule in the failure gap.
+        ``threshold_en``/``threshold_zh`` describe the rule in the failure gap. A value
+        outside ``[low, high]`` (when given) is a data error, also "not assessed": a green
+        ratio of 35 was meant as 35 % and must not pass as 3,500 %. ``convert`` maps the
+        raw value first (e.g. ``true`` to 1.0 for a share).
+
+        >>> from livable.indicators.builtin import GreenRatio
+        >>> from livable.testing import context
+        >>> g = GreenRatio()
+        >>> g.evaluate(context(green_ratio=0.35)).status
+        'passed'
+        >>> g.evaluate(context(green_ratio=35)).message_en
+        "green space ratio: attribute 'green_ratio' is 35, outside 0-1, so not assessed"
+        >>> g.evaluate(context()).status
+        'not_assessed'
         """
         value = context.community.attributes.get(name)
+        if convert is not None and value is not None:
+            value = convert(value)
         if value is None:
-            return self.result(
-                "not_assessed",
-                None,
-                f"{self.label_en}: attribute '{name}' not given, so not assessed",
-                f"{self.label_zh}：未提供属性“{name}”，未评估",
-                gaps=(
-                    Gap(
-                        rule=self.clause + "." + self.id,
-                        message_en=f"{self.label_en} not assessed: give '{name}'",
-                        message_zh=f"{self.label_zh}未评估：请提供“{name}”",
-                    ),
-                ),
+            return self.not_assessed(
+                f"attribute '{name}' not given",
+                f"未提供属性“{name}”",
+                ask_en=f"give '{name}'",
+                ask_zh=f"请提供“{name}”",
             )
         if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
-            return self.result(
-                "not_assessed",
-                None,
-                f"{self.label_en}: attribute '{name}' is not a number ({value!r})",
-                f"{self.label_zh}：属性“{name}”不是数值（{value!r}）",
-                gaps=(
-                    Gap(
-                        rule=self.clause + "." + self.id,
-                        message_en=f"{self.label_en} not assessed: '{name}' is not a number",
-                        message_zh=f"{self.label_zh}未评估：“{name}”不是数值",
-                    ),
-                ),
+            return self.not_assessed(
+                f"attribute '{name}' is not a number ({value!r})",
+                f"属性“{name}”不是数值（{value!r}）",
+                ask_en=f"'{name}' must be a number",
+                ask_zh=f"“{name}”须为数值",
             )
-        if passes(value):
+        if (low is not None and value < low) or (high is not None and value > high):
+            span = f"{_g(low)}-{_g(high)}" if high is not None else f">= {_g(low)}"
+            return self.not_assessed(
+                f"attribute '{name}' is {value!r}, outside {span}",
+                f"属性“{name}”为{value!r}，超出{span}",
+                ask_en=f"'{name}' must lie in {span}",
+                ask_zh=f"“{name}”须在{span}之间",
+            )
+        return self.judged(
+            bool(passes(value)),
+            value,
+            shown_en=f"{value:g}",
+            shown_zh=f"{value:g}",
+            threshold_en=threshold_en,
+            threshold_zh=threshold_zh,
+        )
+
+    def from_flag(self, context: CommunityContext, name: str) -> IndicatorResult:
+        """Judge a yes/no community attribute that must be true.
+
+        JSON ``true``/``false``, ``1``/``0`` and the strings ``true``/``false``,
+        ``yes``/``no``, ``是``/``否``, ``有``/``无`` are understood; anything else, or a
+        missing attribute, is "not assessed".
+
+        >>> from livable.indicators.builtin import EmergencyPlan
+        >>> from livable.testing import context
+        >>> [EmergencyPlan().evaluate(context(emergency_plan=v)).status
+        ...  for v in (True, "否", None, "maybe")]
+        ['passed', 'failed', 'not_assessed', 'not_assessed']
+        """
+        raw = context.community.attributes.get(name)
+        flag = _flag(raw)
+        if raw is None:
+            return self.not_assessed(
+                f"attribute '{name}' not given",
+                f"未提供属性“{name}”",
+                ask_en=f"give '{name}' (true or false)",
+                ask_zh=f"请提供“{name}”（是或否）",
+            )
+        if flag is None:
+            return self.not_assessed(
+                f"attribute '{name}' is not yes or no ({raw!r})",
+                f"属性“{name}”不是“是/否”（{raw!r}）",
+                ask_en=f"'{name}' must be true or false",
+                ask_zh=f"“{name}”须为是或否",
+            )
+        if flag:
             return self.result(
                 "passed",
-                value,
-                f"{self.label_en}: {value} meets {threshold_en}",
-                f"{self.label_zh}：{value}，达到{threshold_zh}",
+                True,
+                f"{self.label_en}: yes ('{name}')",
+                f"{self.label_zh}：是（“{name}”）",
             )
-        message_en = f"{self.label_en}: {value} does not meet {threshold_en}"
-        message_zh = f"{self.label_zh}：{value}，未达到{threshold_zh}"
+        message_en = f"{self.label_en}: no ('{name}' is false); the profile asks for yes"
+        message_zh = f"{self.label_zh}：否（“{name}”为否）；要求为是"
         return self.result(
             "failed",
-            value,
+            False,
             message_en,
             message_zh,
-            gaps=(
-                Gap(rule=self.clause + "." + self.id, message_en=message_en, message_zh=message_zh),
-            ),
+            gaps=(Gap(rule=self._rule_id, message_en=message_en, message_zh=message_zh),),
         )
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    return None
+
+
+def _g(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"

@@ -6,8 +6,13 @@ use unrounded distances ("within r" is distance <= r).
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
+
+import attrs
+import numpy as np
 
 from livable.indicators.base import CommunityContext, Indicator
 from livable.models import CATEGORIES
@@ -16,15 +21,27 @@ from livable.report import Gap, IndicatorResult
 
 __all__ = [
     "BUILTIN_INDICATORS",
+    "Closeness",
+    "CommunityWorkers",
+    "DigitalPlatform",
+    "EmergencyPlan",
+    "EmploymentService",
     "FacilityQuality",
     "GovernanceScore",
     "GreenRatio",
+    "LowCarbon",
     "MoreFacilities",
+    "ParcelPoints",
+    "PropertyManagement",
     "Satisfaction",
+    "SensingCoverage",
+    "SizeClassIndicator",
+    "SurveyHeld",
     "TierAccess",
     "TwelveOnes",
     "Variety",
     "VitalityScore",
+    "builtin_indicators",
 ]
 
 
@@ -34,6 +51,20 @@ def _m(distance: float | None) -> str:
 
 def _m_zh(distance: float | None) -> str:
     return "搜索范围内没有" if distance is None else f"{distance:.0f}米"
+
+
+def _label(context: CommunityContext, gap: Gap, zh: bool) -> str:
+    ftype = context.facility_types.get(gap.facility_type or "")
+    if ftype is None:
+        return gap.facility_type or "?"
+    return ftype.label_zh if zh else ftype.label_en
+
+
+def _category(category: str | None, zh: bool) -> str:
+    label = CATEGORIES.get(category or "")
+    if label is None:
+        return category or "?"
+    return label.label_zh if zh else label.label_en
 
 
 class TwelveOnes(Indicator):
@@ -97,15 +128,20 @@ class TwelveOnes(Indicator):
             return self.result(
                 "failed",
                 met,
-                f"{met} of {total} required facility types present in the circle",
-                f"圈内具备{met}/{total}类必备设施",
+                f"{met} of {total} required facility types present in the circle in the "
+                f"counts a {size.label_en} needs; short: "
+                + ", ".join(f"{_label(context, g, False)} ({g.found}/{g.required})" for g in gaps),
+                f"圈内{met}/{total}类必备设施达到{size.label_zh}的数量要求；不足："
+                + "、".join(f"{_label(context, g, True)}（{g.found}/{g.required}）" for g in gaps),
                 gaps=tuple(gaps),
+                score=met / total,
             )
         return self.result(
             "passed",
             met,
-            f"all {total} required facility types present in the circle",
-            f"圈内{total}类必备设施齐全",
+            f"all {total} required facility types present in the circle in the counts a "
+            f"{size.label_en} needs",
+            f"圈内{total}类必备设施齐全，达到{size.label_zh}的数量要求",
         )
 
 
@@ -166,9 +202,12 @@ class TierAccess(Indicator):
             return self.result(
                 "failed",
                 met,
-                f"{met} of {len(categories)} categories within their walk tier",
-                f"{met}/{len(categories)}类服务在步行时限内",
+                f"{met} of {len(categories)} categories within their walk tier; beyond: "
+                + ", ".join(_category(g.category, False) for g in gaps),
+                f"{met}/{len(categories)}类服务在步行时限内；超出："
+                + "、".join(_category(g.category, True) for g in gaps),
                 gaps=tuple(gaps),
+                score=met / len(categories),
             )
         return self.result(
             "passed",
@@ -223,6 +262,7 @@ class MoreFacilities(Indicator):
             f"{met} of {len(types)} types at the happy count",
             f"{met}/{len(types)}类设施达到幸福社区数量",
             gaps=tuple(gaps),
+            score=met / len(types) if types else None,
         )
 
 
@@ -320,6 +360,7 @@ class FacilityQuality(Indicator):
             f"{met} of {len(happy.quality_types)} types with a branded or high-quality facility",
             f"{met}/{len(happy.quality_types)}类设施有品牌或高品质网点",
             gaps=tuple(gaps),
+            score=met / len(happy.quality_types),
         )
 
 
@@ -329,6 +370,8 @@ class _Threshold(Indicator):
     attribute: ClassVar[str]
     field: ClassVar[str]
     inputs = frozenset({"community_attributes"})
+    low: ClassVar[float | None] = 0.0
+    high: ClassVar[float | None] = None
 
     def minimum(self, profile: Profile) -> float | None:
         value: float | None = getattr(profile.happy, self.field)
@@ -348,11 +391,17 @@ class _Threshold(Indicator):
             lambda v: float(v) >= minimum,
             threshold_en=f"the minimum of {minimum:g}",
             threshold_zh=f"最低要求{minimum:g}",
+            low=self.low,
+            high=self.high,
         )
 
 
 class GreenRatio(_Threshold):
-    """``P5`` environment (``P2.C3`` ecology): the community's green space ratio."""
+    """``P5`` environment (``P2.C3`` ecology): the community's green space ratio.
+
+    Reads community attribute ``green_ratio``: green space as a share of the community's
+    area, 0-1. Missing or outside 0-1: not assessed.
+    """
 
     id = "green_ratio"
     label_en = "green space ratio"
@@ -363,11 +412,16 @@ class GreenRatio(_Threshold):
     attribute = "green_ratio"
     field = "green_ratio_min"
     unit = "share"
+    high = 1.0
     rule = "Community attribute `green_ratio` (0-1) at least `happy.green_ratio_min`."
 
 
 class GovernanceScore(_Threshold):
-    """``P5`` better governance (``P2.C5``): the district's governance score."""
+    """``P5`` better governance (``P2.C5``): the district's governance score.
+
+    Reads community attribute ``governance_score``: the district's assessment score of the
+    community's governance, 0-100. Missing or outside 0-100: not assessed.
+    """
 
     id = "governance"
     label_en = "governance score"
@@ -378,11 +432,16 @@ class GovernanceScore(_Threshold):
     attribute = "governance_score"
     field = "governance_min"
     unit = "score"
+    high = 100.0
     rule = "Community attribute `governance_score` (0-100) at least `happy.governance_min`."
 
 
 class VitalityScore(_Threshold):
-    """``P5`` more vitality (``P2.C6`` innovation): the community's vitality score."""
+    """``P5`` more vitality (``P2.C6`` innovation): the community's vitality score.
+
+    Reads community attribute ``vitality_score``: the district's assessment score of the
+    community's vitality, 0-100. Missing or outside 0-100: not assessed.
+    """
 
     id = "vitality"
     label_en = "vitality score"
@@ -393,11 +452,16 @@ class VitalityScore(_Threshold):
     attribute = "vitality_score"
     field = "vitality_min"
     unit = "score"
+    high = 100.0
     rule = "Community attribute `vitality_score` (0-100) at least `happy.vitality_min`."
 
 
 class Satisfaction(_Threshold):
-    """``P5`` residents' evaluation (``P2.C5``): the share satisfied in the survey."""
+    """``P5`` residents' evaluation (``P2.C5``): the share satisfied in the survey.
+
+    Reads community attribute ``satisfaction``: the share of surveyed residents satisfied,
+    0-1. Missing or outside 0-1: not assessed.
+    """
 
     id = "satisfaction"
     label_en = "residents' satisfaction"
@@ -408,23 +472,487 @@ class Satisfaction(_Threshold):
     attribute = "satisfaction"
     field = "satisfaction_min"
     unit = "share"
+    high = 1.0
     rule = "Community attribute `satisfaction` (0-1) at least `happy.satisfaction_min`."
 
 
+class SizeClassIndicator(Indicator):
+    """``P4``: the community's size class, from its resident population.
+
+    Reads the community's ``population`` (residents). Without one the community is graded
+    as the smallest class and this indicator is "not assessed" (DESIGN.md), so the report
+    says the 12 ones were checked at the small community's counts.
+    """
+
+    id = "size_class"
+    label_en = "size class"
+    label_zh = "社区规模"
+    clause = "P4"
+    requirement = "convenience"
+    key_content = "convenience_services"
+    inputs = frozenset({"community_attributes"})
+    unit = "size class"
+    rule = (
+        "The community's `population` (residents) gives its size class (profile "
+        "`size_classes`), which scales the counts of the 12 ones; without it: not assessed, "
+        "graded as the smallest class."
+    )
+
+    def evaluate(self, context: CommunityContext) -> IndicatorResult:
+        """See :class:`Indicator`."""
+        size = context.size_class
+        population = context.community.population
+        if population is None:
+            smallest = context.profile.size_classes[0]
+            return self.not_assessed(
+                f"no population given; graded as a {smallest.label_en}",
+                f"未提供人口，按{smallest.label_zh}评定",
+                ask_en="give 'population' (residents)",
+                ask_zh="请提供“population”（常住人口）",
+            )
+        return self.result(
+            "passed",
+            size.id,
+            f"{population:,} residents: a {size.label_en}",
+            f"常住人口{population}人：{size.label_zh}",
+        )
+
+
+class Closeness(Indicator):
+    """``P5`` "closer" (``P6.tiers``): the median category's distance against its tier.
+
+    For each service category of the profile, the nearest facility of any of its types is
+    divided by the category's tier distance (none within the search radius counts as
+    infinitely far); the value is the median of these ratios over the categories. At most
+    ``framework.closeness_max_ratio`` (1.0: the typical category within its tier) passes.
+    """
+
+    id = "closeness"
+    label_en = "closeness"
+    label_zh = "距离更近"
+    clause = "P5"
+    requirement = "convenience"
+    key_content = "convenience_services"
+    unit = "x tier"
+    rule = (
+        "Median over the service categories of (nearest facility distance / tier distance) "
+        "at most `framework.closeness_max_ratio`."
+    )
+
+    def applies(self, profile: Profile) -> bool:
+        """Asked for unless ``framework.closeness_max_ratio`` is off."""
+        return profile.framework.closeness_max_ratio is not None
+
+    def evaluate(self, context: CommunityContext) -> IndicatorResult:
+        """See :class:`Indicator`."""
+        profile = context.profile
+        limit = profile.framework.closeness_max_ratio
+        assert limit is not None
+        by_category: dict[str, list[float]] = {}
+        for type_id, access in context.access.items():
+            ftype = context.facility_types.get(type_id)
+            category = None if ftype is None else ftype.category
+            if category is None or category not in profile.category_tiers:
+                continue
+            near = math.inf if access.nearest_m is None else access.nearest_m
+            by_category.setdefault(category, []).append(near)
+        if not by_category:
+            return self.not_assessed(
+                "no facility type serves a service category",
+                "没有服务类别的设施类型",
+                ask_en="register facility types with categories",
+                ask_zh="请登记带服务类别的设施类型",
+            )
+        cats = sorted(by_category)
+        median = statistics.median(min(by_category[c]) / profile.tier_distance_m(c) for c in cats)
+        if math.isfinite(median):
+            shown_en = f"median nearest distance {median:.2f} x tier over {len(cats)} categories"
+            shown_zh = f"{len(cats)}类服务最近距离中位数为步行时限的{median:.2f}倍"
+        else:
+            shown_en = f"the median of {len(cats)} categories has none within the search radius"
+            shown_zh = f"{len(cats)}类服务中位数类别在搜索范围内没有设施"
+        return self.judged(
+            median <= limit,
+            round(median, 4) if math.isfinite(median) else None,
+            shown_en=shown_en,
+            shown_zh=shown_zh,
+            threshold_en=f"the maximum of {limit:g} x tier",
+            threshold_zh=f"不超过{limit:g}倍",
+        )
+
+
+class ParcelPoints(Indicator):
+    """``P2.C2`` market services, logistics and delivery: parcel points in the circle.
+
+    Counts facilities of type ``parcel_point`` within the community's circle; at least
+    ``framework.parcel_points_min`` passes. If no ``parcel_point`` type is registered: not
+    assessed.
+    """
+
+    id = "parcel_points"
+    label_en = "parcel pick-up points"
+    label_zh = "快递驿站"
+    clause = "P2.C2"
+    requirement = "convenience"
+    key_content = "market_services"
+    unit = "facilities"
+    rule = "At least `framework.parcel_points_min` `parcel_point` facilities within the circle."
+
+    def applies(self, profile: Profile) -> bool:
+        """Asked for unless ``framework.parcel_points_min`` is off."""
+        return profile.framework.parcel_points_min is not None
+
+    def evaluate(self, context: CommunityContext) -> IndicatorResult:
+        """See :class:`Indicator`."""
+        need = context.profile.framework.parcel_points_min
+        assert need is not None
+        access = context.access.get("parcel_point")
+        if access is None:
+            return self.not_assessed(
+                "facility type 'parcel_point' is not registered",
+                "未登记设施类型“parcel_point”",
+                ask_en="register the 'parcel_point' facility type",
+                ask_zh="请登记“parcel_point”设施类型",
+            )
+        have = access.count_in_circle
+        result = self.judged(
+            have >= need,
+            have,
+            shown_en=f"{have} in the circle (nearest: {_m(access.nearest_m)})",
+            shown_zh=f"圈内{have}处（最近：{_m_zh(access.nearest_m)}）",
+            threshold_en=f"the minimum of {need}",
+            threshold_zh=f"最低要求{need}处",
+        )
+        gaps = tuple(
+            attrs.evolve(
+                g,
+                facility_type="parcel_point",
+                distance_m=access.nearest_m,
+                required=need,
+                found=have,
+            )
+            for g in result.gaps
+        )
+        return attrs.evolve(result, gaps=gaps)
+
+
+def _share_of(value: Any) -> Any:
+    """``true``/``false`` as all/none (1.0/0.0); other values unchanged."""
+    return float(value) if isinstance(value, bool) else value
+
+
+class PropertyManagement(Indicator):
+    """``P2.C2`` market services: professional property management.
+
+    Reads community attribute ``property_management``: the share (0-1) of the community's
+    residential estates served by professional property management; ``true``/``false``
+    mean all/none. At least ``framework.property_management_min`` passes. Missing, not a
+    number or outside 0-1: not assessed.
+    """
+
+    id = "property_management"
+    label_en = "property management"
+    label_zh = "物业服务覆盖"
+    clause = "P2.C2"
+    requirement = "smart"
+    key_content = "market_services"
+    inputs = frozenset({"community_attributes"})
+    unit = "share"
+    rule = (
+        "Community attribute `property_management` (share of estates with professional "
+        "property management, 0-1, or true/false) at least `framework.property_management_min`."
+    )
+
+    def applies(self, profile: Profile) -> bool:
+        """Asked for unless ``framework.property_management_min`` is off."""
+        return profile.framework.property_management_min is not None
+
+    def evaluate(self, context: CommunityContext) -> IndicatorResult:
+        """See :class:`Indicator`."""
+        minimum = context.profile.framework.property_management_min
+        assert minimum is not None
+        return self.from_attribute(
+            context,
+            "property_management",
+            lambda v: v >= minimum,
+            threshold_en=f"the minimum share of {minimum:g}",
+            threshold_zh=f"最低比例{minimum:g}",
+            low=0.0,
+            high=1.0,
+            convert=_share_of,
+        )
+
+
+class LowCarbon(Indicator):
+    """``P2.C3`` ecology: low-carbon living.
+
+    Reads community attribute ``low_carbon_measures``: how many low-carbon measures are in
+    place (waste sorting, EV charging, rainwater reuse, rooftop solar, ...), a count >= 0;
+    ``true``/``false`` count as 1/0. At least ``framework.low_carbon_min`` passes.
+    Missing, not a number or negative: not assessed.
+    """
+
+    id = "low_carbon"
+    label_en = "low-carbon measures"
+    label_zh = "低碳生活措施"
+    clause = "P2.C3"
+    requirement = "harmony"
+    key_content = "ecology"
+    inputs = frozenset({"community_attributes"})
+    unit = "measures"
+    rule = (
+        "Community attribute `low_carbon_measures` (count of measures in place, or "
+        "true/false) at least `framework.low_carbon_min`."
+    )
+
+    def applies(self, profile: Profile) -> bool:
+        """Asked for unless ``framework.low_carbon_min`` is off."""
+        return profile.framework.low_carbon_min is not None
+
+    def evaluate(self, context: CommunityContext) -> IndicatorResult:
+        """See :class:`Indicator`."""
+        minimum = context.profile.framework.low_carbon_min
+        assert minimum is not None
+        return self.from_attribute(
+            context,
+            "low_carbon_measures",
+            lambda v: v >= minimum,
+            threshold_en=f"the minimum of {minimum:g}",
+            threshold_zh=f"最低要求{minimum:g}项",
+            low=0.0,
+            convert=lambda v: int(v) if isinstance(v, bool) else v,
+        )
+
+
+class _Flag(Indicator):
+    """An indicator passed when a yes/no community attribute is yes."""
+
+    attribute: ClassVar[str]
+    switch: ClassVar[str]
+    inputs = frozenset({"community_attributes"})
+    unit = "yes/no"
+
+    def applies(self, profile: Profile) -> bool:
+        """Asked for when the profile's ``framework`` switch is on."""
+        return bool(getattr(profile.framework, self.switch))
+
+    def evaluate(self, context: CommunityContext) -> IndicatorResult:
+        """See :class:`Indicator`."""
+        return self.from_flag(context, self.attribute)
+
+
+class DigitalPlatform(_Flag):
+    """``P2.C4`` smart living: the community runs on the digital management platform.
+
+    Reads community attribute ``digital_platform`` (yes/no): the community's services and
+    operations are on the city's platform ("one network" for government services and for
+    community operations). Missing or not yes/no: not assessed.
+    """
+
+    id = "digital_platform"
+    label_en = "digital management platform"
+    label_zh = "数字化管理平台"
+    clause = "P2.C4"
+    requirement = "smart"
+    key_content = "smart_living"
+    attribute = "digital_platform"
+    switch = "digital_platform"
+    rule = "Community attribute `digital_platform` (yes/no) is yes."
+
+
+class SensingCoverage(Indicator):
+    """``P2.C4`` smart living: coverage of the community's sensing system.
+
+    Reads community attribute ``sensing_coverage``: the share (0-1) of the community
+    covered by its sensing system (smoke, access, camera and other IoT sensors), as the
+    platform reports it. At least ``framework.sensing_coverage_min`` passes. Missing, not a
+    number or outside 0-1: not assessed.
+    """
+
+    id = "sensing_coverage"
+    label_en = "sensing coverage"
+    label_zh = "感知系统覆盖"
+    clause = "P2.C4"
+    requirement = "smart"
+    key_content = "smart_living"
+    inputs = frozenset({"community_attributes"})
+    unit = "share"
+    rule = (
+        "Community attribute `sensing_coverage` (share 0-1) at least "
+        "`framework.sensing_coverage_min`."
+    )
+
+    def applies(self, profile: Profile) -> bool:
+        """Asked for unless ``framework.sensing_coverage_min`` is off."""
+        return profile.framework.sensing_coverage_min is not None
+
+    def evaluate(self, context: CommunityContext) -> IndicatorResult:
+        """See :class:`Indicator`."""
+        minimum = context.profile.framework.sensing_coverage_min
+        assert minimum is not None
+        return self.from_attribute(
+            context,
+            "sensing_coverage",
+            lambda v: v >= minimum,
+            threshold_en=f"the minimum share of {minimum:g}",
+            threshold_zh=f"最低比例{minimum:g}",
+            low=0.0,
+            high=1.0,
+        )
+
+
+class CommunityWorkers(Indicator):
+    """``P2.C5`` governance: professional community workers per 1,000 residents.
+
+    Reads community attribute ``community_workers`` (a head count >= 0) and the community's
+    ``population``; the value is workers per 1,000 residents, at least
+    ``framework.workers_per_1000_min`` passes. Either missing (or a population of 0): not
+    assessed.
+    """
+
+    id = "community_workers"
+    label_en = "community workers"
+    label_zh = "社区工作者配置"
+    clause = "P2.C5"
+    requirement = "harmony"
+    key_content = "governance"
+    inputs = frozenset({"community_attributes"})
+    unit = "per 1,000 residents"
+    rule = (
+        "Community attribute `community_workers` (head count) per 1,000 residents "
+        "(`population`) at least `framework.workers_per_1000_min`."
+    )
+
+    def applies(self, profile: Profile) -> bool:
+        """Asked for unless ``framework.workers_per_1000_min`` is off."""
+        return profile.framework.workers_per_1000_min is not None
+
+    def evaluate(self, context: CommunityContext) -> IndicatorResult:
+        """See :class:`Indicator`."""
+        minimum = context.profile.framework.workers_per_1000_min
+        assert minimum is not None
+        population = context.community.population
+        if not population:
+            return self.not_assessed(
+                "no population given" if population is None else "population is 0",
+                "未提供人口" if population is None else "人口为0",
+                ask_en="give 'population' (residents)",
+                ask_zh="请提供“population”（常住人口）",
+            )
+        workers = context.community.attributes.get("community_workers")
+        count = _count(workers)
+        if count is None:
+            what = "not given" if workers is None else f"not a head count ({workers!r})"
+            what_zh = "未提供" if workers is None else f"不是人数（{workers!r}）"
+            return self.not_assessed(
+                f"attribute 'community_workers' {what}",
+                f"属性“community_workers”{what_zh}",
+                ask_en="give 'community_workers' (a head count)",
+                ask_zh="请提供“community_workers”（人数）",
+            )
+        per_1000 = 1000.0 * count / population
+        return self.judged(
+            per_1000 >= minimum,
+            round(per_1000, 4),
+            shown_en=f"{count:g} workers for {population:,} residents ({per_1000:.2f} per 1,000)",
+            shown_zh=f"{count:g}名社区工作者，常住人口{population}人（每千人{per_1000:.2f}名）",
+            threshold_en=f"the minimum of {minimum:g} per 1,000",
+            threshold_zh=f"每千人{minimum:g}名",
+        )
+
+
+def _count(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not np.isfinite(value) or value < 0:
+        return None
+    return float(value)
+
+
+class EmergencyPlan(_Flag):
+    """``P2.C5``/``P7`` emergency and safety: a community emergency plan in force.
+
+    Reads community attribute ``emergency_plan`` (yes/no): the community has an emergency
+    plan for disasters and epidemics in force. Missing or not yes/no: not assessed.
+    """
+
+    id = "emergency_plan"
+    label_en = "emergency plan"
+    label_zh = "应急预案"
+    clause = "P2.C5"
+    requirement = "harmony"
+    key_content = "governance"
+    attribute = "emergency_plan"
+    switch = "emergency_plan"
+    rule = "Community attribute `emergency_plan` (yes/no) is yes."
+
+
+class SurveyHeld(_Flag):
+    """``P7`` residents' opinion: a survey held in the assessment year.
+
+    Reads community attribute ``survey_held`` (yes/no). Missing or not yes/no: not
+    assessed.
+    """
+
+    id = "survey_held"
+    label_en = "residents' opinion survey"
+    label_zh = "社情民意调查"
+    clause = "P7"
+    requirement = "harmony"
+    key_content = "governance"
+    attribute = "survey_held"
+    switch = "survey_held"
+    rule = "Community attribute `survey_held` (yes/no) is yes."
+
+
+class EmploymentService(_Flag):
+    """``P2.C6`` innovation and entrepreneurship: start-up and employment services nearby.
+
+    Reads community attribute ``employment_service_point`` (yes/no): the community has an
+    employment (and start-up) service point. Missing or not yes/no: not assessed.
+    """
+
+    id = "employment_service"
+    label_en = "employment service point"
+    label_zh = "就业创业服务点"
+    clause = "P2.C6"
+    requirement = "convenience"
+    key_content = "innovation"
+    attribute = "employment_service_point"
+    switch = "employment_service"
+    rule = "Community attribute `employment_service_point` (yes/no) is yes."
+
+
 def builtin_indicators() -> Iterable[Indicator]:
-    """Fresh instances of every built-in indicator."""
+    """Fresh instances of every built-in indicator.
+
+    >>> [i.id for i in builtin_indicators()][:3]
+    ['size_class', 'twelve_ones', 'tier_access']
+    """
     return [cls() for cls in BUILTIN_INDICATORS]
 
 
 BUILTIN_INDICATORS: tuple[type[Indicator], ...] = (
+    SizeClassIndicator,
     TwelveOnes,
     TierAccess,
     MoreFacilities,
     Variety,
+    Closeness,
     FacilityQuality,
+    ParcelPoints,
+    PropertyManagement,
     GreenRatio,
+    LowCarbon,
+    DigitalPlatform,
+    SensingCoverage,
     GovernanceScore,
-    VitalityScore,
     Satisfaction,
+    CommunityWorkers,
+    EmergencyPlan,
+    SurveyHeld,
+    VitalityScore,
+    EmploymentService,
 )
-"""The built-in indicator classes, registered by the built-in plugin."""
+"""The built-in indicator classes, registered by the built-in plugin, grouped by the key
+content they serve (``P2.C1`` to ``P2.C6``)."""

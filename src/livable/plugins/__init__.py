@@ -11,6 +11,19 @@
 """
 
 from livable.plugins.hookspecs import PROJECT_NAME, hookimpl, hookspec
-from livable.plugins.manager import BUILTIN_PLUGIN, FaultMode, PluginManager
+from livable.plugins.manager import (
+    BUILTIN_PLUGIN,
+    FaultMode,
+    PluginContributions,
+    PluginManager,
+)
 
-__all__ = ["BUILTIN_PLUGIN", "PROJECT_NAME", "FaultMode", "PluginManager", "hookimpl", "hookspec"]
+__all__ = [
+    "BUILTIN_PLUGIN",
+    "PROJECT_NAME",
+    "FaultMode",
+    "PluginContributions",
+    "PluginManager",
+    "hookimpl",
+    "hookspec",
+]

@@ -1,41 +1,80 @@
 """A plugin manager per engine, never a global.
 
-:class:`PluginManager` wraps a :class:`pluggy.PluginManager`: it registers the built-in
-plugin, then plugin objects the caller gives, then (unless switched off) the setuptools
-entry points of group ``livable``, optionally limited to an allow-list. Hook
-implementations are called one plugin at a time, so a failure names its plugin and hook.
+:class:`PluginManager` wraps a ``pluggy.PluginManager``: it registers the built-in
+plugin (``livable.builtin``), then the plugin objects the caller gives, then (unless
+switched off) the setuptools entry points of group ``livable``, optionally limited to an
+allow-list. Every plugin is validated when it is registered: a ``livable_*`` function or
+method that is not a known hook, one that is not marked with ``@hookimpl``, an argument the
+hook does not have, an argument with a default value, or a wrapper is an error naming the
+plugin. Hook implementations are called one plugin at a time, so a failure names its plugin
+and hook; every answer is type-checked.
 
 >>> pm = PluginManager(load_entry_points=False)
 >>> "kindergarten" in pm.facility_types()
 True
 >>> sorted(pm.distance_providers())
 ['euclidean', 'geodesic', 'network']
+>>> [p.name for p in pm.plugins()]
+['livable.builtin']
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib.metadata
+import inspect
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
+import attrs
 import pluggy
 
 from livable._version import __version__
 from livable.errors import PluginError
-from livable.geometry.providers import ProviderFactory
+from livable.geometry.providers import DistanceProvider, ProviderFactory
 from livable.indicators.base import INPUT_KINDS, Indicator
-from livable.models import Community, FacilityType, Grade
+from livable.models import CATEGORIES, KEY_CONTENTS, REQUIREMENTS, Community, FacilityType, Grade
 from livable.plugins import builtin, hookspecs
 from livable.profile import Profile
-from livable.report import IndicatorResult, PluginInfo
+from livable.report import IndicatorResult, PluginInfo, Skipped
 
-__all__ = ["BUILTIN_PLUGIN", "FaultMode", "PluginManager"]
+__all__ = ["BUILTIN_PLUGIN", "FaultMode", "PluginContributions", "PluginManager"]
 
 BUILTIN_PLUGIN = "livable.builtin"
 """The name the built-in plugin is registered under."""
 
 FaultMode = Literal["fail", "record"]
+"""``"fail"`` raises :class:`~livable.PluginError` at a plugin's first fault;
+``"record"`` skips the faulty contribution and lists it as :class:`~livable.Skipped`."""
+
 _T = TypeVar("_T")
+
+_REGISTRY_HOOKS = (
+    "livable_facility_types",
+    "livable_indicators",
+    "livable_distance_providers",
+    "livable_profiles",
+)
+
+
+@attrs.frozen
+class PluginContributions:
+    """What one registered plugin adds (``livable plugins`` lists these).
+
+    >>> pm = PluginManager(load_entry_points=False)
+    >>> c = pm.contributions()[0]
+    >>> c.name, c.profiles, "twelve_ones" in c.indicators, c.classify
+    ('livable.builtin', ('xian-2020',), True, True)
+    """
+
+    name: str
+    version: str | None
+    facility_types: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+    distance_providers: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()
+    classify: bool = False
+    """Whether the plugin implements ``livable_classify`` (may decide grades)."""
 
 
 class PluginManager:
@@ -43,12 +82,31 @@ class PluginManager:
 
     :param load_entry_points: load plugins installed under the entry-point group
         ``livable`` (switch off to run only what the embedder registers).
-    :param allow: if given, only entry points with these names are loaded.
-    :param plugins: plugin objects (modules or instances) to register directly.
+    :param allow: if given, only entry points with these names are loaded; a name that is
+        not installed is a fault.
+    :param plugins: plugin objects (modules, classes' instances) to register directly,
+        after the built-in plugin and before entry points; their validation errors always
+        raise.
     :param block: plugin names never to register (``livable.builtin`` included).
-    :param fault_mode: ``"fail"`` (default) raises :class:`~livable.errors.PluginError` at
-        a plugin's first fault; ``"record"`` skips the faulty contribution and lists it in
-        :attr:`skipped` (and the report's ``skipped``).
+    :param fault_mode: ``"fail"`` (default) raises :class:`~livable.PluginError` at
+        a plugin's first fault; ``"record"`` skips the faulty contribution (an entry point
+        that cannot be loaded, an answer of the wrong type, a duplicate id, an indicator
+        that raises on a community) and lists it in :attr:`skipped` and the report's
+        ``skipped``.
+
+    >>> from livable import hookimpl
+    >>> class Broken:
+    ...     @hookimpl
+    ...     def livable_profiles(self):
+    ...         return ["not a profile"]
+    >>> pm = PluginManager(load_entry_points=False, plugins=[Broken()])
+    >>> pm.profiles()
+    Traceback (most recent call last):
+    ...
+    livable.errors.PluginError: plugin 'Broken', hook livable_profiles: returned ...
+    >>> pm = PluginManager(load_entry_points=False, plugins=[Broken()], fault_mode="record")
+    >>> sorted(pm.profiles()), pm.skipped[0].reason
+    (['xian-2020'], "returned 'not a profile', not a Profile")
     """
 
     def __init__(
@@ -62,10 +120,15 @@ class PluginManager:
     ) -> None:
         if fault_mode not in ("fail", "record"):
             raise ValueError(f"fault_mode must be 'fail' or 'record', not {fault_mode!r}")
+        if isinstance(allow, str) or isinstance(block, str):
+            raise TypeError("allow and block take a collection of plugin names, not a string")
         self.fault_mode: FaultMode = fault_mode
-        self.skipped: list[str] = []
-        self._cache: dict[str, Any] = {}
+        self._load_skipped: list[Skipped] = []
+        self._skipped: list[Skipped] = []
+        self._cache: dict[str, dict[str, Any]] = {}
+        self._owners: dict[str, dict[str, str]] = {}
         self._versions: dict[str, str | None] = {}
+        self._order: dict[str, int] = {}
         self._pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self._pm.add_hookspecs(hookspecs)
         for name in block:
@@ -81,63 +144,215 @@ class PluginManager:
     def register(
         self, plugin: object, *, name: str | None = None, version: str | None = None
     ) -> str:
-        """Register a plugin object; validates its hooks at once (names and signatures)."""
-        name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
-        if self._pm.has_plugin(name) or self._pm.is_registered(plugin):
+        """Register a plugin object and return its name; validates its hooks at once.
+
+        The name defaults to a module's ``__name__`` or the object's class name; the
+        version to the plugin's ``__version__`` or its distribution's version. Raises
+        :class:`~livable.PluginError` naming the plugin if the name is taken or a
+        hook implementation is invalid (unknown hook name, unmarked hook, argument not in
+        the hook, argument with a default, wrapper). A blocked name is not registered.
+
+        >>> from livable import hookimpl
+        >>> class Typo:
+        ...     @hookimpl
+        ...     def livable_indicator(self):
+        ...         return []
+        >>> PluginManager(load_entry_points=False).register(Typo())
+        Traceback (most recent call last):
+        ...
+        livable.errors.PluginError: plugin 'Typo': livable_indicator is not a livable hook (did ...
+        """
+        name = name or _default_name(plugin)
+        if self._pm.has_plugin(name):
             raise PluginError("a plugin of this name is already registered", plugin=name)
+        if self._pm.is_registered(plugin):
+            other = self._pm.get_name(plugin)
+            raise PluginError(f"this object is already registered as {other!r}", plugin=name)
+        if self._pm.is_blocked(name):
+            return name
+        self._check_names(plugin, name)
         try:
-            registered = self._pm.register(plugin, name=name)
+            self._pm.register(plugin, name=name)
             self._pm.check_pending()
-        except pluggy.PluginValidationError as exc:
+            self._check_impls(name)
+        except (pluggy.PluginValidationError, PluginError) as exc:
             if self._pm.is_registered(plugin):
                 self._pm.unregister(plugin)
-            raise PluginError(f"invalid hook implementation: {exc}", plugin=name) from exc
-        if registered is None:  # blocked
-            return name
-        self._versions[name] = version or getattr(plugin, "__version__", None)
-        self._cache.clear()
+            if isinstance(exc, PluginError):
+                raise
+            message = " ".join(str(exc).split("\n")[1:]) or str(exc)
+            raise PluginError(f"invalid hook implementation: {message}", plugin=name) from exc
+        self._versions[name] = version or _version_of(plugin)
+        self._order[name] = len(self._order)
+        self._clear()
         return name
 
     def unregister(self, name: str) -> None:
-        """Remove a registered plugin by name."""
+        """Remove a registered plugin by name.
+
+        >>> pm = PluginManager(load_entry_points=False)
+        >>> pm.unregister("livable.builtin"); pm.plugins()
+        ()
+        """
         plugin = self._pm.get_plugin(name)
         if plugin is None:
             raise PluginError("no plugin of this name is registered", plugin=name)
         self._pm.unregister(plugin)
         self._versions.pop(name, None)
+        self._order.pop(name, None)
+        self._clear()
+
+    def _clear(self) -> None:
         self._cache.clear()
+        self._owners.clear()
+        self._skipped.clear()
+
+    def _check_names(self, plugin: object, name: str) -> None:
+        """Every ``livable_*`` callable must be a known hook marked with ``@hookimpl``."""
+        for attr in dir(plugin):
+            if not attr.startswith("livable_"):
+                continue
+            try:
+                value = getattr(plugin, attr)
+            except Exception:
+                continue
+            if not callable(value):
+                continue
+            if attr not in hookspecs.HOOKS:
+                close = difflib.get_close_matches(attr, hookspecs.HOOKS, n=1)
+                hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(_hooks())}"
+                raise PluginError(f"{attr} is not a livable hook ({hint})", plugin=name)
+            if self._pm.parse_hookimpl_opts(plugin, attr) is None:
+                raise PluginError(
+                    f"{attr} is not marked with @livable.hookimpl, so it would never be called",
+                    plugin=name,
+                )
+
+    def _check_impls(self, name: str) -> None:
+        for hook in hookspecs.HOOKS:
+            for impl in getattr(self._pm.hook, hook).get_hookimpls():
+                if impl.plugin_name != name:
+                    continue
+                if impl.wrapper or impl.hookwrapper:
+                    raise PluginError("livable hooks do not take wrappers", plugin=name, hook=hook)
+                if impl.kwargnames:
+                    raise PluginError(
+                        f"argument(s) {', '.join(impl.kwargnames)} have default values, which "
+                        "pluggy never passes: remove the defaults",
+                        plugin=name,
+                        hook=hook,
+                    )
 
     def _load_entry_points(self, allow: Collection[str] | None) -> None:
+        seen: dict[str, str] = {}
         for ep in importlib.metadata.entry_points(group=hookspecs.PROJECT_NAME):
             if allow is not None and ep.name not in allow:
                 continue
-            if self._pm.is_blocked(ep.name) or self._pm.has_plugin(ep.name):
+            if ep.name in seen:
+                if seen[ep.name] != ep.value:  # the same distribution twice on the path is fine
+                    self.fault(
+                        f"entry point {ep.value!r} has the name of another plugin "
+                        f"({seen[ep.name]!r})",
+                        plugin=ep.name,
+                        hook=None,
+                        sink=self._load_skipped,
+                    )
+                continue
+            seen[ep.name] = ep.value
+            if self._pm.is_blocked(ep.name):
+                continue
+            if self._pm.has_plugin(ep.name):
+                self.fault(
+                    "a plugin of this name is already registered",
+                    plugin=ep.name,
+                    hook=None,
+                    sink=self._load_skipped,
+                )
                 continue
             try:
                 plugin = ep.load()
             except Exception as exc:
-                self._fault(f"cannot be imported: {exc!r}", ep.name, "load")
+                self.fault(
+                    f"cannot be imported ({ep.value}): {exc!r}",
+                    plugin=ep.name,
+                    hook=None,
+                    sink=self._load_skipped,
+                )
+                continue
+            if self._pm.is_registered(plugin):  # the embedder registered this module directly
                 continue
             version = ep.dist.version if ep.dist is not None else None
-            self.register(plugin, name=ep.name, version=version)
+            try:
+                self.register(plugin, name=ep.name, version=version)
+            except PluginError as exc:
+                if self.fault_mode == "fail":
+                    raise
+                entry = Skipped(plugin=ep.name, hook=exc.hook, reason=_reason(exc))
+                self._load_skipped.append(entry)
+        for name in sorted(set(allow or ()) - set(seen)):
+            self.fault(
+                f"allowed but not installed (no entry point {name!r} in group 'livable')",
+                plugin=name,
+                hook=None,
+                sink=self._load_skipped,
+            )
+
+    # -- faults -------------------------------------------------------------------------
+    def fault(
+        self,
+        reason: str,
+        *,
+        plugin: str,
+        hook: str | None,
+        community: str | None = None,
+        sink: list[Skipped] | None = None,
+    ) -> None:
+        """Report a plugin's fault: raise in ``fail`` mode, record it in ``record`` mode.
+
+        Recorded faults go to ``sink`` (an evaluation's own list) or to :attr:`skipped`.
+
+        >>> pm = PluginManager(load_entry_points=False, fault_mode="record")
+        >>> pm.fault("raised ValueError()", plugin="p", hook="livable_indicators")
+        >>> pm.skipped[0].plugin, pm.skipped[0].reason
+        ('p', 'raised ValueError()')
+        """
+        if self.fault_mode == "fail":
+            where = f" on community {community!r}" if community is not None else ""
+            raise PluginError(reason + where, plugin=plugin, hook=hook)
+        entry = Skipped(plugin=plugin, hook=hook, reason=reason, community=community)
+        (self._skipped if sink is None else sink).append(entry)
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        """Faults recorded while loading plugins and building the registries (``record``)."""
+        return tuple(self._load_skipped) + tuple(self._skipped)
 
     # -- calling ------------------------------------------------------------------------
-    def _fault(self, message: str, plugin: str, hook: str) -> None:
-        if self.fault_mode == "fail":
-            raise PluginError(message, plugin=plugin, hook=hook)
-        self.skipped.append(f"plugin {plugin!r}, hook {hook}: {message}")
+    def _impls(self, hook: str) -> list[pluggy.HookImpl]:
+        impls = getattr(self._pm.hook, hook).get_hookimpls()
+        if hook in _REGISTRY_HOOKS:  # registration order, the built-in plugin first
+            return sorted(impls, key=lambda i: self._order.get(i.plugin_name, 0))
+        return list(reversed(impls))  # pluggy's order: last registered (or tryfirst) first
 
-    def _call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call every implementation of a hook, naming the plugin of any failure."""
-        caller = getattr(self._pm.hook, hook)
-        answers: list[tuple[str, Any]] = []
-        for impl in reversed(caller.get_hookimpls()):  # registration order
-            args = [kwargs[a] for a in impl.argnames]
-            try:
-                answers.append((impl.plugin_name, impl.function(*args)))
-            except Exception as exc:
-                self._fault(f"raised {exc!r}", impl.plugin_name, hook)
-        return answers
+    def _call(
+        self,
+        impl: pluggy.HookImpl,
+        hook: str,
+        kwargs: Mapping[str, Any],
+        *,
+        community: str | None = None,
+        sink: list[Skipped] | None = None,
+    ) -> tuple[bool, Any]:
+        """Call one implementation; ``(False, None)`` if it raised in record mode."""
+        try:
+            return True, impl.function(*[kwargs[a] for a in impl.argnames])
+        except Exception as exc:
+            reason = f"raised {exc!r}"
+            if self.fault_mode == "fail":
+                where = f" on community {community!r}" if community is not None else ""
+                raise PluginError(reason + where, plugin=impl.plugin_name, hook=hook) from exc
+            self.fault(reason, plugin=impl.plugin_name, hook=hook, community=community, sink=sink)
+            return False, None
 
     def _collect(
         self,
@@ -150,103 +365,276 @@ class PluginManager:
             return dict(self._cache[hook])
         found: dict[str, _T] = {}
         owner: dict[str, str] = {}
-        for plugin, answer in self._call_each(hook):
-            if answer is None:
+        for impl in self._impls(hook):
+            plugin = impl.plugin_name
+            ok, answer = self._call(impl, hook, {})
+            if not ok or answer is None:
                 continue
-            try:
-                items = list(answer)
-            except TypeError:
-                self._fault(f"returned {type(answer).__name__}, not an iterable", plugin, hook)
+            problem = _not_iterable(answer, kind)
+            if problem:
+                self.fault(problem, plugin=plugin, hook=hook)
                 continue
-            for item in items:
+            for item in list(answer):
                 if not isinstance(item, kind):  # plugins may return anything
-                    self._fault(f"returned {item!r}, not a {_kind_name(kind)}", plugin, hook)
+                    self.fault(_wrong_item(item, kind), plugin=plugin, hook=hook)
                     continue
                 problem = check(item)
                 if problem:
-                    self._fault(problem, plugin, hook)
+                    self.fault(problem, plugin=plugin, hook=hook)
                     continue
                 item_id = key(item)
                 if item_id in found:
-                    self._fault(
-                        f"duplicate id {item_id!r}, already registered by {owner[item_id]!r}",
-                        plugin,
-                        hook,
+                    self.fault(
+                        f"duplicate id {item_id!r}, already registered by plugin "
+                        f"{owner[item_id]!r}",
+                        plugin=plugin,
+                        hook=hook,
                     )
                     continue
                 found[item_id] = item
                 owner[item_id] = plugin
         self._cache[hook] = found
+        self._owners[hook] = owner
         return dict(found)
 
     def facility_types(self) -> Mapping[str, FacilityType]:
-        """Every registered facility type, by id."""
-        return self._collect("livable_facility_types", FacilityType, lambda t: t.id)
+        """Every registered facility type, by id (``livable_facility_types``)."""
+        return self._collect(
+            "livable_facility_types", FacilityType, lambda t: t.id, _check_facility_type
+        )
 
     def indicators(self) -> tuple[Indicator, ...]:
-        """Every registered indicator, in registration order."""
+        """Every registered indicator, in registration order (``livable_indicators``)."""
         found = self._collect("livable_indicators", Indicator, lambda i: i.id, _check_indicator)
         return tuple(found.values())
 
     def profiles(self) -> Mapping[str, Profile]:
-        """Every registered profile, by id."""
+        """Every registered profile, by id (``livable_profiles``)."""
         return self._collect("livable_profiles", Profile, lambda p: p.id)
 
     def distance_providers(self) -> Mapping[str, ProviderFactory]:
-        """Every registered distance provider factory, by name."""
+        """Every registered distance provider factory, by name (``livable_distance_providers``)."""
         hook = "livable_distance_providers"
         if hook in self._cache:
             return dict(self._cache[hook])
         found: dict[str, ProviderFactory] = {}
         owner: dict[str, str] = {}
-        for plugin, answer in self._call_each(hook):
-            if answer is None:
+        for impl in self._impls(hook):
+            plugin = impl.plugin_name
+            ok, answer = self._call(impl, hook, {})
+            if not ok or answer is None:
                 continue
             if not isinstance(answer, Mapping):
-                self._fault(f"returned {type(answer).__name__}, not a mapping", plugin, hook)
+                self.fault(
+                    f"returned {type(answer).__name__}, not a mapping of name to factory",
+                    plugin=plugin,
+                    hook=hook,
+                )
                 continue
             for name, factory in answer.items():
-                if not isinstance(name, str) or not callable(factory):
-                    self._fault(f"entry {name!r} is not a name and a factory", plugin, hook)
+                if not isinstance(name, str) or not name or not callable(factory):
+                    self.fault(
+                        f"entry {name!r}: {factory!r} is not a provider name and a factory",
+                        plugin=plugin,
+                        hook=hook,
+                    )
                 elif name in found:
-                    self._fault(
-                        f"duplicate provider {name!r}, already registered by {owner[name]!r}",
-                        plugin,
-                        hook,
+                    self.fault(
+                        f"duplicate provider {name!r}, already registered by plugin "
+                        f"{owner[name]!r}",
+                        plugin=plugin,
+                        hook=hook,
                     )
                 else:
                     found[name], owner[name] = factory, plugin
         self._cache[hook] = found
+        self._owners[hook] = owner
         return dict(found)
 
+    def owner(self, hook: str, item_id: str) -> str | None:
+        """The plugin that registered an id through a registry hook, or ``None``.
+
+        >>> PluginManager(load_entry_points=False).owner("livable_profiles", "xian-2020")
+        'livable.builtin'
+        """
+        if hook not in _REGISTRY_HOOKS:
+            raise ValueError(f"{hook!r} is not one of {_REGISTRY_HOOKS}")
+        {
+            "livable_facility_types": self.facility_types,
+            "livable_indicators": self.indicators,
+            "livable_distance_providers": self.distance_providers,
+            "livable_profiles": self.profiles,
+        }[hook]()
+        return self._owners.get(hook, {}).get(item_id)
+
+    def make_provider(self, name: str, **kwargs: Any) -> DistanceProvider:
+        """Build the distance provider registered as ``name``, checking what it returns.
+
+        A factory that raises or returns no provider raises
+        :class:`~livable.PluginError` naming its plugin in either fault mode (there
+        is nothing to continue with); a :class:`~livable.LivableError` it raises (a
+        problem with the caller's input) passes through.
+
+        >>> PluginManager(load_entry_points=False).make_provider("euclidean").name
+        'euclidean'
+        """
+        from livable.errors import LivableError
+
+        factories = self.distance_providers()
+        if name not in factories:
+            raise LivableError(
+                f"unknown distance provider {name!r}; available: {', '.join(sorted(factories))}"
+            )
+        plugin = self.owner("livable_distance_providers", name) or "?"
+        hook = "livable_distance_providers"
+        try:
+            provider = factories[name](**kwargs)
+        except LivableError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"factory of provider {name!r} raised {exc!r}", plugin=plugin, hook=hook
+            ) from exc
+        if not isinstance(provider, DistanceProvider):
+            raise PluginError(
+                f"factory of provider {name!r} returned {type(provider).__name__}, not an "
+                "object with name and measure(origins, facilities, query)",
+                plugin=plugin,
+                hook=hook,
+            )
+        return provider
+
     def classify(
-        self, community: Community, results: Sequence[IndicatorResult], profile: Profile
-    ) -> Grade | None:
-        """The first plugin's grade override, or ``None`` (the ``livable_classify`` hook)."""
+        self,
+        community: Community,
+        results: Sequence[IndicatorResult],
+        profile: Profile,
+        *,
+        skipped: list[Skipped] | None = None,
+    ) -> tuple[str, Grade] | None:
+        """The first grade a plugin decides, with the plugin's name (``livable_classify``).
+
+        Plugins are asked in pluggy's order (last registered first, the built-in plugin's
+        rules last); ``None`` when no plugin answers (only if the built-in plugin is
+        blocked). Faults in ``record`` mode go to ``skipped`` and the next plugin is asked.
+        """
         hook = "livable_classify"
         args = {"community": community, "results": results, "profile": profile}
-        for plugin, answer in self._call_each(hook, **args):
-            if answer is None:
+        for impl in self._impls(hook):
+            ok, answer = self._call(impl, hook, args, community=community.id, sink=skipped)
+            if not ok or answer is None:
                 continue
-            try:
-                return Grade(answer)
-            except ValueError:
-                self._fault(f"returned {answer!r}, not a grade", plugin, hook)
+            if isinstance(answer, str):  # Grade is a StrEnum
+                try:
+                    return impl.plugin_name, Grade(answer)
+                except ValueError:
+                    pass
+            self.fault(
+                f"returned {answer!r}, not a Grade or one of {[g.value for g in Grade]}",
+                plugin=impl.plugin_name,
+                hook=hook,
+                community=community.id,
+                sink=skipped,
+            )
         return None
 
     def plugins(self) -> tuple[PluginInfo, ...]:
-        """The registered plugins and their versions, built-in first."""
-        names = [name for name, _ in self._pm.list_name_plugin()]
+        """The registered plugins and their versions, in registration order (built-in first).
+
+        >>> PluginManager(load_entry_points=False).plugins()[0].name
+        'livable.builtin'
+        """
+        registered = (n for n, p in self._pm.list_name_plugin() if p is not None)  # not blocked
+        names = sorted(registered, key=self._order.__getitem__)
         return tuple(PluginInfo(name, self._versions.get(name)) for name in names)
 
+    def contributions(self) -> tuple[PluginContributions, ...]:
+        """What each registered plugin adds, in registration order."""
+        self.facility_types(), self.indicators(), self.distance_providers(), self.profiles()
 
-def _kind_name(kind: type) -> str:
-    return kind.__name__
+        def of(hook: str, plugin: str) -> tuple[str, ...]:
+            return tuple(i for i, p in self._owners.get(hook, {}).items() if p == plugin)
+
+        classifiers = {i.plugin_name for i in self._impls("livable_classify")}
+        return tuple(
+            PluginContributions(
+                name=info.name,
+                version=info.version,
+                facility_types=of("livable_facility_types", info.name),
+                indicators=of("livable_indicators", info.name),
+                distance_providers=of("livable_distance_providers", info.name),
+                profiles=of("livable_profiles", info.name),
+                classify=info.name in classifiers,
+            )
+            for info in self.plugins()
+        )
+
+
+def _hooks() -> list[str]:
+    return list(hookspecs.HOOKS)
+
+
+def _default_name(plugin: object) -> str:
+    name = getattr(plugin, "__name__", None)
+    if isinstance(name, str) and inspect.ismodule(plugin):
+        return name
+    if isinstance(name, str) and inspect.isclass(plugin):
+        return name
+    return type(plugin).__name__
+
+
+def _version_of(plugin: object) -> str | None:
+    """A plugin's ``__version__``, else the version of the distribution that ships it."""
+    version = getattr(plugin, "__version__", None)
+    if isinstance(version, str):
+        return version
+    module = plugin.__name__ if inspect.ismodule(plugin) else type(plugin).__module__
+    top = module.partition(".")[0]
+    if top == "livable":
+        return __version__
+    for dist in importlib.metadata.packages_distributions().get(top, []):
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:  # pragma: no cover - racing uninstall
+            continue
+    return None
+
+
+def _reason(exc: PluginError) -> str:
+    text = str(exc)
+    prefix = f"plugin {exc.plugin!r}" + (f", hook {exc.hook}" if exc.hook else "") + ": "
+    return text.removeprefix(prefix)
+
+
+def _not_iterable(answer: object, kind: type) -> str | None:
+    name = kind.__name__
+    if isinstance(answer, str | bytes | Mapping | kind):
+        return f"returned {type(answer).__name__}, not an iterable of {name} (wrap it in a list)"
+    try:
+        iter(answer)  # type: ignore[call-overload]
+    except TypeError:
+        return f"returned {type(answer).__name__}, not an iterable of {name}"
+    return None
+
+
+def _wrong_item(item: object, kind: type) -> str:
+    if inspect.isclass(item) and issubclass(item, kind):
+        return f"returned the class {item.__name__}, not an instance: return {item.__name__}()"
+    return f"returned {item!r}, not a {kind.__name__}"
+
+
+def _check_facility_type(ftype: FacilityType) -> str | None:
+    if ftype.category is not None and ftype.category not in CATEGORIES:
+        return (
+            f"facility type {ftype.id!r}: unknown category {ftype.category!r} "
+            f"(one of {', '.join(CATEGORIES)}, or None)"
+        )
+    if ftype.key_content not in KEY_CONTENTS:
+        return f"facility type {ftype.id!r}: unknown key content {ftype.key_content!r}"
+    return None
 
 
 def _check_indicator(indicator: Indicator) -> str | None:
-    from livable.models import KEY_CONTENTS, REQUIREMENTS
-
     for attr in ("id", "label_en", "label_zh", "clause", "requirement", "key_content"):
         if not isinstance(getattr(indicator, attr, None), str):
             return f"indicator {type(indicator).__name__} has no {attr}"
@@ -255,5 +643,8 @@ def _check_indicator(indicator: Indicator) -> str | None:
     if indicator.key_content not in KEY_CONTENTS:
         return f"indicator {indicator.id!r}: unknown key content {indicator.key_content!r}"
     if not set(indicator.inputs) <= INPUT_KINDS:
-        return f"indicator {indicator.id!r}: unknown inputs {set(indicator.inputs) - INPUT_KINDS}"
+        unknown = sorted(set(indicator.inputs) - INPUT_KINDS)
+        return f"indicator {indicator.id!r}: unknown inputs {unknown}"
+    if type(indicator).evaluate is Indicator.evaluate:
+        return f"indicator {indicator.id!r} does not implement evaluate(context)"
     return None

@@ -1,0 +1,137 @@
+"""Write the bad-input corpus of this folder (run once; the files are committed).
+
+Each file holds one problem; ``expected.toml`` beside it gives the exit status and the
+message ``livable evaluate`` must print or record for it. ``python make_corpus.py`` rewrites
+the files; it is not run by the tests.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pyproj
+
+HERE = Path(__file__).parent
+X, Y = 108.94, 34.26  # Xi'an
+
+
+def square(x: float, y: float, d: float = 0.004) -> dict[str, Any]:
+    ring = [[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def point(x: Any, y: Any) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [x, y]}
+
+
+def feature(fid: Any, geometry: Any, **props: Any) -> dict[str, Any]:
+    return {"type": "Feature", "properties": {"id": fid, **props}, "geometry": geometry}
+
+
+def good(i: int) -> dict[str, Any]:
+    return feature(f"ok{i}", square(X + 0.01 * i, Y), name=f"社区{i}", population=4000)
+
+
+def collection(*bad: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "FeatureCollection", **extra, "features": [good(0), *bad, good(1)]}
+
+
+def write_json(name: str, data: Any) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    (HERE / name).write_text(text + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    text = json.dumps(
+        collection(feature("gb", square(X, Y), name="雁塔区小寨社区")), ensure_ascii=False
+    )
+    (HERE / "encoding_gb18030.geojson").write_bytes(text.encode("gb18030"))
+    (HERE / "encoding_utf16.geojson").write_bytes(text.encode("utf-16"))
+    full = json.dumps(collection())
+    (HERE / "json_truncated.geojson").write_bytes(full[: len(full) // 2].encode())
+    (HERE / "json_empty.geojson").write_bytes(b"")
+    (HERE / "json_nan.geojson").write_bytes(
+        b'{"type": "FeatureCollection", "features": [{"type": "Feature", '
+        b'"properties": {"id": "n"}, "geometry": {"type": "Point", "coordinates": [NaN, 34.2]}}]}'
+    )
+    (HERE / "json_deep.geojson").write_bytes(b"[" * 3000 + b"]" * 3000)
+    write_json("top_level_array.geojson", [good(0)])
+    write_json("single_feature.geojson", good(0))
+    write_json("features_not_array.geojson", {"type": "FeatureCollection", "features": {}})
+    write_json(
+        "crs_unknown.geojson",
+        collection(crs={"type": "name", "properties": {"name": "EPSG:999999"}}),
+    )
+    write_json("too_many_features.geojson", collection(good(2), good(3)))
+    write_json("lonlat_swapped.geojson", collection(feature("sw", point(Y, X))))
+    write_json("projected_without_crs.geojson", collection(feature("pj", point(500000, 3792000))))
+    gk = pyproj.Transformer.from_crs(4326, 4545, always_xy=True)  # CGCS2000 GK CM 108E
+    projected = collection(
+        feature("far", point(2500000.0, 3792000.0)),
+        crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4545"}},
+    )
+    for f in projected["features"]:
+        if f["properties"]["id"] != "far":
+            f["geometry"]["coordinates"] = [
+                [[round(v, 2) for v in gk.transform(*p)] for p in ring]
+                for ring in f["geometry"]["coordinates"]
+            ]
+    write_json("outside_crs_area.geojson", projected)
+    write_json("null_island.geojson", collection(feature("zero", point(0, 0))))
+    write_json("community_far_away.geojson", collection(feature("boston", point(-71.06, 42.36))))
+    write_json(
+        "communities_spread_out.geojson",
+        collection(
+            feature("boston", point(-71.06, 42.36)), feature("cambridge", point(-71.1, 42.37))
+        ),
+    )
+    write_json("coordinates_text.geojson", collection(feature("txt", point("108.9", "34.2"))))
+    write_json(
+        "duplicate_ids.geojson",
+        collection(feature("same", square(X, Y + 0.01)), feature("same", square(X, Y + 0.02))),
+    )
+    write_json(
+        "missing_id.geojson",
+        collection({"type": "Feature", "properties": {"name": "无名"}, "geometry": square(X, Y)}),
+    )
+    write_json(
+        "population_text.geojson", collection(feature("pt", square(X, Y), population="3000"))
+    )
+    write_json("zone_invalid.geojson", collection(feature("zn", square(X, Y), zone="Central")))
+    write_json(
+        "name_not_text.geojson", collection(feature("nm", square(X, Y), name={"zh": "社区"}))
+    )
+    write_json("geometry_null.geojson", collection(feature("ng", None)))
+    write_json(
+        "geometry_empty.geojson", collection(feature("eg", {"type": "Polygon", "coordinates": []}))
+    )
+    write_json(
+        "geometry_linestring.geojson",
+        collection(feature("ls", {"type": "LineString", "coordinates": [[X, Y], [X + 0.01, Y]]})),
+    )
+    bowtie = [[X, Y], [X + 0.01, Y + 0.01], [X + 0.01, Y], [X, Y + 0.01], [X, Y]]
+    write_json(
+        "polygon_self_intersecting.geojson",
+        collection(feature("bow", {"type": "Polygon", "coordinates": [bowtie]})),
+    )
+    flat = [[X, Y], [X + 0.01, Y], [X + 0.02, Y], [X, Y]]
+    write_json(
+        "polygon_no_area.geojson",
+        collection(feature("flat", {"type": "Polygon", "coordinates": [flat]})),
+    )
+    write_json("not_a_feature.geojson", collection({"type": "Point", "coordinates": [X, Y]}))
+    fac = {
+        "type": "FeatureCollection",
+        "features": [
+            feature("k1", point(X + 0.002, Y + 0.002), type="kindergarten"),
+            feature("c1", point(X + 0.003, Y + 0.002), type="Clinic"),
+            feature("c2", point(X + 0.003, Y + 0.003)),
+        ],
+    }
+    write_json("facilities_bad_types.geojson", fac)
+
+
+if __name__ == "__main__":
+    main()

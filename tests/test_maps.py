@@ -1,0 +1,308 @@
+"""The convenience-service map (P7 "one map"): real PNG/SVG/HTML files, checked layer by
+layer, with Chinese labels rendered (no missing-glyph warnings)."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+import sys
+import warnings
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import livable
+from livable.cli import main
+from livable.errors import LivableError
+from livable.plugins import PluginManager
+from livable.sample import write_sample_city
+from livable.testing import offset
+
+matplotlib = pytest.importorskip("matplotlib", reason="the 'maps' extra is not installed")
+PIL_Image = pytest.importorskip("PIL.Image")
+
+from livable import maps  # noqa: E402
+from livable.maps import (  # noqa: E402
+    GRADE_COLORS,
+    CJKFontWarning,
+    city_figure,
+    community_figure,
+    render_map,
+)
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("city")
+    c, f = write_sample_city(folder)
+    report = livable.evaluate(c, f, plugins=PluginManager(load_entry_points=False))
+    return report.to_dict()
+
+
+@pytest.fixture(scope="module")
+def report_file(sample, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "report.json"
+    path.write_text(json.dumps(sample, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _first(sample: dict, grade: str) -> dict:
+    return next(c for c in sample["communities"] if c["grade"] == grade)
+
+
+def _rgb(hex_color: str) -> np.ndarray:
+    return np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)])
+
+
+def _pixels_near(img: np.ndarray, hex_color: str, tol: int = 6) -> int:
+    diff = np.abs(img[..., :3].astype(int) - _rgb(hex_color)).max(axis=-1)
+    return int((diff <= tol).sum())
+
+
+def _draw(fig) -> np.ndarray:
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def _no_glyph_warnings(caught) -> None:
+    glyph = [w for w in caught if "missing from font" in str(w.message)]
+    assert glyph == [], [str(w.message) for w in glyph]
+
+
+def test_city_png_is_a4_sharp_and_shows_every_grade_colour(sample, tmp_path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path = render_map(sample, tmp_path / "city.png")
+    _no_glyph_warnings(caught)
+    with PIL_Image.open(path) as im:
+        assert im.size[0] >= 1600 and im.size == (2338, 1654)  # A4 landscape at 200 dpi
+        assert im.info.get("dpi", (200, 200))[0] == pytest.approx(200, abs=1)
+        img = np.asarray(im.convert("RGB"))
+    counts = {g: _pixels_near(img, c) for g, c in GRADE_COLORS.items()}
+    # every grade present in the sample city is painted (P3), not-livable ones in red
+    assert all(n > 2000 for n in counts.values()), counts
+
+
+def test_community_map_layers_each_draw_pixels(sample):
+    entry = _first(sample, "not_livable")
+    fig = community_figure(sample, entry["id"], size=(6.0, 4.25))
+    fig.set_dpi(60)
+    gids = {a.get_gid() for a in fig.findobj() if a.get_gid()}
+    layers = ["community", "centre", "circle", "tier-400", "tier-800", "tier-1200", "title"]
+    layers += sorted(g for g in gids if g.startswith("gap-") and not g.endswith("label"))
+    layers += [next(g for g in sorted(gids) if g.startswith("fac-"))]
+    assert any(g.startswith("gap-") for g in layers), "a not-livable community shows its gap"
+    base = _draw(fig)
+    for gid in layers:
+        artists = fig.findobj(lambda a, gid=gid: a.get_gid() == gid)
+        assert artists, gid
+        for a in artists:
+            a.set_visible(False)
+        without = _draw(fig)
+        for a in artists:
+            a.set_visible(True)
+        changed = int((without != base).any(axis=-1).sum())
+        assert changed > 10, f"layer {gid} drew {changed} pixels"
+
+
+def test_city_map_layers_each_draw_pixels(sample):
+    fig = city_figure(sample, size=(6.0, 4.25))
+    fig.set_dpi(60)
+    base = _draw(fig)
+    for prefix in ("com-not_livable-", "com-happy-", "flag-", "district-0", "targets", "title"):
+        artists = fig.findobj(lambda a, p=prefix: str(a.get_gid() or "").startswith(p))
+        assert artists, prefix
+        for a in artists:
+            a.set_visible(False)
+        without = _draw(fig)
+        for a in artists:
+            a.set_visible(True)
+        assert (without != base).any(axis=-1).sum() > 10, prefix
+
+
+def _svg(path) -> tuple[ET.Element, dict[str, ET.Element], str]:
+    text = path.read_text(encoding="utf-8")
+    root = ET.fromstring(text)
+    ids = {el.get("id"): el for el in root.iter() if el.get("id")}
+    return root, ids, text
+
+
+def _texts(root: ET.Element) -> list[str]:
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+def test_community_svg_has_the_layers_and_chinese_labels_as_text(sample, tmp_path):
+    entry = next(c for c in sample["communities"] if c["id"] == "BL-004")
+    assert entry["grade"] == "not_livable"
+    root, ids, _text = _svg(render_map(sample, tmp_path / "c.svg", community="BL-004"))
+    for layer in ("community", "centre", "circle", "tier-400", "tier-800", "tier-1200"):
+        assert layer in ids, layer
+    gap_types = [g["facility_type"] for g in entry["gaps"] if g["grade"] == "livable"]
+    assert gap_types == ["kindergarten"]
+    assert "gap-kindergarten" in ids and "gap-kindergarten-label" in ids
+    cats = {m.group(1) for i in ids if (m := re.match(r"fac-([a-z_]+)-\d+$", i))}
+    assert {"shopping", "education", "medical", "finance", "other"} <= cats
+    n_nearest = len({f["id"] for a in entry["access"].values() for f in a["nearest"]})
+    assert sum(1 for i in ids if i.startswith("fac-")) == n_nearest
+    texts = _texts(root)
+    joined = "\n".join(texts)
+    # svg.fonttype none: the Chinese labels are text, not glyph outlines
+    assert f"{entry['name']}（BL-004）便民服务地图" in texts
+    assert "尚未达到宜居  not yet livable" in texts
+    assert "缺幼儿园 no kindergarten" in joined and "为何未达到宜居" in joined
+    assert "5分钟 5 min · 400 m" in texts
+
+
+def test_too_few_of_a_type_rings_the_ones_there_are(sample, tmp_path):
+    entry = next(c for c in sample["communities"] if c["id"] == "LT-013")
+    (gap,) = [g for g in entry["gaps"] if g["grade"] == "livable"]
+    assert (gap["facility_type"], gap["found"], gap["required"]) == ("restaurant", 2, 3)
+    root, ids, _text = _svg(render_map(sample, tmp_path / "lt.svg", community="LT-013"))
+    assert {"gap-restaurant-have-0", "gap-restaurant-have-1"} <= set(ids)
+    assert "gap-restaurant" not in ids  # no line: the type is there, just too few (P4)
+    assert "特色餐馆：圈内2处，需3处  specialty restaurant: 2 of 3 needed" in _texts(root)
+
+
+def test_city_svg_has_every_community_by_grade(sample, tmp_path):
+    root, ids, _text = _svg(render_map(sample, tmp_path / "city.svg"))
+    by_grade: dict[str, int] = {}
+    for i in ids:
+        if m := re.match(r"com-(not_livable|livable|happy)-\d+$", i):
+            by_grade[m.group(1)] = by_grade.get(m.group(1), 0) + 1
+    assert by_grade == sample["summary"]["grades"]
+    failing = sum(1 for c in sample["communities"] if c["grade"] == "not_livable")
+    assert sum(1 for i in ids if re.fullmatch(r"flag-\d+", i)) == failing
+    joined = "\n".join(_texts(root))
+    assert "便民服务地图  Convenience-service map" in joined
+    assert "目标完成情况" in joined and "80.0% / 100% ✗" in joined
+    for c in sample["communities"]:
+        if c["grade"] == "not_livable":
+            assert c["id"] in joined  # listed with its reason
+
+
+def test_many_failing_communities_are_summed_up_per_district(sample, tmp_path, monkeypatch):
+    monkeypatch.setattr(maps, "MAX_FLAGS", 3)
+    root, ids, _text = _svg(render_map(sample, tmp_path / "crowded.svg"))
+    assert not any(re.fullmatch(r"flag-\d+", i) for i in ids)
+    rows = [t for t in _texts(root) if re.match(r"\S+区: \d+ / \d+ · ", t)]
+    failing = [c for c in sample["communities"] if c["grade"] == "not_livable"]
+    districts = {c["district"] for c in failing}
+    assert len(rows) == len(districts)
+    per = {r.split(":")[0]: int(r.split(": ")[1].split(" /")[0]) for r in rows}
+    assert per == {d: sum(c["district"] == d for c in failing) for d in districts}
+
+
+def test_html_map_is_self_contained_with_tooltips(sample, tmp_path):
+    path = render_map(sample, tmp_path / "city.html")
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
+    # nothing fetched when viewed: only XML namespace URIs mention http
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", page))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
+    assert " src=" not in page and "<link" not in page
+    blob = re.search(r'<script type="application/json" id="tips">(.*?)</script>', page, re.S)
+    assert blob is not None
+    tips = json.loads(blob.group(1))
+    svg_ids = set(re.findall(r' id="([^"]+)"', page))
+    assert set(tips) <= svg_ids
+    bl = next(k for k, v in tips.items() if v.startswith(_first(sample, "not_livable")["name"]))
+    assert "幼儿园" in tips[bl]
+
+
+def test_isochrones_replace_the_tier_rings(sample, tmp_path):
+    data = copy.deepcopy(sample)
+    entry = _first(data, "happy")
+    lon, lat = entry["center"]
+    ring = [
+        list(offset(lon, lat, 300 * np.cos(a), 250 * np.sin(a))) for a in np.linspace(0, 6.28, 24)
+    ]
+    ring.append(ring[0])
+    entry["isochrones"] = {"400": {"type": "Polygon", "coordinates": [ring]}}
+    _root, ids, text = _svg(render_map(data, tmp_path / "iso.svg", community=entry["id"]))
+    assert "isochrone-400" in ids and "tier-400" not in ids
+    assert "tier-800" in ids  # tiers without an isochrone keep their ring
+    assert "路网 network" in text
+
+
+@pytest.mark.parametrize("cid", ["LT-005", "BL-006", "CA-016"])
+def test_point_multipolygon_and_enlarged_communities_render(sample, tmp_path, cid):
+    entry = next(c for c in sample["communities"] if c["id"] == cid)
+    _root, ids, text = _svg(render_map(sample, tmp_path / f"{cid}.svg", community=cid))
+    assert "community" in ids and "circle" in ids
+    assert f"服务圈 service circle {round(entry['radius_m']):,} m" in text
+
+
+def test_without_a_cjk_font_one_clear_warning(sample, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pylopdf_fonts_zh_cn", None)
+    monkeypatch.setattr(maps, "_SYSTEM_CJK_FAMILIES", ())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_map(sample, tmp_path / "nofont.png", community="BL-004", dpi=50)
+    kinds = [w.category for w in caught]
+    assert kinds == [CJKFontWarning], [str(w.message) for w in caught]
+    assert "livable[maps]" in str(caught[0].message)
+
+
+def test_font_named_by_the_caller(sample, tmp_path, monkeypatch):
+    pylopdf_fonts_zh_cn = pytest.importorskip("pylopdf_fonts_zh_cn")
+    path = str(pylopdf_fonts_zh_cn.sans_path())
+    monkeypatch.setitem(sys.modules, "pylopdf_fonts_zh_cn", None)
+    monkeypatch.setattr(maps, "_SYSTEM_CJK_FAMILIES", ())
+    assert maps.cjk_font(path) == "Noto Sans SC"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        render_map(sample, tmp_path / "font.png", community="BL-004", dpi=50, font=path)
+    with pytest.raises(LivableError, match="font file not found"):
+        maps.cjk_font(tmp_path / "nope.ttf")
+
+
+def test_missing_matplotlib_is_a_clear_error(sample, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(LivableError, match=r"pip install 'livable\[maps\]'"):
+        render_map(sample, tmp_path / "x.png")
+
+
+def test_map_command_and_its_errors(report_file, tmp_path, capsys):
+    out = tmp_path / "one.png"
+    assert (
+        main(["map", str(report_file), "--community", "BL-004", "--out", str(out), "--dpi", "60"])
+        == 0
+    )
+    with PIL_Image.open(out) as im:
+        assert im.size == (701, 496)
+    assert "map written to" in capsys.readouterr().out
+    assert main(["map", str(report_file), "--community", "NOPE", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("livable: error: no community 'NOPE' in the report (ids: BL-001")
+    assert err.count("\n") == 1
+    assert main(["map", str(report_file), "--community", "DUP-001", "--out", str(out)]) == 1
+    assert "it was rejected: duplicate id" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["map", str(report_file), "--out", str(tmp_path / "map.pdf")])
+    assert exc.value.code == 2
+    assert main(["map", str(tmp_path / "none.json"), "--out", str(out)]) == 1
+    assert "none.json: file not found" in capsys.readouterr().err
+
+
+def test_figures_accept_report_objects_and_paths(report_file, sample):
+    fig = city_figure(report_file, size=(4.0, 3.0))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=40)
+    assert buf.getvalue().startswith(b"\x89PNG")
+    with pytest.raises(LivableError, match="no evaluated community"):
+        city_figure({"communities": [], "summary": sample["summary"]})
+
+
+def test_demo_without_the_maps_extra_says_how_to_get_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "pip install 'livable[maps]'" in text
+    assert not (out / "city.png").exists()
+    assert (out / "handbook-zh.html").exists()  # the handbook needs no extra
