@@ -231,9 +231,14 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         "--facilities", required=True, help="facilities: GeoJSON, shapefile, GPKG, CSV, ..."
     )
     p.add_argument("--streets", help="streets GeoJSON (network distance)")
+    p.add_argument(
+        "--residents",
+        help="resident points GeoJSON (population, community): adds each community's "
+        "resident_access, the share of residents reaching each category (beyond the plan)",
+    )
     p.add_argument("--profile", default="xian-2020", help="profile id or TOML file")
     p.add_argument("--distance", default="euclidean", help="euclidean, geodesic, network, ...")
-    for layer in ("communities", "facilities", "streets"):
+    for layer in ("communities", "facilities", "streets", "residents"):
         p.add_argument(f"--{layer}-crs", help=f"CRS of the {layer} file (e.g. EPSG:4547)")
         p.add_argument(
             f"--{layer}-datum",
@@ -487,6 +492,9 @@ def _evaluate_and_write(
         facilities_datum=args.facilities_datum,
         streets_datum=args.streets_datum,
         working_crs=args.working_crs,
+        residents=getattr(args, "residents", None),
+        residents_crs=getattr(args, "residents_crs", None),
+        residents_datum=getattr(args, "residents_datum", "wgs84"),
         strict=args.strict,
         limits=_limits(args),
         plugins=_plugin_manager(args),
