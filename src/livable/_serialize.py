@@ -304,6 +304,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             for s in report.skipped
         ],
         "summary": summary_to_dict(report.summary),
+        **({"details": dict(report.details)} if report.details else {}),
     }
 
 

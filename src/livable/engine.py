@@ -26,6 +26,7 @@ from livable.geometry.circle import ServiceCircles, service_circles
 from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
 from livable.geometry.datums import Datum
 from livable.geometry.extent import MAX_SCALE_ERROR, far_communities, scale_error_of
+from livable.geometry.providers import DetailProvider, IsochroneProvider
 from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
 from livable.indicators.base import role_of as indicator_role
 from livable.io import (
@@ -315,9 +316,19 @@ def evaluate(
         streets=streets,
         streets_crs=streets_crs,
         streets_datum=streets_datum,
+        strict=strict,
     )
     report_progress("distances", 0.0)
-    table = _measure(pm, distance, provider, Origins(circles.x, circles.y), columns, query)
+    origins = Origins(circles.x, circles.y)
+    table = _measure(pm, distance, provider, origins, columns, query)
+    isochrones: Sequence[Any] = [None] * len(comms)
+    details: Sequence[Any] = [{}] * len(comms)
+    run_details: Mapping[str, Any] = {}
+    if isinstance(provider, IsochroneProvider):
+        isochrones = provider.isochrones(origins, prof.tier_distances_m)
+    if isinstance(provider, DetailProvider):
+        details = provider.origin_details(origins)
+        run_details = provider.report_details(f_layer.ids.tolist())
     shares: list[dict[str, float] | None] | None = None
     rejected_residents: tuple[Rejection, ...] | None = None
     if r_layer is not None:
@@ -356,6 +367,9 @@ def evaluate(
         )
         if shares is not None:
             result = attrs.evolve(result, resident_access=shares[i])
+        if isochrones[i] is not None or details[i]:
+            merged = {**result.details, **details[i]}
+            result = attrs.evolve(result, isochrones=isochrones[i], details=merged)
         results.append(result)
     report_progress("indicators", 1.0)
     results.sort(key=lambda r: r.id)
@@ -379,6 +393,7 @@ def evaluate(
         rejected_residents=rejected_residents,
         repaired=sort_rejections(c_layer.repaired + f_layer.repaired),
         skipped=pm.skipped + tuple(run_skipped),
+        details=run_details,
     )
 
 

@@ -527,6 +527,9 @@ class Report:
     repaired: tuple[Rejection, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     """Plugin contributions skipped in record-and-continue mode, with the reason."""
+    details: Mapping[str, Any] = attrs.field(factory=dict)
+    """Provider facts about the whole run (e.g. ``network``: the graph, rejected streets,
+    facilities off the network); written as ``details`` when not empty."""
     schema_version: str = SCHEMA_VERSION
 
     def community(self, community_id: str) -> CommunityResult:

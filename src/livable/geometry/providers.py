@@ -19,13 +19,14 @@ WGS84 ellipsoid with :class:`pyproj.Geod`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 import numpy as np
 import pyproj
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from livable.geometry.access import (
     AccessQuery,
@@ -38,9 +39,11 @@ from livable.geometry.access import (
 from livable.geometry.proximity import PairMetric, proximity_table
 
 __all__ = [
+    "DetailProvider",
     "DistanceProvider",
     "EuclideanProvider",
     "GeodesicProvider",
+    "IsochroneProvider",
     "ProviderFactory",
     "candidate_pairs",
 ]
@@ -62,10 +65,38 @@ class DistanceProvider(Protocol):
         ...
 
 
+@runtime_checkable
+class IsochroneProvider(Protocol):
+    """A provider that can also draw walking isochrones (optional; the engine asks for
+    them when a provider has this method, e.g. ``network``)."""
+
+    def isochrones(
+        self, origins: Origins, radii_m: Sequence[float]
+    ) -> Sequence[Mapping[int, BaseGeometry] | None]:
+        """Per origin, the area (WGS84) reachable within each radius, keyed by whole metres
+        (``None``: not drawn)."""
+        ...
+
+
+@runtime_checkable
+class DetailProvider(Protocol):
+    """A provider that reports facts about its distances (optional): per origin, kept as
+    ``details`` of each community, and for the whole run, kept as the report's
+    ``details``."""
+
+    def origin_details(self, origins: Origins) -> Sequence[Mapping[str, Any]]:
+        """JSON-ready facts per origin (e.g. the network snap length ``snap_m``)."""
+        ...
+
+    def report_details(self, facility_ids: Sequence[Any] | None = None) -> Mapping[str, Any]:
+        """JSON-ready facts about the run (e.g. facilities too far from any street)."""
+        ...
+
+
 ProviderFactory = Callable[..., DistanceProvider]
 """A callable returning a provider; called with keyword arguments ``profile``,
-``projector`` and ``streets`` (the latter ``None`` unless the caller gave streets); it
-should accept ``**kwargs`` for options added later."""
+``projector``, ``streets`` (``None`` unless the caller gave streets), ``streets_crs``,
+``streets_datum`` and ``strict``; it should accept ``**kwargs`` for options added later."""
 
 
 def candidate_pairs(
