@@ -71,6 +71,7 @@ import pyproj
 import shapely
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components, dijkstra
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from livable.errors import InputError, LivableError
@@ -81,6 +82,7 @@ from livable.geometry.access import (
     FloatArray,
     IntArray,
     Origins,
+    PairCircleLists,
     access_from_pairs,
 )
 from livable.geometry.crs import geometry_to_wgs84
@@ -95,7 +97,6 @@ from livable.io import (
     _duplicates,
     _feature_id,
     _features,
-    _geometry,
     _load,
     _resolve,
 )
@@ -142,6 +143,37 @@ class StreetLayer:
         return len(self.ids)
 
 
+def _street_geometry(
+    feature: Mapping[str, Any], *, geographic: bool
+) -> tuple[BaseGeometry | None, str | None]:
+    """A street's (Multi)LineString, or the problem with it."""
+    raw = feature.get("geometry")
+    if raw is None:
+        return None, "feature has no geometry"
+    if not isinstance(raw, Mapping):
+        return None, "geometry is not a GeoJSON geometry object"
+    kind = raw.get("type")
+    if kind not in ("LineString", "MultiLineString"):
+        return None, f"a street must be a LineString or MultiLineString, not {kind}"
+    try:
+        geom = shape(raw)
+    except Exception as exc:  # shapely raises several kinds for malformed coordinates
+        return None, f"malformed {kind} geometry: {exc}"
+    if geom.is_empty:
+        return None, "geometry is empty"
+    coords = shapely.get_coordinates(geom)
+    if not np.isfinite(coords).all():
+        return None, "coordinates contain NaN or infinity"
+    if geographic and not (
+        (np.abs(coords[:, 0]) <= 180).all() and (np.abs(coords[:, 1]) <= 90).all()
+    ):
+        return None, (
+            "coordinates outside the lon/lat range (|lon| <= 180, |lat| <= 90): if the file "
+            "is projected, name its CRS (e.g. --streets-crs EPSG:4547)"
+        )
+    return geom, None
+
+
 def read_streets(
     source: FeatureSource,
     *,
@@ -169,8 +201,8 @@ def read_streets(
     features = _features(collection, info, limits)
     src_crs, src_datum = _resolve(collection, crs, info, datum)
     geographic = src_crs.is_geographic
-    out = _Collector(info, strict=strict, kind="street")
-    dupes = _duplicates(features)
+    out = _Collector(info, strict=strict, noun="street")
+    dupes = _duplicates([_feature_id(f) for f in features])
     ids: list[str] = []
     geoms: list[BaseGeometry] = []
     for index, feature in enumerate(features):
@@ -185,29 +217,24 @@ def read_streets(
             others = ", ".join(f"#{i}" for i in dupes[fid])
             out.reject(index, fid, f"duplicate id {fid!r} (features {others}); ids must be unique")
             continue
-        geom, problem = _geometry(feature, geographic=geographic)
+        geom, problem = _street_geometry(feature, geographic=geographic)
         if geom is None:
             out.reject(index, fid, problem or "bad geometry")
-            continue
-        if geom.geom_type not in ("LineString", "MultiLineString"):
-            out.reject(
-                index,
-                fid,
-                f"a street must be a LineString or MultiLineString, not {geom.geom_type}",
-            )
             continue
         if not (shapely.length(geom) > 0.0):
             out.reject(index, fid, "street line has zero length (all its points coincide)")
             continue
         ids.append(fid)
         geoms.append(geom)
+    out.check_strict()
+    rejected, _repaired = out.result()
     lines = np.array(geoms, dtype=object)
     if len(lines):
         lines = geometry_to_wgs84(lines, src_crs, datum=src_datum, source=info.path)
     return StreetLayer(
         ids=tuple(ids),
         lines=lines,
-        rejected=tuple(out.rejected),
+        rejected=rejected,
         source=info,
         count=len(features),
     )
@@ -859,7 +886,10 @@ def _prune_far(
 
 
 def _assemble(
-    parts: Sequence[tuple[IntArray, AccessTable]], n_origins: int, query: AccessQuery
+    parts: Sequence[tuple[IntArray, AccessTable]],
+    n_origins: int,
+    query: AccessQuery,
+    facility_types: IntArray,
 ) -> AccessTable:
     """One access table from tables of origin subsets (``rows`` say which origins); origins
     in none of them have no facility within reach."""
@@ -878,11 +908,13 @@ def _assemble(
         count_in_circle[rows] = t.count_in_circle
         knn_index[rows] = t.knn_index
         knn_m[rows] = t.knn_m
-        c_origin.append(np.repeat(rows, np.diff(t.circle_indptr)))
-        c_index.append(t.circle_index)
-        c_m.append(t.circle_m)
+        indptr_t, index_t, m_t = t.circle_lists()
+        c_origin.append(np.repeat(rows, np.diff(indptr_t)))
+        c_index.append(index_t)
+        c_m.append(m_t)
     origin = np.concatenate(c_origin)
     order = np.argsort(origin, kind="stable")  # keeps each origin's nearest-first order
+    circle_index = np.concatenate(c_index)[order].astype(np.int64)
     indptr = np.zeros(n_origins + 1, dtype=np.int64)
     np.cumsum(np.bincount(origin, minlength=n_origins), out=indptr[1:])
     return AccessTable(
@@ -891,9 +923,12 @@ def _assemble(
         count_in_circle=count_in_circle,
         knn_index=knn_index,
         knn_m=knn_m,
-        circle_indptr=indptr,
-        circle_index=np.concatenate(c_index)[order].astype(np.int64),
-        circle_m=np.concatenate(c_m)[order].astype(np.float64),
+        circles=PairCircleLists(
+            indptr=indptr,
+            index=circle_index,
+            distance_m=np.concatenate(c_m)[order].astype(np.float64),
+            type_codes=facility_types[circle_index],
+        ),
     )
 
 
@@ -1172,7 +1207,7 @@ class NetworkProvider:
                 query=sub,
             )
             parts.append((b_rows, table))
-        return _assemble(parts, len(origins), query)
+        return _assemble(parts, len(origins), query, facilities.type_codes)
 
     # -- isochrones -------------------------------------------------------------------
 
