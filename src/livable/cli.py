@@ -520,9 +520,7 @@ def _evaluate_and_write(
         facilities_datum=args.facilities_datum,
         streets_datum=args.streets_datum,
         working_crs=args.working_crs,
-        residents=getattr(args, "residents", None),
-        residents_crs=getattr(args, "residents_crs", None),
-        residents_datum=getattr(args, "residents_datum", "wgs84"),
+        **_residents(args),
         strict=args.strict,
         limits=_limits(args),
         plugins=_plugin_manager(args),
@@ -536,6 +534,17 @@ def _evaluate_and_write(
     _write(Path(args.out), dumps(data))
     bar("writing", 1.0)
     return data
+
+
+def _residents(args: argparse.Namespace) -> dict[str, Any]:
+    """The resident-point options of ``evaluate``, only when ``--residents`` was given."""
+    if getattr(args, "residents", None) is None:
+        return {}
+    return {
+        "residents": args.residents,
+        "residents_crs": args.residents_crs,
+        "residents_datum": args.residents_datum,
+    }
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
