@@ -81,23 +81,30 @@ from livable.geometry.access import (
     FloatArray,
     IntArray,
     Origins,
+    PairCircleLists,
     access_from_pairs,
 )
 from livable.geometry.crs import geometry_to_wgs84
 from livable.geometry.datums import Datum
 from livable.io import (
     _DEFAULT_LIMITS,
+    _GEOJSON_GEOMETRIES,
     FeatureSource,
     Limits,
     Rejection,
     SourceInfo,
+    _check_coordinates,
     _Collector,
+    _duplicate_reason,
     _duplicates,
     _feature_id,
     _features,
-    _geometry,
+    _id_problem,
     _load,
+    _not_a_feature,
+    _position_problem,
     _resolve,
+    _show,
 )
 
 __all__ = [
@@ -142,6 +149,37 @@ class StreetLayer:
         return len(self.ids)
 
 
+def _line_geometry(raw: Any) -> tuple[BaseGeometry | None, str | None]:
+    """A street's LineString or MultiLineString, checked strictly, or its problem."""
+    kinds = "LineString or MultiLineString"
+    if raw is None:
+        return None, f"feature has no geometry (null): give its {kinds}"
+    if not isinstance(raw, Mapping):
+        return None, f"geometry is not a GeoJSON geometry object: {_show(raw)}"
+    gtype = raw.get("type")
+    if gtype not in ("LineString", "MultiLineString"):
+        if isinstance(gtype, str) and gtype in _GEOJSON_GEOMETRIES:
+            return None, f"a street must be a {kinds}, not a {gtype}"
+        return None, f"unknown geometry type {_show(gtype)}: a street must be a {kinds}"
+    coords = raw.get("coordinates")
+    lines = [coords] if gtype == "LineString" else coords
+    if not isinstance(lines, list | tuple) or not lines:
+        return None, f"geometry is empty (a {gtype} without coordinates)"
+    parts = []
+    for part in lines:
+        if not isinstance(part, list | tuple) or len(part) < 2:
+            return None, f"a line needs at least two positions, not {_show(part)}"
+        for pos in part:
+            problem = _position_problem(pos)
+            if problem:
+                return None, problem
+        parts.append([[float(v) for v in pos[:2]] for pos in part])
+    geom = shapely.LineString(parts[0]) if gtype == "LineString" else shapely.MultiLineString(parts)
+    if not shapely.length(geom) > 0.0:
+        return None, "the street has zero length: all its positions coincide"
+    return geom, None
+
+
 def read_streets(
     source: FeatureSource,
     *,
@@ -149,12 +187,15 @@ def read_streets(
     datum: Datum | str = Datum.WGS84,
     strict: bool = False,
     limits: Limits = _DEFAULT_LIMITS,
+    encoding: str | None = None,
 ) -> StreetLayer:
     """Read and validate streets (LineString/MultiLineString features with an ``id``).
 
-    Like the other readers, each bad feature is rejected with its ``file#index``, id and
-    reason (or, with ``strict``, raises :class:`~livable.errors.InputError`); lines are
-    returned in WGS84 lon/lat.
+    As the other readers do, each bad feature is rejected with its ``file#index``, id
+    and reason (with ``strict``, the first one in file order raises
+    :class:`~livable.errors.InputError`); coordinates outside the CRS's area are
+    rejected; lines are returned in WGS84 lon/lat. ``crs``, ``datum`` and ``encoding`` as
+    for :func:`~livable.read_communities`.
 
     >>> fc = {"type": "FeatureCollection", "features": [
     ...     {"type": "Feature", "properties": {"id": "s1"}, "geometry":
@@ -163,51 +204,43 @@ def read_streets(
     ...      {"type": "Point", "coordinates": [108.94, 34.26]}}]}
     >>> layer = read_streets(fc)
     >>> layer.ids, [(r.source, r.reason) for r in layer.rejected]
-    (('s1',), [('<memory>#1', 'a street must be a LineString or MultiLineString, not Point')])
+    (('s1',), [('<memory>#1', 'a street must be a LineString or MultiLineString, not a Point')])
     """
-    collection, info = _load(source, limits)
+    collection, info = _load(source, limits, encoding)
     features = _features(collection, info, limits)
     src_crs, src_datum = _resolve(collection, crs, info, datum)
-    geographic = src_crs.is_geographic
-    out = _Collector(info, strict=strict, kind="street")
-    dupes = _duplicates(features)
-    ids: list[str] = []
-    geoms: list[BaseGeometry] = []
+    out = _Collector(info, strict=strict, noun="street", collection=collection)
+    ids = [_feature_id(f) for f in features]
+    dupes = _duplicates(ids)
+    kept: list[tuple[int, str, BaseGeometry]] = []
     for index, feature in enumerate(features):
-        fid = _feature_id(feature)
+        fid = ids[index]
+        if out.known_problem(index, fid):
+            continue
         if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-            out.reject(index, fid, "not a GeoJSON Feature")
+            out.reject(index, fid, _not_a_feature(feature))
             continue
         if fid is None:
-            out.reject(index, None, "missing id: every street needs a unique 'id' property")
+            out.reject(index, None, _id_problem(feature, "street"))
             continue
         if fid in dupes:
-            others = ", ".join(f"#{i}" for i in dupes[fid])
-            out.reject(index, fid, f"duplicate id {fid!r} (features {others}); ids must be unique")
+            out.reject(index, fid, _duplicate_reason(fid, dupes[fid]))
             continue
-        geom, problem = _geometry(feature, geographic=geographic)
+        geom, problem = _line_geometry(feature.get("geometry"))
         if geom is None:
             out.reject(index, fid, problem or "bad geometry")
             continue
-        if geom.geom_type not in ("LineString", "MultiLineString"):
-            out.reject(
-                index,
-                fid,
-                f"a street must be a LineString or MultiLineString, not {geom.geom_type}",
-            )
-            continue
-        if not (shapely.length(geom) > 0.0):
-            out.reject(index, fid, "street line has zero length (all its points coincide)")
-            continue
-        ids.append(fid)
-        geoms.append(geom)
-    lines = np.array(geoms, dtype=object)
+        kept.append((index, fid, geom))
+    kept = _check_coordinates(kept, src_crs, ids, out, "--streets-crs")
+    out.check_strict()
+    lines = np.array([g for _, _, g in kept], dtype=object)
     if len(lines):
         lines = geometry_to_wgs84(lines, src_crs, datum=src_datum, source=info.path)
+    rejected, _ = out.result()
     return StreetLayer(
-        ids=tuple(ids),
+        ids=tuple(fid for _, fid, _ in kept),
         lines=lines,
-        rejected=tuple(out.rejected),
+        rejected=rejected,
         source=info,
         count=len(features),
     )
@@ -859,7 +892,10 @@ def _prune_far(
 
 
 def _assemble(
-    parts: Sequence[tuple[IntArray, AccessTable]], n_origins: int, query: AccessQuery
+    parts: Sequence[tuple[IntArray, AccessTable]],
+    n_origins: int,
+    query: AccessQuery,
+    facility_types: IntArray,
 ) -> AccessTable:
     """One access table from tables of origin subsets (``rows`` say which origins); origins
     in none of them have no facility within reach."""
@@ -878,22 +914,27 @@ def _assemble(
         count_in_circle[rows] = t.count_in_circle
         knn_index[rows] = t.knn_index
         knn_m[rows] = t.knn_m
-        c_origin.append(np.repeat(rows, np.diff(t.circle_indptr)))
-        c_index.append(t.circle_index)
-        c_m.append(t.circle_m)
+        indptr, index, dist = t.circle_lists()
+        c_origin.append(np.repeat(rows, np.diff(indptr)))
+        c_index.append(index)
+        c_m.append(dist)
     origin = np.concatenate(c_origin)
     order = np.argsort(origin, kind="stable")  # keeps each origin's nearest-first order
     indptr = np.zeros(n_origins + 1, dtype=np.int64)
     np.cumsum(np.bincount(origin, minlength=n_origins), out=indptr[1:])
+    index = np.concatenate(c_index)[order].astype(np.int64)
     return AccessTable(
         nearest_m=nearest,
         count_within=count_within,
         count_in_circle=count_in_circle,
         knn_index=knn_index,
         knn_m=knn_m,
-        circle_indptr=indptr,
-        circle_index=np.concatenate(c_index)[order].astype(np.int64),
-        circle_m=np.concatenate(c_m)[order].astype(np.float64),
+        circles=PairCircleLists(
+            indptr=indptr,
+            index=index,
+            distance_m=np.concatenate(c_m)[order].astype(np.float64),
+            type_codes=facility_types[index],
+        ),
     )
 
 
@@ -1172,7 +1213,7 @@ class NetworkProvider:
                 query=sub,
             )
             parts.append((b_rows, table))
-        return _assemble(parts, len(origins), query)
+        return _assemble(parts, len(origins), query, facilities.type_codes)
 
     # -- isochrones -------------------------------------------------------------------
 
