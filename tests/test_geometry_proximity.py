@@ -322,3 +322,25 @@ def test_knn_ties_break_by_facility_index(k):
     t = EuclideanProvider().measure(Origins([0.0], [0.0]), fac, query)
     assert t.knn_index[0, 0].tolist() == list(range(k))
     assert t.count_within[0, 0].tolist() == [5]
+
+
+@settings(max_examples=30)
+@given(city=cities())
+def test_tiny_batches_and_chunks_give_the_same_answer(city):
+    """Searches split into many batches of queries and chunks of facilities (the memory
+    bounds of a city-scale run) answer exactly as one batch does."""
+    ox, oy, fac, query, proj = city
+    providers = (EuclideanProvider(), GeodesicProvider(inverse=proj.inverse))
+    whole = [p.measure(Origins(ox, oy), fac, query) for p in providers]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(grid_module, "BATCH_ROWS", 5)
+        mp.setattr(grid_module, "CHUNK", 7)
+        split = [p.measure(Origins(ox, oy), fac, query) for p in providers]
+        split_lists = [t.circle_lists() for t in split]  # lists are searched lazily
+    for a, b, lists in zip(whole, split, split_lists, strict=True):
+        np.testing.assert_array_equal(a.count_within, b.count_within)
+        np.testing.assert_array_equal(a.count_in_circle, b.count_in_circle)
+        np.testing.assert_array_equal(a.knn_index, b.knn_index)
+        np.testing.assert_array_equal(a.knn_m, b.knn_m)
+        for part_a, part_b in zip(a.circle_lists(), lists, strict=True):
+            np.testing.assert_array_equal(part_a, part_b)

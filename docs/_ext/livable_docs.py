@@ -89,7 +89,14 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
     (
         "Evaluating",
         "The one call most integrators need, and the pieces it is made of.",
-        ["evaluate", "grade_from_results", "read_communities", "read_facilities", "load_profile"],
+        [
+            "evaluate",
+            "grade_from_results",
+            "read_communities",
+            "read_facilities",
+            "read_residents",
+            "load_profile",
+        ],
     ),
     (
         "Results",
@@ -115,7 +122,15 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
     (
         "Inputs",
         "Communities and facilities as models, or as layers read from GeoJSON.",
-        ["Community", "Facility", "CommunityLayer", "FacilityLayer", "Limits", "Datum"],
+        [
+            "Community",
+            "Facility",
+            "CommunityLayer",
+            "FacilityLayer",
+            "ResidentLayer",
+            "Limits",
+            "Datum",
+        ],
     ),
     (
         "Profiles",

@@ -8,6 +8,7 @@ shows it); 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -254,7 +255,17 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="merge facilities of one type within N metres with similar names",
     )
-    p.add_argument("--workers", type=int, default=1, help="worker processes")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes; more than 1 evaluates tile by tile (same report)",
+    )
+    p.add_argument(
+        "--tile-km",
+        type=float,
+        help="evaluate in square tiles of this size (km; default 20 with --workers)",
+    )
     p.add_argument(
         "--max-file-mb",
         type=_positive_float,
@@ -296,14 +307,18 @@ def _add_plugin_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _plugin_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "load_entry_points": not getattr(args, "no_entry_points", False),
+        "allow": getattr(args, "allow_plugin", None),
+        "fault_mode": getattr(args, "plugin_faults", "fail"),
+    }
+
+
 def _plugin_manager(args: argparse.Namespace) -> PluginManager:
     from livable.plugins import PluginManager
 
-    return PluginManager(
-        load_entry_points=not getattr(args, "no_entry_points", False),
-        allow=getattr(args, "allow_plugin", None),
-        fault_mode=getattr(args, "plugin_faults", "fail"),
-    )
+    return PluginManager(**_plugin_options(args))
 
 
 def _positive_float(text: str) -> float:
@@ -416,6 +431,7 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: A4)")
     mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
+    mp.add_argument("--plan", help="plan.geojson of `livable plan`: draw its sites (city map)")
     hb = sub.add_parser("handbook", help="write the residents' handbook (P7) of a report")
     hb.add_argument("report", help="report.json")
     which = hb.add_mutually_exclusive_group(required=True)
@@ -453,7 +469,19 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.workers < 1:
         raise LivableError("--workers must be at least 1")
+    tile_km = getattr(args, "tile_km", None)
+    if tile_km is not None and not (0 < tile_km < float("inf")):
+        raise LivableError("--tile-km must be a positive number of kilometres")
     started = time.perf_counter()
+    if args.workers > 1 or tile_km is not None:
+        from livable.partition import DEFAULT_TILE_M, evaluate_partitioned
+
+        evaluate = functools.partial(
+            evaluate_partitioned,
+            workers=args.workers,
+            tile_m=DEFAULT_TILE_M if tile_km is None else tile_km * 1000.0,
+            plugin_options=_plugin_options(args),
+        )
     bar = terminal_progress(quiet=args.quiet)
     try:
         data = _evaluate_and_write(args, evaluate, bar, out)
@@ -588,6 +616,7 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
         profile=args.profile,
         dpi=args.dpi,
         font=args.font,
+        plan=args.plan,
     )
     print(f"map written to {path}", file=out)
     return 0

@@ -61,6 +61,7 @@ __all__ = [
     "grade_from_results",
     "reject_far_communities",
     "resolve_profile",
+    "select_working_crs",
     "sort_rejections",
 ]
 
@@ -284,16 +285,7 @@ def evaluate(
         c_layer = reject_far_communities(c_layer, strict=strict)
 
     comms = c_layer.communities
-    lonlat = _extent_points(comms, f_layer)
-    if working_crs is not None:
-        work = resolve_crs(working_crs)
-        if not work.is_projected:
-            raise LivableError(f"working CRS {work.name!r} is not projected (metric)")
-    elif lonlat is not None:
-        work = choose_working_crs(lonlat[0], lonlat[1])
-    else:
-        work = choose_working_crs(np.array([108.94]), np.array([34.26]))
-    projector = Projector.for_crs(work)
+    projector = Projector.for_crs(select_working_crs(comms, f_layer, working_crs))
 
     type_ids = tuple(types)
     report_progress("indexing", 0.0)
@@ -605,6 +597,30 @@ def reject_far_communities(layer: CommunityLayer, *, strict: bool = False) -> Co
         sources=tuple(layer.sources[i] for i in kept) if layer.sources else (),
         rejected=layer.rejected + tuple(rejected),
     )
+
+
+def select_working_crs(
+    comms: Sequence[Community],
+    facilities: FacilityLayer,
+    working_crs: str | int | pyproj.CRS | None = None,
+) -> pyproj.CRS:
+    """The metric working CRS: ``working_crs`` if named, else the UTM zone of the
+    communities' extent (of the facilities' without communities).
+
+    >>> from livable.testing import community
+    >>> select_working_crs([community("c1", 108.94, 34.26)], FacilityLayer.from_facilities([]))
+    <Projected CRS: EPSG:32649>
+    ...
+    """
+    if working_crs is not None:
+        work = resolve_crs(working_crs)
+        if not work.is_projected:
+            raise LivableError(f"working CRS {work.name!r} is not projected (metric)")
+        return work
+    lonlat = _extent_points(comms, facilities)
+    if lonlat is not None:
+        return choose_working_crs(lonlat[0], lonlat[1])
+    return choose_working_crs(np.array([108.94]), np.array([34.26]))
 
 
 def _extent_points(

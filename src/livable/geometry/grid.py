@@ -51,6 +51,9 @@ MAX_CELLS = 8_000_000
 CHUNK = 2_000_000
 """Facilities measured per batch: bounds the temporary arrays of a search."""
 
+BATCH_ROWS = 400_000
+"""Grid rows searched per batch of queries: bounds the temporary arrays of the row plan."""
+
 
 def expand_runs(starts: IntArray, stops: IntArray) -> tuple[IntArray, IntArray]:
     """Expand half-open runs ``[start, stop)`` into (run number, position) arrays.
@@ -249,10 +252,28 @@ class PointGrid:
         """
         ox, oy, rr = _query_arrays(ox, oy, r)
         nq, t = ox.shape[0], max(self.n_types, 1)
-        counts = np.zeros(nq * t, dtype=np.int64)
+        counts = np.zeros((nq, t), dtype=np.int64)
         if nq == 0 or len(self) == 0:
-            return counts.reshape(nq, t)
+            return counts
         r_in, r_out = _band(rr, refine, slack)
+        for lo, hi in self._batches(r_out):
+            shifted = None if refine is None else _shift(refine, lo)
+            counts[lo:hi] = self._count(
+                ox[lo:hi], oy[lo:hi], rr[lo:hi], r_in[lo:hi], r_out[lo:hi], shifted
+            )
+        return counts
+
+    def _count(
+        self,
+        ox: FloatArray,
+        oy: FloatArray,
+        rr: FloatArray,
+        r_in: FloatArray,
+        r_out: FloatArray,
+        refine: Refine | None,
+    ) -> IntArray:
+        nq, t = ox.shape[0], max(self.n_types, 1)
+        counts = np.zeros(nq * t, dtype=np.int64)
         q, row, c0, c1, f0, f1 = self._rows(ox, oy, r_out, r_in)
         base = row * self.nx
         whole = f0 <= f1
@@ -283,6 +304,18 @@ class PointGrid:
             counts += np.bincount(rq[hit] * t + self._ts[pos[hit]], minlength=nq * t)
         return counts.reshape(nq, t)
 
+    def _batches(self, r: FloatArray) -> list[tuple[int, int]]:
+        """Query ranges whose searches cover at most about :data:`BATCH_ROWS` grid rows."""
+        rows = np.minimum(2.0 * np.nan_to_num(r, posinf=0.0) / self.cell_m + 3.0, self.ny + 1)
+        ends = np.cumsum(rows)
+        out, lo, n = [], 0, int(r.shape[0])
+        while lo < n:
+            done = float(ends[lo - 1]) if lo else 0.0
+            hi = max(int(np.searchsorted(ends, done + BATCH_ROWS, side="right")), lo + 1)
+            out.append((lo, min(hi, n)))
+            lo = hi
+        return out
+
     def pairs_within(
         self,
         ox: FloatArray,
@@ -312,12 +345,40 @@ class PointGrid:
         if ox.shape[0] == 0 or len(self) == 0:
             return empty, empty, np.zeros(0)
         _, r_out = _band(rr, refine, slack)
+        tc = None if type_code is None else np.asarray(type_code, dtype=np.int64)
+        out_q: list[IntArray] = []
+        out_f: list[IntArray] = []
+        out_d: list[FloatArray] = []
+        for lo, hi in self._batches(r_out):
+            shifted = None if refine is None else _shift(refine, lo)
+            q, f, d = self._pairs(
+                ox[lo:hi],
+                oy[lo:hi],
+                rr[lo:hi],
+                r_out[lo:hi],
+                None if tc is None else tc[lo:hi],
+                shifted,
+            )
+            out_q.append(q + lo)
+            out_f.append(f)
+            out_d.append(d)
+        return np.concatenate(out_q), np.concatenate(out_f), np.concatenate(out_d)
+
+    def _pairs(
+        self,
+        ox: FloatArray,
+        oy: FloatArray,
+        rr: FloatArray,
+        r_out: FloatArray,
+        tc: IntArray | None,
+        refine: Refine | None,
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        empty = np.zeros(0, dtype=np.int64)
         q, row, c0, c1, _, _ = self._rows(ox, oy, r_out, False)
         base = row * self.nx
-        if type_code is None:
+        if tc is None:
             start, xs, ys, index = self._cell_start, self._xs, self._ys, self.order
         else:
-            tc = np.asarray(type_code, dtype=np.int64)
             base = base + tc[q] * (self.nx * self.ny)
             start, xs, ys, index = self._type_start, self._tx, self._ty, self._type_order
         out_q: list[IntArray] = []
@@ -346,6 +407,17 @@ class PointGrid:
 Refine = Callable[[IntArray, IntArray, FloatArray], FloatArray]
 """``refine(query, facility, planar_m) -> distance_m``: another metric's distances of
 candidate pairs (query and facility as indices), given their planar distances."""
+
+
+def _shift(refine: Refine, offset: int) -> Refine:
+    """``refine`` for a batch of queries starting at ``offset``."""
+    if offset == 0:
+        return refine
+
+    def shifted(q: IntArray, f: IntArray, planar: FloatArray) -> FloatArray:
+        return refine(q + offset, f, planar)
+
+    return shifted
 
 
 def _band(r: FloatArray, refine: Refine | None, slack: float) -> tuple[FloatArray, FloatArray]:

@@ -1,0 +1,364 @@
+"""Country scale on one machine: tiles in 1 and 2 worker processes, scaling, peak memory.
+
+    python benchmarks/bench_country.py                      # the full run (several minutes)
+    python benchmarks/bench_country.py --sizes 1000:250000 --country 4000:1000000   # quick
+
+A synthetic country (not real places) is generated on the fly as columns: cities spread
+over an 8 x 10 degree box in central China (one UTM zone measures it within 0.5 %), a
+city every 1,000 communities, each a core with exponentially decaying density
+(communities 4 km, facilities 8 km); communities are 200-700 m squares with populations;
+facilities are points of the 18 built-in types with unequal frequencies, 20 % of them in
+the cities and 80 % anywhere in the box (towns, villages, roads), so that a circle holds
+a few hundred facilities, as in a large Chinese city's inner districts.
+
+Steps, all in one process run:
+
+1. The scaling curve: communities x facilities at the ``--sizes`` (same density, more
+   cities); each is evaluated tile by tile in this process and, as the reference, in one
+   single pass (``livable.evaluate``); the ratio and the equality of the reports are
+   printed.
+2. The country case (``--country``, default 20,000 x 5,000,000) tile by tile with 1 and
+   with 2 worker processes (the single pass is not run: its pair table would not fit),
+   checked identical to each other.
+3. Peak memory: ``ru_maxrss`` of this process and of its largest child, and the largest
+   sum of the resident sets of this process and its children, sampled every 0.2 s.
+   The per-tile cost gives the estimate for 110,000 x 30,000,000 on a 32-core cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+
+import livable
+from livable.io import CommunityLayer, FacilityLayer
+from livable.models import Community
+from livable.partition import evaluate_partitioned
+
+TYPE_WEIGHTS = {
+    "transit_stop": 9.0,
+    "convenience_store": 10.0,
+    "vegetable_store": 5.0,
+    "fitness_venue": 3.0,
+    "leisure_space": 4.0,
+    "community_library": 0.6,
+    "kindergarten": 2.0,
+    "clinic": 3.0,
+    "elderly_care_station": 1.0,
+    "government_service_station": 0.8,
+    "breakfast_outlet": 6.0,
+    "restaurant": 24.0,
+    "bank": 4.0,
+    "hotel": 5.0,
+    "attraction": 0.8,
+    "entertainment_venue": 4.0,
+    "school": 1.2,
+    "parcel_point": 5.0,
+}
+COMMUNITIES_PER_CITY = 1_000
+URBAN_SHARE = 0.2
+"""Share of the facilities in the cities; the rest lie anywhere in the country's box."""
+M_PER_DEG_LAT = 110_574.0
+
+
+def country(
+    n_communities: int, n_facilities: int, *, seed: int = 2020
+) -> tuple[CommunityLayer, FacilityLayer]:
+    """A synthetic country as a community layer and facility columns (WGS84)."""
+    rng = np.random.default_rng(seed)
+    n_cities = max(1, round(n_communities / COMMUNITIES_PER_CITY))
+    lon0 = rng.uniform(106.0, 114.0, n_cities)
+    lat0 = rng.uniform(28.0, 38.0, n_cities)
+
+    def around(n: int, scale_m: float) -> tuple[np.ndarray, np.ndarray]:
+        city = rng.integers(0, n_cities, n)
+        r = rng.gamma(2.0, scale_m, n)  # density exp(-r / scale) in the plane
+        a = rng.uniform(0.0, 2.0 * np.pi, n)
+        lat = lat0[city] + r * np.sin(a) / M_PER_DEG_LAT
+        lon = lon0[city] + r * np.cos(a) / (111_320.0 * np.cos(np.radians(lat0[city])))
+        return lon, lat
+
+    clon, clat = around(n_communities, 4_000.0)
+    half = rng.uniform(100.0, 350.0, n_communities)
+    dlat = half / M_PER_DEG_LAT
+    dlon = half / (111_320.0 * np.cos(np.radians(clat)))
+    boxes = shapely.box(clon - dlon, clat - dlat, clon + dlon, clat + dlat)
+    pops = rng.integers(1_000, 15_000, n_communities)
+    comms = tuple(
+        Community(id=f"c{i:06d}", geometry=boxes[i], population=int(pops[i]))
+        for i in range(n_communities)
+    )
+    n_urban = round(n_facilities * URBAN_SHARE)
+    ulon, ulat = around(n_urban, 8_000.0)
+    rlon = rng.uniform(106.0, 114.0, n_facilities - n_urban)
+    rlat = rng.uniform(28.0, 38.0, n_facilities - n_urban)
+    mix = rng.permutation(n_facilities)
+    flon, flat = np.r_[ulon, rlon][mix], np.r_[ulat, rlat][mix]
+    names = np.array(list(TYPE_WEIGHTS), dtype=object)
+    weights = np.array(list(TYPE_WEIGHTS.values()))
+    types = names[rng.choice(len(names), n_facilities, p=weights / weights.sum())]
+    ids = np.array([f"f{i:08d}" for i in range(n_facilities)], dtype=object)
+    empty: dict[str, Any] = {}
+    facilities = FacilityLayer(
+        ids=ids,
+        types=types,
+        lon=flon,
+        lat=flat,
+        names=np.full(n_facilities, None, dtype=object),
+        brands=np.full(n_facilities, None, dtype=object),
+        quality=np.full(n_facilities, np.nan),
+        attributes=(empty,) * n_facilities,
+        count=n_facilities,
+    )
+    return CommunityLayer(communities=comms, count=n_communities), facilities
+
+
+class RssSampler:
+    """Largest sum of VmRSS over this process and its descendants, sampled periodically."""
+
+    def __init__(self, interval: float = 0.2):
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _rss(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            return 0
+        return 0
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        out: list[int] = []
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            return out
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as fh:
+                    out += [int(p) for p in fh.read().split()]
+            except OSError:
+                continue
+        return out
+
+    def _tree(self) -> int:
+        total, todo = 0, [os.getpid()]
+        while todo:
+            pid = todo.pop()
+            total += self._rss(pid)
+            todo += self._children(pid)
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._tree())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """User + system CPU seconds of this process and of its finished children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
+def gib(n: float) -> str:
+    return f"{n / 1024**3:.2f} GiB"
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def communities_json(report: livable.Report) -> str:
+    return json.dumps(report.to_dict()["communities"], sort_keys=True)
+
+
+def size(text: str) -> tuple[int, int]:
+    a, b = text.split(":")
+    return int(a), int(b)
+
+
+def run_country(nc: int, nf: int, tile_m: float, sampler: RssSampler) -> dict[str, Any]:
+    """The country tile by tile with 1 and 2 workers; returns the figures."""
+    gen_s, (comms, facs) = timed(lambda: country(nc, nf))
+    print(f"\ncountry {nc:,} communities x {nf:,} facilities: generated in {gen_s:.1f} s")
+    out: dict[str, Any] = {"communities": nc, "facilities": nf, "generate_s": gen_s}
+    reports = {}
+    for workers in (1, 2):
+        ticks: list[float] = []
+        start = time.perf_counter()
+
+        def tick(stage: str, _f: float, ticks: list[float] = ticks, t0: float = start) -> None:
+            if stage == "tiles":
+                ticks.append(time.perf_counter() - t0)
+
+        cpu0 = cpu_seconds()
+        rep = evaluate_partitioned(comms, facs, tile_m=tile_m, workers=workers, progress=tick)
+        secs = time.perf_counter() - start
+        cpu = [b - a for a, b in zip(cpu0, cpu_seconds(), strict=True)]
+        reports[workers] = rep
+        rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        rss_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+        n_tiles = len(ticks)
+        print(
+            f"  workers={workers}: {secs:8.1f} s, {n_tiles} tiles, "
+            f"{secs / n_tiles * workers:.2f} s/tile/worker, "
+            f"{secs / nc * 1000:.2f} ms/community; peak rss self {gib(rss_self)}, "
+            f"largest child {gib(rss_child)}, sampled tree {gib(sampler.peak)}"
+        )
+        print(
+            f"             CPU: this process {cpu[0]:.1f} s, workers {cpu[1]:.1f} s, "
+            f"{(cpu[0] + cpu[1]) / nc * 1000:.2f} CPU-ms/community, "
+            f"CPU/wall {(cpu[0] + cpu[1]) / secs:.2f} (load average {os.getloadavg()[0]:.1f})"
+        )
+        out[f"workers_{workers}"] = {
+            "seconds": secs,
+            "cpu_self_s": cpu[0],
+            "cpu_children_s": cpu[1],
+            "tiles": n_tiles,
+            "ru_maxrss_self": rss_self,
+            "ru_maxrss_children": rss_child,
+            "sampled_tree_peak": sampler.peak,
+            "load_average": os.getloadavg(),
+        }
+    same = reports[1].to_json() == reports[2].to_json()
+    w1, w2 = out["workers_1"], out["workers_2"]
+    print(
+        f"  workers=2 / workers=1 time: {w2['seconds'] / w1['seconds']:.2f}x; "
+        f"reports identical: {same}"
+    )
+    in_circle = [sum(a.count_in_circle for a in c.access) for c in reports[1].communities]
+    within = [sum(a.count_within[1200] for a in c.access) for c in reports[1].communities]
+    print(
+        f"  facilities in a circle: mean {np.mean(in_circle):.0f}, max {max(in_circle)}; "
+        f"within 1.2 km of the centre: mean {np.mean(within):.0f}"
+    )
+    out["in_circle_mean"] = float(np.mean(in_circle))
+    out["within_1200m_mean"] = float(np.mean(within))
+    s = reports[1].summary
+    print(f"  grades: {s.happy} happy, {s.livable} livable, {s.not_livable} not livable")
+    out["identical"] = same
+    write_s, text = timed(lambda: reports[1].to_json(indent=False))
+    print(f"  report.json: {len(text) / 1024**2:.0f} MiB made in {write_s:.1f} s")
+    out["report_mib"] = len(text) / 1024**2
+    out["report_write_s"] = write_s
+    out["sampled_tree_peak"] = sampler.peak
+    return out
+
+
+def run_scaling(sizes: list[tuple[int, int]], tile_m: float) -> list[dict[str, Any]]:
+    """Each size tile by tile in this process and as a single pass (the reference)."""
+    rows = []
+    print("\nscaling (tiles in this process vs the single pass, same run):")
+    for nc, nf in sizes:
+        comms, facs = country(nc, nf)
+        t_tiles, tiled = timed(lambda c=comms, f=facs: evaluate_partitioned(c, f, tile_m=tile_m))
+        t_single, single = timed(lambda c=comms, f=facs: livable.evaluate(c, f))
+        equal = tiled.to_json() == single.to_json()
+        print(
+            f"  {nc:>7,} x {nf:>10,}: tiles {t_tiles:7.1f} s, single {t_single:7.1f} s, "
+            f"single/tiles {t_single / t_tiles:5.2f}x, "
+            f"{t_tiles / nc * 1000:.2f} ms/community, identical: {equal}"
+        )
+        rows.append(
+            {
+                "communities": nc,
+                "facilities": nf,
+                "tiles_s": t_tiles,
+                "single_s": t_single,
+                "identical": equal,
+            }
+        )
+    return rows
+
+
+def run_parquet(nc: int, nf: int, tile_m: float) -> dict[str, Any]:
+    """GeoParquet input: the whole-file validation scan and per-tile window reads, against
+    the same evaluation from facilities already in memory (same run)."""
+    import tempfile
+
+    from livable.geoparquet import scan_facilities, write_facilities
+
+    comms, facs = country(nc, nf)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_facilities(facs, Path(folder) / "facilities.parquet")
+        t_scan, _ = timed(lambda: scan_facilities(path))
+        t_file, from_file = timed(lambda: evaluate_partitioned(comms, path, tile_m=tile_m))
+        t_mem, in_memory = timed(lambda: evaluate_partitioned(comms, facs, tile_m=tile_m))
+    same = communities_json(from_file) == communities_json(in_memory)
+    print(
+        f"\nGeoParquet {nc:,} x {nf:,}: scan {t_scan:.1f} s ({t_scan / nf * 1e6:.1f} us/row), "
+        f"tiles from the file {t_file:.1f} s vs from memory {t_mem:.1f} s "
+        f"({t_file / t_mem:.2f}x), same communities: {same}"
+    )
+    return {"scan_s": t_scan, "file_s": t_file, "memory_s": t_mem, "identical": same}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--sizes",
+        default="1000:250000,2000:500000,4000:1000000",
+        help="scaling curve, communities:facilities,... (each also run as a single pass)",
+    )
+    parser.add_argument("--country", type=size, default=(20_000, 5_000_000))
+    parser.add_argument("--tile-km", type=float, default=10.0)
+    parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    args = parser.parse_args()
+    tile_m = args.tile_km * 1000.0
+    figures: dict[str, Any] = {"load_average_start": os.getloadavg(), "cpus": os.cpu_count()}
+    print(f"load average {os.getloadavg()}, {os.cpu_count()} CPUs, tiles {args.tile_km:g} km")
+    with RssSampler() as sampler:
+        # the country first, so that this process's ru_maxrss is the country's
+        figures["country"] = run_country(*args.country, tile_m, sampler)
+        sizes = [size(s) for s in args.sizes.split(",")]
+        figures["scaling"] = run_scaling(sizes, tile_m)
+        figures["parquet"] = run_parquet(*sizes[0], tile_m)
+    # estimate for 110,000 x 30,000,000 on 32 cores from the measured cost per community,
+    # scaled by the facilities per community (273 there)
+    nc, nf = args.country
+    w1 = figures["country"]["workers_1"]
+    per_community = (w1["cpu_self_s"] + w1["cpu_children_s"]) / nc
+    density = (30_000_000 / 110_000) / (nf / nc)
+    core_s = per_community * 110_000 * density
+    print(
+        f"\nestimate 110,000 x 30,000,000: {core_s / 60:.0f} CPU-minutes at this machine's "
+        f"speed; on 32 cores about {core_s / 32 / 60:.1f} min plus the client's reading "
+        f"and merging (load average now {os.getloadavg()})"
+    )
+    figures["estimate_core_s"] = core_s
+    figures["load_average_end"] = os.getloadavg()
+    if args.out:
+        args.out.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
