@@ -31,9 +31,10 @@ Snapping
     of at least ``network_min_component_m`` of street are snapped to; a facility farther
     than ``network_snap_tolerance_m`` from such an edge is reported, not joined. A centre
     always snaps (its snap length is reported as ``details.snap_m``). An area facility (a
-    park, a campus) is reached wherever an edge comes within the snap tolerance of it, at
-    the edge point nearest to the area (so a street along or through it reaches it with a
-    zero snap), and its distance is the shortest over those access points.
+    park, a campus) is reached from every edge that passes within the snap tolerance of
+    it: the walk leaves the edge where it first comes within the tolerance (from either
+    end) and steps straight to the area's edge, so a street along or through it reaches
+    it with a short step or none; its distance is the shortest over those ways in.
 
 Isochrones
     The area reached within each tier distance: the reached edges, partial edges cut where
@@ -281,7 +282,15 @@ class SearchBatch:
     """Search node -> column of ``dist`` (``-1`` when absent); valid until the next batch."""
 
     def reached(self) -> tuple[IntArray, IntArray]:
-        """``(row, search node)`` of every finite distance."""
+        """``(row, search node)`` of every finite distance.
+
+        >>> g = WalkGraph.from_edges(3, [0, 1], [1, 2], [1.0, 5.0])
+        >>> batch = next(g.batches([0], limit=2.0))
+        >>> [a.tolist() for a in batch.reached()]
+        [[0, 0], [0, 1]]
+        >>> batch.at(np.array([0, 0]), np.array([1, 2])).tolist()
+        [1.0, inf]
+        """
         row, col = np.nonzero(np.isfinite(self.dist))
         return row.astype(np.int64), self.nodes[col]
 
@@ -633,7 +642,13 @@ class StreetNetwork:
         return int((self.component_length >= self.min_component_m).sum())
 
     def edge_lines(self, edges: IntArray | None = None) -> npt.NDArray[np.object_]:
-        """The edges as two-point LineStrings (all, or those indexed by ``edges``)."""
+        """The edges as two-point LineStrings (all, or those indexed by ``edges``).
+
+        >>> import shapely
+        >>> line = shapely.LineString([(0, 0), (3, 0), (3, 4)])
+        >>> StreetNetwork.from_lines(np.array([line], dtype=object)).edge_lines()[1].length
+        4.0
+        """
         e = np.arange(self.n_edges) if edges is None else np.asarray(edges, dtype=np.int64)
         u, v = self.edge_u[e], self.edge_v[e]
         pts = np.stack(
@@ -721,6 +736,15 @@ class StreetNetwork:
         the walk grows, so from ``edge_u`` the best way in is at ``t_lo`` and from
         ``edge_v`` at ``t_hi``. The stretch comes from :func:`shapely.buffer` (16 segments
         a quarter circle), so it may start up to 0.2 % of ``max_distance`` late.
+
+        >>> import shapely
+        >>> net = StreetNetwork.from_lines(
+        ...     np.array([shapely.LineString([(0, 0), (1000, 0)])], dtype=object))
+        >>> park = shapely.box(400, 10, 600, 100)  # 10 m north of the street
+        >>> area, edge, t_lo, gap_lo, t_hi, gap_hi = net.snap_areas(
+        ...     np.array([park], dtype=object), max_distance=50.0)
+        >>> round(float(t_lo[0]) * 1000, 1), round(float(gap_lo[0]), 1)
+        (351.0, 50.0)
         """
         if len(areas) == 0 or self._eligible_index.size == 0:
             return _EMPTY_I, _EMPTY_I, _EMPTY_F, _EMPTY_F, _EMPTY_F, _EMPTY_F
@@ -771,7 +795,15 @@ class StreetNetwork:
         return np.column_stack([ax + t * (bx - ax), ay + t * (by - ay)]).astype(np.float64)
 
     def nearest_street_distance(self, x: FloatArray, y: FloatArray) -> FloatArray:
-        """Distance from each point to the nearest edge of any part (eligible or not)."""
+        """Distance from each point to the nearest edge of any part (eligible or not).
+
+        >>> import shapely
+        >>> net = StreetNetwork.from_lines(
+        ...     np.array([shapely.LineString([(0, 0), (10, 0)])], dtype=object),
+        ...     min_component_m=100.0)
+        >>> net.nearest_street_distance(np.array([5.0]), np.array([3.0])).tolist()
+        [3.0]
+        """
         if self.n_edges == 0 or len(x) == 0:
             return np.full(len(x), np.nan)
         tree = shapely.STRtree(self.edge_lines())
@@ -1229,6 +1261,14 @@ class NetworkProvider:
         polygon and adds only the pieces that grew. Geometries are WGS84 when the provider
         was given ``to_wgs84``, else in the working CRS; a centre with no network gets
         empty polygons.
+
+        >>> import shapely
+        >>> net = StreetNetwork.from_lines(
+        ...     np.array([shapely.LineString([(0, 0), (1000, 0)])], dtype=object))
+        >>> iso = NetworkProvider(net, walkshed_m=10.0).isochrones(
+        ...     Origins([500.0], [0.0]), [400.0])
+        >>> [round(v) for v in iso[0][400].bounds]
+        [90, -10, 910, 10]
         """
         if not self.draw_isochrones:
             return [None] * len(origins)
@@ -1327,7 +1367,15 @@ class NetworkProvider:
 
     def origin_details(self, origins: Origins) -> list[dict[str, Any]]:
         """Per centre: ``snap_m`` (metres walked to the nearest street, in the distances),
-        ``snap_street`` (that street's id, when known) and ``on_network``."""
+        ``snap_street`` (that street's id, when known) and ``on_network``.
+
+        >>> import shapely
+        >>> net = StreetNetwork.from_lines(
+        ...     np.array([shapely.LineString([(0, 0), (1000, 0)])], dtype=object),
+        ...     street_ids=["main"])
+        >>> NetworkProvider(net).origin_details(Origins([300.0], [12.5]))
+        [{'on_network': True, 'snap_m': 12.5, 'snap_street': 'main'}]
+        """
         osnap = self._snap_origins(origins)
         net = self.network
         out: list[dict[str, Any]] = []
@@ -1359,6 +1407,18 @@ class NetworkProvider:
         """Facts for the report: the graph, rejected streets and off-network facilities.
 
         ``facility_ids`` names facilities by index (else the index is reported).
+
+        >>> import shapely
+        >>> net = StreetNetwork.from_lines(
+        ...     np.array([shapely.LineString([(0, 0), (1000, 0)])], dtype=object))
+        >>> p = NetworkProvider(net, snap_tolerance_m=100.0)
+        >>> fac = FacilityColumns(x=[500.0], y=[250.0], type_codes=[0], type_ids=("clinic",))
+        >>> q = AccessQuery(type_ids=("clinic",), tier_radii_m=(400.0,),
+        ...                 circle_radii_m=[1200.0], search_radius_m=3000.0)
+        >>> _ = p.measure(Origins([0.0], [0.0]), fac, q)
+        >>> facts = p.report_details(["far-clinic"])["network"]
+        >>> facts["edges"], facts["off_network_facilities"][0]["nearest_street_m"]
+        (1, 250.0)
         """
         net = self.network
         layer = self.street_layer
@@ -1417,7 +1477,19 @@ def network_factory(
     **_: Any,
 ) -> NetworkProvider:
     """Factory of the ``network`` provider: reads ``streets``, projects them to the working
-    CRS and builds the graph with the profile's ``network_*`` settings."""
+    CRS and builds the graph with the profile's ``network_*`` settings.
+
+    >>> from livable.geometry.crs import Projector, resolve_crs
+    >>> from livable.profile import load_profile
+    >>> streets = {"type": "FeatureCollection", "features": [{"type": "Feature",
+    ...     "properties": {"id": "s1"}, "geometry": {"type": "LineString",
+    ...     "coordinates": [[108.94, 34.26], [108.96, 34.26]]}}]}
+    >>> p = network_factory(profile=load_profile("xian-2020"),
+    ...                     projector=Projector.for_crs(resolve_crs("EPSG:32649")),
+    ...                     streets=streets)
+    >>> p.name, p.network.n_edges, round(float(p.network.edge_length[0]))
+    ('network', 1, 1842)
+    """
     if streets is None:
         raise LivableError(
             "the network distance needs streets: give --streets S.geojson "
