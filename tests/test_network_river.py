@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import numpy as np
 import pyproj
 import pytest
@@ -20,6 +21,7 @@ from shapely.geometry import shape
 from livable import evaluate
 from livable.cli import main
 from livable.report import Report
+from livable.schemas import load_schema
 
 UTM = "EPSG:32649"
 X0, Y0 = 500_000.0, 3_790_000.0  # on zone 49's central meridian, near Xi'an's latitude
@@ -178,6 +180,7 @@ def test_report_json_carries_snaps_isochrones_and_network_facts(
 ) -> None:
     _, network = reports
     data = network.to_dict()
+    jsonschema.validate(data, load_schema("report"))
     assert data["distance"] == "network"
     away = next(c for c in data["communities"] if c["id"] == "away")
     assert away["details"]["snap_m"] == 0.0
@@ -220,6 +223,7 @@ def test_cli_evaluates_with_the_network(tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 0
     report = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.validate(report, load_schema("report"))
     assert report["distance"] == "network"
     facts = report["details"]["network"]
     assert [f["id"] for f in facts["off_network_facilities"]] == ["lost"]

@@ -225,6 +225,7 @@ API_MODULES: list[tuple[str, str, list[str]]] = [
     ("Data extent checks", "livable.geometry.extent", []),
     ("Service circles", "livable.geometry.circle", []),
     ("The proximity pass", "livable.geometry.proximity", []),
+    ("Walking distance on the street network", "livable.geometry.network", []),
     ("The grid index", "livable.geometry.grid", []),
     ("The R-tree index", "livable.geometry.index", []),
     ("Testing helpers", "livable.testing", []),

@@ -31,9 +31,10 @@ Snapping
     of at least ``network_min_component_m`` of street are snapped to; a facility farther
     than ``network_snap_tolerance_m`` from such an edge is reported, not joined. A centre
     always snaps (its snap length is reported as ``details.snap_m``). An area facility (a
-    park, a campus) is reached wherever an edge comes within the snap tolerance of it, at
-    the edge point nearest to the area (so a street along or through it reaches it with a
-    zero snap), and its distance is the shortest over those access points.
+    park, a campus) is reached from every edge that passes within the snap tolerance of
+    it: the walk leaves the edge where it first comes within the tolerance (from either
+    end) and steps straight to the area's edge, so a street along or through it reaches
+    it with a short step or none; its distance is the shortest over those ways in.
 
 Isochrones
     The area reached within each tier distance: the reached edges, partial edges cut where
@@ -71,7 +72,6 @@ import pyproj
 import shapely
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components, dijkstra
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from livable.errors import InputError, LivableError
@@ -89,16 +89,23 @@ from livable.geometry.crs import geometry_to_wgs84
 from livable.geometry.datums import Datum
 from livable.io import (
     _DEFAULT_LIMITS,
+    _GEOJSON_GEOMETRIES,
     FeatureSource,
     Limits,
     Rejection,
     SourceInfo,
+    _check_coordinates,
     _Collector,
+    _duplicate_reason,
     _duplicates,
     _feature_id,
     _features,
+    _id_problem,
     _load,
+    _not_a_feature,
+    _position_problem,
     _resolve,
+    _show,
 )
 
 __all__ = [
@@ -143,34 +150,34 @@ class StreetLayer:
         return len(self.ids)
 
 
-def _street_geometry(
-    feature: Mapping[str, Any], *, geographic: bool
-) -> tuple[BaseGeometry | None, str | None]:
-    """A street's (Multi)LineString, or the problem with it."""
-    raw = feature.get("geometry")
+def _line_geometry(raw: Any) -> tuple[BaseGeometry | None, str | None]:
+    """A street's LineString or MultiLineString, checked strictly, or its problem."""
+    kinds = "LineString or MultiLineString"
     if raw is None:
-        return None, "feature has no geometry"
+        return None, f"feature has no geometry (null): give its {kinds}"
     if not isinstance(raw, Mapping):
-        return None, "geometry is not a GeoJSON geometry object"
-    kind = raw.get("type")
-    if kind not in ("LineString", "MultiLineString"):
-        return None, f"a street must be a LineString or MultiLineString, not {kind}"
-    try:
-        geom = shape(raw)
-    except Exception as exc:  # shapely raises several kinds for malformed coordinates
-        return None, f"malformed {kind} geometry: {exc}"
-    if geom.is_empty:
-        return None, "geometry is empty"
-    coords = shapely.get_coordinates(geom)
-    if not np.isfinite(coords).all():
-        return None, "coordinates contain NaN or infinity"
-    if geographic and not (
-        (np.abs(coords[:, 0]) <= 180).all() and (np.abs(coords[:, 1]) <= 90).all()
-    ):
-        return None, (
-            "coordinates outside the lon/lat range (|lon| <= 180, |lat| <= 90): if the file "
-            "is projected, name its CRS (e.g. --streets-crs EPSG:4547)"
-        )
+        return None, f"geometry is not a GeoJSON geometry object: {_show(raw)}"
+    gtype = raw.get("type")
+    if gtype not in ("LineString", "MultiLineString"):
+        if isinstance(gtype, str) and gtype in _GEOJSON_GEOMETRIES:
+            return None, f"a street must be a {kinds}, not a {gtype}"
+        return None, f"unknown geometry type {_show(gtype)}: a street must be a {kinds}"
+    coords = raw.get("coordinates")
+    lines = [coords] if gtype == "LineString" else coords
+    if not isinstance(lines, list | tuple) or not lines:
+        return None, f"geometry is empty (a {gtype} without coordinates)"
+    parts = []
+    for part in lines:
+        if not isinstance(part, list | tuple) or len(part) < 2:
+            return None, f"a line needs at least two positions, not {_show(part)}"
+        for pos in part:
+            problem = _position_problem(pos)
+            if problem:
+                return None, problem
+        parts.append([[float(v) for v in pos[:2]] for pos in part])
+    geom = shapely.LineString(parts[0]) if gtype == "LineString" else shapely.MultiLineString(parts)
+    if not shapely.length(geom) > 0.0:
+        return None, "the street has zero length: all its positions coincide"
     return geom, None
 
 
@@ -181,12 +188,15 @@ def read_streets(
     datum: Datum | str = Datum.WGS84,
     strict: bool = False,
     limits: Limits = _DEFAULT_LIMITS,
+    encoding: str | None = None,
 ) -> StreetLayer:
     """Read and validate streets (LineString/MultiLineString features with an ``id``).
 
-    Like the other readers, each bad feature is rejected with its ``file#index``, id and
-    reason (or, with ``strict``, raises :class:`~livable.errors.InputError`); lines are
-    returned in WGS84 lon/lat.
+    As the other readers do, each bad feature is rejected with its ``file#index``, id
+    and reason (with ``strict``, the first one in file order raises
+    :class:`~livable.errors.InputError`); coordinates outside the CRS's area are
+    rejected; lines are returned in WGS84 lon/lat. ``crs``, ``datum`` and ``encoding`` as
+    for :func:`~livable.read_communities`.
 
     >>> fc = {"type": "FeatureCollection", "features": [
     ...     {"type": "Feature", "properties": {"id": "s1"}, "geometry":
@@ -195,44 +205,41 @@ def read_streets(
     ...      {"type": "Point", "coordinates": [108.94, 34.26]}}]}
     >>> layer = read_streets(fc)
     >>> layer.ids, [(r.source, r.reason) for r in layer.rejected]
-    (('s1',), [('<memory>#1', 'a street must be a LineString or MultiLineString, not Point')])
+    (('s1',), [('<memory>#1', 'a street must be a LineString or MultiLineString, not a Point')])
     """
-    collection, info = _load(source, limits)
+    collection, info = _load(source, limits, encoding)
     features = _features(collection, info, limits)
     src_crs, src_datum = _resolve(collection, crs, info, datum)
-    geographic = src_crs.is_geographic
-    out = _Collector(info, strict=strict, noun="street")
-    dupes = _duplicates([_feature_id(f) for f in features])
-    ids: list[str] = []
-    geoms: list[BaseGeometry] = []
+    out = _Collector(info, strict=strict, noun="street", collection=collection)
+    ids = [_feature_id(f) for f in features]
+    dupes = _duplicates(ids)
+    kept: list[tuple[int, str, BaseGeometry]] = []
     for index, feature in enumerate(features):
-        fid = _feature_id(feature)
+        fid = ids[index]
+        if out.known_problem(index, fid):
+            continue
         if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-            out.reject(index, fid, "not a GeoJSON Feature")
+            out.reject(index, fid, _not_a_feature(feature))
             continue
         if fid is None:
-            out.reject(index, None, "missing id: every street needs a unique 'id' property")
+            out.reject(index, None, _id_problem(feature, "street"))
             continue
         if fid in dupes:
-            others = ", ".join(f"#{i}" for i in dupes[fid])
-            out.reject(index, fid, f"duplicate id {fid!r} (features {others}); ids must be unique")
+            out.reject(index, fid, _duplicate_reason(fid, dupes[fid]))
             continue
-        geom, problem = _street_geometry(feature, geographic=geographic)
+        geom, problem = _line_geometry(feature.get("geometry"))
         if geom is None:
             out.reject(index, fid, problem or "bad geometry")
             continue
-        if not (shapely.length(geom) > 0.0):
-            out.reject(index, fid, "street line has zero length (all its points coincide)")
-            continue
-        ids.append(fid)
-        geoms.append(geom)
+        kept.append((index, fid, geom))
+    kept = _check_coordinates(kept, src_crs, ids, out, "--streets-crs")
     out.check_strict()
-    rejected, _repaired = out.result()
-    lines = np.array(geoms, dtype=object)
+    lines = np.array([g for _, _, g in kept], dtype=object)
     if len(lines):
         lines = geometry_to_wgs84(lines, src_crs, datum=src_datum, source=info.path)
+    rejected, _ = out.result()
     return StreetLayer(
-        ids=tuple(ids),
+        ids=tuple(fid for _, fid, _ in kept),
         lines=lines,
         rejected=rejected,
         source=info,
@@ -275,7 +282,15 @@ class SearchBatch:
     """Search node -> column of ``dist`` (``-1`` when absent); valid until the next batch."""
 
     def reached(self) -> tuple[IntArray, IntArray]:
-        """``(row, search node)`` of every finite distance."""
+        """``(row, search node)`` of every finite distance.
+
+        >>> g = WalkGraph.from_edges(3, [0, 1], [1, 2], [1.0, 5.0])
+        >>> batch = next(g.batches([0], limit=2.0))
+        >>> [a.tolist() for a in batch.reached()]
+        [[0, 0], [0, 1]]
+        >>> batch.at(np.array([0, 0]), np.array([1, 2])).tolist()
+        [1.0, inf]
+        """
         row, col = np.nonzero(np.isfinite(self.dist))
         return row.astype(np.int64), self.nodes[col]
 
@@ -627,7 +642,13 @@ class StreetNetwork:
         return int((self.component_length >= self.min_component_m).sum())
 
     def edge_lines(self, edges: IntArray | None = None) -> npt.NDArray[np.object_]:
-        """The edges as two-point LineStrings (all, or those indexed by ``edges``)."""
+        """The edges as two-point LineStrings (all, or those indexed by ``edges``).
+
+        >>> import shapely
+        >>> line = shapely.LineString([(0, 0), (3, 0), (3, 4)])
+        >>> StreetNetwork.from_lines(np.array([line], dtype=object)).edge_lines()[1].length
+        4.0
+        """
         e = np.arange(self.n_edges) if edges is None else np.asarray(edges, dtype=np.int64)
         u, v = self.edge_u[e], self.edge_v[e]
         pts = np.stack(
@@ -715,6 +736,15 @@ class StreetNetwork:
         the walk grows, so from ``edge_u`` the best way in is at ``t_lo`` and from
         ``edge_v`` at ``t_hi``. The stretch comes from :func:`shapely.buffer` (16 segments
         a quarter circle), so it may start up to 0.2 % of ``max_distance`` late.
+
+        >>> import shapely
+        >>> net = StreetNetwork.from_lines(
+        ...     np.array([shapely.LineString([(0, 0), (1000, 0)])], dtype=object))
+        >>> park = shapely.box(400, 10, 600, 100)  # 10 m north of the street
+        >>> area, edge, t_lo, gap_lo, t_hi, gap_hi = net.snap_areas(
+        ...     np.array([park], dtype=object), max_distance=50.0)
+        >>> round(float(t_lo[0]) * 1000, 1), round(float(gap_lo[0]), 1)
+        (351.0, 50.0)
         """
         if len(areas) == 0 or self._eligible_index.size == 0:
             return _EMPTY_I, _EMPTY_I, _EMPTY_F, _EMPTY_F, _EMPTY_F, _EMPTY_F
@@ -765,7 +795,15 @@ class StreetNetwork:
         return np.column_stack([ax + t * (bx - ax), ay + t * (by - ay)]).astype(np.float64)
 
     def nearest_street_distance(self, x: FloatArray, y: FloatArray) -> FloatArray:
-        """Distance from each point to the nearest edge of any part (eligible or not)."""
+        """Distance from each point to the nearest edge of any part (eligible or not).
+
+        >>> import shapely
+        >>> net = StreetNetwork.from_lines(
+        ...     np.array([shapely.LineString([(0, 0), (10, 0)])], dtype=object),
+        ...     min_component_m=100.0)
+        >>> net.nearest_street_distance(np.array([5.0]), np.array([3.0])).tolist()
+        [3.0]
+        """
         if self.n_edges == 0 or len(x) == 0:
             return np.full(len(x), np.nan)
         tree = shapely.STRtree(self.edge_lines())
@@ -908,15 +946,15 @@ def _assemble(
         count_in_circle[rows] = t.count_in_circle
         knn_index[rows] = t.knn_index
         knn_m[rows] = t.knn_m
-        indptr_t, index_t, m_t = t.circle_lists()
-        c_origin.append(np.repeat(rows, np.diff(indptr_t)))
-        c_index.append(index_t)
-        c_m.append(m_t)
+        indptr, index, dist = t.circle_lists()
+        c_origin.append(np.repeat(rows, np.diff(indptr)))
+        c_index.append(index)
+        c_m.append(dist)
     origin = np.concatenate(c_origin)
     order = np.argsort(origin, kind="stable")  # keeps each origin's nearest-first order
-    circle_index = np.concatenate(c_index)[order].astype(np.int64)
     indptr = np.zeros(n_origins + 1, dtype=np.int64)
     np.cumsum(np.bincount(origin, minlength=n_origins), out=indptr[1:])
+    index = np.concatenate(c_index)[order].astype(np.int64)
     return AccessTable(
         nearest_m=nearest,
         count_within=count_within,
@@ -925,9 +963,9 @@ def _assemble(
         knn_m=knn_m,
         circles=PairCircleLists(
             indptr=indptr,
-            index=circle_index,
+            index=index,
             distance_m=np.concatenate(c_m)[order].astype(np.float64),
-            type_codes=facility_types[circle_index],
+            type_codes=facility_types[index],
         ),
     )
 
@@ -1223,6 +1261,14 @@ class NetworkProvider:
         polygon and adds only the pieces that grew. Geometries are WGS84 when the provider
         was given ``to_wgs84``, else in the working CRS; a centre with no network gets
         empty polygons.
+
+        >>> import shapely
+        >>> net = StreetNetwork.from_lines(
+        ...     np.array([shapely.LineString([(0, 0), (1000, 0)])], dtype=object))
+        >>> iso = NetworkProvider(net, walkshed_m=10.0).isochrones(
+        ...     Origins([500.0], [0.0]), [400.0])
+        >>> [round(v) for v in iso[0][400].bounds]
+        [90, -10, 910, 10]
         """
         if not self.draw_isochrones:
             return [None] * len(origins)
@@ -1321,7 +1367,15 @@ class NetworkProvider:
 
     def origin_details(self, origins: Origins) -> list[dict[str, Any]]:
         """Per centre: ``snap_m`` (metres walked to the nearest street, in the distances),
-        ``snap_street`` (that street's id, when known) and ``on_network``."""
+        ``snap_street`` (that street's id, when known) and ``on_network``.
+
+        >>> import shapely
+        >>> net = StreetNetwork.from_lines(
+        ...     np.array([shapely.LineString([(0, 0), (1000, 0)])], dtype=object),
+        ...     street_ids=["main"])
+        >>> NetworkProvider(net).origin_details(Origins([300.0], [12.5]))
+        [{'on_network': True, 'snap_m': 12.5, 'snap_street': 'main'}]
+        """
         osnap = self._snap_origins(origins)
         net = self.network
         out: list[dict[str, Any]] = []
@@ -1353,6 +1407,18 @@ class NetworkProvider:
         """Facts for the report: the graph, rejected streets and off-network facilities.
 
         ``facility_ids`` names facilities by index (else the index is reported).
+
+        >>> import shapely
+        >>> net = StreetNetwork.from_lines(
+        ...     np.array([shapely.LineString([(0, 0), (1000, 0)])], dtype=object))
+        >>> p = NetworkProvider(net, snap_tolerance_m=100.0)
+        >>> fac = FacilityColumns(x=[500.0], y=[250.0], type_codes=[0], type_ids=("clinic",))
+        >>> q = AccessQuery(type_ids=("clinic",), tier_radii_m=(400.0,),
+        ...                 circle_radii_m=[1200.0], search_radius_m=3000.0)
+        >>> _ = p.measure(Origins([0.0], [0.0]), fac, q)
+        >>> facts = p.report_details(["far-clinic"])["network"]
+        >>> facts["edges"], facts["off_network_facilities"][0]["nearest_street_m"]
+        (1, 250.0)
         """
         net = self.network
         layer = self.street_layer
@@ -1411,7 +1477,19 @@ def network_factory(
     **_: Any,
 ) -> NetworkProvider:
     """Factory of the ``network`` provider: reads ``streets``, projects them to the working
-    CRS and builds the graph with the profile's ``network_*`` settings."""
+    CRS and builds the graph with the profile's ``network_*`` settings.
+
+    >>> from livable.geometry.crs import Projector, resolve_crs
+    >>> from livable.profile import load_profile
+    >>> streets = {"type": "FeatureCollection", "features": [{"type": "Feature",
+    ...     "properties": {"id": "s1"}, "geometry": {"type": "LineString",
+    ...     "coordinates": [[108.94, 34.26], [108.96, 34.26]]}}]}
+    >>> p = network_factory(profile=load_profile("xian-2020"),
+    ...                     projector=Projector.for_crs(resolve_crs("EPSG:32649")),
+    ...                     streets=streets)
+    >>> p.name, p.network.n_edges, round(float(p.network.edge_length[0]))
+    ('network', 1, 1842)
+    """
     if streets is None:
         raise LivableError(
             "the network distance needs streets: give --streets S.geojson "
