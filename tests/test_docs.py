@@ -110,6 +110,9 @@ def test_cli_page_has_every_subcommand() -> None:
     choices = next(a.choices for a in parser._actions if hasattr(a, "choices") and a.choices)
     assert set(subcommands) == set(choices)
     assert "--communities-datum" in text
+    nested = re.findall(r"^## `livable import (\w+)`", text, flags=re.M)
+    assert nested == ["osm", "amap"]
+    assert "--keep-areas" in text and "--typecodes" in text
 
 
 def test_api_page_documents_every_public_name() -> None:
@@ -127,3 +130,56 @@ def test_schema_tables_describe_fields(name: str) -> None:
     assert text.count("\n| `") >= 5
     if name == "communities":
         assert "| `features[].properties.population` |" in text
+
+
+def test_api_page_documents_the_feature_modules() -> None:
+    """The importers, map and handbook (P7), planner (P6), export (P8) and helpers."""
+    text = _docs_ext().api_rst()
+    modules = set(re.findall(r"^\.\. automodule:: (\S+)", text, flags=re.M))
+    assert {
+        "livable.importers",
+        "livable.importers.gis",
+        "livable.geopandas",
+        "livable.progress",
+        "livable.export",
+        "livable.maps",
+        "livable.handbook",
+        "livable.planner",
+        "livable.testing",
+        "livable.schemas",
+    } <= modules
+    # a class documented as livable.Datum is not documented again under its module
+    assert ":exclude-members: Datum" in text
+    assert "\n.. autodata:: livable.indicators.base.ROLES\n" in text
+
+
+def test_export_columns_page_names_every_column() -> None:
+    """P8: the export how-to lists every table and explains every column."""
+    from livable.export import COLUMNS, TABLES
+
+    tables, _, columns = _docs_ext().export_columns_markdown().partition("| column |")
+    rows = _rows(columns)
+    for column, (en, zh) in COLUMNS.items():
+        assert column in rows and en in rows[column] and zh in rows[column], column
+    for table in TABLES:
+        assert f"`{table}`" in tables, table
+
+
+def test_handbook_excerpt_keeps_head_and_missing() -> None:
+    """P7: the handbook excerpt shown in the docs keeps the first category and the gaps."""
+    book = "\n".join(
+        [
+            "# X: handbook",
+            "## 5-minute circle",
+            "### Shopping",
+            "| a |",
+            "### Leisure",
+            "| b |",
+            "## What is missing",
+            "- No kindergarten",
+        ]
+    )
+    text = _docs_ext().handbook_excerpt(book)
+    assert "### Shopping" in text and "| a |" in text
+    assert "Leisure" not in text and "| b |" not in text
+    assert text.rstrip().endswith("## What is missing\n- No kindergarten")

@@ -156,3 +156,36 @@ def test_errors_are_livable_errors():
         plan({"communities": []}, [], grid_m=100, budget=1)
     with pytest.raises(LivableError, match="candidate sites or a grid"):
         plan({"working_crs": "EPSG:32649", "communities": []}, ["clinic"], budget=1)
+
+
+def test_plan_is_drawn_on_the_city_map(sample, tmp_path):
+    """P6 stage 2 on the P7 map: planned sites appear as numbered stars with tooltips."""
+    pytest.importorskip("matplotlib")
+    _, _, out = sample
+    dest = tmp_path / "plan.geojson"
+    assert (
+        main(
+            [
+                "plan",
+                str(out),
+                "--facility-type",
+                "kindergarten",
+                "--grid",
+                "250",
+                "--budget",
+                "2",
+                "--no-verify",
+                "--out",
+                str(dest),
+            ]
+        )
+        == 0
+    )
+    svg = tmp_path / "city.svg"
+    assert main(["map", str(out), "--plan", str(dest), "--out", str(svg)]) == 0
+    text = svg.read_text(encoding="utf-8")
+    assert text.count('id="plan-site-0"') == 1 and 'id="plan-site-1"' in text
+    assert "规划新增设施 planned sites: 2" in text
+    html = tmp_path / "city.html"
+    assert main(["map", str(out), "--plan", str(dest), "--out", str(html)]) == 0
+    assert "planned 幼儿园 kindergarten #1" in html.read_text(encoding="utf-8")

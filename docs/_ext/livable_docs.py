@@ -9,6 +9,9 @@ the pages pull in with ``{include}``:
 - ``traceability.md``: from :mod:`livable._trace`, scanning ``src/livable`` and ``tests``;
 - ``schema-<name>.md``: a field table of each JSON Schema in ``src/livable/schemas``;
 - ``examples/<name>.txt``: the output of each ``examples/*.py``, run now;
+- ``demo.txt`` and ``demo/``: what ``livable demo`` prints, and the city map, one
+  community's map (PNG and HTML) and handbook it makes (``P7``);
+- ``export-columns.md``: the tables and columns of the summary export (``P8``);
 - ``indicators.md``: the indicator table of ``livable.indicators.docs`` when that module
   exists.
 
@@ -37,11 +40,9 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 PENDING_PAGES = {
-    "tutorials/first-plugin",
-    "reference/hooks",
     "howto/crs-china",
     "explanation/distances",
-    "explanation/grades",
+    "explanation/network",
 }
 """Pages written in other branches; their toctree entries are dropped while absent."""
 
@@ -70,15 +71,16 @@ def cli_markdown() -> str:
     """The help of ``livable`` and each subcommand, as Markdown sections."""
     from livable.cli import _parser
 
-    with _columns(88):
-        parser = _parser()
-        parts = ["## `livable`", "", "```text", parser.format_help().rstrip(), "```", ""]
+    def sections(command: str, parser: argparse.ArgumentParser) -> list[str]:
+        parts = [f"## `{command}`", "", "```text", parser.format_help().rstrip(), "```", ""]
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
                 for name, sub in action.choices.items():
-                    parts += [f"## `livable {name}`", "", "```text"]
-                    parts += [sub.format_help().rstrip(), "```", ""]
-    return "\n".join(parts)
+                    parts += sections(f"{command} {name}", sub)  # livable import osm, ...
+        return parts
+
+    with _columns(88):
+        return "\n".join(sections("livable", _parser()))
 
 
 # -- the API page ------------------------------------------------------------------------
@@ -87,7 +89,14 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
     (
         "Evaluating",
         "The one call most integrators need, and the pieces it is made of.",
-        ["evaluate", "grade_from_results", "read_communities", "read_facilities", "load_profile"],
+        [
+            "evaluate",
+            "grade_from_results",
+            "read_communities",
+            "read_facilities",
+            "read_residents",
+            "load_profile",
+        ],
     ),
     (
         "Results",
@@ -104,17 +113,37 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
             "PluginInfo",
             "Rejection",
             "SourceInfo",
+            "Skipped",
+            "GapCount",
+            "ClosestCommunity",
+            "CommunityScore",
         ],
     ),
     (
         "Inputs",
         "Communities and facilities as models, or as layers read from GeoJSON.",
-        ["Community", "Facility", "CommunityLayer", "FacilityLayer", "Limits", "Datum"],
+        [
+            "Community",
+            "Facility",
+            "CommunityLayer",
+            "FacilityLayer",
+            "ResidentLayer",
+            "Limits",
+            "Datum",
+        ],
     ),
     (
         "Profiles",
         "Every number the grading uses; see also :doc:`profile`.",
-        ["Profile", "HappyCriteria", "Targets", "CircleRules"],
+        [
+            "Profile",
+            "HappyCriteria",
+            "FrameworkCriteria",
+            "Targets",
+            "CircleRules",
+            "livable.profile.MAX_PROFILE_BYTES",
+            "livable.profile.MAX_EXTENDS_DEPTH",
+        ],
     ),
     (
         "Vocabulary",
@@ -141,13 +170,20 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
             "Indicator",
             "CommunityContext",
             "livable.indicators.base.INPUT_KINDS",
+            "livable.indicators.base.ROLES",
             "PluginManager",
+            "PluginContributions",
             "hookimpl",
             "livable.geometry.providers.DistanceProvider",
             "livable.geometry.access.Origins",
             "livable.geometry.access.FacilityColumns",
             "livable.geometry.access.AccessQuery",
             "livable.geometry.access.AccessTable",
+            "livable.geometry.access.CircleLists",
+            "livable.geometry.access.PairCircleLists",
+            "livable.geometry.access.access_from_pairs",
+            "livable.geometry.access.top_k",
+            "livable.indicators.base.FacilityFilter",
         ],
     ),
     (
@@ -165,8 +201,43 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
 ]
 """The public names of :mod:`livable`, by topic; names not listed land in "More"."""
 
-API_MODULES = ["livable.testing", "livable.schemas"]
-"""Public submodules documented whole at the end of the API page."""
+API_MODULES: list[tuple[str, str, list[str]]] = [
+    (
+        "Importing data",
+        "livable.importers",
+        [
+            "livable.importers.osm.TagRule",
+            "livable.importers.osm.StreetRules",
+            "livable.importers.amap.CodeRow",
+        ],
+    ),
+    ("GIS files", "livable.importers.gis", []),
+    ("Coordinate reference systems", "livable.geometry.crs", []),
+    ("Chinese map datums", "livable.geometry.datums", []),
+    ("GeoPandas", "livable.geopandas", []),
+    ("Progress", "livable.progress", []),
+    ("Export for the assessment", "livable.export", []),
+    ("The convenience-service map", "livable.maps", []),
+    ("The residents' handbook", "livable.handbook", []),
+    ("Planning new facilities", "livable.planner", []),
+    ("Residents' access", "livable.residents", []),
+    ("Synthetic cities", "livable.synthetic", []),
+    ("Data extent checks", "livable.geometry.extent", []),
+    ("Service circles", "livable.geometry.circle", []),
+    ("The proximity pass", "livable.geometry.proximity", []),
+    ("Walking distance on the street network", "livable.geometry.network", []),
+    ("The grid index", "livable.geometry.grid", []),
+    ("The R-tree index", "livable.geometry.index", []),
+    ("Testing helpers", "livable.testing", []),
+    ("JSON Schemas", "livable.schemas", []),
+]
+"""Public submodules documented whole after the top-level names.
+
+Each is (title, module, further classes of its submodules to document with it).
+
+They are not imported by ``import livable``; several need an optional extra when called
+(``maps``, ``xlsx``, ``osm``, ``gis``, ``geopandas``), never when imported.
+"""
 
 
 def api_rst() -> str:
@@ -207,9 +278,23 @@ def api_rst() -> str:
             if directive == "autodata":
                 lines += ["   :no-value:"]
             lines += [""]
-    for module in API_MODULES:
-        title = f"``{module}``"
-        lines += [title, "-" * len(title), "", f".. automodule:: {module}", ""]
+    top_level = {
+        id(getattr(livable, n)) for n in public if not isinstance(getattr(livable, n), str)
+    }
+    for heading, module, extra in API_MODULES:
+        title = f"{heading}: ``{module}``"
+        lines += [title, "-" * len(title), "", f".. automodule:: {module}"]
+        # names documented above as livable.X are not documented twice
+        mod = importlib.import_module(module)
+        again = [n for n in getattr(mod, "__all__", []) if id(getattr(mod, n, None)) in top_level]
+        if again:
+            lines += [f"   :exclude-members: {', '.join(again)}"]
+        lines += [""]
+        for name in extra:
+            if _import_object(name) is None:
+                logger.warning("API_MODULES names %r, which cannot be imported", name)
+                continue
+            lines += [f".. autoclass:: {name}", ""]
     return "\n".join(lines)
 
 
@@ -228,6 +313,28 @@ def examples_markdown(root: Path) -> str:
         text = output.read_text(encoding="utf-8") if output.exists() else ""
         parts += ["```text", text.rstrip(), "```", ""]
     return "\n".join(parts)
+
+
+def export_columns_markdown() -> str:
+    """The summary tables ``livable summary --csv/--xlsx`` writes, and what each column means."""
+    import livable
+    from livable.export import COLUMNS, summary_tables
+    from livable.testing import community
+
+    tables = summary_tables(livable.evaluate([community("c1", 108.94, 34.26)], []))
+    same: dict[tuple[str, ...], list[str]] = {}  # the four level tables share their columns
+    for name, table in tables.items():
+        same.setdefault(tuple(table.columns), []).append(name)
+    lines = ["| tables | columns |", "| --- | --- |"]
+    for columns, names in same.items():
+        lines.append(
+            f"| {', '.join(f'`{n}`' for n in names)} | {', '.join(f'`{c}`' for c in columns)} |"
+        )
+    lines += ["", "| column | meaning | 含义 |", "| --- | --- | --- |"]
+    for column, texts in COLUMNS.items():
+        en, zh = (text.replace("|", "\\|") for text in texts)
+        lines.append(f"| `{column}` | {en} | {zh} |")
+    return "\n".join(lines) + "\n"
 
 
 # -- JSON Schema field tables ------------------------------------------------------------
@@ -365,21 +472,81 @@ def run_examples(root: Path, out: Path) -> None:
         target.write_text(proc.stdout.rstrip() + "\n", encoding="utf-8")
 
 
+def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m livable.cli ARGS`` from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "livable.cli", *args],
+        cwd=root,
+        env=dict(os.environ, COLUMNS="88"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def _copy(src: Path, dest: Path) -> None:
+    """Copy a file only when its bytes changed (Sphinx then copies it again only if so)."""
+    data = src.read_bytes()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if not dest.exists() or dest.read_bytes() != data:
+        dest.write_bytes(data)
+
+
+def handbook_excerpt(text: str) -> str:
+    """The head of a Markdown handbook (title, first category) and its "missing" section."""
+    lines = text.rstrip().splitlines()
+    subsections = [i for i, line in enumerate(lines) if line.startswith("### ")]
+    head = lines[: subsections[1]] if len(subsections) > 1 else lines
+    missing = next((i for i, line in enumerate(lines) if line.startswith("## What is")), None)
+    tail = lines[missing:] if missing is not None and missing >= len(head) else []
+    parts = [*head]
+    if tail:
+        parts += ["(... the other categories, tier by tier ...)", "", *tail]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def keep_demo_products(root: Path, folder: Path, dest: Path) -> None:
+    """Keep the demo's map and handbook (``P7``) for the docs, in ``_generated/demo/``.
+
+    ``city.png`` (the city map), ``community.png`` (the map of the community the demo
+    picked, the first not yet livable), ``community.html`` (its interactive map),
+    ``handbook-zh.html`` and ``handbook-en-excerpt.md`` (part of its English handbook).
+    """
+    maps = sorted(folder.glob("map-*.png"))
+    if not (folder / "city.png").exists() or not maps:
+        logger.warning(
+            "livable demo wrote no maps: install the 'maps' extra (pip install -e '.[docs]' "
+            "includes it) to build the map and handbook page"
+        )
+        return
+    community = maps[0].stem.removeprefix("map-")
+    _copy(folder / "city.png", dest / "city.png")
+    _copy(maps[0], dest / "community.png")
+    _copy(folder / "handbook-zh.html", dest / "handbook-zh.html")
+    report = str(folder / "report.json")
+    html_map, book = folder / "community.html", folder / "handbook-en.md"
+    for args in (
+        ["map", report, "--community", community, "--out", str(html_map)],
+        ["handbook", report, "--community", community, "--lang", "en", "--out", str(book)],
+    ):
+        proc = _cli(root, *args)
+        if proc.returncode != 0:
+            logger.warning("livable %s failed (exit %s): %s", args[0], proc.returncode, proc.stderr)
+            return
+    _copy(html_map, dest / "community.html")
+    _write(dest / "handbook-en-excerpt.md", handbook_excerpt(book.read_text(encoding="utf-8")))
+
+
 def run_demo(root: Path, out: Path) -> None:
-    """Run ``livable demo`` and keep what it prints (``_generated/demo.txt``)."""
+    """Run ``livable demo``; keep what it prints (``_generated/demo.txt``) and its products."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "livable-demo"
-        proc = subprocess.run(
-            [sys.executable, "-m", "livable.cli", "demo", "--out", str(folder)],
-            cwd=root,
-            env=dict(os.environ, COLUMNS="88"),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        proc = _cli(root, "demo", "--out", str(folder))
+        if proc.returncode == 0:
+            keep_demo_products(root, folder, out / "demo")
     if proc.returncode != 0:
         logger.warning("livable demo failed (exit %s): %s", proc.returncode, proc.stderr[-2000:])
     text = proc.stdout.replace(str(folder), "livable-demo")
@@ -409,6 +576,7 @@ def generate(app: Sphinx) -> None:
         schema = json.loads(path.read_text(encoding="utf-8"))
         _write(out / f"schema-{name}.md", schema_markdown(schema))
     _write(out / "indicators.md", _indicator_table())
+    _write(out / "export-columns.md", export_columns_markdown())
     _write(out / "api.rst", api_rst())
     run_demo(root, out)
     run_examples(root, out)
@@ -509,28 +677,38 @@ def resolve_alias(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
 
     Docstrings may name an object by any module that exports it; the API page documents
     it once, as ``livable.Name`` (or under a dotted name in ``API_GROUPS``). This handler
-    (``missing-reference``) finds the documented name of the same object.
+    (``missing-reference``) finds the documented name of the same object; a bare name
+    (``MAX_EXTENDS_DEPTH``) goes to the one dotted ``API_GROUPS`` entry that ends in it.
     """
     if node.get("refdomain") != "py":
         return None
     target = str(node.get("reftarget", ""))
+    import livable
+
+    names = [f"livable.{n}" for n in livable.__all__]
+    dotted = [n for _, _, group in API_GROUPS for n in group if "." in n]
+
+    def resolve(name: str) -> Any:
+        new = node.deepcopy()
+        new["reftarget"] = name
+        domain = env.get_domain("py")
+        return domain.resolve_xref(
+            env, node["refdoc"], app.builder, node["reftype"], name, new, contnode
+        )
+
+    if "." not in target:
+        # a bare name in a docstring (:data:`MAX_EXTENDS_DEPTH`) that its module's page
+        # context cannot find: the one object of that name documented under a dotted name
+        same = [n for n in dotted if n.rpartition(".")[2] == target]
+        return resolve(same[0]) if len(same) == 1 else None
     if not target.startswith("livable."):
         return None
     obj = _import_object(target)
     if obj is None:
         return None
-    import livable
-
-    names = [f"livable.{n}" for n in livable.__all__]
-    names += [n for _, _, group in API_GROUPS for n in group if "." in n]
-    for name in names:
+    for name in names + dotted:
         if name != target and _import_object(name) is obj:
-            new = node.deepcopy()
-            new["reftarget"] = name
-            domain = env.get_domain("py")
-            return domain.resolve_xref(
-                env, node["refdoc"], app.builder, node["reftype"], name, new, contnode
-            )
+            return resolve(name)
     return None
 
 

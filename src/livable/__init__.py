@@ -30,9 +30,11 @@ from livable.io import (
     FacilityLayer,
     Limits,
     Rejection,
+    ResidentLayer,
     SourceInfo,
     read_communities,
     read_facilities,
+    read_residents,
 )
 from livable.models import (
     CATEGORIES,
@@ -114,6 +116,7 @@ __all__ = [
     "Rejection",
     "Report",
     "Requirement",
+    "ResidentLayer",
     "ResourceLimitError",
     "ServiceCategory",
     "SizeClass",
@@ -131,4 +134,5 @@ __all__ = [
     "load_profile",
     "read_communities",
     "read_facilities",
+    "read_residents",
 ]

@@ -130,8 +130,9 @@ def _score(s: CommunityScore | None) -> dict[str, Any] | None:
     return {"value": value, "assessed": s.assessed, "of": s.total}
 
 
-def community_to_dict(c: CommunityResult) -> dict[str, Any]:
-    """One community's entry of ``report.json``."""
+def community_to_dict(c: CommunityResult, *, residents: bool = False) -> dict[str, Any]:
+    """One community's entry of ``report.json``; ``residents``: resident points were given,
+    so ``resident_access`` is written (``null`` for a community without any)."""
     out: dict[str, Any] = {
         "id": c.id,
         "name": c.name,
@@ -157,6 +158,12 @@ def community_to_dict(c: CommunityResult) -> dict[str, Any]:
         out["isochrones"] = {str(k): geometry_to_geojson(g) for k, g in c.isochrones.items()}
     if c.details:
         out["details"] = dict(c.details)
+    if residents or c.resident_access is not None:
+        out["resident_access"] = (
+            None
+            if c.resident_access is None
+            else {k: _share(v) for k, v in c.resident_access.items()}
+        )
     return out
 
 
@@ -280,15 +287,24 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "working_crs": report.working_crs,
         "inputs": [{"path": s.path, "sha256": s.sha256} for s in report.inputs],
         "plugins": [{"name": p.name, "version": p.version} for p in report.plugins],
-        "communities": [community_to_dict(c) for c in report.communities],
+        "communities": [
+            community_to_dict(c, residents=report.rejected_residents is not None)
+            for c in report.communities
+        ],
         "rejected": [_rejection(r) for r in report.rejected],
         "rejected_facilities": [_rejection(r) for r in report.rejected_facilities],
+        **(
+            {"rejected_residents": [_rejection(r) for r in report.rejected_residents]}
+            if report.rejected_residents is not None
+            else {}
+        ),
         "repaired": [_rejection(r) for r in report.repaired],
         "skipped": [
             {"plugin": s.plugin, "hook": s.hook, "community": s.community, "reason": s.reason}
             for s in report.skipped
         ],
         "summary": summary_to_dict(report.summary),
+        **({"details": dict(report.details)} if report.details else {}),
     }
 
 

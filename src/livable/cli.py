@@ -232,9 +232,14 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         "--facilities", required=True, help="facilities: GeoJSON, shapefile, GPKG, CSV, ..."
     )
     p.add_argument("--streets", help="streets GeoJSON (network distance)")
+    p.add_argument(
+        "--residents",
+        help="resident points GeoJSON (population, community): adds each community's "
+        "resident_access, the share of residents reaching each category (beyond the plan)",
+    )
     p.add_argument("--profile", default="xian-2020", help="profile id or TOML file")
     p.add_argument("--distance", default="euclidean", help="euclidean, geodesic, network, ...")
-    for layer in ("communities", "facilities", "streets"):
+    for layer in ("communities", "facilities", "streets", "residents"):
         p.add_argument(f"--{layer}-crs", help=f"CRS of the {layer} file (e.g. EPSG:4547)")
         p.add_argument(
             f"--{layer}-datum",
@@ -426,6 +431,7 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: A4)")
     mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
+    mp.add_argument("--plan", help="plan.geojson of `livable plan`: draw its sites (city map)")
     hb = sub.add_parser("handbook", help="write the residents' handbook (P7) of a report")
     hb.add_argument("report", help="report.json")
     which = hb.add_mutually_exclusive_group(required=True)
@@ -514,6 +520,7 @@ def _evaluate_and_write(
         facilities_datum=args.facilities_datum,
         streets_datum=args.streets_datum,
         working_crs=args.working_crs,
+        **_residents(args),
         strict=args.strict,
         limits=_limits(args),
         plugins=_plugin_manager(args),
@@ -527,6 +534,17 @@ def _evaluate_and_write(
     _write(Path(args.out), dumps(data))
     bar("writing", 1.0)
     return data
+
+
+def _residents(args: argparse.Namespace) -> dict[str, Any]:
+    """The resident-point options of ``evaluate``, only when ``--residents`` was given."""
+    if getattr(args, "residents", None) is None:
+        return {}
+    return {
+        "residents": args.residents,
+        "residents_crs": args.residents_crs,
+        "residents_datum": args.residents_datum,
+    }
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
@@ -607,6 +625,7 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
         profile=args.profile,
         dpi=args.dpi,
         font=args.font,
+        plan=args.plan,
     )
     print(f"map written to {path}", file=out)
     return 0

@@ -85,8 +85,10 @@ def evaluate_dask(
         from distributed import as_completed
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
         raise LivableError("evaluate_dask needs Dask: pip install 'livable[dask]'") from exc
-    if "residents" in options:
+    if options.get("residents") is not None:
         raise LivableError("residents are not supported by the partitioned evaluation yet")
+    for key in ("residents", "residents_crs", "residents_datum"):
+        options.pop(key, None)
     report_progress = progress or (lambda _stage, _fraction: None)
     report_progress("reading", 0.0)
     prepared, tasks = prepare_tasks(

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, ClassVar, overload
 
 import attrs
 import numpy as np
@@ -26,7 +26,8 @@ from livable.geometry.circle import ServiceCircles, service_circles
 from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
 from livable.geometry.datums import Datum
 from livable.geometry.extent import MAX_SCALE_ERROR, far_communities, scale_error_of
-from livable.indicators.base import CommunityContext, Indicator
+from livable.geometry.providers import DetailProvider, IsochroneProvider
+from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
 from livable.indicators.base import role_of as indicator_role
 from livable.io import (
     CommunityLayer,
@@ -34,8 +35,10 @@ from livable.io import (
     FeatureSource,
     Limits,
     Rejection,
+    ResidentLayer,
     read_communities,
     read_facilities,
+    read_residents,
 )
 from livable.models import Community, Facility, FacilityType, Grade
 from livable.plugins.manager import BUILTIN_PLUGIN, PluginManager
@@ -195,6 +198,9 @@ def evaluate(
     facilities_datum: Datum | str = Datum.WGS84,
     streets_datum: Datum | str = Datum.WGS84,
     working_crs: str | int | pyproj.CRS | None = None,
+    residents: FeatureSource | ResidentLayer | None = None,
+    residents_crs: str | int | pyproj.CRS | None = None,
+    residents_datum: Datum | str = Datum.WGS84,
     strict: bool = False,
     plugins: PluginManager | None = None,
     limits: Limits = DEFAULT_LIMITS,
@@ -213,6 +219,12 @@ def evaluate(
     ``progress``, if given, is called as ``progress(stage, fraction)`` while the run goes
     through ``reading``, ``indexing``, ``distances`` and ``indicators`` (fraction 0 to 1
     within each stage); :class:`livable.progress.TerminalProgress` draws it as a bar.
+
+    ``residents`` (beyond the plan) are residential points with a ``population`` and a
+    ``community`` id (:func:`~livable.io.read_residents`, a file or a
+    :class:`~livable.io.ResidentLayer`); with them each community also reports
+    ``resident_access``, the share of its residents who reach each service category within
+    its walk tier (:mod:`livable.residents`).
 
     >>> from livable.testing import community, facility
     >>> report = evaluate([community("c1", 108.94, 34.26)],
@@ -253,6 +265,20 @@ def evaluate(
         limits=limits,
         encoding=encoding,
     )
+    r_layer = None
+    if residents is not None:
+        r_layer = (
+            residents
+            if isinstance(residents, ResidentLayer)
+            else read_residents(
+                residents,
+                crs=residents_crs,
+                datum=residents_datum,
+                strict=strict,
+                limits=limits,
+                encoding=encoding,
+            )
+        )
     report_progress("reading", 1.0)
     c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
     if working_crs is None:
@@ -282,9 +308,34 @@ def evaluate(
         streets=streets,
         streets_crs=streets_crs,
         streets_datum=streets_datum,
+        strict=strict,
     )
     report_progress("distances", 0.0)
-    table = _measure(pm, distance, provider, Origins(circles.x, circles.y), columns, query)
+    origins = Origins(circles.x, circles.y)
+    table = _measure(pm, distance, provider, origins, columns, query)
+    isochrones: Sequence[Any] = [None] * len(comms)
+    details: Sequence[Any] = [{}] * len(comms)
+    run_details: Mapping[str, Any] = {}
+    if isinstance(provider, IsochroneProvider):
+        isochrones = provider.isochrones(origins, prof.tier_distances_m)
+    if isinstance(provider, DetailProvider):
+        details = provider.origin_details(origins)
+        run_details = provider.report_details(f_layer.ids.tolist())
+    shares: list[dict[str, float] | None] | None = None
+    rejected_residents: tuple[Rejection, ...] | None = None
+    if r_layer is not None:
+        from livable.residents import resident_access
+
+        shares, unknown = resident_access(
+            r_layer,
+            [c.id for c in comms],
+            projector=projector,
+            provider=provider,
+            facilities=columns,
+            profile=prof,
+            facility_types=types,
+        )
+        rejected_residents = sort_rejections(r_layer.rejected + unknown)
     report_progress("distances", 1.0)
 
     run_skipped: list[Skipped] = []
@@ -293,25 +344,30 @@ def evaluate(
     for i, comm in enumerate(comms):
         if i % 256 == 0:
             report_progress("indicators", i / max(len(comms), 1))
-        results.append(
-            _evaluate_one(
-                i,
-                comm,
-                prof,
-                types,
-                indicators,
-                circles,
-                table,
-                f_layer,
-                pm,
-                (float(center_lon[i]), float(center_lat[i])),
-                run_skipped,
-            )
+        result = _evaluate_one(
+            i,
+            comm,
+            prof,
+            types,
+            indicators,
+            circles,
+            table,
+            f_layer,
+            pm,
+            (float(center_lon[i]), float(center_lat[i])),
+            run_skipped,
         )
+        if shares is not None:
+            result = attrs.evolve(result, resident_access=shares[i])
+        if isochrones[i] is not None or details[i]:
+            merged = {**result.details, **details[i]}
+            result = attrs.evolve(result, isochrones=isochrones[i], details=merged)
+        results.append(result)
     report_progress("indicators", 1.0)
     results.sort(key=lambda r: r.id)
 
-    inputs = tuple(s for s in (c_layer.source, f_layer.source) if s.path != "<memory>")
+    sources = (c_layer.source, f_layer.source) + ((r_layer.source,) if r_layer else ())
+    inputs = tuple(s for s in sources if s.path != "<memory>")
     rejected = sort_rejections(c_layer.rejected)
     summary = summarize(results, rejected=len(rejected), profile=prof, facility_types=types)
     return Report(
@@ -326,8 +382,10 @@ def evaluate(
         rejected=rejected,
         summary=summary,
         rejected_facilities=sort_rejections(f_layer.rejected),
+        rejected_residents=rejected_residents,
         repaired=sort_rejections(c_layer.repaired + f_layer.repaired),
         skipped=pm.skipped + tuple(run_skipped),
+        details=run_details,
     )
 
 
@@ -593,17 +651,96 @@ def _facility_columns(
 
 
 def _nearby(layer: FacilityLayer, index: int, distance: float) -> NearbyFacility:
-    quality = float(layer.quality[index])
-    return NearbyFacility(
-        id=str(layer.ids[index]),
-        type=str(layer.types[index]),
-        name=layer.names[index],
-        lon=float(layer.lon[index]),
-        lat=float(layer.lat[index]),
-        distance_m=float(distance),
-        brand=layer.brands[index],
-        quality=None if np.isnan(quality) else quality,
-    )
+    return _nearby_many(layer, np.array([index]), np.array([distance]))[0]
+
+
+def _nearby_many(
+    layer: FacilityLayer, index: np.ndarray, distance: np.ndarray
+) -> list[NearbyFacility]:
+    """Report objects of many facilities, their columns gathered in bulk."""
+    quality = layer.quality[index]
+    return [
+        NearbyFacility(
+            id=str(fid),
+            type=str(ftype),
+            name=name,
+            lon=lon,
+            lat=lat,
+            distance_m=d,
+            brand=brand,
+            quality=None if q != q else q,  # NaN: unknown
+        )
+        for fid, ftype, name, lon, lat, d, brand, q in zip(
+            layer.ids[index].tolist(),
+            layer.types[index].tolist(),
+            layer.names[index].tolist(),
+            layer.lon[index].tolist(),
+            layer.lat[index].tolist(),
+            np.asarray(distance, dtype=np.float64).tolist(),
+            layer.brands[index].tolist(),
+            quality.tolist(),
+            strict=True,
+        )
+    ]
+
+
+class _Columns(Mapping[str, np.ndarray]):
+    """The columns a :data:`FacilityFilter` sees, gathered when first read."""
+
+    _FIELDS = ("id", "type", "name", "brand", "quality", "distance_m")
+    _SOURCE: ClassVar[dict[str, str]] = {
+        "id": "ids",
+        "type": "types",
+        "name": "names",
+        "brand": "brands",
+    }
+
+    def __init__(self, layer: FacilityLayer, index: np.ndarray, distance: np.ndarray):
+        self._layer, self._index, self._distance = layer, index, distance
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key == "distance_m":
+            return self._distance
+        if key == "quality":
+            quality: np.ndarray = self._layer.quality[self._index]
+            return quality
+        if key in self._SOURCE:
+            column: np.ndarray = getattr(self._layer, self._SOURCE[key])[self._index]
+            return column
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._FIELDS)
+
+    def __len__(self) -> int:
+        return len(self._FIELDS)
+
+
+class _LazyNearby(Sequence[NearbyFacility]):
+    """Facilities near a centre as a sequence whose items are built when read."""
+
+    __slots__ = ("_distance", "_index", "_layer")
+
+    def __init__(self, layer: FacilityLayer, index: np.ndarray, distance: np.ndarray):
+        self._layer, self._index, self._distance = layer, index, distance
+
+    def __len__(self) -> int:
+        return int(self._index.shape[0])
+
+    @overload
+    def __getitem__(self, i: int) -> NearbyFacility: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[NearbyFacility]: ...
+    def __getitem__(self, i: int | slice) -> NearbyFacility | Sequence[NearbyFacility]:
+        if isinstance(i, slice):
+            return _LazyNearby(self._layer, self._index[i], self._distance[i])
+        return _nearby(self._layer, int(self._index[i]), float(self._distance[i]))
+
+    def __iter__(self) -> Iterator[NearbyFacility]:
+        for lo in range(0, len(self), 64):  # in batches: a loop may stop early
+            yield from _nearby_many(
+                self._layer, self._index[lo : lo + 64], self._distance[lo : lo + 64]
+            )
 
 
 def _access_entries(
@@ -616,20 +753,21 @@ def _access_entries(
 ) -> dict[str, TypeAccess]:
     keys = [round(t) for t in tiers]
     entries: dict[str, TypeAccess] = {}
+    found = table.knn_index[i] >= 0
+    near = iter(_nearby_many(layer, table.knn_index[i][found], table.knn_m[i][found]))
+    per_type = found.sum(axis=1).tolist()
+    nearest_m = table.nearest_m[i].tolist()
+    counts = table.count_within[i].tolist()
+    in_circle = table.count_in_circle[i].tolist()
     for j, type_id in enumerate(type_ids):
-        nearest = float(table.nearest_m[i, j])
-        knn = [
-            _nearby(layer, int(f), float(d))
-            for f, d in zip(table.knn_index[i, j], table.knn_m[i, j], strict=True)
-            if f >= 0
-        ]
+        nearest = nearest_m[j]
         entries[type_id] = TypeAccess(
             facility_type=type_id,
             category=types[type_id].category,
-            nearest_m=None if np.isnan(nearest) else nearest,
-            count_within=dict(zip(keys, (int(c) for c in table.count_within[i, j]), strict=True)),
-            count_in_circle=int(table.count_in_circle[i, j]),
-            nearest=tuple(knn),
+            nearest_m=None if nearest != nearest else nearest,  # NaN: none in reach
+            count_within=dict(zip(keys, counts[j], strict=True)),
+            count_in_circle=in_circle[j],
+            nearest=tuple(next(near) for _ in range(per_type[j])),
         )
     return entries
 
@@ -652,10 +790,20 @@ def _evaluate_one(
     size_class = profile.size_class_of(comm.population)
     radius = float(circles.radius_m[i])
 
+    code_of = {t: j for j, t in enumerate(type_ids)}
+
     @functools.cache
-    def in_circle() -> tuple[NearbyFacility, ...]:
-        idx, dist = table.in_circle(i)
-        return tuple(_nearby(layer, int(f), float(d)) for f, d in zip(idx, dist, strict=True))
+    def in_circle(
+        facility_type: str | None = None, where: FacilityFilter | None = None
+    ) -> Sequence[NearbyFacility]:
+        if facility_type is not None and facility_type not in code_of:
+            return ()
+        code = None if facility_type is None else code_of[facility_type]
+        idx, dist = table.in_circle(i, code)
+        if where is not None and idx.size:
+            keep = np.asarray(where(_Columns(layer, idx, dist)), dtype=bool)
+            idx, dist = idx[keep], dist[keep]
+        return _LazyNearby(layer, idx, dist)
 
     context = CommunityContext(
         community=comm,

@@ -38,7 +38,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import attrs
 import numpy as np
@@ -62,9 +62,11 @@ __all__ = [
     "FacilityLayer",
     "Limits",
     "Rejection",
+    "ResidentLayer",
     "SourceInfo",
     "read_communities",
     "read_facilities",
+    "read_residents",
 ]
 
 FeatureSource = str | os.PathLike[str] | bytes | Mapping[str, Any]
@@ -160,7 +162,7 @@ class FacilityLayer:
     names: npt.NDArray[np.object_]
     brands: npt.NDArray[np.object_]
     quality: npt.NDArray[np.float64]
-    attributes: tuple[Mapping[str, Any], ...]
+    attributes: Sequence[Mapping[str, Any]]
     areas: npt.NDArray[np.object_] | None = None
     rejected: tuple[Rejection, ...] = ()
     repaired: tuple[Rejection, ...] = ()
@@ -205,7 +207,11 @@ class FacilityLayer:
             names=self.names[idx],
             brands=self.brands[idx],
             quality=self.quality[idx],
-            attributes=tuple(self.attributes[i] for i in idx.tolist()),
+            attributes=(
+                self.attributes.take(idx)
+                if isinstance(self.attributes, _Attributes)
+                else tuple(self.attributes[i] for i in idx.tolist())
+            ),
             areas=None if self.areas is None else self.areas[idx],
         )
 
@@ -1169,6 +1175,78 @@ def _facility_props_problem(props: Mapping[str, Any], known: Collection[str]) ->
     return _number_problem("quality", props.get("quality"), what="a 1-5 score")
 
 
+def _fast_id(feature: Any) -> str | None:
+    """:func:`_feature_id`, with a fast path for the usual ``properties.id`` text."""
+    if type(feature) is dict:
+        props = feature.get("properties")
+        if type(props) is dict:
+            raw = props.get("id")
+            if type(raw) is str:
+                return raw.strip() or None
+    return _feature_id(feature)
+
+
+def _is_number(value: Any) -> bool:
+    return (type(value) is float or type(value) is int) and math.isfinite(value)
+
+
+def _plain_point(feature: Any, known: Collection[str]) -> bool:
+    """True for the common case that the checks below would pass without a word: a
+    Feature whose properties are an object with a known ``type``, text (or no) ``name``
+    and ``brand``, no or a finite numeric ``quality``, and a Point of two or three finite
+    numbers. Anything else takes the full checks (same outcome, with the reason)."""
+    if type(feature) is not dict or feature.get("type") != "Feature":
+        return False
+    props = feature.get("properties")
+    geom = feature.get("geometry")
+    if type(props) is not dict or type(geom) is not dict or geom.get("type") != "Point":
+        return False
+    ftype = props.get("type")
+    if type(ftype) is not str or ftype not in known:
+        return False
+    for key in ("name", "brand"):
+        value = props.get(key)
+        if not (value is None or type(value) is str or type(value) is int):
+            return False
+    quality = props.get("quality")
+    if quality is not None and not _is_number(quality):
+        return False
+    coords = geom.get("coordinates")
+    return (
+        type(coords) is list
+        and 2 <= len(coords) <= 3
+        and _is_number(coords[0])
+        and _is_number(coords[1])
+        and (len(coords) == 2 or _is_number(coords[2]))
+    )
+
+
+class _Attributes(Sequence[Mapping[str, Any]]):
+    """Per facility, its properties other than the known ones, built when read (half a
+    million dictionaries are not built for attributes nobody reads)."""
+
+    __slots__ = ("_props",)
+
+    def __init__(self, props: Sequence[Mapping[str, Any]]):
+        self._props = props
+
+    def __len__(self) -> int:
+        return len(self._props)
+
+    @overload
+    def __getitem__(self, i: int) -> Mapping[str, Any]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Mapping[str, Any]]: ...
+    def __getitem__(self, i: int | slice) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
+        if isinstance(i, slice):
+            return _Attributes(self._props[i])
+        return {k: v for k, v in self._props[i].items() if k not in _FACILITY_KEYS}
+
+    def take(self, index: npt.NDArray[np.int64]) -> _Attributes:
+        """The attributes of the facilities at ``index``."""
+        return _Attributes([self._props[i] for i in index.tolist()])
+
+
 def read_facilities(
     source: FeatureSource,
     *,
@@ -1201,8 +1279,9 @@ def read_facilities(
     features = _features(collection, info, limits)
     src_crs, src_datum = _resolve(collection, crs, info, datum)
     out = _Collector(info, strict=strict, noun="facility", collection=collection)
-    ids = [_feature_id(f) for f in features]
+    ids = [_fast_id(f) for f in features]
     dupes = _duplicates(ids)
+    fast = not out.problems
     n = len(features)
     xs = np.full(n, np.nan)
     ys = np.full(n, np.nan)
@@ -1211,6 +1290,11 @@ def read_facilities(
     allowed = ("Point", "Polygon", "MultiPolygon")
     for index, feature in enumerate(features):
         fid = ids[index]
+        if fast and fid is not None and fid not in dupes and _plain_point(feature, known):
+            coords = feature["geometry"]["coordinates"]
+            xs[index], ys[index] = coords[0], coords[1]
+            point_rows.append(index)
+            continue
         if out.known_problem(index, fid):
             continue
         if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
@@ -1288,13 +1372,142 @@ def read_facilities(
         names=np.array([_text(p.get("name")) for p in props], dtype=object),
         brands=np.array([_text(p.get("brand")) for p in props], dtype=object),
         quality=np.array(
-            [np.nan if p.get("quality") is None else float(p["quality"]) for p in props],
+            [np.nan if (q := p.get("quality")) is None else float(q) for p in props],
             dtype=np.float64,
         ),
-        attributes=tuple({k: v for k, v in p.items() if k not in _FACILITY_KEYS} for p in props),
+        attributes=_Attributes(props),
         areas=areas,
         rejected=rejected,
         repaired=repaired,
+        source=info,
+        count=n,
+    )
+
+
+# -- residents (beyond the plan) -------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class ResidentLayer:
+    """Residential points (WGS84 lon/lat) with their population and community id.
+
+    A resident point is a building, an entrance or a census block's centre, given as a
+    Point with a ``population`` (residents, a number >= 0) and the ``community`` id it
+    belongs to; it weights access by where people live (beyond the plan; see
+    :func:`livable.evaluate`'s ``residents`` and :mod:`livable.residents`).
+    """
+
+    lon: npt.NDArray[np.float64]
+    lat: npt.NDArray[np.float64]
+    population: npt.NDArray[np.float64]
+    community: npt.NDArray[np.object_]
+    feature_index: npt.NDArray[np.int64] | None = None
+    """Position of each point in its source (for messages); ``None``: 0, 1, 2, ..."""
+    rejected: tuple[Rejection, ...] = ()
+    source: SourceInfo = SourceInfo("<memory>")
+    count: int = 0
+
+    def __len__(self) -> int:
+        return int(self.lon.shape[0])
+
+
+def _resident_props_problem(props: Mapping[str, Any]) -> str | None:
+    owner = props.get("community")
+    if owner is None or (isinstance(owner, str) and not owner.strip()):
+        return "missing 'community' property: the id of the community the residents live in"
+    if isinstance(owner, bool) or not isinstance(owner, str | int):
+        return f"community must be a community id (text or a whole number), not {_show(owner)}"
+    pop = props.get("population")
+    if pop is None:
+        return "missing 'population' property: the residents at this point"
+    problem = _number_problem("population", pop, what="residents")
+    if problem:
+        return problem
+    if pop < 0:
+        return f"population must be >= 0, not {pop!r}"
+    return None
+
+
+def read_residents(
+    source: FeatureSource,
+    *,
+    crs: str | int | pyproj.CRS | None = None,
+    datum: Datum | str = Datum.WGS84,
+    strict: bool = False,
+    limits: Limits = _DEFAULT_LIMITS,
+    encoding: str | None = None,
+) -> ResidentLayer:
+    """Read residential points: Points with ``population`` and ``community`` properties.
+
+    Coordinates as for :func:`read_facilities` (``crs``, the legacy ``crs`` member,
+    ``datum``). A feature that is not a Point, lacks a ``community`` id, or has a
+    ``population`` that is not a number >= 0 is rejected (or raises, with ``strict``).
+    Ids are optional.
+
+    >>> fc = {"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "properties": {"community": "c1", "population": 120},
+    ...      "geometry": {"type": "Point", "coordinates": [108.94, 34.26]}},
+    ...     {"type": "Feature", "properties": {"community": "c1", "population": -5},
+    ...      "geometry": {"type": "Point", "coordinates": [108.95, 34.26]}}]}
+    >>> layer = read_residents(fc)
+    >>> layer.population.tolist(), layer.community.tolist(), [r.reason for r in layer.rejected]
+    ([120.0], ['c1'], ['population must be >= 0, not -5'])
+    """
+    collection, info = _load(source, limits, encoding)
+    features = _features(collection, info, limits)
+    src_crs, src_datum = _resolve(collection, crs, info, datum)
+    out = _Collector(info, strict=strict, noun="resident point", collection=collection)
+    ids = [_feature_id(f) for f in features]
+    n = len(features)
+    xs = np.full(n, np.nan)
+    ys = np.full(n, np.nan)
+    rows: list[int] = []
+    for index, feature in enumerate(features):
+        fid = ids[index]
+        if out.known_problem(index, fid):
+            continue
+        if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
+            out.reject(index, fid, _not_a_feature(feature))
+            continue
+        props = feature.get("properties")
+        if not isinstance(props, Mapping):
+            out.reject(index, fid, f"properties must be a JSON object, not {_show(props)}")
+            continue
+        problem = _resident_props_problem(props)
+        if problem:
+            out.reject(index, fid, problem)
+            continue
+        raw = feature.get("geometry")
+        pt = _point_coords(raw)
+        if pt is None:  # not a plain Point: a usable one (numpy numbers, say), or why not
+            kind = raw.get("type") if isinstance(raw, Mapping) else None
+            if raw is None:
+                problem = "feature has no geometry (null): give its Point"
+            elif kind != "Point":
+                problem = f"a resident point must be a Point, not {_show(kind)}"
+            else:
+                problem = _position_problem(raw.get("coordinates"))
+            if problem or not isinstance(raw, Mapping):
+                out.reject(index, fid, problem or "bad geometry")
+                continue
+            coords = raw["coordinates"]
+            pt = (float(coords[0]), float(coords[1]))
+        xs[index], ys[index] = pt
+        rows.append(index)
+    idx = np.array(rows, dtype=np.int64)
+    bad = _reject_outside(idx, xs[idx], ys[idx], src_crs, ids, out, "--residents-crs")
+    out.check_strict()
+    idx = np.array([i for i in rows if i not in bad], dtype=np.int64)
+    lon, lat = to_wgs84(xs[idx], ys[idx], src_crs, datum=src_datum, source=info.path)
+    props = [_props(features[i]) for i in idx.tolist()]
+    rejected, _ = out.result()
+    return ResidentLayer(
+        lon=np.asarray(lon, dtype=np.float64),
+        lat=np.asarray(lat, dtype=np.float64),
+        population=np.array([float(p["population"]) for p in props], dtype=np.float64),
+        community=np.array([str(p["community"]).strip() for p in props], dtype=object),
+        feature_index=idx,
+        rejected=rejected,
         source=info,
         count=n,
     )
@@ -1308,5 +1521,5 @@ def _props(feature: Mapping[str, Any]) -> Mapping[str, Any]:
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = (value if type(value) is str else str(value)).strip()
     return text or None

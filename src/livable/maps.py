@@ -74,7 +74,7 @@ from livable._reportdoc import (
 )
 from livable.errors import LivableError
 from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
-from livable.models import Grade, Zone
+from livable.models import FACILITY_TYPES, Grade, Zone
 from livable.profile import Profile
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -884,7 +884,10 @@ def _key_patch(ax: Axes, y: float, color: str) -> None:
 
 
 def _city_map(
-    data: Mapping[str, Any], profile: Profile, size: tuple[float, float]
+    data: Mapping[str, Any],
+    profile: Profile,
+    size: tuple[float, float],
+    plan: Mapping[str, Any] | None = None,
 ) -> tuple[Figure, dict[str, str]]:
     patches = importlib.import_module("matplotlib.patches")
     communities = data["communities"]
@@ -1122,7 +1125,66 @@ def _city_map(
         _why_by_district(panel, communities, failing)
     if not failing:
         panel.text("无  none: every community is livable", size=9)
+    if plan is not None:
+        _plan_overlay(ax, plan, projector, x0, y0, tips)
     return fig, tips
+
+
+def _plan_overlay(
+    ax: Any,
+    plan: Mapping[str, Any],
+    projector: Projector,
+    x0: float,
+    y0: float,
+    tips: dict[str, str],
+) -> None:
+    """Planned sites of ``livable plan`` (P6 stage 2) as numbered stars on the city map."""
+    sites = [
+        f for f in plan.get("features", []) if (f.get("geometry") or {}).get("type") == "Point"
+    ]
+    if not sites:
+        return
+    lonlat = np.array([f["geometry"]["coordinates"][:2] for f in sites], dtype=float)
+    sx, sy = projector.forward(lonlat[:, 0], lonlat[:, 1])
+    for k, (f, x, y) in enumerate(zip(sites, sx - x0, sy - y0, strict=True)):
+        props = f.get("properties") or {}
+        gid = f"plan-site-{k}"
+        ax.scatter(
+            [x],
+            [y],
+            marker="*",
+            s=260,
+            c="#f2b705",
+            edgecolors="#5b4500",
+            linewidths=0.9,
+            zorder=9,
+            gid=gid,
+        )
+        ax.text(
+            x,
+            y,
+            str(props.get("rank", k + 1)),
+            fontsize=7,
+            ha="center",
+            va="center",
+            zorder=10,
+            gid=f"{gid}-label",
+        )
+        ftype = str(props.get("type", ""))
+        label = FACILITY_TYPES[ftype].label_zh if ftype in FACILITY_TYPES else ftype
+        closes = ", ".join(props.get("closes", [])) or "-"
+        tips[gid] = f"规划新增 planned {label} {ftype} #{props.get('rank', k + 1)}: closes {closes}"
+    info = plan.get("plan") or {}
+    ax.text(
+        0.01,
+        0.01,
+        f"★ 规划新增设施 planned sites: {len(sites)} · livable "
+        f"{info.get('livable_before', '?')} → {info.get('livable_after', '?')}",
+        transform=ax.transAxes,
+        fontsize=9,
+        color="#5b4500",
+        gid="plan-legend",
+    )
 
 
 _FLAG_OFFSETS = [
@@ -1309,6 +1371,7 @@ def city_figure(
     *,
     profile: str | Path | Profile | None = None,
     size: tuple[float, float] = A4_LANDSCAPE_IN,
+    plan: Mapping[str, Any] | None = None,
 ) -> Figure:
     """The city map as a matplotlib Figure: communities by grade and the targets (``P6``).
 
@@ -1320,7 +1383,7 @@ def city_figure(
     """
     data = as_report_dict(report)
     with _style():
-        fig, _tips = _city_map(data, report_profile(data, profile), size)
+        fig, _tips = _city_map(data, report_profile(data, profile), size, plan)
     return fig
 
 
@@ -1427,6 +1490,18 @@ def _html_page(svg: str, tips: Mapping[str, str], title: str, family: str | None
     )
 
 
+def _plan_data(plan: Mapping[str, Any] | str | Path | None) -> Mapping[str, Any] | None:
+    if plan is None or isinstance(plan, Mapping):
+        return plan
+    try:
+        loaded = json.loads(Path(plan).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LivableError(f"{plan}: not a readable plan GeoJSON ({exc})") from None
+    if not isinstance(loaded, dict) or loaded.get("type") != "FeatureCollection":
+        raise LivableError(f"{plan}: not a plan GeoJSON FeatureCollection")
+    return loaded
+
+
 def render_map(
     report: ReportSource,
     out: str | Path,
@@ -1436,6 +1511,7 @@ def render_map(
     dpi: int = DEFAULT_DPI,
     size: tuple[float, float] = A4_LANDSCAPE_IN,
     font: str | Path | None = None,
+    plan: Mapping[str, Any] | str | Path | None = None,
 ) -> Path:
     """Draw the map of one community (or, without ``community``, the city) into ``out``.
 
@@ -1444,6 +1520,8 @@ def render_map(
     ``fac-<category>-<n>``, ``gap-<type>``, ``com-<grade>-<n>``) or ``.html`` (the SVG
     inline with hover tooltips; self-contained, viewable offline). ``font`` names a font
     file with Chinese glyphs to use before the bundled one (see :func:`cjk_font`).
+    ``plan`` (the GeoJSON of ``livable plan``, or its path) draws the planned sites on the
+    city map as numbered stars.
 
     >>> render_map({"communities": [], "summary": {}}, "map.pdf")
     Traceback (most recent call last):
@@ -1460,7 +1538,7 @@ def render_map(
     prof = report_profile(data, profile)
     with _style(font) as family:
         if community is None:
-            fig, tips = _city_map(data, prof, size)
+            fig, tips = _city_map(data, prof, size, _plan_data(plan))
             title = "便民服务地图 Convenience-service map"
         else:
             fig, tips = _community_map(data, community, prof, size)

@@ -742,8 +742,10 @@ def evaluate_partitioned(
     >>> round(r.communities[0].access_to("kindergarten").nearest_m)
     461
     """
-    if "residents" in options:
+    if options.get("residents") is not None:
         raise LivableError("residents are not supported by the partitioned evaluation yet")
+    for key in ("residents", "residents_crs", "residents_datum"):
+        options.pop(key, None)
     if workers < 1:
         raise LivableError(f"workers must be at least 1, not {workers}")
     report_progress = progress or (lambda _stage, _fraction: None)

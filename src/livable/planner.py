@@ -6,7 +6,7 @@ communities as possible get the count of those types the profile asks for within
 circle (``P4``), weighted by population when known.
 
 The objective. For a community ``c`` short of ``d_c`` facilities of type ``T`` within its
-circle, and a set ``S`` of chosen sites, the planner maximises
+circle, and a set ``S`` of chosen sites, the planner maximises::
 
     f(S) = sum_c w_c * min(d_c, |S ∩ N_T(c)|) / d_c
 

@@ -61,6 +61,11 @@ def _positive(_inst: object, attribute: attrs.Attribute[float], value: float) ->
         raise ValueError(f"{attribute.name} must be a positive number, not {value!r}")
 
 
+def _non_negative(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+        raise ValueError(f"{attribute.name} must be a number >= 0, not {value!r}")
+
+
 def _share(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not (0.0 <= value <= 1.0):
         raise ValueError(f"{attribute.name} must be a share between 0 and 1, not {value!r}")
@@ -263,6 +268,20 @@ class Profile:
     """``P6``: the city's targets (TOML table ``[targets]``)."""
     circle: CircleRules = attrs.field(factory=CircleRules)
     """``P6.circle``: when a community gets an enlarged circle (TOML table ``[circle]``)."""
+    network_snap_tolerance_m: float = attrs.field(default=100.0, validator=_positive)
+    """Network distance: a facility farther than this from every street is reported as off
+    the network, not joined to it (community centres always snap)."""
+    network_min_component_m: float = attrs.field(default=1000.0, validator=_non_negative)
+    """Network distance: connected parts of the street network with less street than this
+    (metres, in total) are not snapped to (sidewalk stubs, private paths)."""
+    network_noding: bool = False
+    """Network distance: join lines wherever they cross, not only at shared vertices (off:
+    bridges and tunnels cross without joining)."""
+    network_walkshed_m: float = attrs.field(default=50.0, validator=_positive)
+    """Network isochrones: half-width of the band along reached streets drawn as reachable."""
+    network_isochrones: bool = True
+    """Network distance: draw each community's walking isochrones per tier in the report
+    (off saves time on large runs; distances and grades do not depend on them)."""
     district_zones: Mapping[str, Zone] = attrs.field(factory=dict, converter=_mapping)
     """``P6`` stage 3: district name to zone, for communities without their own ``zone``."""
     indicator_roles: Mapping[str, str] = attrs.field(

@@ -189,6 +189,10 @@ class CommunityResult:
     """Provider-specific facts (e.g. the network snap length of the centre)."""
     score: CommunityScore | None = None
     """The 0-100 framework score of the ``scored`` indicators (``None``: none scored)."""
+    resident_access: Mapping[str, float] | None = None
+    """Beyond the plan: per service category, the share of the community's residents
+    (weighted by population) who reach it within its walk tier (``P6.tiers``); ``None``
+    unless resident points were given (:mod:`livable.residents`)."""
 
     @property
     def next_grade(self) -> Grade | None:
@@ -518,9 +522,14 @@ class Report:
     rejected: tuple[Rejection, ...]
     summary: Summary
     rejected_facilities: tuple[Rejection, ...] = ()
+    rejected_residents: tuple[Rejection, ...] | None = None
+    """Resident points not used, and why; ``None`` when no resident points were given."""
     repaired: tuple[Rejection, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     """Plugin contributions skipped in record-and-continue mode, with the reason."""
+    details: Mapping[str, Any] = attrs.field(factory=dict)
+    """Provider facts about the whole run (e.g. ``network``: the graph, rejected streets,
+    facilities off the network); written as ``details`` when not empty."""
     schema_version: str = SCHEMA_VERSION
 
     def community(self, community_id: str) -> CommunityResult:

@@ -19,6 +19,7 @@ from :func:`access_from_pairs`, fully vectorised.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Protocol, runtime_checkable
 
 import attrs
 import numpy as np
@@ -27,9 +28,12 @@ import numpy.typing as npt
 __all__ = [
     "AccessQuery",
     "AccessTable",
+    "CircleLists",
     "FacilityColumns",
     "Origins",
+    "PairCircleLists",
     "access_from_pairs",
+    "top_k",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -123,6 +127,47 @@ class AccessQuery:
         return max(radii)
 
 
+@runtime_checkable
+class CircleLists(Protocol):
+    """The facilities within each origin's own circle, listed on demand.
+
+    A provider that lists every pair up front returns a :class:`PairCircleLists`; one that
+    counts without listing (the euclidean grid) searches again when asked, so only the
+    communities and facility types an indicator looks at are ever listed.
+    """
+
+    def lookup(self, origin: int, type_code: int | None = None) -> tuple[IntArray, FloatArray]:
+        """Facility indices and distances within ``origin``'s circle (of one type code),
+        nearest first, ties by facility index."""
+        ...
+
+
+@attrs.frozen(eq=False)
+class PairCircleLists:
+    """:class:`CircleLists` held as CSR arrays: per origin, facilities by distance.
+
+    >>> lists = PairCircleLists(indptr=np.array([0, 2]), index=np.array([4, 1]),
+    ...                         distance_m=np.array([10.0, 20.0]), type_codes=np.array([0, 1]))
+    >>> [a.tolist() for a in lists.lookup(0, 1)]
+    [[1], [20.0]]
+    """
+
+    indptr: IntArray = attrs.field(converter=_int_array)
+    index: IntArray = attrs.field(converter=_int_array)
+    distance_m: FloatArray = attrs.field(converter=_float_array)
+    type_codes: IntArray = attrs.field(converter=_int_array)
+    """Type code of each listed facility (``facility_types[index]``)."""
+
+    def lookup(self, origin: int, type_code: int | None = None) -> tuple[IntArray, FloatArray]:
+        """See :class:`CircleLists`."""
+        lo, hi = int(self.indptr[origin]), int(self.indptr[origin + 1])
+        index, dist = self.index[lo:hi], self.distance_m[lo:hi]
+        if type_code is None:
+            return index, dist
+        mask = self.type_codes[lo:hi] == type_code
+        return index[mask], dist[mask]
+
+
 @attrs.frozen(eq=False)
 class AccessTable:
     """A provider's answer, as arrays indexed ``[origin, type]`` (types as in the query).
@@ -131,9 +176,10 @@ class AccessTable:
     - ``count_within``: ``[origin, type, tier]`` counts within each tier distance (<=).
     - ``count_in_circle``: counts within each origin's own circle radius.
     - ``knn_index`` / ``knn_m``: ``[origin, type, k]`` facility indices (-1 when fewer)
-      and distances of the ``k`` nearest within the search radius, nearest first.
-    - ``circle_indptr`` / ``circle_index`` / ``circle_m``: CSR lists, per origin, of every
-      facility within its circle, ordered by distance (for quality indicators).
+      and distances of the ``k`` nearest within the search radius, nearest first, ties
+      by facility index.
+    - ``circles``: every facility within each origin's circle, on demand
+      (:meth:`in_circle`), for indicators that read facility attributes.
     """
 
     nearest_m: FloatArray
@@ -141,14 +187,78 @@ class AccessTable:
     count_in_circle: IntArray
     knn_index: IntArray
     knn_m: FloatArray
-    circle_indptr: IntArray
-    circle_index: IntArray
-    circle_m: FloatArray
+    circles: CircleLists
 
-    def in_circle(self, origin: int) -> tuple[IntArray, FloatArray]:
-        """Facility indices and distances within one origin's circle, nearest first."""
-        lo, hi = int(self.circle_indptr[origin]), int(self.circle_indptr[origin + 1])
-        return self.circle_index[lo:hi], self.circle_m[lo:hi]
+    _csr: list[tuple[IntArray, IntArray, FloatArray]] = attrs.field(
+        factory=list, init=False, repr=False
+    )
+
+    def in_circle(self, origin: int, type_code: int | None = None) -> tuple[IntArray, FloatArray]:
+        """Facility indices and distances within one origin's circle (of one type code),
+        nearest first, ties by facility index."""
+        return self.circles.lookup(origin, type_code)
+
+    def circle_lists(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """Every origin's circle list at once, as CSR arrays ``(indptr, index, distance)``
+        (origin ``i``'s facilities are ``index[indptr[i]:indptr[i + 1]]``, nearest first).
+
+        Built on first use (it lists every pair within every circle) and kept.
+        """
+        if not self._csr:
+            if isinstance(self.circles, PairCircleLists):
+                c = self.circles
+                self._csr.append((c.indptr, c.index, c.distance_m))
+            elif hasattr(self.circles, "csr"):  # a bulk answer (GridCircleLists)
+                self._csr.append(self.circles.csr())
+            else:
+                parts = [self.circles.lookup(i) for i in range(self.nearest_m.shape[0])]
+                indptr = np.zeros(len(parts) + 1, dtype=np.int64)
+                np.cumsum([p[0].size for p in parts], out=indptr[1:])
+                index = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
+                dist = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0)
+                self._csr.append((indptr, _int_array(index), _float_array(dist)))
+        return self._csr[0]
+
+    @property
+    def circle_indptr(self) -> IntArray:
+        """CSR offsets of :meth:`circle_lists`."""
+        return self.circle_lists()[0]
+
+    @property
+    def circle_index(self) -> IntArray:
+        """Facility indices of :meth:`circle_lists`."""
+        return self.circle_lists()[1]
+
+    @property
+    def circle_m(self) -> FloatArray:
+        """Distances of :meth:`circle_lists`."""
+        return self.circle_lists()[2]
+
+
+def top_k(
+    group: IntArray, facility: IntArray, distance_m: FloatArray, *, n_groups: int, k: int
+) -> tuple[FloatArray, IntArray, FloatArray]:
+    """Per group, the nearest distance and the ``k`` nearest (facility, distance), ties by
+    facility index: ``(nearest[n_groups], knn_index[n_groups, k], knn_m[n_groups, k])``.
+
+    >>> near, idx, dist = top_k(np.array([1, 1, 1]), np.array([7, 3, 5]),
+    ...                         np.array([9.0, 2.0, 2.0]), n_groups=2, k=2)
+    >>> near.tolist(), idx.tolist(), dist.tolist()
+    ([nan, 2.0], [[-1, -1], [3, 5]], [[nan, nan], [2.0, 2.0]])
+    """
+    nearest = np.full(n_groups, np.nan)
+    knn_index = np.full((n_groups, k), -1, dtype=np.int64)
+    knn_m = np.full((n_groups, k), np.nan)
+    if group.size:
+        order = np.lexsort((facility, distance_m, group))
+        g, f, d = group[order], facility[order], distance_m[order]
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        nearest[g[starts]] = d[starts]
+        rank = np.arange(g.size) - np.repeat(starts, np.diff(np.r_[starts, g.size]))
+        top = rank < k
+        knn_index[g[top], rank[top]] = f[top]
+        knn_m[g[top], rank[top]] = d[top]
+    return nearest, knn_index, knn_m
 
 
 def access_from_pairs(
@@ -169,52 +279,34 @@ def access_from_pairs(
     o = _int_array(origin)
     f = _int_array(facility)
     d = _float_array(distance_m)
-    keep = d <= query.search_radius_m
     n_types = len(query.type_ids)
-    k = query.k
     circle_r = query.circle_radii_m
     in_circle_pairs = d <= circle_r[o] if o.size else np.zeros(0, dtype=bool)
-    # circle CSR first: every facility within each origin's own circle, by distance
+    # circle CSR: every facility within each origin's own circle, by distance
     c_order = np.lexsort((f[in_circle_pairs], d[in_circle_pairs], o[in_circle_pairs]))
     c_o = o[in_circle_pairs][c_order]
     circle_index = f[in_circle_pairs][c_order]
     circle_m = d[in_circle_pairs][c_order]
     circle_indptr = np.zeros(n_origins + 1, dtype=np.int64)
     np.cumsum(np.bincount(c_o, minlength=n_origins), out=circle_indptr[1:])
+    circle_types = facility_types[circle_index].astype(np.int64)
 
-    o, f, d = o[keep], f[keep], d[keep]
-    t = facility_types[f].astype(np.int64)
-    group = o * n_types + t
+    group = o * n_types + facility_types[f].astype(np.int64)
     n_groups = n_origins * n_types
-    order = np.lexsort((f, d, group))  # by group, then distance, ties by facility index
-    group, f, d = group[order], f[order], d[order]
-
-    nearest = np.full(n_groups, np.nan)
-    knn_index = np.full((n_groups, k), -1, dtype=np.int64)
-    knn_m = np.full((n_groups, k), np.nan)
-    if group.size:
-        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-        nearest[group[starts]] = d[starts]
-        sizes = np.diff(np.r_[starts, group.size])
-        rank = np.arange(group.size) - np.repeat(starts, sizes)
-        top = rank < k
-        knn_index[group[top], rank[top]] = f[top]
-        knn_m[group[top], rank[top]] = d[top]
-
     tiers = query.tier_radii_m
     count_within = np.zeros((n_groups, len(tiers)), dtype=np.int64)
     for j, radius in enumerate(tiers):  # a handful of tiers, each one vectorised
         count_within[:, j] = np.bincount(group[d <= radius], minlength=n_groups)
-    circle_groups = c_o * n_types + facility_types[circle_index].astype(np.int64)
+    keep = d <= query.search_radius_m
+    nearest, knn_index, knn_m = top_k(group[keep], f[keep], d[keep], n_groups=n_groups, k=query.k)
+    circle_groups = c_o * n_types + circle_types
     count_in_circle = np.bincount(circle_groups, minlength=n_groups).astype(np.int64)
 
     return AccessTable(
         nearest_m=nearest.reshape(n_origins, n_types),
         count_within=count_within.reshape(n_origins, n_types, len(tiers)),
         count_in_circle=count_in_circle.reshape(n_origins, n_types),
-        knn_index=knn_index.reshape(n_origins, n_types, k),
-        knn_m=knn_m.reshape(n_origins, n_types, k),
-        circle_indptr=circle_indptr,
-        circle_index=circle_index,
-        circle_m=circle_m,
+        knn_index=knn_index.reshape(n_origins, n_types, query.k),
+        knn_m=knn_m.reshape(n_origins, n_types, query.k),
+        circles=PairCircleLists(circle_indptr, circle_index, circle_m, circle_types),
     )

@@ -22,7 +22,7 @@ informational. Indicators are registered through the ``livable_indicators`` hook
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
@@ -32,7 +32,7 @@ from livable.models import Community, FacilityType, SizeClass
 from livable.profile import Profile
 from livable.report import Gap, IndicatorResult, NearbyFacility, Status, TypeAccess
 
-__all__ = ["INPUT_KINDS", "ROLES", "CommunityContext", "Indicator", "role_of"]
+__all__ = ["INPUT_KINDS", "ROLES", "CommunityContext", "FacilityFilter", "Indicator", "role_of"]
 
 INPUT_KINDS = frozenset({"access", "community_attributes", "facility_attributes"})
 """What an indicator may read: spatial access, community attributes, facility attributes."""
@@ -67,6 +67,12 @@ def role_of(profile: Profile, indicator_id: str) -> str:
     return profile.indicator_roles.get(indicator_id, "info")
 
 
+FacilityFilter = Callable[[Mapping[str, "np.ndarray[Any, Any]"]], "np.ndarray[Any, Any]"]
+"""A vectorised selection of facilities: given columns (``"id"``, ``"type"``, ``"name"``,
+``"brand"``, ``"quality"`` (NaN when unknown), ``"distance_m"``), one numpy array per
+field with one entry per facility, return a boolean array of the facilities to keep."""
+
+
 @attrs.frozen
 class CommunityContext:
     """Everything an indicator may read about one community.
@@ -81,24 +87,28 @@ class CommunityContext:
     radius_m: float
     access: Mapping[str, TypeAccess]
     facility_types: Mapping[str, FacilityType]
-    _in_circle: Callable[[], tuple[NearbyFacility, ...]] = attrs.field(
-        default=lambda: (), alias="in_circle"
+    _in_circle: Callable[[str | None, FacilityFilter | None], Sequence[NearbyFacility]] = (
+        attrs.field(default=lambda _type=None, _where=None: (), alias="in_circle")
     )
-    _cache: dict[str, tuple[NearbyFacility, ...]] = attrs.field(
-        factory=dict, init=False, eq=False, repr=False
-    )
+    """Called with a facility type id (return only that type) or ``None`` (all types), and
+    a :data:`FacilityFilter` or ``None``. The engine's answer is a lazy sequence."""
 
-    def in_circle(self, facility_type: str | None = None) -> tuple[NearbyFacility, ...]:
+    def in_circle(
+        self, facility_type: str | None = None, *, where: FacilityFilter | None = None
+    ) -> Sequence[NearbyFacility]:
         """Facilities within the community's circle (of one type), nearest first.
 
-        Built once per community and shared by every indicator that asks.
+        ``where`` keeps only the facilities it selects, decided on columns before any
+        object is built: a city-scale circle holds thousands of facilities. The sequence
+        builds its items when read.
+
+        >>> import numpy as np
+        >>> def branded(columns):
+        ...     return np.array([b is not None for b in columns["brand"]], dtype=bool)
+        >>> branded({"brand": np.array(["Lawson", None], dtype=object)}).tolist()
+        [True, False]
         """
-        found = self._cache.get("")
-        if found is None:
-            found = self._cache[""] = tuple(self._in_circle())
-        if facility_type is None:
-            return found
-        return tuple(f for f in found if f.type == facility_type)
+        return self._in_circle(facility_type, where)
 
 
 class Indicator:

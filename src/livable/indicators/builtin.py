@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 
-from livable.indicators.base import CommunityContext, Indicator
+from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
 from livable.models import CATEGORIES
 from livable.profile import Profile
 from livable.report import Gap, IndicatorResult
@@ -51,6 +51,19 @@ def _m(distance: float | None) -> str:
 
 def _m_zh(distance: float | None) -> str:
     return "搜索范围内没有" if distance is None else f"{distance:.0f}米"
+
+
+def _branded_or_quality(min_quality: float) -> FacilityFilter:
+    """Select facilities with a brand or a ``quality`` of at least ``min_quality``."""
+
+    def select(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+        brand = np.asarray(columns["brand"], dtype=object)
+        branded = np.asarray(brand != None, dtype=bool)  # noqa: E711 (elementwise: None or text)
+        quality = np.asarray(columns["quality"], dtype=np.float64)
+        good: np.ndarray[Any, Any] = np.logical_or(branded, quality >= min_quality)
+        return good
+
+    return select
 
 
 def _label(context: CommunityContext, gap: Gap, zh: bool) -> str:
@@ -331,12 +344,7 @@ class FacilityQuality(Indicator):
         happy = context.profile.happy
         gaps: list[Gap] = []
         for type_id in happy.quality_types:
-            good = [
-                f
-                for f in context.in_circle(type_id)
-                if f.brand or (f.quality is not None and f.quality >= happy.min_quality)
-            ]
-            if good:
+            if context.in_circle(type_id, where=_branded_or_quality(happy.min_quality)):
                 continue
             ftype = context.facility_types.get(type_id)
             en_name = ftype.label_en if ftype else type_id

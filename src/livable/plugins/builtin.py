@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from livable.geometry.network import network_factory
 from livable.geometry.providers import ProviderFactory, euclidean_factory, geodesic_factory
 from livable.indicators.base import Indicator
 from livable.indicators.builtin import builtin_indicators
@@ -45,12 +46,16 @@ def livable_indicators() -> Iterable[Indicator]:
 
 @hookimpl
 def livable_distance_providers() -> Mapping[str, ProviderFactory]:
-    """``euclidean`` and ``geodesic``.
+    """``euclidean``, ``geodesic`` and ``network`` (walking along the streets).
 
     >>> sorted(livable_distance_providers())
-    ['euclidean', 'geodesic']
+    ['euclidean', 'geodesic', 'network']
     """
-    return {"euclidean": euclidean_factory, "geodesic": geodesic_factory}
+    return {
+        "euclidean": euclidean_factory,
+        "geodesic": geodesic_factory,
+        "network": network_factory,
+    }
 
 
 @hookimpl

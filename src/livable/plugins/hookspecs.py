@@ -146,11 +146,14 @@ def livable_distance_providers() -> Mapping[str, ProviderFactory]:
     (``distance="NAME"``, ``livable evaluate --distance NAME``).
 
     **Return:** a mapping (or ``None``) of provider name to a factory. The factory is
-    called with keyword arguments ``profile``, ``projector``, ``streets``, ``streets_crs``
-    and ``streets_datum`` (accept ``**kwargs`` for options added later) and returns a
-    ``livable.geometry.providers.DistanceProvider``: an object with a ``name`` and
-    ``measure(origins, facilities, query)`` returning an
-    ``livable.geometry.access.AccessTable``. A provider that can list every
+    called with keyword arguments ``profile``, ``projector``, ``streets``, ``streets_crs``,
+    ``streets_datum`` and ``strict`` (accept ``**kwargs`` for options added later) and
+    returns a ``livable.geometry.providers.DistanceProvider``: an object with a ``name``
+    and ``measure(origins, facilities, query)`` returning an
+    ``livable.geometry.access.AccessTable``. It may also offer ``isochrones(origins,
+    radii_m)`` and ``origin_details(origins)`` / ``report_details(facility_ids)``
+    (``IsochroneProvider``, ``DetailProvider``): the engine then puts walking areas and
+    its facts in the report, as ``network`` does. A provider that can list every
     (origin, facility, distance) pair within ``query.max_radius_m`` gets the table from
     ``livable.geometry.access.access_from_pairs``;
     ``livable.geometry.providers.candidate_pairs`` finds euclidean pairs with the
@@ -169,7 +172,7 @@ def livable_distance_providers() -> Mapping[str, ProviderFactory]:
     ...         return {"straight": lambda **kwargs: EuclideanProvider(name="straight")}
     >>> pm = PluginManager(load_entry_points=False, plugins=[Straight()])
     >>> sorted(pm.distance_providers())
-    ['euclidean', 'geodesic', 'straight']
+    ['euclidean', 'geodesic', 'network', 'straight']
 
     .. versionadded:: 0.1
     """

@@ -13,7 +13,7 @@ and hook; every answer is type-checked.
 >>> "kindergarten" in pm.facility_types()
 True
 >>> sorted(pm.distance_providers())
-['euclidean', 'geodesic']
+['euclidean', 'geodesic', 'network']
 >>> [p.name for p in pm.plugins()]
 ['livable.builtin']
 """

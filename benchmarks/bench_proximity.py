@@ -1,0 +1,209 @@
+"""Benchmark livable's proximity pass against STRtree and cKDTree references (one command).
+
+    python benchmarks/bench_proximity.py [--facilities 50000,500000,1000000]
+        [--communities 2000] [--types 17] [--repeat 3] [--seed 1] [--no-memory]
+
+For each facility count, draws a seeded synthetic city (``livable.synthetic``), projects it
+to its UTM zone, computes the service circles with the ``xian-2020`` profile, then times IN
+THE SAME PROCESS, interleaved and best of ``--repeat``:
+
+- ``livable``: ``EuclideanProvider().measure`` — the whole pass, index build included: counts
+  within the 400/800/1,200 m tiers and within each circle (1,200 m, 1,600 m enlarged), and
+  the 3 nearest of every type within 3 km with their indices;
+- ``strtree``: shapely 2 ``STRtree.query(..., predicate="dwithin")`` reference;
+- ``ckdtree``: per-type scipy ``cKDTree.query_ball_point(..., return_length=True)`` reference.
+
+It prints CPU and wall seconds, livable's ratio to each reference, the peak resident memory
+of each variant (each run once in a fresh subprocess on the same saved inputs: the
+process's memory high-water mark, ``VmHWM``), and checks that the counts agree (a
+difference is allowed only up to the facilities lying within the CRS's scale distortion of
+the radius). CPU time is the primary
+figure: on a shared machine wall time also measures the neighbours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from reference import (
+    SEARCH,
+    TIERS,
+    K,
+    ckdtree_pass,
+    compare_counts,
+    fmt_s,
+    peak_rss_mb,
+    prepare,
+    strtree_pass,
+)
+
+from livable.geometry.access import AccessQuery, FacilityColumns, Origins
+from livable.geometry.providers import EuclideanProvider
+
+
+def livable_pass(data: dict[str, Any]) -> dict[str, np.ndarray]:
+    """livable's euclidean provider on the prepared arrays (index build included)."""
+    n_types = int(data["n_types"])
+    type_ids = tuple(f"t{i}" for i in range(n_types))
+    query = AccessQuery(
+        type_ids=type_ids,
+        tier_radii_m=TIERS,
+        circle_radii_m=data["circle"],
+        search_radius_m=SEARCH,
+        k=K,
+    )
+    columns = FacilityColumns(data["fx"], data["fy"], data["codes"], type_ids)
+    table = EuclideanProvider().measure(Origins(data["ox"], data["oy"]), columns, query)
+    return {
+        "count_within": table.count_within,
+        "count_in_circle": table.count_in_circle,
+        "nearest_m": table.nearest_m,
+        "knn_m": table.knn_m,
+    }
+
+
+VARIANTS: dict[str, Callable[[dict[str, Any]], dict[str, np.ndarray]]] = {
+    "livable": livable_pass,
+    "strtree": strtree_pass,
+    "ckdtree": ckdtree_pass,
+}
+
+
+def child(variant: str, path: str) -> None:
+    """Run one variant once on saved inputs and print its peak memory as JSON."""
+    with np.load(path) as npz:
+        data = {k: npz[k] for k in npz.files}
+    baseline = peak_rss_mb()
+    VARIANTS[variant](data)
+    print(json.dumps({"baseline_mb": baseline, "peak_mb": peak_rss_mb()}))
+
+
+def memory(data: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Peak RSS of each variant, each in a fresh interpreter on the same inputs."""
+    out: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "inputs.npz")
+        np.savez(path, **data)
+        for name in VARIANTS:
+            res = subprocess.run(
+                [sys.executable, __file__, "--child", name, "--input", path],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            out[name] = json.loads(res.stdout.strip().splitlines()[-1])
+    return out
+
+
+def timed(data: dict[str, Any], repeat: int) -> tuple[dict[str, tuple[float, float]], dict]:
+    """Best (cpu, wall) seconds per variant over interleaved repeats, and the outputs."""
+    best = dict.fromkeys(VARIANTS, (np.inf, np.inf))
+    outputs: dict[str, dict[str, np.ndarray]] = {}
+    for _ in range(repeat):
+        for name, fn in VARIANTS.items():
+            gc.collect()
+            c0, w0 = time.process_time(), time.perf_counter()
+            outputs[name] = fn(data)
+            cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+            best[name] = (min(best[name][0], cpu), min(best[name][1], wall))
+    return best, outputs
+
+
+def check(data: dict[str, Any], outputs: dict[str, dict[str, np.ndarray]]) -> list[str]:
+    """Lines saying how livable's answers agree with each reference."""
+    ours = outputs["livable"]
+    lines = []
+    for ref_name in ("strtree", "ckdtree"):
+        ref = outputs[ref_name]
+        total, equal, explained = compare_counts(data, ours, ref)
+        a, b = ours["nearest_m"], ref["nearest_m"]
+        same_nan = bool((np.isnan(a) == np.isnan(b)).all())
+        both = ~np.isnan(a) & ~np.isnan(b)
+        worst = float(np.max(np.abs(a[both] - b[both]))) if both.any() else 0.0
+        verdict = "OK" if equal + explained == total and same_nan and worst < 1e-6 else "MISMATCH"
+        lines.append(
+            f"  counts vs {ref_name}: {equal:,}/{total:,} equal, {total - equal:,} differ "
+            f"({explained:,} within the {float(data['scale_error']):.2e} distortion band); "
+            f"nearest: same gaps {same_nan}, max |diff| {worst:.2e} m -> {verdict}"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--facilities", default="50000,500000,1000000")
+    parser.add_argument("--communities", type=int, default=2000)
+    parser.add_argument("--types", type=int, default=17)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-memory", action="store_true", help="skip the subprocess runs")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--input", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child, args.input)
+        return 0
+
+    sizes = [int(s) for s in args.facilities.split(",")]
+    print(
+        f"livable proximity benchmark: {args.communities:,} communities, {args.types} types, "
+        f"tiers {TIERS} m, search {SEARCH:.0f} m, k={K}, seed {args.seed}, "
+        f"best of {args.repeat}"
+    )
+    header = (
+        f"{'facilities':>10} {'variant':<8} {'cpu s':>7} {'wall s':>7} "
+        f"{'livable/x cpu':>13} {'livable/x wall':>14} {'peak MB (+ over inputs)':>8}"
+    )
+    summary = []
+    failed = False
+    for n_fac in sizes:
+        data = prepare(args.communities, n_fac, args.types, args.seed)
+        best, outputs = timed(data, args.repeat)
+        mem = {} if args.no_memory else memory(data)
+        print(f"\n{header}")
+        for name, (cpu, wall) in best.items():
+            rc = best["livable"][0] / cpu
+            rw = best["livable"][1] / wall
+            peak = f"{'-':>8}"
+            if name in mem:
+                m = mem[name]
+                peak = f"{m['peak_mb']:8.0f} (+{m['peak_mb'] - m['baseline_mb']:.0f})"
+            print(
+                f"{n_fac:>10,} {name:<8} {fmt_s(cpu):>7} {fmt_s(wall):>7} "
+                f"{rc:>13.2f} {rw:>14.2f} {peak}"
+            )
+        print(
+            f"  working CRS {data['crs']}, circles enlarged: {int((data['circle'] > 1200).sum())}"
+        )
+        lines = check(data, outputs)
+        failed |= any("MISMATCH" in line for line in lines)
+        print("\n".join(lines))
+        summary.append((n_fac, best, mem))
+    print("\nscaling (livable cpu s per 100k facilities):")
+    for n_fac, best, _ in summary:
+        print(f"  {n_fac:>10,}: {best['livable'][0] / n_fac * 1e5:.3f}")
+    print("\ntargets: livable/strtree <= 1, livable/ckdtree <= 2, peak < 1500 MB")
+    for n_fac, best, mem in summary:
+        vs_st = best["livable"][0] / best["strtree"][0]
+        vs_kd = best["livable"][0] / best["ckdtree"][0]
+        peak = mem.get("livable", {}).get("peak_mb", float("nan"))
+        ok = vs_st <= 1 and vs_kd <= 2 and (peak < 1500 or np.isnan(peak))
+        print(
+            f"  {n_fac:>10,}: vs STRtree {vs_st:.2f}, vs cKDTree {vs_kd:.2f}, "
+            f"peak {peak:.0f} MB -> {'met' if ok else 'NOT met'}"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
