@@ -245,3 +245,23 @@ def test_cli_rejects_a_bad_tile_size(
     args = ["evaluate", "--communities", str(sample[0]), "--facilities", str(sample[1])]
     assert main([*args, "--tile-km", "0", "--out", str(tmp_path / "r.json")]) == 1
     assert "--tile-km" in capsys.readouterr().err
+
+
+def test_network_distance_tiles_equal_single_pass() -> None:
+    """With the street network every tile reads the same streets: same report (``P6.tiers``
+    walked, not flown)."""
+    import importlib
+
+    river = importlib.import_module("tests.test_network_river")
+    comms, facs = river.city()
+    options: dict[str, Any] = {
+        "distance": "network",
+        "streets": river.streets(),
+        "communities_crs": river.UTM,
+        "facilities_crs": river.UTM,
+        "streets_crs": river.UTM,
+        "working_crs": river.UTM,
+    }
+    single = livable.evaluate(comms, facs, **options)
+    merged = evaluate_partitioned(comms, facs, tile_m=600.0, **options)
+    assert merged.to_json() == single.to_json()

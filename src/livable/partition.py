@@ -19,9 +19,10 @@ Why the merged report equals the single-pass one, exactly:
   :data:`HALO_FACTOR` plus :data:`HALO_PAD_M` (covering the geodesic provider's 1 % + 1 m
   candidate margin); an area facility is included when its bounding box reaches the halo.
   Extra facilities change nothing: every provider filters by distance.
-- **Order is kept.** A tile's facilities keep their input order, so ties between equally
-  near facilities (broken by position) break the same way; communities are merged sorted
-  by id, and the summary is recomputed from all of them with
+- **Order does not matter.** The engine puts each tile's facilities in the canonical
+  order (:func:`livable.engine.canonical_order`) as a single pass does with all of them,
+  so ties between equally near facilities break the same way; communities are merged
+  sorted by id, and the summary is recomputed from all of them with
   :func:`livable.rollup.summarize`.
 
 Rejected communities and facilities are found once, when the inputs are read in the
