@@ -10,7 +10,8 @@ file with ``id`` and ``type`` columns and a WKB geometry column), optionally by 
 Rows go through :func:`livable.io.read_facilities`, so validation, CRS and datum handling,
 area facilities and rejection reasons are those of GeoJSON input; a rejection's source is
 ``file#row``. Facilities come in the file's row order (the engine then sorts them
-canonically, so the order of a file never changes a report). Needs ``pyarrow`` (the ``dask`` extra installs it).
+canonically, so the order of a file never changes a report). Needs ``pyarrow`` (the
+``dask`` extra installs it).
 
 >>> import tempfile, pathlib
 >>> from livable.testing import facility
