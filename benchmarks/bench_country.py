@@ -46,27 +46,8 @@ import livable
 from livable.io import CommunityLayer, FacilityLayer
 from livable.models import Community
 from livable.partition import evaluate_partitioned
+from livable.synthetic import TYPE_WEIGHTS
 
-TYPE_WEIGHTS = {
-    "transit_stop": 9.0,
-    "convenience_store": 10.0,
-    "vegetable_store": 5.0,
-    "fitness_venue": 3.0,
-    "leisure_space": 4.0,
-    "community_library": 0.6,
-    "kindergarten": 2.0,
-    "clinic": 3.0,
-    "elderly_care_station": 1.0,
-    "government_service_station": 0.8,
-    "breakfast_outlet": 6.0,
-    "restaurant": 24.0,
-    "bank": 4.0,
-    "hotel": 5.0,
-    "attraction": 0.8,
-    "entertainment_venue": 4.0,
-    "school": 1.2,
-    "parcel_point": 5.0,
-}
 COMMUNITIES_PER_CITY = 1_000
 URBAN_SHARE = 0.2
 """Share of the facilities in the cities; the rest lie anywhere in the country's box."""

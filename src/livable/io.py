@@ -1001,6 +1001,41 @@ def _reject_outside(
     return rejected
 
 
+def _admit(
+    out: _Collector,
+    index: int,
+    fid: str | None,
+    feature: Any,
+    noun: str,
+    dupes: Mapping[str, Sequence[int]],
+    *,
+    properties: bool = True,
+) -> tuple[str, Mapping[str, Any]] | None:
+    """The id and properties of a feature whose envelope is sound, else ``None`` once
+    rejected.
+
+    The checks every id-keyed reader makes first, in this order: a problem the loader
+    already knows, a GeoJSON Feature, properties an object (when ``properties``), an id,
+    an id no other feature shares.
+    """
+    if out.known_problem(index, fid):
+        return None
+    if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
+        out.reject(index, fid, _not_a_feature(feature))
+        return None
+    props = feature.get("properties") if properties else None
+    if props is not None and not isinstance(props, Mapping):
+        out.reject(index, fid, f"properties must be a JSON object, not {_show(props)}")
+        return None
+    if fid is None:
+        out.reject(index, None, _id_problem(feature, noun))
+        return None
+    if fid in dupes:
+        out.reject(index, fid, _duplicate_reason(fid, dupes[fid]))
+        return None
+    return fid, props or {}
+
+
 # -- communities --------------------------------------------------------------------------
 
 
@@ -1045,22 +1080,10 @@ def read_communities(
     props_of: dict[int, Mapping[str, Any]] = {}
     for index, feature in enumerate(features):
         fid = ids[index]
-        if out.known_problem(index, fid):
+        admitted = _admit(out, index, fid, feature, "community", dupes)
+        if admitted is None:
             continue
-        if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-            out.reject(index, fid, _not_a_feature(feature))
-            continue
-        props = feature.get("properties")
-        if props is not None and not isinstance(props, Mapping):
-            out.reject(index, fid, f"properties must be a JSON object, not {_show(props)}")
-            continue
-        props = props or {}
-        if fid is None:
-            out.reject(index, None, _id_problem(feature, "community"))
-            continue
-        if fid in dupes:
-            out.reject(index, fid, _duplicate_reason(fid, dupes[fid]))
-            continue
+        fid, props = admitted
         problem = _community_props_problem(props)
         if problem:
             out.reject(index, fid, problem)
@@ -1295,22 +1318,10 @@ def read_facilities(
             xs[index], ys[index] = coords[0], coords[1]
             point_rows.append(index)
             continue
-        if out.known_problem(index, fid):
+        admitted = _admit(out, index, fid, feature, "facility", dupes)
+        if admitted is None:
             continue
-        if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-            out.reject(index, fid, _not_a_feature(feature))
-            continue
-        props = feature.get("properties")
-        if props is not None and not isinstance(props, Mapping):
-            out.reject(index, fid, f"properties must be a JSON object, not {_show(props)}")
-            continue
-        props = props or {}
-        if fid is None:
-            out.reject(index, None, _id_problem(feature, "facility"))
-            continue
-        if fid in dupes:
-            out.reject(index, fid, _duplicate_reason(fid, dupes[fid]))
-            continue
+        fid, props = admitted
         problem = _facility_props_problem(props, known)
         if problem:
             out.reject(index, fid, problem)
@@ -1362,20 +1373,20 @@ def read_facilities(
         areas[rows_of] = converted
         inside = shapely.get_coordinates(shapely.point_on_surface(converted))
         lon[rows_of], lat[rows_of] = inside[:, 0], inside[:, 1]
-    props = [_props(features[i]) for i in ok]
+    kept_props = [_props(features[i]) for i in ok]
     rejected, repaired = out.result()
     return FacilityLayer(
         ids=np.array([ids[i] for i in ok], dtype=object),
-        types=np.array([p["type"] for p in props], dtype=object),
+        types=np.array([p["type"] for p in kept_props], dtype=object),
         lon=lon,
         lat=lat,
-        names=np.array([_text(p.get("name")) for p in props], dtype=object),
-        brands=np.array([_text(p.get("brand")) for p in props], dtype=object),
+        names=np.array([_text(p.get("name")) for p in kept_props], dtype=object),
+        brands=np.array([_text(p.get("brand")) for p in kept_props], dtype=object),
         quality=np.array(
-            [np.nan if (q := p.get("quality")) is None else float(q) for p in props],
+            [np.nan if (q := p.get("quality")) is None else float(q) for p in kept_props],
             dtype=np.float64,
         ),
-        attributes=_Attributes(props),
+        attributes=_Attributes(kept_props),
         areas=areas,
         rejected=rejected,
         repaired=repaired,

@@ -94,15 +94,13 @@ from livable.io import (
     Limits,
     Rejection,
     SourceInfo,
+    _admit,
     _check_coordinates,
     _Collector,
-    _duplicate_reason,
     _duplicates,
     _feature_id,
     _features,
-    _id_problem,
     _load,
-    _not_a_feature,
     _position_problem,
     _resolve,
     _show,
@@ -216,17 +214,10 @@ def read_streets(
     kept: list[tuple[int, str, BaseGeometry]] = []
     for index, feature in enumerate(features):
         fid = ids[index]
-        if out.known_problem(index, fid):
+        admitted = _admit(out, index, fid, feature, "street", dupes, properties=False)
+        if admitted is None:
             continue
-        if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-            out.reject(index, fid, _not_a_feature(feature))
-            continue
-        if fid is None:
-            out.reject(index, None, _id_problem(feature, "street"))
-            continue
-        if fid in dupes:
-            out.reject(index, fid, _duplicate_reason(fid, dupes[fid]))
-            continue
+        fid = admitted[0]
         geom, problem = _line_geometry(feature.get("geometry"))
         if geom is None:
             out.reject(index, fid, problem or "bad geometry")
