@@ -162,3 +162,16 @@ def test_console_script_runs_as_a_module(city, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert out.exists()
+
+
+def test_demo_names_every_file_it_wrote_on_its_last_line(tmp_path, capsys):
+    """P7: the demo's last line says where each written file is; each exists."""
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("written: ")
+    written = [Path(p) for p in last.removeprefix("written: ").split(", ")]
+    names = {p.name for p in written}
+    assert {"communities.geojson", "facilities.geojson", "report.json", "city.png"} <= names
+    assert "handbook-zh.html" in names and any(n.startswith("map-") for n in names)
+    assert set(written) == {p for p in out.iterdir() if p.is_file()}

@@ -6,16 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import distributed
 import pytest
 
 import livable
+from livable.dask import evaluate_dask
 from livable.geoparquet import read_facilities, write_facilities
 from livable.sample import write_sample_city
-
-distributed = pytest.importorskip("distributed")
-pytest.importorskip("pyarrow")
-
-from livable.dask import evaluate_dask  # noqa: E402
 
 
 @pytest.fixture(scope="module")

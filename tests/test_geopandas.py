@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -12,8 +13,6 @@ import shapely
 import livable
 import livable.geopandas
 from livable.testing import offset
-
-gpd = pytest.importorskip("geopandas")
 
 
 def frames() -> tuple[object, object]:

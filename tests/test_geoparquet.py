@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pyproj
 import pytest
 from hypothesis import given, settings
@@ -15,9 +17,6 @@ import livable
 from livable.geoparquet import read_facilities, scan_facilities, write_facilities
 from livable.partition import evaluate_partitioned
 from livable.sample import write_sample_city
-
-pa = pytest.importorskip("pyarrow")
-pq = pytest.importorskip("pyarrow.parquet")
 
 
 @pytest.fixture(scope="module")

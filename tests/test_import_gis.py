@@ -16,8 +16,6 @@ from livable.errors import InputError
 from livable.geometry.crs import to_wgs84
 from livable.testing import offset
 
-pyogrio = pytest.importorskip("pyogrio")
-
 # two facilities in CGCS2000 / 3-degree Gauss-Kruger CM 108E (EPSG:4545 is CM 108E;
 # EPSG:4547 is CM 114E, as the issue asks): the kindergarten 600 m east of the other
 X0, Y0 = 500000.0, 3790000.0
@@ -101,7 +99,8 @@ def test_utf8_shapefile_without_cpg_is_read_as_utf8(tmp_path: Path) -> None:
 
 
 def test_geoparquet_crs_from_metadata(tmp_path: Path) -> None:
-    gpd = pytest.importorskip("geopandas")
+    import geopandas as gpd
+
     gdf = gpd.GeoDataFrame(
         {"id": ["k1", "v1"], "type": ["kindergarten", "vegetable_store"], "name": NAMES},
         geometry=[shapely.Point(X0 + 600.0, Y0), shapely.Point(X0, Y0)],

@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+import osmium
 import pytest
 import shapely
 from hypothesis import given
@@ -20,8 +21,6 @@ from livable.errors import InputError, LivableError
 from livable.importers.osm import OsmMapping, load_osm_mapping, mapping_table_markdown, read_osm
 from livable.io import read_facilities
 from livable.models import FACILITY_TYPES, TWELVE_ONES
-
-osmium = pytest.importorskip("osmium")
 
 LON, LAT = 108.94, 34.26
 

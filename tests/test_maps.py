@@ -12,26 +12,24 @@ import warnings
 import xml.etree.ElementTree as ET
 
 import numpy as np
+import PIL.Image as PIL_Image
+import pylopdf_fonts_zh_cn
 import pytest
 
 import livable
+from livable import maps
 from livable.cli import main
 from livable.errors import LivableError
-from livable.plugins import PluginManager
-from livable.sample import write_sample_city
-from livable.testing import offset
-
-matplotlib = pytest.importorskip("matplotlib", reason="the 'maps' extra is not installed")
-PIL_Image = pytest.importorskip("PIL.Image")
-
-from livable import maps  # noqa: E402
-from livable.maps import (  # noqa: E402
+from livable.maps import (
     GRADE_COLORS,
     CJKFontWarning,
     city_figure,
     community_figure,
     render_map,
 )
+from livable.plugins import PluginManager
+from livable.sample import write_sample_city
+from livable.testing import offset
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -249,7 +247,6 @@ def test_without_a_cjk_font_one_clear_warning(sample, tmp_path, monkeypatch):
 
 
 def test_font_named_by_the_caller(sample, tmp_path, monkeypatch):
-    pylopdf_fonts_zh_cn = pytest.importorskip("pylopdf_fonts_zh_cn")
     path = str(pylopdf_fonts_zh_cn.sans_path())
     monkeypatch.setitem(sys.modules, "pylopdf_fonts_zh_cn", None)
     monkeypatch.setattr(maps, "_SYSTEM_CJK_FAMILIES", ())

@@ -160,7 +160,6 @@ def test_errors_are_livable_errors():
 
 def test_plan_is_drawn_on_the_city_map(sample, tmp_path):
     """P6 stage 2 on the P7 map: planned sites appear as numbered stars with tooltips."""
-    pytest.importorskip("matplotlib")
     _, _, out = sample
     dest = tmp_path / "plan.geojson"
     assert (

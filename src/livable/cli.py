@@ -572,7 +572,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         out=str(report_path),
     )
     code = _cmd_evaluate(ns, out)
-    written = _demo_products(folder, report_path)
+    lines, products = _demo_products(folder, report_path)
     if not args.quiet:
         print(
             "\nSynthetic sample city (not real places). Rerun it yourself with:\n"
@@ -580,12 +580,14 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
             f"--out {report_path}",
             file=out,
         )
-        for line in written:
+        for line in lines:
             print(line, file=out)
+        written = [communities, facilities, report_path, *products]
+        print(f"\nwritten: {', '.join(str(p) for p in written)}", file=out)
     return code
 
 
-def _demo_products(folder: Path, report_path: Path) -> list[str]:
+def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Path]]:
     """The demo's map and handbook (P7): the city map, one community's map and handbook."""
     import importlib.util
 
@@ -596,23 +598,27 @@ def _demo_products(folder: Path, report_path: Path) -> list[str]:
     short = [c for c in data["communities"] if c["grade"] == "not_livable"]
     pick = (short or data["communities"] or [None])[0]
     lines = ["\nOne map, one handbook (P7):"]
+    products: list[Path] = []
     if pick is not None:
         hb = write_handbook(data, folder / "handbook-zh.html", community=pick["id"], lang="zh")
         lines.append(f"  handbook of {pick['id']}: {hb}")
+        products.append(Path(hb))
     if importlib.util.find_spec("matplotlib") is None:
         lines.append(
             "  maps need the optional 'maps' extra: pip install 'livable[maps]', then\n"
             f"  livable map {report_path} --out {folder / 'city.png'}"
         )
-        return lines
+        return lines, products
     from livable.maps import render_map
 
     city = render_map(data, folder / "city.png")
     lines.append(f"  city map: {city}")
+    products.append(Path(city))
     if pick is not None:
         one = render_map(data, folder / f"map-{pick['id']}.png", community=pick["id"])
         lines.append(f"  map of {pick['id']}: {one}")
-    return lines
+        products.append(Path(one))
+    return lines, products
 
 
 def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
