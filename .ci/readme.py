@@ -12,6 +12,7 @@ or build output can hide a missing install step. ``tests/test_ci.py`` checks tha
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import shutil
 import subprocess
@@ -36,16 +37,40 @@ def readme_commands(text: str) -> dict[str, str]:
     return {name: matches[0] for name, matches in found.items()}
 
 
+def _listed_files() -> list[str]:
+    """The files git tracks or would track (not ignored); outside a checkout, every file
+    but those the top-level .gitignore's patterns name (a copy made by ``copy_tree``)."""
+    if (ROOT / ".git").exists():
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout.decode("utf-8")
+        return [name for name in listed.split("\0") if name]
+    patterns = [
+        line.strip().strip("/")
+        for line in (ROOT / ".gitignore").read_text("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    names = []
+    for path in sorted(ROOT.rglob("*")):
+        rel = path.relative_to(ROOT).as_posix()
+        parts = rel.split("/")
+        ignored = any(
+            fnmatch.fnmatch(part, pattern) or fnmatch.fnmatch(rel, pattern + "*")
+            for pattern in patterns
+            for part in parts
+        )
+        if path.is_file() and not ignored:
+            names.append(rel)
+    return names
+
+
 def copy_tree(dest: Path) -> None:
-    """Copy the files git tracks or would track (not ignored) into ``dest``."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode("utf-8")
+    """Copy the tree as a fresh clone would have it into ``dest``, a new folder."""
     dest.mkdir(parents=True, exist_ok=False)
-    for name in filter(None, listed.split("\0")):
+    for name in _listed_files():
         source = ROOT / name
         if not source.is_file():  # deleted in the work tree but still in the index
             continue

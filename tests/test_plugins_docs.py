@@ -123,15 +123,16 @@ def test_the_example_plugin_loads_cleanly(yanta: ModuleType) -> None:
     assert contributed.distance_providers == ("euclidean_detour",)
 
 
-def _json_after(text: str, marker: str) -> dict[str, object]:
-    block = text.split(marker, 1)[1].split("```json", 1)[1].split("```", 1)[0]
+def _heredoc(text: str, filename: str) -> dict[str, object]:
+    """The JSON a tutorial's shell block writes with ``cat > FILENAME <<'EOF'``."""
+    block = text.split(f"cat > {filename} <<'EOF'\n", 1)[1].split("\nEOF\n", 1)[0]
     return json.loads(block)  # type: ignore[no-any-return]
 
 
 def test_the_tutorial_evaluation_gives_what_the_tutorial_shows(yanta: ModuleType) -> None:
     text = TUTORIAL.read_text(encoding="utf-8")
-    communities = _json_after(text, "`communities.geojson`:")
-    facilities = _json_after(text, "`facilities.geojson`, using the new facility type:")
+    communities = _heredoc(text, "communities.geojson")
+    facilities = _heredoc(text, "facilities.geojson")
     pm = PluginManager(load_entry_points=False, plugins=[yanta])
     report = livable.evaluate(
         communities, facilities, profile="xian-yanta", distance="euclidean_detour", plugins=pm
