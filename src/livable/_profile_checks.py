@@ -10,7 +10,7 @@ coerced: a boolean is never a number, a text is never a number, a number is neve
 
 >>> RADIUS = Number(low=0, high=10_000, low_open=True, unit="m")
 >>> RADIUS.describe()
-'number, 0 < x ≤ 10,000 (m)'
+'number, 0 < x <= 10,000 (m)'
 >>> RADIUS.check(RADIUS.normalize(1200))
 1200.0
 >>> RADIUS.check(True)
@@ -159,8 +159,8 @@ class Number:
         return value
 
     def _range(self) -> str:
-        low = f"{_bound(self.low)} <" if self.low_open else f"{_bound(self.low)} ≤"
-        return f"{low} x ≤ {_bound(self.high)}" + (f" ({self.unit})" if self.unit else "")
+        low = f"{_bound(self.low)} <" if self.low_open else f"{_bound(self.low)} <="
+        return f"{low} x <= {_bound(self.high)}" + (f" ({self.unit})" if self.unit else "")
 
     def describe(self) -> str:
         kind = "whole number" if self.whole else "number"

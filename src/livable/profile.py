@@ -262,7 +262,7 @@ class _SizeClasses:
     def describe(self) -> str:
         return (
             "an array of tables (id, label_en, label_zh, min_population: whole number, "
-            f"0 ≤ x ≤ {MAX_POPULATION:g}), increasing from 0"
+            f"0 <= x <= {MAX_POPULATION:g}), increasing from 0"
         )
 
 
