@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import livable
 from livable import Profile, ProfileError, load_profile
-from livable._profile_checks import Number
+from livable._profile_checks import Choice, Date, Flag, Number, Table
 from livable.cli import main
 from livable.profile import profile_from_mapping
 
@@ -326,10 +326,40 @@ def _assert_declared(prof: Profile) -> None:
     assert all(type(m) is float and m > 0 for m in prof.category_tiers.values())
 
 
+def _plausible(check: Any) -> st.SearchStrategy[Any]:
+    """Values near or inside a field's range, so that many random profiles load."""
+    if isinstance(check, Number):
+        low, high = math.ceil(check.low), int(check.high)
+        ints = st.integers(min_value=low - 1, max_value=high + 1)
+        if check.whole:
+            return ints | st.just("off")
+        return ints | st.floats(min_value=check.low, max_value=check.high) | st.just("off")
+    if isinstance(check, Flag):
+        return st.booleans()
+    if isinstance(check, Choice):
+        return st.sampled_from(check.options)
+    if isinstance(check, Date):
+        return st.dates() | st.dates().map(str)
+    if isinstance(check, Table):
+        return st.dictionaries(st.sampled_from(["shopping", "finance", "clinic"]), _values)
+    return _values
+
+
+FIELD_CHECKS = {p: f.metadata["check"] for p, f in _fields(Profile)}
+
+
+@st.composite
+def _changes(draw: st.DrawFn) -> dict[str, Any]:
+    paths = draw(st.lists(st.sampled_from(ALL_PATHS), min_size=1, max_size=3, unique=True))
+    # one value in four anything TOML-able, the others near the field's own range
+    return {
+        p: draw(_values if draw(st.integers(0, 3)) == 0 else _plausible(FIELD_CHECKS[p]))
+        for p in paths
+    }
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.dictionaries(st.sampled_from(ALL_PATHS), _values, min_size=1, max_size=3),
-)
+@given(_changes())
 def test_any_toml_value_in_any_field_loads_checked_or_raises_profile_error(
     changes: dict[str, Any],
 ) -> None:
