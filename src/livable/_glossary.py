@@ -186,13 +186,15 @@ def attribute_docs(cls: type) -> dict[str, tuple[str, str]]:
 
 @attrs.frozen
 class FieldRow:
-    """One profile field: its dotted path, type, value in a profile, docs and assumption."""
+    """One profile field: its dotted path, type, allowed values, value, docs, assumption."""
 
     path: str
     type: str
     value: str
     doc: str
     assumption: str
+    allowed: str = ""
+    """The values the field accepts (its type and range check, ``livable.profile``)."""
 
 
 def _show(value: Any) -> str:
@@ -242,6 +244,7 @@ def profile_field_rows(profile_id: str = "xian-2020") -> list[FieldRow]:
             value = getattr(obj, field.name)
             type_text, doc = docs.get(field.name, ("", ""))
             nested = attrs.has(type(value)) and field.name != "size_classes"
+            check = field.metadata.get("check")
             if nested and not doc:
                 doc = inspect.cleandoc(type(value).__doc__ or "").split("\n\n")[0]
             rows.append(
@@ -251,6 +254,7 @@ def profile_field_rows(profile_id: str = "xian-2020") -> list[FieldRow]:
                     value=_value_text(field.name, value, nested),
                     doc=doc,
                     assumption=profile.assumptions.get(path, ""),
+                    allowed="" if nested or check is None else check.describe(),
                 )
             )
             if nested:
@@ -278,7 +282,7 @@ def _rst_to_md(text: str) -> str:
 
 
 def profile_fields_markdown(profile_id: str = "xian-2020") -> str:
-    """The profile fields as a MyST Markdown table (field, type, value, meaning, assumption)."""
+    """The profile fields as a MyST Markdown table (field, type, value, allowed, meaning, ...)."""
     rows = profile_field_rows(profile_id)
     return "\n".join(
         _table(
@@ -286,11 +290,19 @@ def profile_fields_markdown(profile_id: str = "xian-2020") -> str:
                 "field",
                 "type",
                 f"value in {profile_id}",
+                "allowed values",
                 "meaning",
                 "assumption (when the plan is silent)",
             ],
             [
-                (_code(r.path), _code(r.type), r.value, _rst_to_md(r.doc), r.assumption)
+                (
+                    _code(r.path),
+                    _code(r.type),
+                    r.value,
+                    r.allowed.replace("<=", "≤"),
+                    _rst_to_md(r.doc),
+                    r.assumption,
+                )
                 for r in rows
             ],
         )

@@ -21,10 +21,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.resources
-import math
+import itertools
 import tomllib
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,8 +33,21 @@ import cattrs
 import tomli_w
 from cattrs.gen import make_dict_structure_fn
 
+from livable._profile_checks import (
+    BadValue,
+    Choice,
+    Date,
+    Flag,
+    IdList,
+    Number,
+    Table,
+    Text,
+    did_you_mean,
+    profile_field,
+    shown,
+)
 from livable.errors import ProfileError
-from livable.models import CATEGORIES, SizeClass, Zone
+from livable.models import CATEGORIES, FACILITY_TYPES, SizeClass, Zone
 
 __all__ = [
     "BUILTIN_PROFILES",
@@ -52,28 +65,31 @@ __all__ = [
 CenterRule = Literal["centroid", "inside_point"]
 
 
-def _mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return types.MappingProxyType(dict(value or {}))
+# Bounds of the profile's numbers. No real profile comes near them; they keep every
+# computation meaningful (a circle of 1e9 m, a speed of 0 or 1,000 minutes of walk are
+# mistakes, not policies). The plan's circle is 1.2 km (P6.circle), 1.6 km enlarged.
+MAX_RADIUS_M = 10_000.0
+"""The largest circle (``circle_radius_m``, ``circle.enlarged_radius_m``): 10 km, a
+two-hour walk, over eight times the plan's 1.2 km (``P6.circle``)."""
+MAX_SEARCH_RADIUS_M = 50_000.0
+"""The largest ``search_radius_m``: 50 km, across any city."""
+MAX_WALKING_SPEED_M_PER_MIN = 200.0
+"""The fastest walking speed: 200 m/min (12 km/h) is already a run; the plan's is 80."""
+MAX_TIER_MINUTES = 120.0
+"""The longest walk tier: two hours; the plan's longest is 15 minutes (``P6.tiers``)."""
+MAX_POPULATION = 100_000_000
+"""The largest population threshold (size classes, extra-large communities)."""
+MAX_COUNT = 1000
+"""The largest count a profile may ask for (facilities per type, kinds, measures)."""
 
-
-def _positive(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{attribute.name} must be a positive number, not {value!r}")
-
-
-def _non_negative(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-        raise ValueError(f"{attribute.name} must be a number >= 0, not {value!r}")
-
-
-def _share(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not (0.0 <= value <= 1.0):
-        raise ValueError(f"{attribute.name} must be a share between 0 and 1, not {value!r}")
-
-
-def _opt_share(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None:
-        _share(_inst, attribute, value)
+_RADIUS = Number(low=0.0, high=MAX_RADIUS_M, low_open=True, unit="m")
+_SHARE = Number(low=0.0, high=1.0, unit="share")
+_OPT_SHARE = Number(low=0.0, high=1.0, unit="share", optional=True)
+_OPT_COUNT = Number(low=0, high=MAX_COUNT, whole=True, optional=True)
+_OPT_SCORE = Number(low=0.0, high=100.0, unit="score 0-100", optional=True)
+_FLAG = Flag()
+_TEXT = Text()
+_FACILITY_TYPE_ID = Text(id_syntax=True, known=tuple(FACILITY_TYPES))
 
 
 @attrs.frozen
@@ -87,29 +103,26 @@ class HappyCriteria:
     never counts as passed.
     """
 
-    more_extra: int | None = attrs.field(default=1)
+    more_extra: int | None = profile_field(_OPT_COUNT, 1)
     """``P5`` "more": each of the 12 ones needs at least this many more than livable asks."""
-    min_kinds: int | None = attrs.field(default=15)
+    min_kinds: int | None = profile_field(_OPT_COUNT, 15)
     """``P5`` "more kinds": distinct facility types within the circle."""
-    closer: bool = True
+    closer: bool = profile_field(_FLAG, True)
     """``P5`` "closer": every service category within its walk tier (``P6.tiers``)."""
-    quality_types: tuple[str, ...] = ("convenience_store", "breakfast_outlet")
+    quality_types: tuple[str, ...] = profile_field(
+        IdList(_FACILITY_TYPE_ID), ("convenience_store", "breakfast_outlet")
+    )
     """``P4``/``P5`` quality: types that need a branded or high-quality facility in the circle."""
-    min_quality: float = 4.0
+    min_quality: float = profile_field(Number(low=1.0, high=5.0, unit="1-5 scale"), 4.0)
     """A facility counts as high quality with ``quality`` >= this (1-5 scale) or a ``brand``."""
-    green_ratio_min: float | None = attrs.field(default=0.30, validator=_opt_share)
+    green_ratio_min: float | None = profile_field(_OPT_SHARE, 0.30)
     """``P5`` environment: community attribute ``green_ratio`` (share of area, 0-1)."""
-    governance_min: float | None = 80.0
+    governance_min: float | None = profile_field(_OPT_SCORE, 80.0)
     """``P5`` governance: community attribute ``governance_score`` (0-100)."""
-    vitality_min: float | None = 80.0
+    vitality_min: float | None = profile_field(_OPT_SCORE, 80.0)
     """``P5`` vitality: community attribute ``vitality_score`` (0-100)."""
-    satisfaction_min: float | None = attrs.field(default=0.85, validator=_opt_share)
+    satisfaction_min: float | None = profile_field(_OPT_SHARE, 0.85)
     """``P5`` residents' evaluation: community attribute ``satisfaction`` (share 0-1)."""
-
-
-def _opt_non_negative(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not (isinstance(value, int | float) and value >= 0):
-        raise ValueError(f"{attribute.name} must be a number >= 0, not {value!r}")
 
 
 @attrs.frozen
@@ -123,35 +136,39 @@ class FrameworkCriteria:
     attribute makes the indicator "not assessed", never passed.
     """
 
-    parcel_points_min: int | None = attrs.field(default=1, validator=_opt_non_negative)
+    parcel_points_min: int | None = profile_field(_OPT_COUNT, 1)
     """``P2.C2`` logistics and delivery (``parcel_points``): ``parcel_point`` facilities
     within the circle."""
-    property_management_min: float | None = attrs.field(default=0.8, validator=_opt_share)
+    property_management_min: float | None = profile_field(_OPT_SHARE, 0.8)
     """``P2.C2`` property management (``property_management``): community attribute
     ``property_management``, the share (0-1) of residential estates with professional
     property management (``true``/``false`` mean all/none)."""
-    low_carbon_min: int | None = attrs.field(default=1, validator=_opt_non_negative)
+    low_carbon_min: int | None = profile_field(_OPT_COUNT, 1)
     """``P2.C3`` low-carbon living (``low_carbon``): community attribute
     ``low_carbon_measures``, the number of low-carbon measures in place (``true`` = 1)."""
-    digital_platform: bool = True
+    digital_platform: bool = profile_field(_FLAG, True)
     """``P2.C4`` (``digital_platform``): community attribute ``digital_platform`` (yes/no),
     the community is run on the city's digital management platform."""
-    sensing_coverage_min: float | None = attrs.field(default=0.5, validator=_opt_share)
+    sensing_coverage_min: float | None = profile_field(_OPT_SHARE, 0.5)
     """``P2.C4`` sensing systems (``sensing_coverage``): community attribute
     ``sensing_coverage``, the share (0-1) of the community covered by its sensing system."""
-    workers_per_1000_min: float | None = attrs.field(default=1.8, validator=_opt_non_negative)
+    workers_per_1000_min: float | None = profile_field(
+        Number(low=0.0, high=1000.0, unit="per 1,000 residents", optional=True), 1.8
+    )
     """``P2.C5`` professional community workers (``community_workers``): community
     attribute ``community_workers`` (a head count) per 1,000 residents (``population``)."""
-    emergency_plan: bool = True
+    emergency_plan: bool = profile_field(_FLAG, True)
     """``P2.C5``/``P7`` emergency and safety (``emergency_plan``): community attribute
     ``emergency_plan`` (yes/no)."""
-    survey_held: bool = True
+    survey_held: bool = profile_field(_FLAG, True)
     """``P7`` residents' opinion surveys (``survey_held``): community attribute
     ``survey_held`` (yes/no), a survey held in the assessment year."""
-    employment_service: bool = True
+    employment_service: bool = profile_field(_FLAG, True)
     """``P2.C6`` start-up and employment services (``employment_service``): community
     attribute ``employment_service_point`` (yes/no)."""
-    closeness_max_ratio: float | None = attrs.field(default=1.0, validator=_opt_non_negative)
+    closeness_max_ratio: float | None = profile_field(
+        Number(low=0.0, high=100.0, unit="ratio", optional=True), 1.0
+    )
     """``P5`` "closer" (``closeness``): the median over the service categories of nearest
     distance / tier distance may be at most this."""
 
@@ -160,13 +177,13 @@ class FrameworkCriteria:
 class Targets:
     """City targets by stage (``P6``): shares of urban communities by the deadline."""
 
-    livable_share: float = attrs.field(default=1.0, validator=_share)
+    livable_share: float = profile_field(_SHARE, 1.0)
     """``P6`` stage 2: 100 % of urban communities livable by the end of 2021."""
-    happy_share_central: float = attrs.field(default=0.5, validator=_share)
+    happy_share_central: float = profile_field(_SHARE, 0.5)
     """``P6`` stage 3: 50 % of communities in central districts basically happy."""
-    happy_share_peripheral: float = attrs.field(default=0.3, validator=_share)
+    happy_share_peripheral: float = profile_field(_SHARE, 0.3)
     """``P6`` stage 3: 30 % of communities in peripheral districts basically happy."""
-    deadline: str = "2021-12-31"
+    deadline: str = profile_field(Date(), "2021-12-31")
     """The date the plan sets for both targets."""
 
 
@@ -178,41 +195,145 @@ class CircleRules:
     numbers; the thresholds are profile fields. ``None`` switches a rule off.
     """
 
-    extra_large_population: int | None = 30000
+    extra_large_population: int | None = profile_field(
+        Number(low=0, high=MAX_POPULATION, whole=True, unit="residents", optional=True), 30000
+    )
     """Residents above which a community is extra-large."""
-    extra_large_area_km2: float | None = 3.0
+    extra_large_area_km2: float | None = profile_field(
+        Number(low=0.0, high=1000.0, unit="km2", optional=True), 3.0
+    )
     """Area above which a community is extra-large."""
-    dispersed_outside_share: float | None = attrs.field(default=0.2, validator=_opt_share)
+    dispersed_outside_share: float | None = profile_field(_OPT_SHARE, 0.2)
     """Share of the community's area outside the standard circle above which it is dispersed."""
-    enlarged_radius_m: float = attrs.field(default=1600.0, validator=_positive)
+    enlarged_radius_m: float = profile_field(_RADIUS, 1600.0)
     """The enlarged circle's radius (a 20-minute walk at 80 m/min)."""
 
 
 _ROLES = ("livable", "happy", "scored", "info")  # livable.indicators.ROLES
 
 
-def _check_roles(_inst: object, attribute: attrs.Attribute[Any], value: Mapping[str, str]) -> None:
-    for key, role in value.items():
-        if role not in _ROLES:
-            raise ValueError(f"{attribute.name}.{key}: role {role!r} is not one of {_ROLES}")
+@attrs.frozen
+class _Nested:
+    """A nested table of the profile (``[happy]``): an instance of ``cls`` once built."""
+
+    cls: type
+
+    def normalize(self, value: Any) -> Any:
+        return value
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, self.cls):
+            raise BadValue(f"must be a table ({self.cls.__name__}), not {shown(value)}")
+        return value
+
+    def describe(self) -> str:
+        return "a table (the rows below)"
 
 
-def _check_tiers(_inst: object, attribute: attrs.Attribute[Any], value: Mapping[str, int]) -> None:
-    for key, minutes in value.items():
-        if not (isinstance(minutes, int | float) and minutes > 0):
-            raise ValueError(f"{attribute.name}.{key} must be a positive number of minutes")
+@attrs.frozen
+class _SizeClasses:
+    """``[[size_classes]]``: at least one, ``min_population`` from 0, strictly increasing."""
 
+    def normalize(self, value: Any) -> Any:
+        return tuple(value) if isinstance(value, list | tuple) else value
 
-def _check_size_classes(
-    _inst: object, attribute: attrs.Attribute[Any], value: tuple[SizeClass, ...]
-) -> None:
-    if not value:
-        raise ValueError(f"{attribute.name} must name at least one size class")
-    mins = [c.min_population for c in value]
-    if mins != sorted(mins) or len(set(mins)) != len(mins) or mins[0] != 0:
-        raise ValueError(
-            f"{attribute.name} must be in increasing min_population order, starting at 0"
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, tuple):
+            raise BadValue(_type_problem_table_array(value))
+        if not value:
+            raise BadValue("must name at least one size class")
+        population = Number(low=0, high=MAX_POPULATION, whole=True, unit="residents")
+        ids: set[str] = set()
+        for i, size_class in enumerate(value):
+            if not isinstance(size_class, SizeClass):
+                raise BadValue(_type_problem_table_array(size_class), f"[{i}]")
+            try:
+                population.check(size_class.min_population)
+            except BadValue as exc:
+                raise BadValue(exc.problem, f"[{i}].min_population") from None
+            if size_class.id in ids:
+                raise BadValue(f"size class id {size_class.id!r} is given twice", f"[{i}].id")
+            ids.add(size_class.id)
+        mins = [c.min_population for c in value]
+        if mins[0] != 0 or any(a >= b for a, b in itertools.pairwise(mins)):
+            raise BadValue("must be in increasing min_population order, starting at 0")
+        return value
+
+    def describe(self) -> str:
+        return (
+            "an array of tables (id, label_en, label_zh, min_population: whole number, "
+            f"0 <= x <= {MAX_POPULATION:g}), increasing from 0"
         )
+
+
+def _type_problem_table_array(value: Any) -> str:
+    return f"must be an array of tables ([[size_classes]]), not {shown(value)}"
+
+
+@attrs.frozen
+class _FieldPath:
+    """An ``[assumptions]`` key: a profile field, or a key below a table field."""
+
+    def normalize(self, value: Any) -> Any:
+        return value
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            raise BadValue(f"must be a field name, not {shown(value)}")
+        head, _, rest = value.partition(".")
+        fields = attrs.fields_dict(Profile)
+        if head not in fields:
+            raise BadValue(f"{shown(value)} is not a profile field{did_you_mean(head, fields)}")
+        nested = fields[head].metadata.get("check")
+        if rest and isinstance(nested, _Nested):
+            name = rest.partition(".")[0]
+            names = attrs.fields_dict(nested.cls)
+            if name not in names:
+                raise BadValue(f"{shown(value)} is not a profile field{did_you_mean(name, names)}")
+        return value
+
+    def describe(self) -> str:
+        return "a field name (`happy.min_kinds`)"
+
+
+def _required_size_classes(inst: Any, _attribute: Any, value: Mapping[str, Any]) -> None:
+    """``required``: every count is for one of the profile's own size classes."""
+    ids = [c.id for c in inst.size_classes]
+    for facility_type, counts in value.items():
+        for size_class in counts:
+            if size_class not in ids:
+                raise ProfileError(
+                    f"required.{facility_type}.{size_class}: not a size class of the profile "
+                    f"({', '.join(ids)}){did_you_mean(size_class, ids)}"
+                )
+
+
+_CATEGORY_TIERS = Table(
+    key=Choice(tuple(CATEGORIES), noun="service category"),
+    value=Number(low=0.0, high=MAX_TIER_MINUTES, low_open=True, unit="minutes"),
+    what="service category id",
+)
+_REQUIRED = Table(
+    key=_FACILITY_TYPE_ID,
+    value=Table(
+        key=Text(id_syntax=True),
+        value=Number(low=0, high=MAX_COUNT, whole=True, unit="facilities"),
+        what="size class id",
+    ),
+    what="facility type id",
+)
+_DISTRICT_ZONES = Table(
+    key=Text(non_empty=True),
+    value=Choice(tuple(z.value for z in Zone), convert=Zone),
+    what="district name",
+)
+_INDICATOR_ROLES = Table(key=Text(id_syntax=True), value=Choice(_ROLES), what="indicator id")
+_CENTER_RULE = Choice(("centroid", "inside_point"))
+_HAPPY = _Nested(HappyCriteria)
+_FRAMEWORK = _Nested(FrameworkCriteria)
+_TARGETS = _Nested(Targets)
+_CIRCLE = _Nested(CircleRules)
+_ASSUMPTIONS = Table(key=_FieldPath(), value=Text(non_empty=True), what="field name")
 
 
 @attrs.frozen
@@ -223,74 +344,79 @@ class Profile:
     :meth:`derive`. Distances are metres, times minutes.
     """
 
-    id: str
+    id: str = profile_field(Text(non_empty=True))
     """The profile's id (``--profile ID``, ``profile`` in the report)."""
-    label_en: str
+    label_en: str = profile_field(_TEXT)
     """English name."""
-    label_zh: str
+    label_zh: str = profile_field(_TEXT)
     """Chinese name."""
-    city: str = ""
+    city: str = profile_field(_TEXT, "")
     """The city whose policy the profile encodes."""
-    description: str = ""
+    description: str = profile_field(_TEXT, "")
     """One or two sentences on the policy and its source."""
-    parent: str | None = None
+    parent: str | None = profile_field(Text(non_empty=True, optional=True), None)
     """The id of the profile this one was derived from (``extends`` or :meth:`derive`)."""
-    walking_speed_m_per_min: float = attrs.field(default=80.0, validator=_positive)
-    """``P6.tiers``: 1.2 km in 15 minutes is 80 m/min."""
-    circle_radius_m: float = attrs.field(default=1200.0, validator=_positive)
-    """``P6.circle``: the circle's radius, a 15-minute walk, generally 1.2 km."""
-    search_radius_m: float = attrs.field(default=3000.0, validator=_positive)
-    """How far to look for the nearest facility of a type (``nearest_m``; null beyond)."""
-    nearest_k: int = attrs.field(default=3, validator=attrs.validators.ge(1))
-    """How many nearest facilities per type the report lists."""
-    center_rule: CenterRule = attrs.field(
-        default="centroid", validator=attrs.validators.in_(("centroid", "inside_point"))
+    walking_speed_m_per_min: float = profile_field(
+        Number(low=0.0, high=MAX_WALKING_SPEED_M_PER_MIN, low_open=True, unit="m/min"), 80.0
     )
+    """``P6.tiers``: 1.2 km in 15 minutes is 80 m/min."""
+    circle_radius_m: float = profile_field(_RADIUS, 1200.0)
+    """``P6.circle``: the circle's radius, a 15-minute walk, generally 1.2 km."""
+    search_radius_m: float = profile_field(
+        Number(low=0.0, high=MAX_SEARCH_RADIUS_M, low_open=True, unit="m"), 3000.0
+    )
+    """How far to look for the nearest facility of a type (``nearest_m``; null beyond)."""
+    nearest_k: int = profile_field(Number(low=1, high=100, whole=True), 3)
+    """How many nearest facilities per type the report lists."""
+    center_rule: CenterRule = profile_field(_CENTER_RULE, "centroid")
     """``P6.circle``: ``centroid`` (the plan's geometric centre) or ``inside_point``."""
-    category_tiers: Mapping[str, float] = attrs.field(
+    category_tiers: Mapping[str, float] = profile_field(
+        _CATEGORY_TIERS,
         factory=lambda: {c.id: float(c.tier_minutes) for c in CATEGORIES.values()},
-        converter=_mapping,
-        validator=_check_tiers,
     )
     """``P6.tiers``: walking minutes per service category."""
-    size_classes: tuple[SizeClass, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=_check_size_classes
-    )
+    size_classes: tuple[SizeClass, ...] = profile_field(_SizeClasses(), factory=tuple)
     """``P4``: community size classes by residents, smallest first."""
-    required: Mapping[str, Mapping[str, int]] = attrs.field(factory=dict, converter=_mapping)
+    required: Mapping[str, Mapping[str, int]] = profile_field(
+        _REQUIRED, factory=dict, also=_required_size_classes
+    )
     """``P4``: per facility type, the count required per size class id."""
-    livable_requires_tiers: bool = False
+    livable_requires_tiers: bool = profile_field(_FLAG, False)
     """``P4``/``P6.tiers``: whether livable also needs every category within its tier."""
-    happy: HappyCriteria = attrs.field(factory=HappyCriteria)
-    framework: FrameworkCriteria = attrs.field(factory=FrameworkCriteria)
+    happy: HappyCriteria = profile_field(_HAPPY, factory=HappyCriteria)
+    framework: FrameworkCriteria = profile_field(_FRAMEWORK, factory=FrameworkCriteria)
     """``P2``: thresholds of the framework indicators beyond the grades."""
-    targets: Targets = attrs.field(factory=Targets)
+    targets: Targets = profile_field(_TARGETS, factory=Targets)
     """``P6``: the city's targets (TOML table ``[targets]``)."""
-    circle: CircleRules = attrs.field(factory=CircleRules)
+    circle: CircleRules = profile_field(_CIRCLE, factory=CircleRules)
     """``P6.circle``: when a community gets an enlarged circle (TOML table ``[circle]``)."""
-    network_snap_tolerance_m: float = attrs.field(default=100.0, validator=_positive)
+    network_snap_tolerance_m: float = profile_field(
+        Number(low=0.0, high=5000.0, low_open=True, unit="m"), 100.0
+    )
     """Network distance: a facility farther than this from every street is reported as off
     the network, not joined to it (community centres always snap)."""
-    network_min_component_m: float = attrs.field(default=1000.0, validator=_non_negative)
+    network_min_component_m: float = profile_field(
+        Number(low=0.0, high=1_000_000.0, unit="m"), 1000.0
+    )
     """Network distance: connected parts of the street network with less street than this
     (metres, in total) are not snapped to (sidewalk stubs, private paths)."""
-    network_noding: bool = False
+    network_noding: bool = profile_field(_FLAG, False)
     """Network distance: join lines wherever they cross, not only at shared vertices (off:
     bridges and tunnels cross without joining)."""
-    network_walkshed_m: float = attrs.field(default=50.0, validator=_positive)
+    network_walkshed_m: float = profile_field(
+        Number(low=0.0, high=1000.0, low_open=True, unit="m"), 50.0
+    )
     """Network isochrones: half-width of the band along reached streets drawn as reachable."""
-    network_isochrones: bool = True
+    network_isochrones: bool = profile_field(_FLAG, True)
     """Network distance: draw each community's walking isochrones per tier in the report
     (off saves time on large runs; distances and grades do not depend on them)."""
-    district_zones: Mapping[str, Zone] = attrs.field(factory=dict, converter=_mapping)
+    district_zones: Mapping[str, Zone] = profile_field(_DISTRICT_ZONES, factory=dict)
     """``P6`` stage 3: district name to zone, for communities without their own ``zone``."""
-    indicator_roles: Mapping[str, str] = attrs.field(
-        factory=dict, converter=_mapping, validator=_check_roles
-    )
+    indicator_roles: Mapping[str, str] = profile_field(_INDICATOR_ROLES, factory=dict)
     """Per indicator id: ``livable`` (needed for livable), ``happy`` (needed for happy),
     ``scored`` (counts towards the 0-100 framework score, never gates a grade) or ``info``
     (reported only). Indicators not named are ``info``."""
-    assumptions: Mapping[str, str] = attrs.field(factory=dict, converter=_mapping)
+    assumptions: Mapping[str, str] = profile_field(_ASSUMPTIONS, factory=dict)
     """Fields whose value the plan does not give, with the reason for the value chosen."""
 
     def tier_distance_m(self, category: str) -> float:
@@ -368,13 +494,112 @@ class Profile:
 
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
-_converter.register_structure_hook(
-    Profile, make_dict_structure_fn(Profile, _converter, _cattrs_forbid_extra_keys=True)
-)
-_converter.register_structure_hook(Zone, lambda v, _t: Zone(v))
 _converter.register_unstructure_hook(
     types.MappingProxyType, lambda m: {k: _converter.unstructure(v) for k, v in m.items()}
 )
+
+_SIZE_CLASS_FIELDS = {
+    "id": Text(id_syntax=True),
+    "label_en": Text(non_empty=True),
+    "label_zh": Text(non_empty=True),
+    "min_population": Number(low=0, high=MAX_POPULATION, whole=True, unit="residents"),
+    "clause": Text(non_empty=True),
+}
+"""The checks of :class:`~livable.models.SizeClass` fields read from a profile."""
+
+
+def _checked(check: Any) -> Any:
+    def hook(value: Any, _type: Any) -> Any:
+        return check.check(check.normalize(value))
+
+    return hook
+
+
+def _table_hook(cls: type, checks: Mapping[str, Any]) -> Any:
+    """The strict structure hook of one table: every key known, every value checked."""
+    overrides: dict[str, Any] = {}
+    for field in attrs.fields(cls):
+        check = checks.get(field.name)
+        if check is None or isinstance(check, _Nested):
+            continue  # nested tables structure through their own hooks
+        if isinstance(check, _SizeClasses):
+            overrides[field.name] = cattrs.gen.override(struct_hook=_size_classes_hook)
+        else:
+            overrides[field.name] = cattrs.gen.override(struct_hook=_checked(check))
+    structure: Callable[[Any, Any], Any] = make_dict_structure_fn(
+        cls, _converter, _cattrs_forbid_extra_keys=True, **overrides
+    )
+
+    def hook(value: Any, type_: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise BadValue(f"must be a table, not {shown(value)}")
+        return structure(value, type_)
+
+    return hook
+
+
+def _size_classes_hook(value: Any, _type: Any) -> Any:
+    if not isinstance(value, list | tuple):
+        raise BadValue(f"must be an array of tables ([[size_classes]]), not {shown(value)}")
+    return _SizeClasses().check(_converter.structure(value, tuple[SizeClass, ...]))
+
+
+# nested tables first: a table's hook is looked up when its parent's hook is made
+_converter.register_structure_hook(SizeClass, _table_hook(SizeClass, _SIZE_CLASS_FIELDS))
+for _cls in (HappyCriteria, FrameworkCriteria, Targets, CircleRules, Profile):
+    _converter.register_structure_hook(
+        _cls, _table_hook(_cls, {f.name: f.metadata.get("check") for f in attrs.fields(_cls)})
+    )
+
+
+def _problems(exc: BaseException, path: str) -> list[str]:
+    """Every problem in a cattrs error tree, as ``dotted.path: problem``."""
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        known = [f.name for f in attrs.fields(exc.cl)]
+        return [
+            f"{_join(path, key)}: unknown field{did_you_mean(key, known)}"
+            for key in sorted(exc.extra_fields)
+        ]
+    if isinstance(exc, cattrs.ClassValidationError | cattrs.IterableValidationError):
+        found: list[str] = []
+        for sub, note in _noted(exc):
+            found += _problems(sub, _join(path, note))
+        return found
+    if isinstance(exc, BadValue):
+        return [f"{path}{exc.path}: {exc.problem}" if path else f"{exc.path[1:]}: {exc.problem}"]
+    if isinstance(exc, KeyError) and exc.args:
+        return [f"{_join(path, str(exc.args[0]))}: missing (no default)"]
+    if isinstance(exc, ProfileError):  # a check across fields, naming its own path
+        return [_join(path, str(exc))]
+    return [f"{path or 'profile'}: {exc}"]
+
+
+def _noted(exc: BaseException) -> list[tuple[BaseException, str]]:
+    out: list[tuple[BaseException, str]] = []
+    for sub in getattr(exc, "exceptions", ()):
+        note = next(
+            (
+                n
+                for n in getattr(sub, "__notes__", ())
+                if isinstance(n, cattrs.AttributeValidationNote | cattrs.IterableValidationNote)
+            ),
+            None,
+        )
+        if isinstance(note, cattrs.AttributeValidationNote):
+            out.append((sub, note.name))
+        elif isinstance(note, cattrs.IterableValidationNote):
+            out.append((sub, f"[{note.index}]"))
+        else:
+            out.append((sub, ""))
+    return out
+
+
+def _join(path: str, name: str) -> str:
+    if not name:
+        return path
+    if not path or name.startswith("["):
+        return path + name
+    return f"{path}.{name}"
 
 
 def _drop_none(value: Any) -> Any:
@@ -407,13 +632,6 @@ def _fix_nulls(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(sub, dict):
             data[table] = {k: (None if v == "off" else v) for k, v in sub.items()}
     return data
-
-
-def _format_exception(exc: BaseException, type_: type | None) -> str:
-    # keep the validators' own words ("... must be a share between 0 and 1, not 80")
-    if isinstance(exc, ValueError) and not isinstance(exc, cattrs.BaseValidationError) and str(exc):
-        return f"invalid value ({exc})"
-    return cattrs.v.format_exception(exc, type_)
 
 
 MAX_PROFILE_BYTES = 1024**2
@@ -466,13 +684,8 @@ def _from_mapping(data: Mapping[str, Any], source: str, ctx: _Context) -> Profil
     data = _fix_nulls(data)
     try:
         return _converter.structure(data, Profile)
-    except Exception as exc:  # cattrs raises ExceptionGroups; flatten them into one message
-        if isinstance(exc, cattrs.BaseValidationError):
-            problems = "; ".join(
-                cattrs.transform_error(exc, path="profile", format_exception=_format_exception)
-            )
-        else:
-            problems = str(exc)
+    except (cattrs.BaseValidationError, BadValue, ProfileError) as exc:
+        problems = "; ".join(_problems(exc, ""))
         raise ProfileError(f"{source}: invalid profile: {problems}") from exc
 
 
