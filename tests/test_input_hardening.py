@@ -308,3 +308,98 @@ def test_several_byte_order_marks_are_counted(marks: int) -> None:
 def test_facility_type_suggestion_matches_labels(given: str, suggested: str) -> None:
     layer = read_facilities(_fc(_feature("f1", _point(), type=given)))
     assert f"did you mean {suggested!r}?" in _reasons(layer)[0]
+
+
+# -- the antimeridian --------------------------------------------------------------------------
+
+FIJI = [[179.9, -16.5], [-179.9, -16.5], [-179.9, -16.4], [179.9, -16.4], [179.9, -16.5]]
+BOWTIE = [[179.95, -16.5], [-179.95, -16.45], [179.95, -16.4], [179.9, -16.45], [179.95, -16.5]]
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        {"type": "Polygon", "coordinates": [FIJI]},
+        {"type": "Polygon", "coordinates": [BOWTIE]},
+        {  # split at 180 as RFC 7946 asks: still one community round the globe
+            "type": "MultiPolygon",
+            "coordinates": [
+                [[[179.9, -16.5], [180, -16.5], [180, -16.4], [179.9, -16.4], [179.9, -16.5]]],
+                [[[-180, -16.5], [-179.9, -16.5], [-179.9, -16.4], [-180, -16.4], [-180, -16.5]]],
+            ],
+        },
+    ],
+)
+def test_a_polygon_across_the_antimeridian_is_rejected(geometry: Any) -> None:
+    layer = read_communities(_fc(_feature("fj", geometry)))
+    assert not layer.communities and not layer.repaired  # no false "self-intersection"
+    (reason,) = _reasons(layer)
+    assert "crosses the antimeridian: its longitudes run from -1" in reason
+    assert "split it at 180 degrees into one feature per side" in reason
+    f_layer = read_facilities(_fc(_feature("park", geometry, type="leisure_space")))
+    assert "crosses the antimeridian" in _reasons(f_layer)[0]
+    line = {"type": "LineString", "coordinates": [[179.9, -16.5], [-179.9, -16.5]]}
+    assert "crosses the antimeridian" in _reasons(read_streets(_fc(_feature("s", line))))[0]
+
+
+def test_communities_on_both_sides_of_180_are_evaluated() -> None:
+    east = _feature("east", _square(179.98, -16.5, 0.01))
+    west = _feature("west", _square(-179.99, -16.5, 0.01))
+    fac = _fc(_feature("f1", _point(179.999, -16.495), type="clinic"))
+    report = evaluate(_fc(east, west), fac, profile=PROFILE, plugins=PLUGINS)
+    assert sorted(c.id for c in report.communities) == ["east", "west"]
+    near = {c.id: c.access_to("clinic").nearest_m for c in report.communities}
+    assert near["east"] == pytest.approx(1496, abs=20)
+    assert near["west"] == pytest.approx(1710, abs=20)  # measured across 180, not round
+
+
+def test_a_projected_polygon_is_not_checked_for_the_antimeridian() -> None:
+    poly = _square(500000.0, 3792000.0, 1000.0)  # metres: a span of 1000, not degrees
+    layer = read_communities(_fc(_feature("m", poly)), crs="EPSG:32649")
+    assert [c.id for c in layer.communities] == ["m"]
+
+
+# -- duplicate keys ----------------------------------------------------------------------------
+
+_F = '{"type": "Feature", "properties": {"id": "%s"%s}, "geometry": {"type": "Point", '
+_F += '"coordinates": [108.94, 34.26]%s}}'
+
+
+def _text(*features: str, head: str = "") -> bytes:
+    body = ", ".join(features)
+    return f'{{"type": "FeatureCollection", {head}"features": [{body}]}}'.encode()
+
+
+def test_a_repeated_property_rejects_the_feature() -> None:
+    data = _text(
+        _F % ("a", ', "population": 1, "population": 2', ""),
+        _F % ("b", ', "name": "x:y\\u003a \\\\u003a"', ""),  # colons in text are not keys
+        _F % ("c", ', "extra": {"k": 1, "k": 2}', ""),
+        _F % ("d", "", ', "type": "Polygon"'),
+    )
+    layer = read_communities(data)
+    assert [c.id for c in layer.communities] == ["b"]
+    assert layer.communities[0].name == "x:y: \\u003a"
+    reasons = {r.source: r.reason for r in layer.rejected}
+    assert reasons["<bytes>#0"].startswith("duplicate key 'population' in properties: JSON")
+    assert reasons["<bytes>#2"].startswith("duplicate key 'k' in properties.extra")
+    assert reasons["<bytes>#3"].startswith("duplicate key 'type' in geometry")
+    with pytest.raises(InputError, match=r"#0 \(id 'a'\): duplicate key 'population'"):
+        read_communities(data, strict=True)
+    facilities = read_facilities(_text(_F % ("f", ', "type": "clinic", "type": "bank"', "")))
+    assert "duplicate key 'type' in properties" in _reasons(facilities)[0]
+
+
+@pytest.mark.parametrize(
+    ("head", "where"),
+    [('"type": "x", ', "at the top level"), ('"crs": {"type": "name", "type": "x"}, ', "in crs")],
+)
+def test_a_repeated_key_outside_the_features_stops(head: str, where: str) -> None:
+    with pytest.raises(InputError, match=f"duplicate key 'type' {where}"):
+        read_communities(_text(_F % ("a", "", ""), head=head))
+
+
+def test_no_repeated_key_takes_the_fast_check_only() -> None:
+    data = _text(*(_F % (f"c{i}", ', "name": "小寨: 社区"', "") for i in range(50)))
+    layer = read_communities(data)
+    assert len(layer.communities) == 50 and not layer.rejected

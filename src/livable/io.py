@@ -32,6 +32,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import json
 import math
 import os
 import re
@@ -408,6 +409,8 @@ def _load(
         parsed = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise InputError(_json_problem(data, exc), source=name) from None
+    if isinstance(parsed, dict) and _may_repeat_keys(data, parsed):
+        parsed = _repeated_keys(data, parsed, name)
     if not isinstance(parsed, dict):
         raise InputError(
             f"not a GeoJSON FeatureCollection: the top level is a JSON "
@@ -416,6 +419,110 @@ def _load(
             source=name,
         )
     return parsed, SourceInfo(name, digest)
+
+
+class _Parsed(dict[str, Any]):
+    """A parsed FeatureCollection with ``problems``: per feature index, the duplicate key
+    that rejects it (read by :class:`_Collector` as a loader's known problems)."""
+
+    problems: dict[int, str]
+
+    def __init__(self, parsed: Mapping[str, Any], problems: dict[int, str]):
+        super().__init__(parsed)
+        self.problems = problems
+
+
+def _may_repeat_keys(data: bytes, parsed: Any) -> bool:
+    r"""Whether an object in ``data`` may repeat a key (orjson keeps the last silently).
+
+    Exact in one direction, at C speed: every ``:`` of the text separates a member or sits
+    in a string (literally or as ``\u003a``), and serialising the parsed value again writes
+    one per member kept and per string colon. A repeated key is a member not kept, so the
+    text has more; equal counts prove there is none. More (a repeat, or a ``\u003a`` that
+    is not an escape) sends the file to :func:`_repeated_keys`, which looks properly.
+
+    >>> _may_repeat_keys(b'{"a": 1, "b": "x:y"}', {"a": 1, "b": "x:y"})
+    False
+    >>> _may_repeat_keys(b'{"a": 1, "a": 2}', {"a": 2})
+    True
+    """
+    colons = data.count(b":")
+    if b"\\u003" in data:
+        colons += data.count(b"\\u003a") + data.count(b"\\u003A")
+    return colons != orjson.dumps(parsed).count(b":")
+
+
+class _Repeats(dict[str, Any]):
+    """A JSON object that repeated a key (``repeated``: those keys, in order)."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: set[str] = set()
+    repeated: dict[str, None] = {}
+    for key, _ in pairs:
+        if key in seen:
+            repeated[key] = None
+        seen.add(key)
+    marked = _Repeats(obj)
+    marked.repeated = tuple(repeated)
+    return marked
+
+
+def _first_repeat(value: Any, path: str) -> tuple[str, str] | None:
+    """``(key, where)`` of the first object under ``value`` that repeats a key."""
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, _Repeats):
+            return item.repeated[0], where
+        if isinstance(item, dict):
+            stack.extend((v, f"{where}.{k}" if where else k) for k, v in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in reversed(list(enumerate(item))))
+    return None
+
+
+def _repeated_keys(data: bytes, parsed: dict[str, Any], name: str) -> dict[str, Any]:
+    """``parsed`` with a problem for each feature that repeats a key somewhere inside it;
+    a repeat outside the features (``"features"`` itself, the ``crs``) stops the file.
+
+    Only called when :func:`_may_repeat_keys` says so: a second parse, with the standard
+    library's :mod:`json`, which sees every member.
+    """
+    try:
+        pairs = json.loads(data.decode("utf-8"), object_pairs_hook=_pairs)
+    except (ValueError, RecursionError):  # orjson read it; nothing more to say
+        return parsed
+    if not isinstance(pairs, dict):
+        return parsed
+    if isinstance(pairs, _Repeats):
+        found: tuple[str, str] | None = (pairs.repeated[0], "")
+    else:  # the crs member, say; "features" itself is checked per feature below
+        found = _first_repeat({k: v for k, v in pairs.items() if k != "features"}, "")
+    if found is not None:
+        key, where = found
+        at = f"in {where}" if where else "at the top level"
+        raise InputError(
+            f"duplicate key {_show(key)} {at}: JSON readers keep only one of the values, "
+            "so what was meant is unknown: keep one",
+            source=name,
+        )
+    features = pairs.get("features")
+    problems: dict[int, str] = {}
+    for index, feature in enumerate(features if isinstance(features, list) else []):
+        found = _first_repeat(feature, "")
+        if found is not None:
+            key, where = found
+            problems[index] = (
+                f"duplicate key {_show(key)} in {where or 'the Feature object'}: JSON readers "
+                "keep only one of the values, so what was meant is unknown: keep one"
+            )
+    return _Parsed(parsed, problems) if problems else parsed
 
 
 def _check_file_size(path: Path, limits: Limits) -> None:
@@ -1213,14 +1320,51 @@ def _check_coordinates(
     out: _Collector,
     flag: str,
 ) -> list[tuple[int, str, BaseGeometry]]:
-    """Drop (reject) the geometries with a coordinate outside the CRS's area."""
+    """Drop (reject) the geometries with a coordinate outside the CRS's area, and, in
+    longitude/latitude, those that cross the antimeridian (:func:`_across_180`)."""
     if not kept:
         return kept
     geoms = np.array([g for _, _, g in kept], dtype=object)
     coords, which = shapely.get_coordinates(geoms, return_index=True)
     feature_of = np.array([index for index, _, _ in kept], dtype=np.int64)[which]
     bad = _reject_outside(feature_of, coords[:, 0], coords[:, 1], crs, ids, out, flag)
+    if crs.is_geographic:
+        bad |= _across_180(kept, geoms, bad, out)
     return [k for k in kept if k[0] not in bad]
+
+
+def _across_180(
+    kept: list[tuple[int, str, BaseGeometry]],
+    geoms: npt.NDArray[np.object_],
+    bad: set[int],
+    out: _Collector,
+) -> set[int]:
+    """Reject the geometries whose longitudes span more than 180 degrees.
+
+    Such a polygon or line crosses the antimeridian (lon 179.9 and -179.9): read as plane
+    coordinates it wraps the other way round the globe, a shape 359.8 degrees wide that
+    the planar working CRS would measure from a centre near longitude 0 (and make_valid
+    would "repair"). RFC 7946 asks for such geometries to be split at 180 degrees, but one
+    community split so still spans the globe, so both are rejected with the fix: one
+    feature per side. Points on either side are read as usual.
+    """
+    bounds = shapely.bounds(geoms)
+    wide = np.flatnonzero(bounds[:, 2] - bounds[:, 0] > 180.0)
+    rejected: set[int] = set()
+    for k in wide.tolist():
+        index, fid, _ = kept[k]
+        if index in bad:
+            continue
+        west, east = float(bounds[k, 0]), float(bounds[k, 2])
+        out.reject(
+            index,
+            fid,
+            f"crosses the antimeridian: its longitudes run from {west:g} to {east:g}, more "
+            "than 180 degrees apart, so it is not one shape on the plane livable measures "
+            "in; split it at 180 degrees into one feature per side (each with its own id)",
+        )
+        rejected.add(index)
+    return rejected
 
 
 # -- facilities ------------------------------------------------------------------------------
