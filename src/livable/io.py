@@ -703,6 +703,8 @@ def _feature_id(feature: Any) -> str | None:
     raw = _raw_id(feature)
     if isinstance(raw, bool) or not isinstance(raw, str | int):
         return None
+    if isinstance(raw, int) and number_kind(raw) is not None:
+        return None  # str() refuses an int of more than 4,300 digits; no id is that long
     text = str(raw).strip()
     return text or None
 
@@ -711,6 +713,8 @@ def _id_problem(feature: Mapping[str, Any], noun: str) -> str:
     raw = _raw_id(feature)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return f"missing id: every {noun} needs a unique 'id' property (text or a whole number)"
+    if is_number(raw) and number_kind(raw) == "too large":
+        return f"id is out of range: {shown(raw)} is no usable id; give text"
     return f"id must be text or a whole number, not {_show(raw)}"
 
 
