@@ -350,6 +350,11 @@ def _json_problem(data: bytes, exc: orjson.JSONDecodeError) -> str:
     # any non-ASCII text before the number hides it (the data is valid UTF-8 here)
     text = data.decode("utf-8")
     token = text[exc.pos : exc.pos + 9]
+    if "infinity when parsed" in message:  # orjson's words for 1e400 or 10**400 written out
+        return (
+            f"not valid JSON at {where}: the number there is out of range (beyond "
+            f"{FLOAT_MAX:.3g}, the largest float): fix it or drop the feature"
+        )
     if token.startswith(("NaN", "Infinity", "-Infinity", "-NaN")):
         return (
             f"not valid JSON at {where}: NaN and Infinity are not JSON numbers; write null "
