@@ -60,6 +60,11 @@ def test_corpus_case(
         assert not out.exists()
         return
     report = json.loads(out.read_text("utf-8"))
+    if case.get("accepted"):  # read as given: nothing rejected, nothing repaired
+        assert not report["rejected"] + report["repaired"] + report["rejected_facilities"]
+        assert len(report["communities"]) == _features(BAD / case["file"])
+        assert main([*_argv(case, tmp_path / "strict.json"), "--strict"]) == 0
+        return
     reasons = [r["reason"] for r in report[case["where"]]]
     assert any(case["message"] in r for r in reasons), reasons
     for entry in report[case["where"]]:

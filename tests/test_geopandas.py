@@ -33,7 +33,7 @@ def frames() -> tuple[object, object]:
             "id": ["k1", "s1"],
             "type": ["kindergarten", "convenience_store"],
             "name": ["第一幼儿园", None],
-            "quality": [0.9, np.nan],
+            "quality": [4.9, np.nan],
         },
         geometry=[
             shapely.Point(*offset(c_lon, c_lat, 600, 0)),
@@ -56,7 +56,7 @@ def test_evaluate_accepts_geodataframes_in_their_own_crs() -> None:
     assert c1.population == 3000 and c1.district == "碑林区"
     near = c1.access_to("convenience_store").nearest[0]
     assert near.name is None  # a missing name stays missing (not "nan")
-    assert c1.access_to("kindergarten").nearest[0].quality == pytest.approx(0.9)
+    assert c1.access_to("kindergarten").nearest[0].quality == pytest.approx(4.9)
 
 
 def test_geodataframe_crs_is_not_assumed_wgs84() -> None:

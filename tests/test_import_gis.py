@@ -40,7 +40,7 @@ def write_layer(
         np.array(["k1", "v1"], dtype=object),
         np.array(["kindergarten", "vegetable_store"], dtype=object),
         np.array(NAMES, dtype=object),
-        np.array([0.8, 0.5]),
+        np.array([4.8, 4.5]),
     ]
     kwargs = {} if encoding is None else {"encoding": encoding}
     pyogrio.raw.write(
@@ -72,7 +72,7 @@ def test_ogr_formats_honour_the_file_crs(tmp_path: Path, name: str, driver: str)
     np.testing.assert_allclose(layer.lat, lat, atol=1e-9)
     assert layer.lon[1] == pytest.approx(114.0)  # the zone's central meridian
     assert layer.names.tolist() == NAMES
-    assert layer.quality.tolist() == [0.8, 0.5]
+    assert layer.quality.tolist() == [4.8, 4.5]
     assert layer.source.path == str(path) and layer.source.sha256 is not None
 
 
@@ -130,7 +130,7 @@ def test_csv_lonlat_rows_with_line_numbers(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_text(
         "id,type,name,lon,lat,quality\n"
-        "k1,kindergarten,第一幼儿园,108.95,34.26,0.9\n"
+        "k1,kindergarten,第一幼儿园,108.95,34.26,4.9\n"
         "k2,kindergarten,坏经度,abc,34.26,\n"
         "\n"
         "k3,clinic,诊所,108.96,34.27,\n"
@@ -140,7 +140,7 @@ def test_csv_lonlat_rows_with_line_numbers(tmp_path: Path) -> None:
     )
     layer = read_facilities(path)
     assert layer.ids.tolist() == ["k1", "k3"]
-    assert layer.quality[0] == pytest.approx(0.9)
+    assert layer.quality[0] == pytest.approx(4.9)
     rejected = [(r.source.rsplit(":", 1)[1], r.id, r.reason) for r in layer.rejected]
     assert rejected[0] == ("line 3", "k2", "lon/lat 'abc', '34.26' are not numbers")
     assert rejected[1] == ("line 6", "k4", "more values than header columns")

@@ -110,6 +110,8 @@ BAD_FACILITIES = {
     "no id": {**_facility(), "properties": {"type": "clinic"}},
     "no geometry": {**_facility(), "geometry": None},
     "quality text": _facility(quality="good"),
+    "quality above the scale": _facility(quality=99),
+    "quality below the scale": _facility(quality=0.5),
     "type not an id": _facility(type="Clinic!"),
 }
 

@@ -114,6 +114,51 @@ def _decisive(result: IndicatorResult, grade: Grade) -> bool:
     return target.rank == grade.rank + 1
 
 
+_SOURCE_KINDS = "a GeoJSON file path, its bytes, a parsed FeatureCollection mapping, a GeoDataFrame"
+
+
+def _is_feature_source(source: object) -> bool:
+    """Whether ``source`` is read by :func:`~livable.read_communities` and its siblings."""
+    return (
+        isinstance(source, str | bytes | bytearray | memoryview | Path | Mapping)
+        or hasattr(source, "__fspath__")
+        or hasattr(source, "__geo_interface__")
+    )
+
+
+def _model_items(source: object, argument: str, model: type[Any], layer: str) -> list[Any]:
+    """The model objects of ``source`` (an iterable of ``model``), else :class:`InputError`
+    naming the argument and the accepted kinds (never a ``TypeError`` from ``list(5)``).
+
+    >>> _model_items(None, "communities", Community, "CommunityLayer")
+    Traceback (most recent call last):
+    ...
+    livable.errors.InputError: communities must be a GeoJSON file path, its bytes, ...
+    """
+    accepted = f"{_SOURCE_KINDS}, a {layer} or {model.__name__} objects"
+    if not isinstance(source, Iterable):
+        found = "None" if source is None else _a(type(source).__name__)
+        raise InputError(f"{argument} must be {accepted}, not {found}")
+    items = list(source)
+    for k, item in enumerate(items):
+        if not isinstance(item, model):
+            hint = ""
+            if isinstance(item, Mapping):
+                hint = (
+                    '; GeoJSON features go in a FeatureCollection: {"type": '
+                    '"FeatureCollection", "features": [...]}'
+                )
+            raise InputError(
+                f"{argument} must be {accepted}, but item {k} is {_a(type(item).__name__)}, "
+                f"not a {model.__name__}{hint}"
+            )
+    return items
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def _as_communities(
     source: FeatureSource | CommunityLayer | Iterable[Community],
     *,
@@ -125,11 +170,7 @@ def _as_communities(
 ) -> CommunityLayer:
     if isinstance(source, CommunityLayer):
         return source
-    if (
-        isinstance(source, str | bytes | Path | Mapping)
-        or hasattr(source, "__fspath__")
-        or hasattr(source, "__geo_interface__")
-    ):
+    if _is_feature_source(source):
         return read_communities(
             source,  # type: ignore[arg-type]
             crs=crs,
@@ -138,12 +179,10 @@ def _as_communities(
             limits=limits,
             encoding=encoding,
         )
-    items = list(source)
-    if not all(isinstance(c, Community) for c in items):
-        raise LivableError("communities must be a GeoJSON source or Community objects")
+    items = _model_items(source, "communities", Community, "CommunityLayer")
     ids = [c.id for c in items]
     if len(set(ids)) != len(ids):
-        raise LivableError("Community objects must have unique ids")
+        raise InputError("Community objects must have unique ids")
     return CommunityLayer(communities=tuple(items), count=len(items))
 
 
@@ -159,11 +198,7 @@ def _as_facilities(
 ) -> FacilityLayer:
     if isinstance(source, FacilityLayer):
         layer = source
-    elif (
-        isinstance(source, str | bytes | Path | Mapping)
-        or hasattr(source, "__fspath__")
-        or hasattr(source, "__geo_interface__")
-    ):
+    elif _is_feature_source(source):
         return read_facilities(
             source,  # type: ignore[arg-type]
             crs=crs,
@@ -174,13 +209,11 @@ def _as_facilities(
             encoding=encoding,
         )
     else:
-        items = list(source)
-        if not all(isinstance(f, Facility) for f in items):
-            raise LivableError("facilities must be a GeoJSON source or Facility objects")
+        items = _model_items(source, "facilities", Facility, "FacilityLayer")
         layer = FacilityLayer.from_facilities(items)
     unknown = sorted(set(layer.types.tolist()) - set(known_types))
     if unknown:
-        raise LivableError(f"unknown facility types {unknown}; register them with a plugin")
+        raise InputError(f"unknown facility types {unknown}; register them with a plugin")
     return layer
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import json
 import math
 import os
 import re
@@ -49,15 +50,18 @@ import shapely
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
+from livable._numbers import FLOAT_MAX, finite_float, is_number, number_kind, shown
 from livable.errors import CRSError, InputError, ResourceLimitError
 from livable.geometry.crs import crs_from_geojson, geometry_to_wgs84, resolve_crs, to_wgs84
 from livable.geometry.datums import Datum, parse_datum
-from livable.models import Community, Facility, Zone
+from livable.models import FACILITY_TYPES, Community, Facility, Zone
 
 __all__ = [
     "AREA_MARGIN_DEG",
     "MAX_POPULATION",
     "PROJECTED_MARGIN_DEG",
+    "QUALITY_MAX",
+    "QUALITY_MIN",
     "CommunityLayer",
     "FacilityLayer",
     "Limits",
@@ -84,6 +88,10 @@ metres, Gauss-Kruger zone prefixes), not for data a few degrees outside its zone
 
 MAX_POPULATION = 1_000_000_000
 """The largest ``population`` accepted (more than any city; larger is a data error)."""
+
+QUALITY_MIN, QUALITY_MAX = 1, 5
+"""The scale of a facility's ``quality`` (``happy.min_quality`` is on it); a score outside
+is a data error (a percentage, a 0-100 rating) and rejects the facility."""
 
 
 def _positive_int(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -253,7 +261,14 @@ def _show(value: Any, width: int = 40) -> str:
 
 
 def _encoding_problem(data: bytes) -> str | None:
-    """Why ``data`` is not UTF-8 text, naming the encoding it looks like; ``None`` if it is."""
+    r"""Why ``data`` is not UTF-8 text, naming the encoding it looks like; ``None`` if it is.
+
+    >>> _encoding_problem(b"\x1f\x8b\x08\x00")
+    'this looks like a gzip file (...), not GeoJSON text: decompress it first, e.g. gunzip ...'
+    """
+    packed = _compressed_kind(data)
+    if packed is not None:
+        return packed
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
         len(data) >= 2 and (data[0] == 0 or data[1] == 0)
     ):
@@ -282,6 +297,33 @@ def _encoding_problem(data: bytes) -> str | None:
     return None
 
 
+_BOM = b"\xef\xbb\xbf"
+"""The UTF-8 byte-order mark (U+FEFF)."""
+
+_SIGNATURES = (
+    (b"\x1f\x8b", "a gzip file", "1f 8b", "decompress it first, e.g. gunzip IN.geojson.gz"),
+    (b"PK\x03\x04", "a zip archive", "PK", "extract the GeoJSON file from it first"),
+    (b"BZh", "a bzip2 file", "BZh", "decompress it first, e.g. bunzip2 IN.geojson.bz2"),
+    (
+        b"\xfd7zXZ\x00",
+        "an xz file",
+        "fd 37 7a 58 5a",
+        "decompress it first, e.g. unxz IN.geojson.xz",
+    ),
+)
+
+
+def _compressed_kind(data: bytes) -> str | None:
+    """Why ``data`` is a compressed file rather than text (by its signature), or ``None``."""
+    for magic, kind, shown_magic, fix in _SIGNATURES:
+        if data.startswith(magic):
+            return (
+                f"this looks like {kind} (it starts with the {kind.split()[-2]} signature "
+                f"{shown_magic}), not GeoJSON text: {fix}"
+            )
+    return None
+
+
 def _json_problem(data: bytes, exc: orjson.JSONDecodeError) -> str:
     encoding = _encoding_problem(data)
     if encoding is not None:
@@ -295,8 +337,25 @@ def _json_problem(data: bytes, exc: orjson.JSONDecodeError) -> str:
             f"JSON nested too deeply at {where} (more than 1024 levels; GeoJSON needs 6): "
             "the file is not GeoJSON"
         )
-    token = data[exc.pos : exc.pos + 9]
-    if token.startswith((b"NaN", b"Infinity", b"-Infinity", b"-NaN")):
+    if data.startswith(_BOM):  # _load strips one byte-order mark; this is another
+        marks = 1
+        while data.startswith(_BOM, 3 * marks):
+            marks += 1
+        return (
+            f"the file starts with {marks + 1} byte-order marks "
+            "(U+FEFF); at most one may precede UTF-8 JSON: remove the extra ones (an "
+            "editor or a conversion added one more than once)"
+        )
+    # orjson's position counts characters, not bytes: slice the text, not the bytes, or
+    # any non-ASCII text before the number hides it (the data is valid UTF-8 here)
+    text = data.decode("utf-8")
+    token = text[exc.pos : exc.pos + 9]
+    if "infinity when parsed" in message:  # orjson's words for 1e400 or 10**400 written out
+        return (
+            f"not valid JSON at {where}: the number there is out of range (beyond "
+            f"{FLOAT_MAX:.3g}, the largest float): fix it or drop the feature"
+        )
+    if token.startswith(("NaN", "Infinity", "-Infinity", "-NaN")):
         return (
             f"not valid JSON at {where}: NaN and Infinity are not JSON numbers; write null "
             "or a number (or drop the feature)"
@@ -349,12 +408,14 @@ def _load(
             "a parsed FeatureCollection mapping"
         )
     digest = hashlib.sha256(data).hexdigest()
-    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark: RFC 8259 lets us ignore it
+    if data.startswith(_BOM):  # a UTF-8 byte order mark: RFC 8259 lets us ignore it
         data = data[3:]
     try:
         parsed = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise InputError(_json_problem(data, exc), source=name) from None
+    if isinstance(parsed, dict) and _may_repeat_keys(data, parsed):
+        parsed = _repeated_keys(data, parsed, name)
     if not isinstance(parsed, dict):
         raise InputError(
             f"not a GeoJSON FeatureCollection: the top level is a JSON "
@@ -363,6 +424,110 @@ def _load(
             source=name,
         )
     return parsed, SourceInfo(name, digest)
+
+
+class _Parsed(dict[str, Any]):
+    """A parsed FeatureCollection with ``problems``: per feature index, the duplicate key
+    that rejects it (read by :class:`_Collector` as a loader's known problems)."""
+
+    problems: dict[int, str]
+
+    def __init__(self, parsed: Mapping[str, Any], problems: dict[int, str]):
+        super().__init__(parsed)
+        self.problems = problems
+
+
+def _may_repeat_keys(data: bytes, parsed: Any) -> bool:
+    r"""Whether an object in ``data`` may repeat a key (orjson keeps the last silently).
+
+    Exact in one direction, at C speed: every ``:`` of the text separates a member or sits
+    in a string (literally or as ``\u003a``), and serialising the parsed value again writes
+    one per member kept and per string colon. A repeated key is a member not kept, so the
+    text has more; equal counts prove there is none. More (a repeat, or a ``\u003a`` that
+    is not an escape) sends the file to :func:`_repeated_keys`, which looks properly.
+
+    >>> _may_repeat_keys(b'{"a": 1, "b": "x:y"}', {"a": 1, "b": "x:y"})
+    False
+    >>> _may_repeat_keys(b'{"a": 1, "a": 2}', {"a": 2})
+    True
+    """
+    colons = data.count(b":")
+    if b"\\u003" in data:
+        colons += data.count(b"\\u003a") + data.count(b"\\u003A")
+    return colons != orjson.dumps(parsed).count(b":")
+
+
+class _Repeats(dict[str, Any]):
+    """A JSON object that repeated a key (``repeated``: those keys, in order)."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: set[str] = set()
+    repeated: dict[str, None] = {}
+    for key, _ in pairs:
+        if key in seen:
+            repeated[key] = None
+        seen.add(key)
+    marked = _Repeats(obj)
+    marked.repeated = tuple(repeated)
+    return marked
+
+
+def _first_repeat(value: Any, path: str) -> tuple[str, str] | None:
+    """``(key, where)`` of the first object under ``value`` that repeats a key."""
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, _Repeats):
+            return item.repeated[0], where
+        if isinstance(item, dict):
+            stack.extend((v, f"{where}.{k}" if where else k) for k, v in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in reversed(list(enumerate(item))))
+    return None
+
+
+def _repeated_keys(data: bytes, parsed: dict[str, Any], name: str) -> dict[str, Any]:
+    """``parsed`` with a problem for each feature that repeats a key somewhere inside it;
+    a repeat outside the features (``"features"`` itself, the ``crs``) stops the file.
+
+    Only called when :func:`_may_repeat_keys` says so: a second parse, with the standard
+    library's :mod:`json`, which sees every member.
+    """
+    try:
+        pairs = json.loads(data.decode("utf-8"), object_pairs_hook=_pairs)
+    except (ValueError, RecursionError):  # orjson read it; nothing more to say
+        return parsed
+    if not isinstance(pairs, dict):
+        return parsed
+    if isinstance(pairs, _Repeats):
+        found: tuple[str, str] | None = (pairs.repeated[0], "")
+    else:  # the crs member, say; "features" itself is checked per feature below
+        found = _first_repeat({k: v for k, v in pairs.items() if k != "features"}, "")
+    if found is not None:
+        key, where = found
+        at = f"in {where}" if where else "at the top level"
+        raise InputError(
+            f"duplicate key {_show(key)} {at}: JSON readers keep only one of the values, "
+            "so what was meant is unknown: keep one",
+            source=name,
+        )
+    features = pairs.get("features")
+    problems: dict[int, str] = {}
+    for index, feature in enumerate(features if isinstance(features, list) else []):
+        found = _first_repeat(feature, "")
+        if found is not None:
+            key, where = found
+            problems[index] = (
+                f"duplicate key {_show(key)} in {where or 'the Feature object'}: JSON readers "
+                "keep only one of the values, so what was meant is unknown: keep one"
+            )
+    return _Parsed(parsed, problems) if problems else parsed
 
 
 def _check_file_size(path: Path, limits: Limits) -> None:
@@ -543,6 +708,8 @@ def _feature_id(feature: Any) -> str | None:
     raw = _raw_id(feature)
     if isinstance(raw, bool) or not isinstance(raw, str | int):
         return None
+    if isinstance(raw, int) and number_kind(raw) is not None:
+        return None  # str() refuses an int of more than 4,300 digits; no id is that long
     text = str(raw).strip()
     return text or None
 
@@ -551,6 +718,8 @@ def _id_problem(feature: Mapping[str, Any], noun: str) -> str:
     raw = _raw_id(feature)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return f"missing id: every {noun} needs a unique 'id' property (text or a whole number)"
+    if is_number(raw) and number_kind(raw) == "too large":
+        return f"id is out of range: {shown(raw)} is no usable id; give text"
     return f"id must be text or a whole number, not {_show(raw)}"
 
 
@@ -604,9 +773,15 @@ def _number_problem(key: str, value: Any, *, what: str) -> str | None:
             f"{key} must be a number ({what}), not the text {_show(value)}: write it without "
             f"quotes, e.g. {value.strip()}"
         )
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not is_number(value):
         return f"{key} must be a number ({what}), not {_show(value)}"
-    if not math.isfinite(value):
+    kind = number_kind(value)
+    if kind == "too large":
+        return (
+            f"{key} is out of range: {shown(value)} is beyond the largest number a float "
+            f"holds ({FLOAT_MAX:.3g})"
+        )
+    if kind is not None:
         return f"{key} must be a finite number, not {value!r}"
     return None
 
@@ -617,10 +792,13 @@ def _population_problem(value: Any) -> str | None:
         return problem
     if value < 0:
         return f"population must be >= 0, not {value!r}"
+    if value > MAX_POPULATION:  # before the whole-number test: 2**70 is whole, and too many
+        return (
+            f"population {value!r} is out of range: more than {MAX_POPULATION:,} residents "
+            "is not plausible"
+        )
     if value != int(value):
         return f"population must be a whole number of residents, not {value!r}"
-    if value > MAX_POPULATION:
-        return f"population {value!r} is not plausible (more than {MAX_POPULATION:,} residents)"
     return None
 
 
@@ -652,26 +830,33 @@ def _position_problem(pos: Any) -> str | None:
     if not isinstance(pos, list | tuple) or not 2 <= len(pos) <= 3:
         return f"position {_show(pos)} is not [x, y] or [x, y, z]"
     for v in pos:
-        if isinstance(v, bool) or not isinstance(v, int | float):
+        if not is_number(v):
             if isinstance(v, str):
                 return f"coordinate {_show(v)} is text, not a number: write it without quotes"
             return f"coordinate {_show(v)} is not a number"
-        if not math.isfinite(v):
+        kind = number_kind(v)
+        if kind == "too large":
+            return f"coordinate out of range: {shown(v)}, not a longitude, latitude or metres"
+        if kind is not None:
             return "coordinates contain NaN or infinity"
     return None
 
 
 def _ring(ring: Any, what: str) -> tuple[list[Any] | None, str | None, bool]:
-    """A checked ring (closed if it was not), its problem, and whether it was closed."""
+    """A checked ring (closed if it was not), its problem, and whether it was closed.
+
+    Positions become ``(x, y)``: a ``z`` is dropped, so a ring mixing 2D and 3D positions
+    (RFC 7946 allows it) reads like any other; nothing downstream uses heights.
+    """
     if not isinstance(ring, list | tuple):
         return None, f"{what} is not a list of positions", False
     for pos in ring:
         problem = _position_problem(pos)
         if problem:
             return None, problem, False
-    positions = list(ring)
+    positions = [(float(pos[0]), float(pos[1])) for pos in ring]
     closed = False
-    if positions and list(positions[0])[:2] != list(positions[-1])[:2]:
+    if positions and positions[0] != positions[-1]:
         positions.append(positions[0])
         closed = True
     if len(positions) < 4:
@@ -1144,14 +1329,51 @@ def _check_coordinates(
     out: _Collector,
     flag: str,
 ) -> list[tuple[int, str, BaseGeometry]]:
-    """Drop (reject) the geometries with a coordinate outside the CRS's area."""
+    """Drop (reject) the geometries with a coordinate outside the CRS's area, and, in
+    longitude/latitude, those that cross the antimeridian (:func:`_across_180`)."""
     if not kept:
         return kept
     geoms = np.array([g for _, _, g in kept], dtype=object)
     coords, which = shapely.get_coordinates(geoms, return_index=True)
     feature_of = np.array([index for index, _, _ in kept], dtype=np.int64)[which]
     bad = _reject_outside(feature_of, coords[:, 0], coords[:, 1], crs, ids, out, flag)
+    if crs.is_geographic:
+        bad |= _across_180(kept, geoms, bad, out)
     return [k for k in kept if k[0] not in bad]
+
+
+def _across_180(
+    kept: list[tuple[int, str, BaseGeometry]],
+    geoms: npt.NDArray[np.object_],
+    bad: set[int],
+    out: _Collector,
+) -> set[int]:
+    """Reject the geometries whose longitudes span more than 180 degrees.
+
+    Such a polygon or line crosses the antimeridian (lon 179.9 and -179.9): read as plane
+    coordinates it wraps the other way round the globe, a shape 359.8 degrees wide that
+    the planar working CRS would measure from a centre near longitude 0 (and make_valid
+    would "repair"). RFC 7946 asks for such geometries to be split at 180 degrees, but one
+    community split so still spans the globe, so both are rejected with the fix: one
+    feature per side. Points on either side are read as usual.
+    """
+    bounds = shapely.bounds(geoms)
+    wide = np.flatnonzero(bounds[:, 2] - bounds[:, 0] > 180.0)
+    rejected: set[int] = set()
+    for k in wide.tolist():
+        index, fid, _ = kept[k]
+        if index in bad:
+            continue
+        west, east = float(bounds[k, 0]), float(bounds[k, 2])
+        out.reject(
+            index,
+            fid,
+            f"crosses the antimeridian: its longitudes run from {west:g} to {east:g}, more "
+            "than 180 degrees apart, so it is not one shape on the plane livable measures "
+            "in; split it at 180 degrees into one feature per side (each with its own id)",
+        )
+        rejected.add(index)
+    return rejected
 
 
 # -- facilities ------------------------------------------------------------------------------
@@ -1167,11 +1389,11 @@ def _point_coords(raw: Any) -> tuple[float, float] | None:
         and 2 <= len(coords) <= 3
         and type(coords[0]) in (int, float)
         and type(coords[1]) in (int, float)
-        and math.isfinite(coords[0])
-        and math.isfinite(coords[1])
         and (len(coords) == 2 or type(coords[2]) in (int, float))
     ):
-        return float(coords[0]), float(coords[1])
+        x, y = finite_float(coords[0]), finite_float(coords[1])
+        if x is not None and y is not None and (len(coords) == 2 or _is_number(coords[2])):
+            return x, y
     return None
 
 
@@ -1185,8 +1407,8 @@ def _facility_props_problem(props: Mapping[str, Any], known: Collection[str]) ->
     if not isinstance(ftype, str):
         return f"facility type must be text (a type id such as 'clinic'), not {_show(ftype)}"
     if ftype not in known:
-        close = difflib.get_close_matches(ftype.strip().lower(), sorted(known), n=1, cutoff=0.75)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        close = _type_suggestion(ftype, known)
+        hint = f"did you mean {close!r}? " if close else ""
         return (
             f"unknown facility type {_show(ftype)} ({hint}`livable plugins` lists the known "
             "types; a plugin can add more)"
@@ -1195,7 +1417,37 @@ def _facility_props_problem(props: Mapping[str, Any], known: Collection[str]) ->
         problem = _text_problem(props, key)
         if problem:
             return problem
-    return _number_problem("quality", props.get("quality"), what="a 1-5 score")
+    quality = props.get("quality")
+    problem = _number_problem("quality", quality, what="a 1-5 score")
+    if problem is None and quality is not None and not QUALITY_MIN <= quality <= QUALITY_MAX:
+        return (
+            f"quality {quality!r} is outside the {QUALITY_MIN}-{QUALITY_MAX} scale: give a "
+            f"score from {QUALITY_MIN} to {QUALITY_MAX}, or leave it out"
+        )
+    return problem
+
+
+def _type_suggestion(text: str, known: Collection[str]) -> str | None:
+    """The known type id closest to ``text``, matched against the ids and the English and
+    Chinese labels of :data:`~livable.models.FACILITY_TYPES` (``'幼儿园'`` and
+    ``'kindergarden'`` both give ``'kindergarten'``), or ``None``.
+
+    >>> known = {"kindergarten", "clinic"}
+    >>> _type_suggestion("幼儿园", known), _type_suggestion("Community Clinic", known)
+    ('kindergarten', 'clinic')
+    """
+    names: dict[str, str] = {}
+    for type_id in sorted(known):
+        names[type_id] = type_id
+        ftype = FACILITY_TYPES.get(type_id)
+        if ftype is not None:
+            names.setdefault(ftype.label_en.lower(), type_id)
+            names.setdefault(ftype.label_zh, type_id)
+    wanted = text.strip().lower()
+    if wanted in names:
+        return names[wanted]
+    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.75)
+    return names[close[0]] if close else None
 
 
 def _fast_id(feature: Any) -> str | None:
@@ -1210,7 +1462,7 @@ def _fast_id(feature: Any) -> str | None:
 
 
 def _is_number(value: Any) -> bool:
-    return (type(value) is float or type(value) is int) and math.isfinite(value)
+    return (type(value) is float or type(value) is int) and finite_float(value) is not None
 
 
 def _plain_point(feature: Any, known: Collection[str]) -> bool:
@@ -1232,7 +1484,7 @@ def _plain_point(feature: Any, known: Collection[str]) -> bool:
         if not (value is None or type(value) is str or type(value) is int):
             return False
     quality = props.get("quality")
-    if quality is not None and not _is_number(quality):
+    if quality is not None and not (_is_number(quality) and QUALITY_MIN <= quality <= QUALITY_MAX):
         return False
     coords = geom.get("coordinates")
     return (

@@ -16,7 +16,6 @@ True
 from __future__ import annotations
 
 import enum
-import math
 import re
 import types
 from collections.abc import Iterable, Mapping
@@ -24,6 +23,8 @@ from typing import Any, TypeVar
 
 import attrs
 from shapely.geometry.base import BaseGeometry
+
+from livable._numbers import finite_float, is_number
 
 __all__ = [
     "CATEGORIES",
@@ -329,10 +330,10 @@ def _optional_text(value: object) -> str | None:
 def _population(value: object) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not is_number(value):
         raise TypeError(f"population must be a number of residents, not {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"population must be a finite number >= 0, not {value!r}")
+    if finite_float(value) is None or value < 0:
+        raise ValueError("population must be a finite number >= 0 within a float's range")
     if value != int(value):
         raise ValueError(f"population must be a whole number of residents, not {value!r}")
     return int(value)
@@ -378,11 +379,12 @@ class Community:
 def _optional_quality(value: object) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not is_number(value):
         raise TypeError(f"quality must be a number, not {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"quality must be finite, not {value!r}")
-    return float(value)
+    quality = finite_float(value)
+    if quality is None or not 1.0 <= quality <= 5.0:
+        raise ValueError("quality must be a score from 1 to 5")
+    return quality
 
 
 @attrs.frozen

@@ -62,6 +62,7 @@ Isochrones
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -1457,6 +1458,34 @@ class NetworkProvider:
         }
 
 
+def _no_streets(layer: StreetLayer) -> str:
+    """Why a street layer holds no line: the rejections' reasons, counted, with the first
+    feature of each (the full list is in the strict message or the report).
+
+    >>> layer = read_streets({"type": "FeatureCollection", "features": [{"type": "Feature",
+    ...     "properties": {}, "geometry": {"type": "LineString",
+    ...     "coordinates": [[108.94, 34.26], [108.95, 34.26]]}}]})
+    >>> print(_no_streets(layer))
+    no usable street lines: 1 of 1 feature rejected: 1 x missing id: every street needs a
+    unique 'id' property (text or a whole number) (first <memory>#0)
+    """
+    if not layer.rejected:
+        return "no usable street lines: the source holds no features"
+    first: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for r in layer.rejected:
+        counts[r.reason] += 1
+        first.setdefault(r.reason, r.source)
+    shown = [f"{n} x {reason} (first {first[reason]})" for reason, n in counts.most_common(3)]
+    more = f"; and {len(counts) - 3} other reasons" if len(counts) > 3 else ""
+    noun = "feature" if layer.count == 1 else "features"
+    return (
+        f"no usable street lines: {len(layer.rejected)} of {layer.count} {noun} rejected: "
+        + "; ".join(shown)
+        + more
+    )
+
+
 def network_factory(
     *,
     profile: Any,
@@ -1492,9 +1521,7 @@ def network_factory(
         else read_streets(streets, crs=streets_crs, datum=streets_datum, strict=strict)
     )
     if len(layer) == 0:
-        raise InputError(
-            f"no usable street lines ({len(layer.rejected)} rejected)", source=layer.source.path
-        )
+        raise InputError(_no_streets(layer), source=layer.source.path)
     lines = projector.forward_geometry(layer.lines)
     net = StreetNetwork.from_lines(
         lines,

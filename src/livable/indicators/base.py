@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 import attrs
 import numpy as np
 
+from livable._numbers import finite_float, is_number, shown
 from livable.models import Community, FacilityType, SizeClass
 from livable.profile import Profile
 from livable.report import Gap, IndicatorResult, NearbyFacility, Status, TypeAccess
@@ -268,28 +269,31 @@ class Indicator:
         >>> g.evaluate(context()).status
         'not_assessed'
         """
-        value = context.community.attributes.get(name)
-        if convert is not None and value is not None:
-            value = convert(value)
-        if value is None:
+        raw = context.community.attributes.get(name)
+        if convert is not None and raw is not None:
+            raw = convert(raw)
+        if raw is None:
             return self.not_assessed(
                 f"attribute '{name}' not given",
                 f"未提供属性“{name}”",
                 ask_en=f"give '{name}'",
                 ask_zh=f"请提供“{name}”",
             )
-        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+        value = finite_float(raw)  # the one numeric guard: no OverflowError on 10**400
+        if value is None:
+            what = "not a finite number" if is_number(raw) else "not a number"
+            what_zh = "不是有限数值" if is_number(raw) else "不是数值"
             return self.not_assessed(
-                f"attribute '{name}' is not a number ({value!r})",
-                f"属性“{name}”不是数值（{value!r}）",
+                f"attribute '{name}' is {what} ({shown(raw)})",
+                f"属性“{name}”{what_zh}（{shown(raw)}）",
                 ask_en=f"'{name}' must be a number",
                 ask_zh=f"“{name}”须为数值",
             )
         if (low is not None and value < low) or (high is not None and value > high):
             span = f"{_g(low)}-{_g(high)}" if high is not None else f">= {_g(low)}"
             return self.not_assessed(
-                f"attribute '{name}' is {value!r}, outside {span}",
-                f"属性“{name}”为{value!r}，超出{span}",
+                f"attribute '{name}' is {shown(raw)}, outside {span}",
+                f"属性“{name}”为{shown(raw)}，超出{span}",
                 ask_en=f"'{name}' must lie in {span}",
                 ask_zh=f"“{name}”须在{span}之间",
             )
@@ -326,8 +330,8 @@ class Indicator:
             )
         if flag is None:
             return self.not_assessed(
-                f"attribute '{name}' is not yes or no ({raw!r})",
-                f"属性“{name}”不是“是/否”（{raw!r}）",
+                f"attribute '{name}' is not yes or no ({shown(raw)})",
+                f"属性“{name}”不是“是/否”（{shown(raw)}）",
                 ask_en=f"'{name}' must be true or false",
                 ask_zh=f"“{name}”须为是或否",
             )

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import attrs
 import numpy as np
 
+from livable._numbers import finite_float, shown
 from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
 from livable.models import CATEGORIES
 from livable.profile import Profile
@@ -850,8 +851,8 @@ class CommunityWorkers(Indicator):
         workers = context.community.attributes.get("community_workers")
         count = _count(workers)
         if count is None:
-            what = "not given" if workers is None else f"not a head count ({workers!r})"
-            what_zh = "未提供" if workers is None else f"不是人数（{workers!r}）"
+            what = "not given" if workers is None else f"not a head count ({shown(workers)})"
+            what_zh = "未提供" if workers is None else f"不是人数（{shown(workers)}）"
             return self.not_assessed(
                 f"attribute 'community_workers' {what}",
                 f"属性“community_workers”{what_zh}",
@@ -870,11 +871,8 @@ class CommunityWorkers(Indicator):
 
 
 def _count(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if not np.isfinite(value) or value < 0:
-        return None
-    return float(value)
+    count = finite_float(value)
+    return None if count is None or count < 0 else count
 
 
 class EmergencyPlan(_Flag):

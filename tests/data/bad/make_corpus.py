@@ -7,6 +7,7 @@ the files; it is not run by the tests.
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,71 @@ def main() -> None:
         ],
     }
     write_json("facilities_bad_types.geojson", fac)
+    hostile_values()
+
+
+def hostile_values() -> None:
+    """Issue 21's reader cases: numbers past a float, mixed 2D/3D rings, the antimeridian,
+    compressed bytes, two byte-order marks, repeated keys, facility labels and quality."""
+    (HERE / "json_nan_after_utf8.geojson").write_bytes(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+        '{"id": "n", "name": "雁塔区小寨路街道小寨社区"}, "geometry": {"type": "Point", '
+        '"coordinates": [Infinity, 34.2]}}]}'.encode()
+    )
+    big = "1" + "0" * 400  # 10**400: json.dumps cannot write it as a float, so as text
+    text = json.dumps(collection(feature("big", point("BIG", Y))), ensure_ascii=False, indent=1)
+    (HERE / "coordinate_overflow.geojson").write_text(
+        text.replace('"BIG"', big) + "\n", encoding="utf-8"
+    )
+    write_json(
+        "population_overflow.geojson", collection(feature("pop", square(X, Y), population=2**70))
+    )
+    mixed = [[X, Y], [X + 0.004, Y, 410.5], [X + 0.004, Y + 0.004], [X, Y + 0.004, 0], [X, Y]]
+    write_json(
+        "ring_mixed_dims.geojson",
+        collection(feature("z", {"type": "Polygon", "coordinates": [mixed]})),
+    )
+    fiji = [[179.9, -16.5], [-179.9, -16.5], [-179.9, -16.4], [179.9, -16.4], [179.9, -16.5]]
+    write_json(
+        "antimeridian.geojson",
+        {
+            "type": "FeatureCollection",
+            "features": [
+                feature("east", square(179.9, -16.5, 0.05)),
+                feature("fj", {"type": "Polygon", "coordinates": [fiji]}),
+                feature("west", square(-179.97, -16.5, 0.05)),
+            ],
+        },
+    )
+    (HERE / "gzip_bytes.geojson").write_bytes(
+        gzip.compress(json.dumps(collection()).encode(), mtime=0)
+    )
+    (HERE / "two_boms.geojson").write_bytes(
+        b"\xef\xbb\xbf\xef\xbb\xbf" + json.dumps(collection()).encode()
+    )
+    text = json.dumps(collection(feature("dup", square(X, Y), population=5000)), indent=1)
+    (HERE / "duplicate_keys.geojson").write_text(
+        text.replace('"population": 5000', '"population": 5000,\n  "population": 50'),
+        encoding="utf-8",
+    )
+    fac = {
+        "type": "FeatureCollection",
+        "features": [
+            feature("k1", point(X + 0.002, Y + 0.002), type="kindergarten"),
+            feature("k2", point(X + 0.003, Y + 0.002), type="幼儿园"),
+            feature("k3", point(X + 0.003, Y + 0.003), type="kindergarden"),
+        ],
+    }
+    write_json("facility_type_label.geojson", fac)
+    fac = {
+        "type": "FeatureCollection",
+        "features": [
+            feature("q1", point(X + 0.002, Y + 0.002), type="clinic", quality=4),
+            feature("q2", point(X + 0.003, Y + 0.002), type="clinic", quality=99),
+            feature("q3", point(X + 0.003, Y + 0.003), type="clinic", quality=-1),
+        ],
+    }
+    write_json("facility_quality_range.geojson", fac)
 
 
 if __name__ == "__main__":
