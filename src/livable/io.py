@@ -49,6 +49,7 @@ import shapely
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
+from livable._text import show
 from livable.errors import CRSError, InputError, ResourceLimitError
 from livable.geometry.crs import crs_from_geojson, geometry_to_wgs84, resolve_crs, to_wgs84
 from livable.geometry.datums import Datum, parse_datum
@@ -247,9 +248,8 @@ _DEFAULT_LIMITS = Limits()
 
 
 def _show(value: Any, width: int = 40) -> str:
-    """A short repr of a value for a message."""
-    text = repr(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
+    """A value quoted, escaped and cut for a message (the one sanitiser, :func:`show`)."""
+    return show(value, width)
 
 
 def _encoding_problem(data: bytes) -> str | None:
