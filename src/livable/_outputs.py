@@ -3,10 +3,9 @@
 ``livable evaluate --communities c.geojson --out c.geojson`` would replace the
 communities with the report. :func:`check_outputs` refuses an output that is the same file
 as any input of the command, however it is spelled: the same path, a relative path, a
-symlink or a hard link (:func:`os.path.samefile`); a file inside an input folder (a file
-geodatabase) and the side files of a shapefile count as the input too. It also refuses an
-output whose folder is a file, or which is a folder itself, with a message that says so
-(rather than the operating system's "File exists").
+symlink or a hard link (:func:`os.path.samefile`); the side files of a shapefile count
+as the input too. It also refuses an output whose folder is a file, or which is a folder
+itself, with a message that says so (rather than the operating system's "File exists").
 
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as tmp:
@@ -53,14 +52,9 @@ def _input_files(inputs: Iterable[str | os.PathLike[str] | None]) -> list[tuple[
 
 def _same(output: Path, source: Path) -> bool:
     try:
-        if os.path.samefile(output, source):
-            return True
-        if source.is_dir():
-            inside = Path(os.path.realpath(output))
-            return inside.is_relative_to(os.path.realpath(source))
+        return os.path.samefile(output, source)
     except OSError:
         return False
-    return False
 
 
 def _check_folder(output: Path, what: str) -> None:

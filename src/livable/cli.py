@@ -218,7 +218,7 @@ def format_summary(report: dict[str, Any]) -> str:
             missing += " ..." if len(c["missing"]) > 3 else ""
             name = f" {_label(c['name'])}" if c.get("name") else ""
             lines.append(
-                f"  {rank:>2}. {show(c['id'])}{name} ({_label(c.get('district') or '-')}): "
+                f"  {rank:>2}. {_label(c['id'])}{name} ({_label(c.get('district') or '-')}): "
                 f"{c['grade']} -> {c['next_grade']}, {c['gaps']} gap(s): {missing}"
             )
     if report.get("rejected"):

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 import attrs
 import numpy as np
 
+from livable._text import show
 from livable.models import Community, FacilityType, SizeClass
 from livable.profile import Profile
 from livable.report import Gap, IndicatorResult, NearbyFacility, Status, TypeAccess
@@ -280,16 +281,16 @@ class Indicator:
             )
         if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
             return self.not_assessed(
-                f"attribute '{name}' is not a number ({value!r})",
-                f"属性“{name}”不是数值（{value!r}）",
+                f"attribute '{name}' is not a number ({show(value)})",
+                f"属性“{name}”不是数值（{show(value)}）",
                 ask_en=f"'{name}' must be a number",
                 ask_zh=f"“{name}”须为数值",
             )
         if (low is not None and value < low) or (high is not None and value > high):
             span = f"{_g(low)}-{_g(high)}" if high is not None else f">= {_g(low)}"
             return self.not_assessed(
-                f"attribute '{name}' is {value!r}, outside {span}",
-                f"属性“{name}”为{value!r}，超出{span}",
+                f"attribute '{name}' is {show(value)}, outside {span}",
+                f"属性“{name}”为{show(value)}，超出{span}",
                 ask_en=f"'{name}' must lie in {span}",
                 ask_zh=f"“{name}”须在{span}之间",
             )
@@ -326,8 +327,8 @@ class Indicator:
             )
         if flag is None:
             return self.not_assessed(
-                f"attribute '{name}' is not yes or no ({raw!r})",
-                f"属性“{name}”不是“是/否”（{raw!r}）",
+                f"attribute '{name}' is not yes or no ({show(raw)})",
+                f"属性“{name}”不是“是/否”（{show(raw)}）",
                 ask_en=f"'{name}' must be true or false",
                 ask_zh=f"“{name}”须为是或否",
             )
