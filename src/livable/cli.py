@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import sys
+import textwrap
 import time
 import traceback
 import unicodedata
@@ -223,7 +224,7 @@ def format_summary(report: dict[str, Any]) -> str:
             )
     if report.get("rejected"):
         lines += ["", f"rejected 未评估 ({len(report['rejected'])}):"]
-        lines += [_rejected_line(r) for r in report["rejected"]]
+        lines += [line for r in report["rejected"] for line in _rejected_lines(r)]
     return "\n".join(lines)
 
 
@@ -232,9 +233,21 @@ def _label(value: object) -> str:
     return show(value, quote=False)
 
 
-def _rejected_line(entry: Mapping[str, Any]) -> str:
-    """One rejection as the summary lists it, in the words of the ``--strict`` error."""
-    return f"  {where(str(entry['source']), entry.get('id'))}: {escape(str(entry['reason']))}"
+_WRAP = 100
+
+
+def _rejected_lines(entry: Mapping[str, Any]) -> list[str]:
+    """One rejection as the summary lists it, in the words of the ``--strict`` error,
+    wrapped at 100 columns."""
+    text = f"{where(str(entry['source']), entry.get('id'))}: {escape(str(entry['reason']))}"
+    return textwrap.wrap(
+        text,
+        _WRAP,
+        initial_indent="  ",
+        subsequent_indent="      ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
