@@ -243,7 +243,9 @@ def test_cli_rejects_a_bad_tile_size(
     sample: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["evaluate", "--communities", str(sample[0]), "--facilities", str(sample[1])]
-    assert main([*args, "--tile-km", "0", "--out", str(tmp_path / "r.json")]) == 1
+    with pytest.raises(SystemExit) as exc:  # a usage error (issue 21, class 7)
+        main([*args, "--tile-km", "0", "--out", str(tmp_path / "r.json")])
+    assert exc.value.code == 2
     assert "--tile-km" in capsys.readouterr().err
 
 

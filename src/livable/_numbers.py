@@ -17,7 +17,7 @@ import math
 import sys
 from typing import Any, TypeGuard
 
-__all__ = ["FLOAT_MAX", "finite_float", "is_number", "number_kind", "shown"]
+__all__ = ["FLOAT_MAX", "finite_float", "is_number", "number_kind"]
 
 FLOAT_MAX = sys.float_info.max
 """The largest finite float; an ``int`` beyond it cannot become one."""
@@ -44,22 +44,3 @@ def finite_float(value: Any) -> float | None:
     if not is_number(value) or number_kind(value) is not None:
         return None
     return float(value)
-
-
-def shown(value: Any, width: int = 40) -> str:
-    """A short ``repr`` of ``value`` for a message, safe for any value read from input.
-
-    ``repr`` refuses an ``int`` of more than 4,300 digits (:func:`sys.set_int_max_str_digits`),
-    alone or inside a list; such a number is described by its size instead.
-
-    >>> shown(10**5000), shown([10**5000]), shown("x" * 50)
-    ('a number of about 5,001 digits', 'a list', "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...")
-    """
-    if isinstance(value, int) and not isinstance(value, bool) and number_kind(value):
-        digits = int(abs(value).bit_length() * math.log10(2)) + 1
-        return f"a {'negative ' if value < 0 else ''}number of about {digits:,} digits"
-    try:
-        text = repr(value)
-    except ValueError:  # a huge int inside a container
-        return f"a {type(value).__name__}"
-    return text if len(text) <= width else text[: width - 3] + "..."

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from livable._text import show
 from livable.errors import LivableError
 from livable.models import CATEGORIES, FACILITY_TYPES
 from livable.profile import BUILTIN_PROFILES, Profile, load_profile
@@ -98,11 +99,13 @@ def find_community(report: Mapping[str, Any], community_id: str) -> dict[str, An
     for entry in report["communities"]:
         if entry.get("id") == community_id:
             return dict(entry)
-    ids = [str(c.get("id")) for c in report["communities"]]
+    ids = [show(str(c.get("id")), quote=False) for c in report["communities"]]
     shown = ", ".join(ids[:8]) + (f", ... ({len(ids)} in all)" if len(ids) > 8 else "")
     rejected = [r for r in report.get("rejected", []) if r.get("id") == community_id]
     why = f"; it was rejected: {rejected[0].get('reason')}" if rejected else ""
-    raise LivableError(f"no community {community_id!r} in the report (ids: {shown or 'none'}){why}")
+    raise LivableError(
+        f"no community {show(community_id)} in the report (ids: {shown or 'none'}){why}"
+    )
 
 
 def report_profile(report: Mapping[str, Any], profile: str | Path | Profile | None) -> Profile:

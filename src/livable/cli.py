@@ -12,13 +12,16 @@ import functools
 import json
 import os
 import sys
+import textwrap
 import time
 import traceback
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from livable._outputs import check_outputs
+from livable._text import escape, show, where
 from livable._version import __version__
 from livable.errors import LivableError
 from livable.progress import terminal_progress
@@ -173,7 +176,7 @@ def format_summary(report: dict[str, Any]) -> str:
             *_group_lines(
                 "zone 城区类别",
                 list(zones.values()),
-                lambda grp: f"{grp['key']} {_ZONE_ZH.get(grp['key'], '')}".strip(),
+                lambda grp: f"{_label(grp['key'])} {_ZONE_ZH.get(grp['key'], '')}".strip(),
             ),
         ]
     districts = [grp for grp in groups if grp["level"] == "district"]
@@ -183,7 +186,7 @@ def format_summary(report: dict[str, Any]) -> str:
             *_group_lines(
                 "district 区",
                 districts,
-                lambda grp: f"{grp['key']} ({grp['zone'] or '-'})",
+                lambda grp: f"{_label(grp['key'])} ({_label(grp['zone'] or '-')})",
             ),
         ]
     subdistricts = [grp for grp in groups if grp["level"] == "subdistrict"]
@@ -193,7 +196,7 @@ def format_summary(report: dict[str, Any]) -> str:
             *_group_lines(
                 "subdistrict 街道",
                 subdistricts,
-                lambda grp: f"{grp.get('parent') or '-'} / {grp['key']}",
+                lambda grp: f"{_label(grp.get('parent') or '-')} / {_label(grp['key'])}",
             ),
         ]
     elif subdistricts:
@@ -205,23 +208,46 @@ def format_summary(report: dict[str, Any]) -> str:
         lines += ["", "most common gaps 最常见短板:"]
         for gap in s["top_gaps"][:10]:
             label = gap.get("label_en")
-            what = f"{label} / {gap.get('label_zh')}" if label else gap["gap"]
+            what = escape(f"{label} / {gap.get('label_zh')}" if label else str(gap["gap"]))
             pct = f"{_pct(gap['share']):>7}" if gap.get("share") is not None else ""
             grade = f"  [{gap['grade']}]" if gap.get("grade") else ""
             lines.append(f"  {gap['communities']:>4}{pct}  {what}{grade}")
     if s.get("closest"):
         lines += ["", "closest to the next grade 最接近下一等级 (fewest gaps first):"]
         for rank, c in enumerate(s["closest"][:10], start=1):
-            missing = ", ".join(c["missing"][:3]) + (" ..." if len(c["missing"]) > 3 else "")
-            name = f" {c['name']}" if c.get("name") else ""
+            missing = ", ".join(map(_label, c["missing"][:3]))
+            missing += " ..." if len(c["missing"]) > 3 else ""
+            name = f" {_label(c['name'])}" if c.get("name") else ""
             lines.append(
-                f"  {rank:>2}. {c['id']}{name} ({c.get('district') or '-'}): "
+                f"  {rank:>2}. {_label(c['id'])}{name} ({_label(c.get('district') or '-')}): "
                 f"{c['grade']} -> {c['next_grade']}, {c['gaps']} gap(s): {missing}"
             )
     if report.get("rejected"):
         lines += ["", f"rejected 未评估 ({len(report['rejected'])}):"]
-        lines += [f"  {r['source']} {r['id'] or ''}: {r['reason']}" for r in report["rejected"]]
+        lines += [line for r in report["rejected"] for line in _rejected_lines(r)]
     return "\n".join(lines)
+
+
+def _label(value: object) -> str:
+    """An input name (district, subdistrict, community) as a table shows it: escaped, cut."""
+    return show(value, quote=False)
+
+
+_WRAP = 100
+
+
+def _rejected_lines(entry: Mapping[str, Any]) -> list[str]:
+    """One rejection as the summary lists it, in the words of the ``--strict`` error,
+    wrapped at 100 columns."""
+    text = f"{where(str(entry['source']), entry.get('id'))}: {escape(str(entry['reason']))}"
+    return textwrap.wrap(
+        text,
+        _WRAP,
+        initial_indent="  ",
+        subsequent_indent="      ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
@@ -251,19 +277,19 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--encoding", help="text encoding of shapefiles/CSV without one (e.g. gb18030)")
     p.add_argument(
         "--dedupe-m",
-        type=float,
+        type=_positive_float,
         metavar="N",
         help="merge facilities of one type within N metres with similar names",
     )
     p.add_argument(
         "--workers",
-        type=int,
+        type=_positive_int,
         default=1,
         help="worker processes; more than 1 evaluates tile by tile (same report)",
     )
     p.add_argument(
         "--tile-km",
-        type=float,
+        type=_positive_float,
         help="evaluate in square tiles of this size (km; default 20 with --workers)",
     )
     p.add_argument(
@@ -322,23 +348,35 @@ def _plugin_manager(args: argparse.Namespace) -> PluginManager:
 
 
 def _positive_float(text: str) -> float:
+    """``type=`` of a positive, finite number option (``--tile-km 0`` is a usage error)."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a number: {show(text)}") from None
     if not (value > 0 and value < float("inf")):
-        raise argparse.ArgumentTypeError(f"must be a positive number, not {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {show(text)}")
     return value
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {text!r}")
-    return value
+def _whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """``type=`` of a whole-number option from ``minimum`` (to ``maximum``)."""
+
+    def check(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {show(text)}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {show(text)}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum}, not {show(text)}")
+        return value
+
+    check.__name__ = "whole number"  # argparse names the type in "invalid ... value"
+    return check
+
+
+_positive_int = _whole(1)
 
 
 def _limits(args: argparse.Namespace) -> Any:
@@ -350,6 +388,9 @@ def _limits(args: argparse.Namespace) -> Any:
         max_file_bytes=defaults.max_file_bytes if mb is None else max(1, int(mb * 1024**2)),
         max_features=getattr(args, "max_features", None) or defaults.max_features,
     )
+
+
+_MIN_DPI, _MAX_DPI = 50, 1200  # A4 at 1200 dpi is already 14,000 x 9,900 px
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -384,9 +425,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     where = pn.add_mutually_exclusive_group(required=True)
     where.add_argument("--candidates", help="candidate sites GeoJSON")
-    where.add_argument("--grid", type=float, metavar="METRES", help="grid spacing in metres")
+    where.add_argument(
+        "--grid", type=_positive_float, metavar="METRES", help="grid spacing in metres"
+    )
     pn.add_argument("--candidates-crs", help="CRS of the candidates file")
-    pn.add_argument("--budget", type=int, help="how many sites at most")
+    pn.add_argument("--budget", type=_positive_int, help="how many sites at most")
     pn.add_argument(
         "--target",
         action="store_true",
@@ -417,8 +460,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     for kind in (osm, amap):
         kind.add_argument("--out", required=True, help="folder for facilities.geojson")
-        kind.add_argument("--dedupe-m", type=float, metavar="N", help="merge duplicates")
-        kind.add_argument("--top", type=int, default=20, help="list length (default 20)")
+        kind.add_argument("--dedupe-m", type=_positive_float, metavar="N", help="merge duplicates")
+        kind.add_argument("--top", type=_whole(0), default=20, help="list length (default 20)")
     mp = sub.add_parser("map", help="draw the convenience-service map (P7) of a report")
     mp.add_argument("report", help="report.json")
     mp.add_argument("--community", help="community id (default: the whole city)")
@@ -428,7 +471,12 @@ def _parser() -> argparse.ArgumentParser:
         type=_suffix(".png", ".svg", ".html"),
         help="FILE.png, FILE.svg or FILE.html",
     )
-    mp.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: A4)")
+    mp.add_argument(
+        "--dpi",
+        type=_whole(_MIN_DPI, _MAX_DPI),
+        default=200,
+        help=f"PNG resolution, {_MIN_DPI} to {_MAX_DPI} (default 200: A4)",
+    )
     mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
     mp.add_argument("--plan", help="plan.geojson of `livable plan`: draw its sites (city map)")
@@ -442,14 +490,20 @@ def _parser() -> argparse.ArgumentParser:
         "--out", required=True, type=_suffix(".md", ".html"), help="FILE.md or FILE.html"
     )
     hb.add_argument("--profile", help="profile id or TOML file (default: the report's)")
+    for command in sub.choices.values():
+        command.set_defaults(usage_parser=command)
     return parser
+
+
+class _UsageError(Exception):
+    """A usage error only found after parsing (an unknown distance provider): exit 2."""
 
 
 def _suffix(*allowed: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         if Path(value).suffix.lower() not in allowed:
             raise argparse.ArgumentTypeError(
-                f"{value!r}: use a file ending in {', '.join(allowed)}"
+                f"{show(value)}: use a file ending in {', '.join(allowed)}"
             )
         return value
 
@@ -467,11 +521,14 @@ def _write(path: Path, text: str) -> None:
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     from livable.engine import evaluate
 
-    if args.workers < 1:
-        raise LivableError("--workers must be at least 1")
     tile_km = getattr(args, "tile_km", None)
-    if tile_km is not None and not (0 < tile_km < float("inf")):
-        raise LivableError("--tile-km must be a positive number of kilometres")
+    pm = _plugin_manager(args)
+    providers = sorted(pm.distance_providers())
+    if args.distance not in providers:
+        raise _UsageError(
+            f"argument --distance: unknown distance provider {show(args.distance)} "
+            f"(available: {', '.join(providers)})"
+        )
     started = time.perf_counter()
     if args.workers > 1 or tile_km is not None:
         from livable.partition import DEFAULT_TILE_M, evaluate_partitioned
@@ -484,7 +541,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         )
     bar = terminal_progress(quiet=args.quiet)
     try:
-        data = _evaluate_and_write(args, evaluate, bar, out)
+        data = _evaluate_and_write(args, evaluate, bar, out, pm)
     finally:
         bar.close()
     if not args.quiet:
@@ -492,7 +549,10 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     for skip in data["skipped"]:
         print(f"livable: warning: skipped {_skipped_line(skip)}", file=sys.stderr)
     if not args.quiet:
-        print(f"\nreport written to {args.out} in {time.perf_counter() - started:.2f} s", file=out)
+        print(
+            f"\nreport written to {escape(args.out)} in {time.perf_counter() - started:.2f} s",
+            file=out,
+        )
     return 0
 
 
@@ -501,6 +561,7 @@ def _evaluate_and_write(
     evaluate: Callable[..., Any],
     bar: Callable[[str, float], None],
     out: TextIO,
+    pm: PluginManager,
 ) -> dict[str, Any]:
     facilities: Any = args.facilities
     if getattr(args, "dedupe_m", None) is not None:
@@ -523,7 +584,7 @@ def _evaluate_and_write(
         **_residents(args),
         strict=args.strict,
         limits=_limits(args),
-        plugins=_plugin_manager(args),
+        plugins=pm,
         encoding=getattr(args, "encoding", None),
         progress=bar,
     )
@@ -667,12 +728,12 @@ def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _skipped_line(skip: dict[str, Any]) -> str:
-    where = f"plugin {skip['plugin']!r}"
+    text = f"plugin {show(skip['plugin'])}"
     if skip["hook"]:
-        where += f", hook {skip['hook']}"
+        text += f", hook {skip['hook']}"
     if skip["community"]:
-        where += f", community {skip['community']!r}"
-    return f"{where}: {skip['reason']}"
+        text += f", community {show(skip['community'])}"
+    return f"{text}: {escape(str(skip['reason']))}"
 
 
 def _cmd_plugins(args: argparse.Namespace, out: TextIO) -> int:
@@ -749,6 +810,7 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     )
     data = result.to_geojson()
     inputs = [i["path"] for i in report.get("inputs", [])]
+    check_outputs([args.out], inputs)  # the layers the report was made from are inputs too
     if not args.no_verify and len(inputs) == 2 and all(Path(p).is_file() for p in inputs):
         changes = verify_plan(
             result,
@@ -814,6 +876,76 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
 }
 
 
+_Writes = tuple[list[Any], list[Any], list[Any]]
+"""What a command writes: its output files, its input files and its output folders."""
+
+
+def _writes_evaluate(args: argparse.Namespace) -> _Writes:
+    layers = (args.communities, args.facilities, args.streets, args.residents)
+    return [args.out], [*layers, args.profile], []
+
+
+def _writes_demo(args: argparse.Namespace) -> _Writes:
+    folder = Path(args.out)
+    names = (
+        "communities.geojson",
+        "facilities.geojson",
+        "report.json",
+        "handbook-zh.html",
+        "city.png",
+    )
+    return [folder / name for name in names], [], [folder]
+
+
+def _writes_summary(args: argparse.Namespace) -> _Writes:
+    from livable.export import TABLES
+
+    csv = [] if args.csv is None else [Path(args.csv) / f"{t}.csv" for t in TABLES]
+    xlsx = [] if args.xlsx is None else [args.xlsx]
+    return [*csv, *xlsx], [args.report], [] if args.csv is None else [args.csv]
+
+
+def _writes_plan(args: argparse.Namespace) -> _Writes:
+    return [args.out], [args.report, args.candidates], []
+
+
+def _writes_import(args: argparse.Namespace) -> _Writes:
+    folder = Path(args.out)
+    names = ["facilities.geojson"]
+    if args.source == "osm" and not args.no_streets:
+        names.append("streets.geojson")
+    mapping = getattr(args, "tags", None) or getattr(args, "typecodes", None)
+    return [folder / n for n in names], [args.file, mapping], [folder]
+
+
+def _writes_map(args: argparse.Namespace) -> _Writes:
+    return [args.out], [args.report, args.profile, args.font, args.plan], []
+
+
+def _writes_handbook(args: argparse.Namespace) -> _Writes:
+    return [args.out], [args.report, args.profile], []
+
+
+WRITERS: dict[str, Callable[[argparse.Namespace], _Writes]] = {
+    "evaluate": _writes_evaluate,
+    "demo": _writes_demo,
+    "summary": _writes_summary,
+    "plan": _writes_plan,
+    "import": _writes_import,
+    "map": _writes_map,
+    "handbook": _writes_handbook,
+}
+"""Every command that writes a file, and what it reads and writes (for :func:`_check_writes`)."""
+
+
+def _check_writes(args: argparse.Namespace) -> None:
+    """The output-path guard, run before every command that writes: never overwrite an input."""
+    writes = WRITERS.get(args.command)
+    if writes is not None:
+        outputs, inputs, folders = writes(args)
+        check_outputs(outputs, inputs, folders=folders)
+
+
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     from livable.importers._cli import run_import
 
@@ -822,7 +954,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
 
 def _one_line(message: str, limit: int = 1000) -> str:
     """An error message on one line, cut to ``limit`` characters (inputs can be huge)."""
-    text = " ".join(message.split())
+    text = escape(" ".join(message.split()))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -831,7 +963,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        _check_writes(args)
         return _COMMANDS[args.command](args, sys.stdout)
+    except _UsageError as exc:
+        args.usage_parser.error(str(exc))  # prints the usage and exits with status 2
+        raise  # pragma: no cover (error() does not return)
     except LivableError as exc:
         if args.debug:
             traceback.print_exc()

@@ -19,6 +19,7 @@ import numpy as np
 import pyproj
 import shapely
 
+from livable._text import show
 from livable._version import __version__
 from livable.errors import InputError, LivableError, PluginError
 from livable.geometry.access import AccessQuery, AccessTable, FacilityColumns, Origins
@@ -505,11 +506,11 @@ def _run_indicator(
         if not isinstance(result, IndicatorResult):
             problem = f"returned {type(result).__name__}, not an IndicatorResult"
         elif result.id != indicator.id:
-            problem = f"returned a result with id {result.id!r}"
+            problem = f"returned a result with id {show(result.id)}"
     except Exception as exc:
         if pm.fault_mode == "fail":
             raise PluginError(
-                f"indicator {indicator.id!r} raised {exc!r} on community {community!r}",
+                f"indicator {show(indicator.id)} raised {exc!r} on community {show(community)}",
                 plugin=pm.owner(hook, indicator.id),
                 hook=hook,
             ) from exc

@@ -11,6 +11,8 @@ True
 
 from __future__ import annotations
 
+from livable._text import show, where
+
 __all__ = [
     "CRSError",
     "InputError",
@@ -44,13 +46,10 @@ class InputError(LivableError, ValueError):
         self.index = index
         self.feature_id = feature_id
         self.reason = message
-        where = ""
+        prefix = ""
         if source is not None:
-            where = source if index is None else f"{source}#{index}"
-            if feature_id is not None:
-                where += f" (id {feature_id!r})"
-            where += ": "
-        super().__init__(where + message)
+            prefix = where(source if index is None else f"{source}#{index}", feature_id) + ": "
+        super().__init__(prefix + message)
 
 
 class CRSError(InputError):
@@ -69,7 +68,7 @@ class PluginError(LivableError):
         self.hook = hook
         prefix = ""
         if plugin is not None:
-            prefix = f"plugin {plugin!r}"
+            prefix = f"plugin {show(plugin)}"
             if hook is not None:
                 prefix += f", hook {hook}"
             prefix += ": "

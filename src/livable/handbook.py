@@ -43,6 +43,7 @@ from livable._reportdoc import (
     type_label,
     walking_minutes,
 )
+from livable._text import show
 from livable.errors import LivableError
 from livable.models import Grade, Zone
 from livable.profile import Profile
@@ -305,7 +306,7 @@ def community_pages(
                 {str(c["subdistrict"]) for c in data["communities"] if c.get("subdistrict")}
             )
             raise LivableError(
-                f"no community in subdistrict {subdistrict!r} "
+                f"no community in subdistrict {show(subdistrict)} "
                 f"(subdistricts: {', '.join(names) or 'none'})"
             )
     return [community_page(e, prof, lang) for e in entries]

@@ -50,7 +50,8 @@ import shapely
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
-from livable._numbers import FLOAT_MAX, finite_float, is_number, number_kind, shown
+from livable._numbers import FLOAT_MAX, finite_float, is_number, number_kind
+from livable._text import show
 from livable.errors import CRSError, InputError, ResourceLimitError
 from livable.geometry.crs import crs_from_geojson, geometry_to_wgs84, resolve_crs, to_wgs84
 from livable.geometry.datums import Datum, parse_datum
@@ -255,9 +256,8 @@ _DEFAULT_LIMITS = Limits()
 
 
 def _show(value: Any, width: int = 40) -> str:
-    """A short repr of a value for a message."""
-    text = repr(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
+    """A value quoted, escaped and cut for a message (the one sanitiser, :func:`show`)."""
+    return show(value, width)
 
 
 def _encoding_problem(data: bytes) -> str | None:
@@ -719,7 +719,7 @@ def _id_problem(feature: Mapping[str, Any], noun: str) -> str:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return f"missing id: every {noun} needs a unique 'id' property (text or a whole number)"
     if is_number(raw) and number_kind(raw) == "too large":
-        return f"id is out of range: {shown(raw)} is no usable id; give text"
+        return f"id is out of range: {show(raw)} is no usable id; give text"
     return f"id must be text or a whole number, not {_show(raw)}"
 
 
@@ -778,7 +778,7 @@ def _number_problem(key: str, value: Any, *, what: str) -> str | None:
     kind = number_kind(value)
     if kind == "too large":
         return (
-            f"{key} is out of range: {shown(value)} is beyond the largest number a float "
+            f"{key} is out of range: {show(value)} is beyond the largest number a float "
             f"holds ({FLOAT_MAX:.3g})"
         )
     if kind is not None:
@@ -836,7 +836,7 @@ def _position_problem(pos: Any) -> str | None:
             return f"coordinate {_show(v)} is not a number"
         kind = number_kind(v)
         if kind == "too large":
-            return f"coordinate out of range: {shown(v)}, not a longitude, latitude or metres"
+            return f"coordinate out of range: {show(v)}, not a longitude, latitude or metres"
         if kind is not None:
             return "coordinates contain NaN or infinity"
     return None

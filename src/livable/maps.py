@@ -72,6 +72,7 @@ from livable._reportdoc import (
     tier_minutes,
     type_label,
 )
+from livable._text import show
 from livable.errors import LivableError
 from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
 from livable.models import FACILITY_TYPES, Grade, Zone
@@ -347,7 +348,7 @@ def _grade(value: str) -> Grade:
     try:
         return Grade(value)
     except ValueError:
-        raise LivableError(f"unknown grade {value!r} in the report") from None
+        raise LivableError(f"unknown grade {show(value)} in the report") from None
 
 
 def _gap_line(gap: Mapping[str, Any], search_m: float) -> str:

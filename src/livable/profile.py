@@ -801,7 +801,8 @@ def load_profile(
         return _load_builtin(profile)
     path = Path(profile)
     if path.suffix.lower() != ".toml":
-        ids = ", ".join((*BUILTIN_PROFILES, *sorted(known)))
+        # the built-in plugin registers the built-in profiles too: name each id once
+        ids = ", ".join(dict.fromkeys((*BUILTIN_PROFILES, *sorted(known))))
         raise ProfileError(
             f"unknown profile {str(profile)!r}: give a profile id ({ids}) or a .toml file"
         )

@@ -36,6 +36,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from livable._text import show
 from livable.geometry.access import AccessQuery, FacilityColumns, Origins
 from livable.geometry.crs import Projector
 from livable.geometry.providers import DistanceProvider
@@ -76,7 +77,7 @@ def resident_access(
         Rejection(
             None,
             f"{residents.source.path}#{int(feature_index[i])}",
-            f"community {residents.community[i]!r} is not among the evaluated communities",
+            f"community {show(residents.community[i])} is not among the evaluated communities",
         )
         for i in np.flatnonzero(~known)
     )

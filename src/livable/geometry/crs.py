@@ -39,6 +39,7 @@ import pyproj
 import pyproj.exceptions
 import shapely
 
+from livable._text import show
 from livable.errors import CRSError
 from livable.geometry.datums import Datum, parse_datum
 from livable.geometry.datums import to_wgs84 as _datum_to_wgs84
@@ -137,7 +138,7 @@ def resolve_crs(value: str | int | pyproj.CRS | None, *, source: str | None = No
         crs = value
     elif isinstance(value, bool) or not isinstance(value, (int, str)):
         raise CRSError(
-            f"cannot use {value!r} as a coordinate reference system; {_CRS_HINT}", source=source
+            f"cannot use {show(value)} as a coordinate reference system; {_CRS_HINT}", source=source
         )
     else:
         text = str(value).strip()
@@ -146,9 +147,9 @@ def resolve_crs(value: str | int | pyproj.CRS | None, *, source: str | None = No
         except pyproj.exceptions.CRSError as exc:
             hint = _CRS_HINT
             if text.lower().replace("-", "") in {d.value for d in Datum}:
-                hint = f"{text!r} is a map datum, not a CRS: pass it as the datum"
+                hint = f"{show(text)} is a map datum, not a CRS: pass it as the datum"
             raise CRSError(
-                f"unknown coordinate reference system {value!r}; {hint}", source=source
+                f"unknown coordinate reference system {show(value)}; {hint}", source=source
             ) from exc
     if crs.is_compound:
         crs = crs.sub_crs_list[0]
@@ -156,7 +157,7 @@ def resolve_crs(value: str | int | pyproj.CRS | None, *, source: str | None = No
         return WGS84
     if not (crs.is_geographic or crs.is_projected):
         raise CRSError(
-            f"coordinate reference system {value!r} ({crs.type_name}) is neither geographic "
+            f"coordinate reference system {show(value)} ({crs.type_name}) is neither geographic "
             "nor projected; give a horizontal CRS",
             source=source,
         )
@@ -201,7 +202,7 @@ def crs_from_geojson(
                 source=source,
             )
     raise CRSError(
-        f"unrecognised GeoJSON crs member {member!r}; expected "
+        f"unrecognised GeoJSON crs member {show(member)}; expected "
         '{"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4547"}}',
         source=source,
     )

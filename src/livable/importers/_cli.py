@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from livable._text import escape, show, where
 from livable.errors import LivableError
 from livable.importers._common import (
     ImportResult,
@@ -36,7 +37,11 @@ def _print_dedupe(result: DedupeResult, tolerance: float, out: TextIO, limit: in
         file=out,
     )
     for m in result.merges[:limit]:
-        print(f"  {m.kept} <- {', '.join(m.merged)} ({m.type}, {m.max_distance_m:.1f} m)", file=out)
+        merged = ", ".join(show(i, quote=False) for i in m.merged)
+        print(
+            f"  {show(m.kept, quote=False)} <- {merged} ({m.type}, {m.max_distance_m:.1f} m)",
+            file=out,
+        )
     if len(result.merges) > limit:
         print(f"  ... and {len(result.merges) - limit} more", file=out)
 
@@ -56,13 +61,13 @@ def _report(result: ImportResult, kind: str, top_n: int, out: TextIO) -> None:
             file=out,
         )
         for label, n in shown:
-            print(f"  {n:>6}  {label}", file=out)
+            print(f"  {n:>6}  {show(label, 80, quote=False)}", file=out)
     else:
         print(f"{what} that matched no mapping row: none", file=out)
     if layer.rejected:
         print(f"rejected rows 未导入 ({len(layer.rejected)}):", file=out)
         for r in layer.rejected[:top_n]:
-            print(f"  {r.source} {r.id or ''}: {r.reason}", file=out)
+            print(f"  {where(r.source, r.id)}: {escape(r.reason)}", file=out)
         if len(layer.rejected) > top_n:
             print(f"  ... and {len(layer.rejected) - top_n} more", file=out)
 

@@ -30,6 +30,7 @@ import attrs
 import numpy as np
 import orjson
 
+from livable._text import show
 from livable.errors import InputError, LivableError
 from livable.geometry.datums import Datum, parse_datum
 from livable.geometry.datums import to_wgs84 as datum_to_wgs84
@@ -284,18 +285,18 @@ def _position(row: Mapping[str, Any]) -> tuple[float, float] | str:
         if isinstance(location, str):
             parts = location.replace(";", ",").split(",")
             if len(parts) != 2:
-                return f"location {location!r} is not 'lon,lat'"
+                return f"location {show(location)} is not 'lon,lat'"
         elif isinstance(location, list | tuple) and len(location) == 2:
             parts = list(location)
         else:
-            return f"location {location!r} is not 'lon,lat'"
-        shown = f"location {location!r}"
+            return f"location {show(location)} is not 'lon,lat'"
+        shown = f"location {show(location)}"
         lon, lat = _number(parts[0]), _number(parts[1])
     else:
         raw_lon, raw_lat = _field(row, "lon"), _field(row, "lat")
         if raw_lon is None or raw_lat is None:
             return "no location: needs a 'location' (\"lon,lat\") or 'lon'/'lat' values"
-        shown = f"lon/lat {raw_lon!r}, {raw_lat!r}"
+        shown = f"lon/lat {show(raw_lon)}, {show(raw_lat)}"
         lon, lat = _number(raw_lon), _number(raw_lat)
     if lon is None or lat is None or not (math.isfinite(lon) and math.isfinite(lat)):
         return f"{shown} is not two numbers"
@@ -376,7 +377,7 @@ def _json_records(parsed: Any, name: str) -> list[tuple[str, Any]]:
         if "pois" not in parsed:
             if parsed.get("status") == "0" or ("info" in parsed and "pois" not in parsed):
                 raise InputError(
-                    f"an Amap error response, not POIs (info: {parsed.get('info')!r})",
+                    f"an Amap error response, not POIs (info: {show(parsed.get('info'))})",
                     source=name or None,
                 )
             return [(f"{name}#0", parsed)]
@@ -461,7 +462,7 @@ def read_amap(
         name = _text(_field(rec, "name"))
         codes, bad = _codes(_field(rec, "typecode"))
         if not codes:
-            why = f"typecode {', '.join(bad)!r} is not six digits" if bad else "no typecode"
+            why = f"typecode {show(', '.join(bad))} is not six digits" if bad else "no typecode"
             rejected.append(Rejection(fid, where, why))
             continue
         pos = _position(rec)

@@ -32,6 +32,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from livable._text import show
 from livable.errors import LivableError
 from livable.geometry.crs import Projector, choose_working_crs
 from livable.geometry.index import FacilityIndex
@@ -231,7 +232,7 @@ def concat_facilities(layers: Sequence[FacilityLayer]) -> FacilityLayer:
                     Rejection(
                         fid,
                         f"{layer.source.path}#{i}",
-                        f"duplicate id {fid!r} (also in {seen[fid]})",
+                        f"duplicate id {show(fid)} (also in {seen[fid]})",
                     )
                 )
             else:

@@ -39,6 +39,7 @@ import pyproj
 import shapely
 from shapely.geometry import mapping
 
+from livable._text import show
 from livable.errors import InputError, LivableError
 from livable.importers._common import source_info
 from livable.importers._text import ENCODING_HINT, read_csv_rows
@@ -302,7 +303,7 @@ def _csv(src: Path, encoding: str | None) -> FeatureTable:
             try:
                 geometry = {"type": "Point", "coordinates": [float(x), float(y)]}
             except ValueError:
-                problems[index] = f"{lon_col}/{lat_col} {x!r}, {y!r} are not numbers"
+                problems[index] = f"{lon_col}/{lat_col} {show(x)}, {show(y)} are not numbers"
         else:
             problems[index] = f"no {wkt_col} geometry"
         features.append({"type": "Feature", "properties": props, "geometry": geometry})

@@ -28,7 +28,8 @@ from typing import Any, ClassVar
 import attrs
 import numpy as np
 
-from livable._numbers import finite_float, is_number, shown
+from livable._numbers import finite_float, is_number
+from livable._text import show
 from livable.models import Community, FacilityType, SizeClass
 from livable.profile import Profile
 from livable.report import Gap, IndicatorResult, NearbyFacility, Status, TypeAccess
@@ -284,16 +285,16 @@ class Indicator:
             what = "not a finite number" if is_number(raw) else "not a number"
             what_zh = "不是有限数值" if is_number(raw) else "不是数值"
             return self.not_assessed(
-                f"attribute '{name}' is {what} ({shown(raw)})",
-                f"属性“{name}”{what_zh}（{shown(raw)}）",
+                f"attribute '{name}' is {what} ({show(raw)})",
+                f"属性“{name}”{what_zh}（{show(raw)}）",
                 ask_en=f"'{name}' must be a number",
                 ask_zh=f"“{name}”须为数值",
             )
         if (low is not None and value < low) or (high is not None and value > high):
             span = f"{_g(low)}-{_g(high)}" if high is not None else f">= {_g(low)}"
             return self.not_assessed(
-                f"attribute '{name}' is {shown(raw)}, outside {span}",
-                f"属性“{name}”为{shown(raw)}，超出{span}",
+                f"attribute '{name}' is {show(raw)}, outside {span}",
+                f"属性“{name}”为{show(raw)}，超出{span}",
                 ask_en=f"'{name}' must lie in {span}",
                 ask_zh=f"“{name}”须在{span}之间",
             )
@@ -330,8 +331,8 @@ class Indicator:
             )
         if flag is None:
             return self.not_assessed(
-                f"attribute '{name}' is not yes or no ({shown(raw)})",
-                f"属性“{name}”不是“是/否”（{shown(raw)}）",
+                f"attribute '{name}' is not yes or no ({show(raw)})",
+                f"属性“{name}”不是“是/否”（{show(raw)}）",
                 ask_en=f"'{name}' must be true or false",
                 ask_zh=f"“{name}”须为是或否",
             )

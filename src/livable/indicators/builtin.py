@@ -14,7 +14,8 @@ from typing import Any, ClassVar
 import attrs
 import numpy as np
 
-from livable._numbers import finite_float, shown
+from livable._numbers import finite_float
+from livable._text import show
 from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
 from livable.models import CATEGORIES
 from livable.profile import Profile
@@ -851,8 +852,8 @@ class CommunityWorkers(Indicator):
         workers = context.community.attributes.get("community_workers")
         count = _count(workers)
         if count is None:
-            what = "not given" if workers is None else f"not a head count ({shown(workers)})"
-            what_zh = "未提供" if workers is None else f"不是人数（{shown(workers)}）"
+            what = "not given" if workers is None else f"not a head count ({show(workers)})"
+            what_zh = "未提供" if workers is None else f"不是人数（{show(workers)}）"
             return self.not_assessed(
                 f"attribute 'community_workers' {what}",
                 f"属性“community_workers”{what_zh}",

@@ -132,6 +132,20 @@ def main() -> None:
         ],
     }
     write_json("facilities_bad_types.geojson", fac)
+    # ids a terminal would act on, each shared by two features so both are rejected and
+    # echoed: a window title, clear screen, NUL, CR/LF that fake a report line, a bidi
+    # override, C1 CSI, and 5,000 characters
+    hostile = [
+        "\x1b]0;owned\x07title",
+        "\x1b[2J\x1b[Hclear",
+        "nul\x00id",
+        "cr\rlf\nrejected 未评估 (0):",
+        "bidi\u202egnp.exe",
+        "c1\x9b31mred",
+        "x" * 5000,
+    ]
+    twice = [feature(fid, square(X + 0.001 * k, Y + 0.02)) for k, fid in enumerate(hostile * 2)]
+    write_json("ids_control_characters.geojson", collection(*twice))
     hostile_values()
 
 
