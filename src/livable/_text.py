@@ -24,6 +24,7 @@ This module imports nothing from :mod:`livable`: it is below :mod:`livable.error
 
 from __future__ import annotations
 
+import math
 import re
 import reprlib
 
@@ -71,9 +72,15 @@ def show(value: object, width: int = SHOW_WIDTH, *, quote: bool = True) -> str:
 
     >>> show("雁塔区\\n小寨", quote=False)
     '雁塔区\\\\n小寨'
+    >>> show(10**400), show(2**70)
+    ('a number of about 401 digits', '1180591620717411303424')
     """
     if isinstance(value, str):
         return _cut(escape(repr(value) if quote else value), width)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3 * width:
+        # more digits than fit: say how many (str() of it may even be refused)
+        digits = int(abs(value).bit_length() * math.log10(2)) + 1
+        return f"a {'negative ' if value < 0 else ''}number of about {digits:,} digits"
     try:
         text = _REPR.repr(value)
     except (ValueError, RecursionError):  # an int beyond str()'s digit limit, deep nesting
