@@ -31,6 +31,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from livable._text import show
 from livable.errors import ProfileError
 
 __all__ = [
@@ -51,8 +52,6 @@ __all__ = [
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 """Facility type, size class and indicator ids: lower-case letters, digits and ``_``."""
-
-_SHOWN_CHARS = 40
 
 
 class BadValue(Exception):
@@ -78,8 +77,9 @@ def shown(value: object) -> str:
         return "true" if value else "false"
     if value is None:
         return "off (none)"
-    text = repr(value) if isinstance(value, int | float | str) else type(value).__name__
-    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
+    if isinstance(value, int | float | str):
+        return show(value)  # the one sanitiser: escaped, cut to 40 characters
+    return type(value).__name__
 
 
 def did_you_mean(word: str, known: Collection[str]) -> str:
