@@ -53,6 +53,8 @@ __all__ = [
     "Summary",
     "TypeAccess",
     "ZoneSummary",
+    "ReportSource",
+    "as_report",
     "grade_from_results",
     "read_report",
 ]
@@ -666,6 +668,32 @@ def read_report(source: str | os.PathLike[str] | bytes) -> Report:
     if not isinstance(data, dict):
         raise ReportError(f"{where}: not a livable report (a JSON {type(data).__name__})")
     return Report.from_dict(data, where=where)
+
+
+ReportSource = Report | str | os.PathLike[str] | bytes | Mapping[str, Any]
+"""A report for the products made from it: a :class:`Report`, a ``report.json`` path,
+its text or bytes, or its parsed data."""
+
+
+def as_report(source: ReportSource) -> Report:
+    """The report as written to ``report.json``, typed: what maps, handbooks, plans and
+    summary tables are made from (``P7``: from the report alone).
+
+    A :class:`Report` of an evaluation is passed through its JSON form, so its numbers are
+    rounded as in the file and a product made from it equals one made from the file.
+    Parsed data goes through :meth:`Report.from_dict`; a path, text or bytes through
+    :func:`read_report`.
+
+    >>> as_report({"communities": []})
+    Traceback (most recent call last):
+    ...
+    livable.errors.ReportError: <memory>: not a livable report: required field missing @ ...
+    """
+    if isinstance(source, Report):
+        return Report.from_dict(source.to_dict())
+    if isinstance(source, Mapping):
+        return Report.from_dict(source)
+    return read_report(source)
 
 
 # -- report.json both ways: one table per JSON object, keys in the order written -------------
