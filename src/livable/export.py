@@ -258,7 +258,7 @@ def summary_tables(report: ReportSource) -> dict[str, Table]:
     """The summary of a report as named tables, with the numbers of ``report.json``.
 
     ``report`` is a :class:`~livable.Report`, or a ``report.json`` path, text or parsed
-    data (read with :func:`livable.report.as_report`). See the module docstring for the
+    data (read as :func:`livable.read_report` reads it). See the module docstring for the
     tables and their order; :data:`COLUMNS` describes every column.
     """
     summary = as_report(report).summary
