@@ -286,7 +286,7 @@ def test_gap_key() -> None:
 
 
 def test_summary_json_has_targets_gaps_and_ranking() -> None:
-    from livable._serialize import summary_to_dict
+    from livable._serialize import converter  # the one converter of report.json
 
     results = [
         result("a", Grade.HAPPY, district="Beilin", subdistrict="s", zone=Zone.CENTRAL),
@@ -299,7 +299,7 @@ def test_summary_json_has_targets_gaps_and_ranking() -> None:
             livable_gaps=(_gap("clinic", Grade.LIVABLE),),
         ),
     ]
-    data = summary_to_dict(summarize(results, rejected=0, profile=PROFILE))
+    data = converter.unstructure(summarize(results, rejected=0, profile=PROFILE))
     assert data["targets"]["deadline"] == "2021-12-31"
     levels = [g["level"] for g in data["groups"]]
     assert levels == ["city", "zone", "zone", "district", "subdistrict"]

@@ -21,6 +21,7 @@ from livable.errors import (
     LivableError,
     PluginError,
     ProfileError,
+    ReportError,
     ResourceLimitError,
 )
 from livable.geometry.datums import Datum
@@ -75,6 +76,7 @@ from livable.report import (
     Summary,
     TypeAccess,
     ZoneSummary,
+    read_report,
 )
 
 __all__ = [
@@ -115,6 +117,7 @@ __all__ = [
     "ProfileError",
     "Rejection",
     "Report",
+    "ReportError",
     "Requirement",
     "ResidentLayer",
     "ResourceLimitError",
@@ -134,5 +137,6 @@ __all__ = [
     "load_profile",
     "read_communities",
     "read_facilities",
+    "read_report",
     "read_residents",
 ]

@@ -1,48 +1,96 @@
-"""Turning results into the JSON documents of the output contract (one module, one place).
+"""JSON both ways: the one cattrs converter behind ``report.json`` and its rounding rules.
 
 Floats are rounded to a documented precision so the same inputs give the same bytes:
-distances to 0.1 m, coordinates to 1e-7 degrees (about 1 cm), shares to 1e-4.
+distances to 0.1 m, coordinates to 1e-7 degrees (about 1 cm), shares to 1e-4. Rounding a
+rounded value changes nothing, so a report read back writes the same bytes.
+
+:data:`converter` is a :class:`cattrs.Converter` with ``forbid_extra_keys`` and strict
+primitive types (``"5"`` is not an int, ``1`` is not a string). A class is put on it with
+:func:`register` and a table of :class:`Field` rows, one per JSON key in the order they
+are written: the same table unstructures (writes) and structures (reads) the class, so the
+two directions cannot drift. :mod:`livable.report` registers the report's classes; this
+module knows nothing of them, so the dependency points one way. Failures to structure
+become :class:`~livable.errors.ReportError` naming the file and each field's path
+(:func:`cattrs.transform_error`).
+
+>>> import attrs
+>>> @attrs.frozen
+... class Spot:
+...     name: str
+...     distance_m: float
+>>> register(Spot, [Field("name", str), Field("distance_m", float, dump=round_m)])
+>>> converter.unstructure(Spot("kindergarten", 523.44))
+{'name': 'kindergarten', 'distance_m': 523.4}
+>>> try:
+...     structure({"name": "clinic", "distance_m": "far", "x": 1}, Spot, where="a.json")
+... except ReportError as exc:
+...     print(exc)
+a.json: not a livable report: extra fields found (x) @ $; expected a number, not str @ $.distance_m
 """
 
 from __future__ import annotations
 
-from typing import Any
+import enum
+import types
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
+import attrs
+import cattrs
 import numpy as np
 import orjson
 import shapely
-from shapely.geometry import mapping
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from livable.io import Rejection
-from livable.report import (
-    ClosestCommunity,
-    CommunityResult,
-    CommunityScore,
-    Gap,
-    GapCount,
-    IndicatorResult,
-    NearbyFacility,
-    Report,
-    Summary,
-    TypeAccess,
-    ZoneSummary,
-)
+from livable.errors import ReportError
+
+__all__ = [
+    "COORD_DECIMALS",
+    "DISTANCE_DECIMALS",
+    "SHARE_DECIMALS",
+    "Field",
+    "converter",
+    "dump_with",
+    "dumps",
+    "geometry_to_geojson",
+    "int_key",
+    "items",
+    "keyed",
+    "register",
+    "round_deg",
+    "round_m",
+    "round_share",
+    "structure",
+    "structure_fields",
+]
 
 DISTANCE_DECIMALS = 1
 COORD_DECIMALS = 7
 SHARE_DECIMALS = 4
 
+T = TypeVar("T")
 
-def _m(value: float | None) -> float | None:
+
+def round_m(value: float | None) -> float | None:
+    """A distance rounded to 0.1 m (``None`` stays ``None``)."""
     return None if value is None else round(float(value), DISTANCE_DECIMALS)
 
 
-def _share(value: float | None) -> float | None:
+def round_share(value: float | None) -> float | None:
+    """A share rounded to 1e-4 (``None`` stays ``None``)."""
     return None if value is None else round(float(value), SHARE_DECIMALS)
 
 
-def _deg(value: float) -> float:
+def round_deg(value: float) -> float:
+    """A longitude or latitude rounded to 1e-7 degree."""
     return round(float(value), COORD_DECIMALS)
 
 
@@ -60,255 +108,251 @@ def _lists(value: Any) -> Any:
     return value
 
 
-def _nearby(f: NearbyFacility) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": f.id,
-        "name": f.name,
-        "lon": _deg(f.lon),
-        "lat": _deg(f.lat),
-        "distance_m": _m(f.distance_m),
-    }
-    if f.brand is not None:
-        out["brand"] = f.brand
-    if f.quality is not None:
-        out["quality"] = f.quality
-    return out
-
-
-def _access(a: TypeAccess) -> dict[str, Any]:
-    return {
-        "category": a.category,
-        "nearest_m": _m(a.nearest_m),
-        "count_within": {str(k): v for k, v in a.count_within.items()},
-        "count_in_circle": a.count_in_circle,
-        "nearest": [_nearby(f) for f in a.nearest],
-    }
-
-
-def _gap(g: Gap) -> dict[str, Any]:
-    return {
-        "rule": g.rule,
-        "grade": None if g.grade is None else g.grade.value,
-        "facility_type": g.facility_type,
-        "category": g.category,
-        "distance_m": _m(g.distance_m),
-        "required": g.required,
-        "found": g.found,
-        "message_en": g.message_en,
-        "message_zh": g.message_zh,
-    }
-
-
-def _value(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 6)
-    return value
-
-
-def _indicator(r: IndicatorResult) -> dict[str, Any]:
-    return {
-        "status": r.status,
-        "value": _value(r.value),
-        "unit": r.unit,
-        "requirement": r.requirement,
-        "key_content": r.key_content,
-        "role": r.role,
-        "decisive": r.decisive,
-        "message_en": r.message_en,
-        "message_zh": r.message_zh,
-        "label_en": r.label_en,
-        "label_zh": r.label_zh,
-        "clause": r.clause,
-        "score": None if r.score is None else round(r.score, SHARE_DECIMALS),
-    }
-
-
-def _score(s: CommunityScore | None) -> dict[str, Any] | None:
-    if s is None:
-        return None
-    value = None if s.value is None else round(s.value, 1)
-    return {"value": value, "assessed": s.assessed, "of": s.total}
-
-
-def community_to_dict(c: CommunityResult, *, residents: bool = False) -> dict[str, Any]:
-    """One community's entry of ``report.json``; ``residents``: resident points were given,
-    so ``resident_access`` is written (``null`` for a community without any)."""
-    out: dict[str, Any] = {
-        "id": c.id,
-        "name": c.name,
-        "grade": c.grade.value,
-        "center": [_deg(c.center[0]), _deg(c.center[1])],
-        "center_inside": c.center_inside,
-        "center_source": c.center_source,
-        "radius_m": _m(c.radius_m),
-        "radius_reason": c.radius_reason,
-        "district": c.district,
-        "subdistrict": c.subdistrict,
-        "zone": None if c.zone is None else c.zone.value,
-        "population": c.population,
-        "size_class": c.size_class,
-        "geometry": geometry_to_geojson(c.geometry),
-        "access": {a.facility_type: _access(a) for a in c.access},
-        "gaps": [_gap(g) for g in c.gaps],
-        "indicators": {r.id: _indicator(r) for r in c.indicators},
-        "score": _score(c.score),
-        "explanation": {"en": c.explain("en", full=False), "zh": c.explain("zh", full=False)},
-    }
-    if c.isochrones is not None:
-        out["isochrones"] = {str(k): geometry_to_geojson(g) for k, g in c.isochrones.items()}
-    if c.details:
-        out["details"] = dict(c.details)
-    if residents or c.resident_access is not None:
-        out["resident_access"] = (
-            None
-            if c.resident_access is None
-            else {k: _share(v) for k, v in c.resident_access.items()}
-        )
-    return out
-
-
-def _rejection(r: Rejection) -> dict[str, Any]:
-    return {"id": r.id, "source": r.source, "reason": r.reason}
-
-
-def _group(g: ZoneSummary) -> dict[str, Any]:
-    return {
-        "level": g.level,
-        "key": g.key,
-        "parent": g.parent,
-        "zone": None if g.zone is None else g.zone.value,
-        "communities": g.communities,
-        "not_livable": g.not_livable,
-        "livable": g.livable,
-        "happy": g.happy,
-        "shares": {k: _share(v) for k, v in g.grade_shares.items()},
-        "livable_share": _share(g.livable_share),
-        "happy_share": _share(g.happy_share),
-        "targets": {
-            "livable_share": g.target_livable_share,
-            "happy_share": g.target_happy_share,
-        },
-        "target_gaps": {
-            "livable_share": _share(g.livable_gap),
-            "happy_share": _share(g.happy_gap),
-        },
-        "needed": {"livable": g.livable_needed, "happy": g.happy_needed},
-        "mean_score": None if g.mean_score is None else round(g.mean_score, 1),
-        "score_coverage": _share(g.score_coverage),
-        "top_gaps": [{"gap": k, "communities": n} for k, n in g.top_gaps],
-    }
-
-
-def _gap_count(g: GapCount) -> dict[str, Any]:
-    return {
-        "gap": g.key,
-        "communities": g.communities,
-        "share": _share(g.share),
-        "rule": g.rule,
-        "grade": None if g.grade is None else g.grade.value,
-        "facility_type": g.facility_type,
-        "category": g.category,
-        "label_en": g.label_en,
-        "label_zh": g.label_zh,
-    }
-
-
-def _closest(c: ClosestCommunity) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "name": c.name,
-        "district": c.district,
-        "subdistrict": c.subdistrict,
-        "zone": None if c.zone is None else c.zone.value,
-        "grade": c.grade.value,
-        "next_grade": c.next_grade.value,
-        "gaps": c.gaps,
-        "shortfall": c.shortfall,
-        "missing": list(c.missing),
-    }
-
-
-def summary_to_dict(s: Summary) -> dict[str, Any]:
-    """The ``summary`` member of ``report.json``.
-
-    ``top_gaps`` lists the most common gaps city-wide (``gap`` and ``communities`` as
-    before, with share, rule, blocked grade and labels); ``groups`` the city, zone, district
-    and subdistrict rows with their targets; ``closest`` the communities closest to their
-    next grade.
-    """
-
-    def gap(actual: float | None, target: float) -> float | None:
-        return None if actual is None else _share(max(0.0, target - actual))
-
-    top_gaps = (
-        [_gap_count(g) for g in s.gap_counts]
-        if s.gap_counts
-        else [{"gap": k, "communities": n} for k, n in s.top_gaps]
-    )
-    return {
-        "communities": s.communities,
-        "evaluated": s.evaluated,
-        "rejected": s.rejected,
-        "unzoned": s.unzoned,
-        "grades": {"not_livable": s.not_livable, "livable": s.livable, "happy": s.happy},
-        "livable_share": _share(s.livable_share),
-        "happy_share": _share(s.happy_share),
-        "happy_share_central": _share(s.happy_share_central),
-        "happy_share_peripheral": _share(s.happy_share_peripheral),
-        "mean_score": None if s.mean_score is None else round(s.mean_score, 1),
-        "score_coverage": _share(s.score_coverage),
-        "targets": {
-            "livable_share": s.target_livable_share,
-            "happy_share_central": s.target_happy_share_central,
-            "happy_share_peripheral": s.target_happy_share_peripheral,
-            "deadline": s.deadline,
-        },
-        "target_gaps": {
-            "livable_share": gap(s.livable_share, s.target_livable_share),
-            "happy_share_central": gap(s.happy_share_central, s.target_happy_share_central),
-            "happy_share_peripheral": gap(
-                s.happy_share_peripheral, s.target_happy_share_peripheral
-            ),
-        },
-        "groups": [_group(g) for g in s.groups],
-        "top_gaps": top_gaps,
-        "closest": [_closest(c) for c in s.closest],
-    }
-
-
-def report_to_dict(report: Report) -> dict[str, Any]:
-    """The whole ``report.json`` document."""
-    return {
-        "schema_version": report.schema_version,
-        "livable_version": report.livable_version,
-        "profile": report.profile,
-        "profile_sha256": report.profile_sha256,
-        "distance": report.distance,
-        "working_crs": report.working_crs,
-        "inputs": [{"path": s.path, "sha256": s.sha256} for s in report.inputs],
-        "plugins": [{"name": p.name, "version": p.version} for p in report.plugins],
-        "communities": [
-            community_to_dict(c, residents=report.rejected_residents is not None)
-            for c in report.communities
-        ],
-        "rejected": [_rejection(r) for r in report.rejected],
-        "rejected_facilities": [_rejection(r) for r in report.rejected_facilities],
-        **(
-            {"rejected_residents": [_rejection(r) for r in report.rejected_residents]}
-            if report.rejected_residents is not None
-            else {}
-        ),
-        "repaired": [_rejection(r) for r in report.repaired],
-        "skipped": [
-            {"plugin": s.plugin, "hook": s.hook, "community": s.community, "reason": s.reason}
-            for s in report.skipped
-        ],
-        "summary": summary_to_dict(report.summary),
-        **({"details": dict(report.details)} if report.details else {}),
-    }
+def _geometry(value: Any, _type: Any) -> BaseGeometry:
+    if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+        raise TypeError("expected a GeoJSON geometry object")
+    try:
+        return shape(value)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+        raise ValueError(f"not a GeoJSON geometry ({exc})") from None
 
 
 def dumps(data: Any, *, indent: bool = True) -> str:
     """JSON text, UTF-8 characters kept (Chinese names stay readable)."""
     option = orjson.OPT_INDENT_2 if indent else 0
     return orjson.dumps(data, option=option).decode("utf-8") + ("\n" if indent else "")
+
+
+# -- the converter -----------------------------------------------------------------------
+
+converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+"""The converter of every document ``livable`` writes as JSON and reads back."""
+
+
+def _strict(kind: type, name: str) -> Callable[[Any, Any], Any]:
+    def hook(value: Any, _type: Any) -> Any:
+        if isinstance(value, bool) and kind is not bool:
+            raise TypeError(f"expected {name}, not a boolean")
+        if kind is float and isinstance(value, int):
+            return float(value)
+        if not isinstance(value, kind):
+            raise TypeError(f"expected {name}, not {type(value).__name__}")
+        return value
+
+    return hook
+
+
+for _kind, _name in (
+    (str, "a string"),
+    (int, "an integer"),
+    (float, "a number"),
+    (bool, "true or false"),
+):
+    converter.register_structure_hook(_kind, _strict(_kind, _name))
+
+
+def _enum(value: Any, cl: type[enum.Enum]) -> enum.Enum:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, not {type(value).__name__}")
+    return cl(value)
+
+
+# StrEnum before str: Grade and Zone are strings too
+converter.register_structure_hook(enum.Enum, _enum)
+converter.register_structure_hook(enum.StrEnum, _enum)
+converter.register_structure_hook_func(
+    lambda t: isinstance(t, type) and issubclass(t, BaseGeometry), _geometry
+)
+converter.register_unstructure_hook_func(
+    lambda t: isinstance(t, type) and issubclass(t, BaseGeometry), geometry_to_geojson
+)
+
+
+@attrs.frozen
+class Field:
+    """One JSON key of a class's document, in the order it is written.
+
+    - ``type``: what the value structures to (a type for the converter, or a function
+      taking the JSON value); ``None`` for a key that is written but not read back (a
+      value derived from the others, such as a share computed from counts).
+    - ``attr``: the attribute it fills (default: the key); ``None`` with ``load``
+      returning a mapping of attributes, for a key that fills several.
+    - ``dump``: turns the attribute's value into JSON (default: the converter's
+      unstructuring); ``get`` computes the JSON value from the whole object instead.
+    - ``omit``: skip the key when it returns true for the object and context (a key written
+      only sometimes); such a key is optional when read.
+    - ``fields``: a nested JSON object whose keys fill attributes of this same class.
+    """
+
+    key: str
+    type: Any = None
+    attr: str | None = attrs.field(default=attrs.Factory(lambda s: s.key, takes_self=True))
+    dump: Callable[[Any], Any] | None = None
+    get: Callable[[Any, Mapping[str, Any]], Any] | None = None
+    omit: Callable[[Any, Mapping[str, Any]], bool] | None = None
+    fields: Sequence[Field] = ()
+    many: bool = False
+    """``type`` is a callable returning a mapping of several attributes."""
+
+
+def _dump_fields(obj: Any, fields: Sequence[Field], ctx: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields:
+        if f.omit is not None and f.omit(obj, ctx):
+            continue
+        if f.fields:
+            out[f.key] = _dump_fields(obj, f.fields, ctx)
+        elif f.get is not None:
+            out[f.key] = f.get(obj, ctx)
+        else:
+            assert f.attr is not None
+            value = getattr(obj, f.attr)
+            out[f.key] = converter.unstructure(value) if f.dump is None else f.dump(value)
+    return out
+
+
+def _note(exc: Exception, note: str) -> Exception:
+    exc.add_note(note)
+    return exc
+
+
+def _load_fields(
+    data: Any, fields: Sequence[Field], cl: type, kwargs: dict[str, Any], errors: list[Exception]
+) -> None:
+    if not isinstance(data, Mapping):
+        errors.append(TypeError(f"expected a JSON object, not {type(data).__name__}"))
+        return
+    known = {f.key for f in fields}
+    extra = [k for k in data if k not in known]
+    if extra:
+        errors.append(ForbiddenExtraKeysError("", cl, set(extra)))
+    for f in fields:
+        if f.key not in data:
+            if f.omit is None and (f.type is not None or f.fields):
+                errors.append(_note(KeyError(f.key), AttributeValidationNote("", f.key, f.type)))
+            continue
+        value = data[f.key]
+        if f.fields:
+            sub: list[Exception] = []
+            _load_fields(value, f.fields, cl, kwargs, sub)
+            if sub:
+                err = ClassValidationError(f"While structuring {f.key}", sub, cl)
+                errors.append(_note(err, AttributeValidationNote("", f.key, dict)))
+            continue
+        if f.type is None:
+            continue
+        try:
+            loaded = (
+                f.type(value)
+                if isinstance(f.type, types.FunctionType)
+                else converter.structure(value, f.type)
+            )
+        except Exception as exc:
+            errors.append(_note(exc, AttributeValidationNote("", f.key, f.type)))
+            continue
+        if f.many:
+            kwargs.update(loaded)
+        elif f.attr is not None:
+            kwargs[f.attr] = loaded
+
+
+def structure_fields(data: Any, cl: type[T], fields: Sequence[Field], **inject: Any) -> T:
+    """An instance of ``cl`` from its JSON object, with ``inject`` as further attributes
+    (those that are keys of an enclosing mapping, such as a facility type)."""
+    kwargs: dict[str, Any] = dict(inject)
+    errors: list[Exception] = []
+    _load_fields(data, fields, cl, kwargs, errors)
+    if not errors:
+        try:
+            return cl(**kwargs)
+        except (ValueError, TypeError) as exc:
+            errors.append(exc)
+    raise ClassValidationError(f"While structuring {cl.__name__}", errors, cl)
+
+
+_TABLES: dict[type, Sequence[Field]] = {}
+
+
+def register(
+    cl: type[T],
+    fields: Sequence[Field],
+    *,
+    finish: Callable[[T], T] | None = None,
+) -> None:
+    """Put a class on the converter, read and written by its table of fields.
+
+    ``finish`` adjusts a structured instance (e.g. fills attributes from its parts).
+    """
+    _TABLES[cl] = fields
+
+    def load(data: Any, _type: Any) -> T:
+        obj = structure_fields(data, cl, fields)
+        return obj if finish is None else finish(obj)
+
+    converter.register_structure_hook(cl, load)
+    converter.register_unstructure_hook(cl, lambda obj: _dump_fields(obj, fields, {}))
+
+
+def dump_with(obj: Any, **ctx: Any) -> dict[str, Any]:
+    """A registered object's JSON object, with ``ctx`` for keys written only sometimes."""
+    return _dump_fields(obj, _TABLES[type(obj)], ctx)
+
+
+def keyed(data: Any, load: Callable[[str, Any], T]) -> dict[str, T]:
+    """Each value of a JSON object loaded with its key (errors name the key)."""
+    if not isinstance(data, Mapping):
+        raise TypeError(f"expected a JSON object, not {type(data).__name__}")
+    out: dict[str, T] = {}
+    errors: list[Exception] = []
+    for key, value in data.items():
+        try:
+            out[key] = load(key, value)
+        except Exception as exc:
+            errors.append(_note(exc, IterableValidationNote("", key, Any)))
+    if errors:
+        raise IterableValidationError("While structuring a mapping", errors, dict)
+    return out
+
+
+def items(data: Sequence[Any], load: Callable[[Any], T]) -> tuple[T, ...]:
+    """Each element of a JSON array loaded (errors name the index)."""
+    out: list[T] = []
+    errors: list[Exception] = []
+    for i, value in enumerate(data):
+        try:
+            out.append(load(value))
+        except Exception as exc:
+            errors.append(_note(exc, IterableValidationNote("", i, Any)))
+    if errors:
+        raise IterableValidationError("While structuring an array", errors, list)
+    return tuple(out)
+
+
+def int_key(key: str) -> int:
+    """A whole-metre key (``"400"``) as an int; other spellings are not ours."""
+    if not (key.isascii() and key.isdigit()) or str(int(key)) != key:
+        raise ValueError(f"expected whole metres as a key, not {key!r}")
+    return int(key)
+
+
+def structure(data: Any, cl: type[T], *, where: str) -> T:
+    """Structure ``data`` as ``cl``; a failure is a one-line :class:`ReportError`."""
+    try:
+        return converter.structure(data, cl)
+    except (ClassValidationError, IterableValidationError) as exc:
+        problems = cattrs.transform_error(exc, format_exception=_format)
+    except (TypeError, ValueError) as exc:
+        problems = [f"{_format(exc, None)} @ $"]
+    problems.sort(key=lambda p: not p.startswith("extra fields"))  # the telling ones first
+    shown = "; ".join(problems[:4]) + (
+        f"; ... ({len(problems)} in all)" if len(problems) > 4 else ""
+    )
+    raise ReportError(f"{where}: not a livable report: {shown}")
+
+
+def _format(exc: BaseException, type_: Any) -> str:
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, TypeError | ValueError) and str(exc):
+        return str(exc)
+    return cattrs.v.format_exception(exc, type_)

@@ -226,9 +226,9 @@ def scan_python(
     ``kinds`` maps a qualified name (``module.Class``) to the kind and display name of a
     citation inside it (profile fields and indicators).
 
-    >>> import livable.engine as engine
-    >>> cites = scan_python(Path(engine.__file__), module="livable.engine")
-    >>> any(c.clause == "P3" and c.name == "livable.engine.grade_from_results" for c in cites)
+    >>> import livable.report as report
+    >>> cites = scan_python(Path(report.__file__), module="livable.report")
+    >>> any(c.clause == "P3" and c.name == "livable.report.grade_from_results" for c in cites)
     True
     """
     source = path.read_text(encoding="utf-8")

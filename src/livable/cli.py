@@ -652,17 +652,17 @@ def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Pat
     """The demo's map and handbook (P7): the city map, one community's map and handbook."""
     import importlib.util
 
-    from livable._reportdoc import read_report
     from livable.handbook import write_handbook
+    from livable.report import read_report
 
     data = read_report(report_path)
-    short = [c for c in data["communities"] if c["grade"] == "not_livable"]
-    pick = (short or data["communities"] or [None])[0]
+    short = [c for c in data.communities if c.grade == "not_livable"]
+    pick = next(iter(short or data.communities), None)
     lines = ["\nOne map, one handbook (P7):"]
     products: list[Path] = []
     if pick is not None:
-        hb = write_handbook(data, folder / "handbook-zh.html", community=pick["id"], lang="zh")
-        lines.append(f"  handbook of {pick['id']}: {hb}")
+        hb = write_handbook(data, folder / "handbook-zh.html", community=pick.id, lang="zh")
+        lines.append(f"  handbook of {pick.id}: {hb}")
         products.append(Path(hb))
     if importlib.util.find_spec("matplotlib") is None:
         lines.append(
@@ -676,8 +676,8 @@ def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Pat
     lines.append(f"  city map: {city}")
     products.append(Path(city))
     if pick is not None:
-        one = render_map(data, folder / f"map-{pick['id']}.png", community=pick["id"])
-        lines.append(f"  map of {pick['id']}: {one}")
+        one = render_map(data, folder / f"map-{pick.id}.png", community=pick.id)
+        lines.append(f"  map of {pick.id}: {one}")
         products.append(Path(one))
     return lines, products
 

@@ -52,6 +52,7 @@ from livable.report import (
     Report,
     Skipped,
     TypeAccess,
+    grade_from_results,
 )
 from livable.rollup import summarize
 
@@ -85,25 +86,6 @@ def resolve_profile(profile: str | Path | Profile, plugins: PluginManager) -> Pr
 def role_of(profile: Profile, indicator: Indicator) -> str:
     """The role the profile gives an indicator (``livable``/``happy``/``scored``/``info``)."""
     return indicator_role(profile, indicator.id)
-
-
-def grade_from_results(results: Sequence[IndicatorResult]) -> Grade:
-    """The grade the indicator results give (``P3``-``P5``).
-
-    Livable needs every ``livable``-role indicator passed; happy needs livable and every
-    ``happy``-role indicator passed. "Not assessed" never counts as passed.
-
-    >>> r = IndicatorResult(id="twelve_ones", status="passed", value=12, unit=None,
-    ...     requirement="convenience", key_content="convenience_services",
-    ...     message_en="", message_zh="", role="livable")
-    >>> grade_from_results([r])
-    <Grade.HAPPY: 'happy'>
-    """
-    livable = all(r.status == "passed" for r in results if r.role == "livable")
-    if not livable:
-        return Grade.NOT_LIVABLE
-    happy = all(r.status == "passed" for r in results if r.role == "happy")
-    return Grade.HAPPY if happy else Grade.LIVABLE
 
 
 def _decisive(result: IndicatorResult, grade: Grade) -> bool:

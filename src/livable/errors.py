@@ -19,6 +19,7 @@ __all__ = [
     "LivableError",
     "PluginError",
     "ProfileError",
+    "ReportError",
     "ResourceLimitError",
 ]
 
@@ -58,6 +59,14 @@ class CRSError(InputError):
 
 class ProfileError(LivableError, ValueError):
     """A rule profile is malformed; the message names the file and the field."""
+
+
+class ReportError(LivableError, ValueError):
+    """A file or text is not a ``report.json`` this release can read.
+
+    The message names the file and the path of each field at fault
+    (``$.communities[3].grade``), in one line.
+    """
 
 
 class PluginError(LivableError):

@@ -31,14 +31,16 @@ exported without evaluating again (``livable summary report.json --csv DIR --xls
 from __future__ import annotations
 
 import csv
+import enum
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from livable._serialize import round_share
 from livable.errors import LivableError
-from livable.report import Report
+from livable.report import ClosestCommunity, GapCount, ReportSource, ZoneSummary, as_report
 
 __all__ = ["COLUMNS", "TABLES", "Table", "summary_tables", "write_csv", "write_xlsx"]
 
@@ -184,81 +186,97 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
 
 
-def _summary_of(report: Report | Mapping[str, Any]) -> Mapping[str, Any]:
-    data = report.to_dict() if isinstance(report, Report) else report
-    summary = data.get("summary") if isinstance(data, Mapping) else None
-    if not isinstance(summary, Mapping):
-        raise LivableError("not a livable report: it has no 'summary'")
-    return summary
+def _value(value: Any) -> Cell:
+    """An enum (a grade, a zone) as its id; other cells as they are."""
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return value  # type: ignore[no-any-return]
 
 
-def _get(mapping: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(mapping, Mapping):
-            return None
-        mapping = mapping.get(key)
-    return mapping
-
-
-def _group_row(g: Mapping[str, Any]) -> tuple[Cell, ...]:
-    gaps = "; ".join(f"{t['gap']} ({t['communities']})" for t in g.get("top_gaps") or [])
+def _group_row(g: ZoneSummary) -> tuple[Cell, ...]:
+    gaps = "; ".join(f"{key} ({n})" for key, n in g.top_gaps)
+    shares = g.grade_shares
+    mean = None if g.mean_score is None else round(g.mean_score, 1)
     return (
-        g.get("level"),
-        g.get("key"),
-        g.get("parent"),
-        g.get("zone"),
-        g.get("communities"),
-        g.get("not_livable"),
-        g.get("livable"),
-        g.get("happy"),
-        _get(g, "shares", "not_livable"),
-        _get(g, "shares", "livable"),
-        _get(g, "shares", "happy"),
-        g.get("livable_share"),
-        _get(g, "targets", "livable_share"),
-        _get(g, "target_gaps", "livable_share"),
-        _get(g, "needed", "livable"),
-        g.get("happy_share"),
-        _get(g, "targets", "happy_share"),
-        _get(g, "target_gaps", "happy_share"),
-        _get(g, "needed", "happy"),
-        g.get("mean_score"),
-        g.get("score_coverage"),
+        g.level,
+        g.key,
+        g.parent,
+        _value(g.zone),
+        g.communities,
+        g.not_livable,
+        g.livable,
+        g.happy,
+        round_share(shares["not_livable"]),
+        round_share(shares["livable"]),
+        round_share(shares["happy"]),
+        round_share(g.livable_share),
+        g.target_livable_share,
+        round_share(g.livable_gap),
+        g.livable_needed,
+        round_share(g.happy_share),
+        g.target_happy_share,
+        round_share(g.happy_gap),
+        g.happy_needed,
+        mean,
+        round_share(g.score_coverage),
         gaps or None,
     )
 
 
-def summary_tables(report: Report | Mapping[str, Any]) -> dict[str, Table]:
-    """The summary of a report (or of parsed ``report.json`` data) as named tables.
+def _gap_row(rank: int, g: GapCount) -> tuple[Cell, ...]:
+    return (
+        rank,
+        g.key,
+        g.label_en,
+        g.label_zh,
+        g.rule,
+        _value(g.grade),
+        g.facility_type,
+        g.category,
+        g.communities,
+        round_share(g.share),
+    )
 
-    See the module docstring for the tables and their order; :data:`COLUMNS` describes
-    every column.
+
+def _closest_row(rank: int, c: ClosestCommunity) -> tuple[Cell, ...]:
+    return (
+        rank,
+        c.id,
+        c.name,
+        c.district,
+        c.subdistrict,
+        _value(c.zone),
+        c.grade.value,
+        c.next_grade.value,
+        c.gaps,
+        c.shortfall,
+        "; ".join(c.missing) or None,
+    )
+
+
+def summary_tables(report: ReportSource) -> dict[str, Table]:
+    """The summary of a report as named tables, with the numbers of ``report.json``.
+
+    ``report`` is a :class:`~livable.Report`, or a ``report.json`` path, text or parsed
+    data (read as :func:`livable.read_report` reads it). See the module docstring for the
+    tables and their order; :data:`COLUMNS` describes every column.
     """
-    summary = _summary_of(report)
-    groups = [g for g in summary.get("groups") or [] if isinstance(g, Mapping)]
+    summary = as_report(report).summary
     tables: dict[str, Table] = {}
     for level in ("city", "zone", "district", "subdistrict"):
-        rows = tuple(_group_row(g) for g in groups if g.get("level") == level)
+        rows = tuple(_group_row(g) for g in summary.level(level))
         tables[level] = Table(level, _GROUP_COLUMNS, rows)
-    tables["top_gaps"] = Table(
-        "top_gaps",
-        _GAP_COLUMNS,
-        tuple(
-            (rank, *(g.get(c) for c in _GAP_COLUMNS[1:]))
-            for rank, g in enumerate(summary.get("top_gaps") or [], start=1)
-        ),
-    )
+    if summary.gap_counts:
+        gap_rows = tuple(_gap_row(i, g) for i, g in enumerate(summary.gap_counts, start=1))
+    else:  # a summary without labelled gap counts lists the gaps and their counts only
+        gap_rows = tuple(
+            (i, key, *([None] * 6), n, None) for i, (key, n) in enumerate(summary.top_gaps, 1)
+        )
+    tables["top_gaps"] = Table("top_gaps", _GAP_COLUMNS, gap_rows)
     tables["closest"] = Table(
         "closest",
         _CLOSEST_COLUMNS,
-        tuple(
-            (
-                rank,
-                *(c.get(k) for k in _CLOSEST_COLUMNS[1:-1]),
-                "; ".join(c.get("missing") or []) or None,
-            )
-            for rank, c in enumerate(summary.get("closest") or [], start=1)
-        ),
+        tuple(_closest_row(i, c) for i, c in enumerate(summary.closest, start=1)),
     )
     used = dict.fromkeys(c for t in tables.values() for c in t.columns)
     tables["columns"] = Table(
@@ -269,7 +287,7 @@ def summary_tables(report: Report | Mapping[str, Any]) -> dict[str, Table]:
     return tables
 
 
-def write_csv(report: Report | Mapping[str, Any], folder: str | Path) -> list[Path]:
+def write_csv(report: ReportSource, folder: str | Path) -> list[Path]:
     """Write one CSV file per summary table into ``folder``; returns the paths in order.
 
     UTF-8 with a byte-order mark (Excel then reads Chinese correctly), a header row of
@@ -302,7 +320,7 @@ def write_csv(report: Report | Mapping[str, Any], folder: str | Path) -> list[Pa
     return paths
 
 
-def write_xlsx(report: Report | Mapping[str, Any], path: str | Path) -> Path:
+def write_xlsx(report: ReportSource, path: str | Path) -> Path:
     """Write the summary tables as the sheets of one XLSX workbook (needs ``openpyxl``).
 
     One sheet per table, named as the table; a bold, frozen header row of column ids;

@@ -8,12 +8,33 @@ shipped as ``livable/schemas/report.schema.json``.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 import attrs
+import orjson
+from cattrs.errors import AttributeValidationNote, ClassValidationError, IterableValidationError
 from shapely.geometry.base import BaseGeometry
 
+from livable._serialize import (
+    Field,
+    converter,
+    dump_with,
+    dumps,
+    geometry_to_geojson,
+    int_key,
+    items,
+    keyed,
+    register,
+    round_deg,
+    round_m,
+    round_share,
+    structure,
+    structure_fields,
+)
+from livable.errors import ReportError
 from livable.io import Rejection, SourceInfo
 from livable.models import Grade, Zone
 
@@ -28,10 +49,14 @@ __all__ = [
     "NearbyFacility",
     "PluginInfo",
     "Report",
+    "ReportSource",
     "Skipped",
     "Summary",
     "TypeAccess",
     "ZoneSummary",
+    "as_report",
+    "grade_from_results",
+    "read_report",
 ]
 
 SCHEMA_VERSION = "1"
@@ -160,6 +185,25 @@ class CommunityScore:
         return cls(value=value, assessed=len(known), total=len(scored))
 
 
+def grade_from_results(results: Sequence[IndicatorResult]) -> Grade:
+    """The grade the indicator results give (``P3``-``P5``).
+
+    Livable needs every ``livable``-role indicator passed; happy needs livable and every
+    ``happy``-role indicator passed. "Not assessed" never counts as passed.
+
+    >>> r = IndicatorResult(id="twelve_ones", status="passed", value=12, unit=None,
+    ...     requirement="convenience", key_content="convenience_services",
+    ...     message_en="", message_zh="", role="livable")
+    >>> grade_from_results([r])
+    <Grade.HAPPY: 'happy'>
+    """
+    livable = all(r.status == "passed" for r in results if r.role == "livable")
+    if not livable:
+        return Grade.NOT_LIVABLE
+    happy = all(r.status == "passed" for r in results if r.role == "happy")
+    return Grade.HAPPY if happy else Grade.LIVABLE
+
+
 @attrs.frozen
 class CommunityResult:
     """The verdict on one community, with the distances and indicators behind it.
@@ -193,6 +237,10 @@ class CommunityResult:
     """Beyond the plan: per service category, the share of the community's residents
     (weighted by population) who reach it within its walk tier (``P6.tiers``); ``None``
     unless resident points were given (:mod:`livable.residents`)."""
+    explanation: Mapping[str, str] | None = attrs.field(default=None, eq=False)
+    """The ``explanation`` member as read from a ``report.json`` (``en`` and ``zh``);
+    ``None`` for a result of an evaluation, whose explanation is made by :meth:`explain`.
+    Kept so that a report read back writes the same text (its scores are rounded)."""
 
     @property
     def next_grade(self) -> Grade | None:
@@ -220,8 +268,6 @@ class CommunityResult:
         """
         if lang not in ("en", "zh"):
             raise ValueError(f"lang must be 'en' or 'zh', not {lang!r}")
-        from livable.engine import grade_from_results
-
         zh = lang == "zh"
         grade = self.grade
         label = grade.label_zh if zh else grade.label_en
@@ -501,6 +547,10 @@ class Summary:
     """Share of the scored indicators city-wide that could be assessed."""
     deadline: str | None = None
     """The date of the targets (``P6``: end of 2021)."""
+    target_gaps: Mapping[str, float | None] | None = attrs.field(default=None, eq=False)
+    """The ``target_gaps`` member as read from a ``report.json``; ``None`` for a summary
+    of an evaluation, whose gaps are worked out from the unrounded shares. Kept so that a
+    report read back writes the same numbers (the shares in the file are rounded)."""
 
     def level(self, level: str) -> tuple[ZoneSummary, ...]:
         """The groups of one level (``city``, ``zone``, ``district``, ``subdistrict``)."""
@@ -541,15 +591,33 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data (DESIGN.md's output contract)."""
-        from livable._serialize import report_to_dict
-
-        return report_to_dict(self)
+        return dump_with(self)
 
     def to_json(self, *, indent: bool = True) -> str:
         """The report as ``report.json`` text (UTF-8, keys in contract order)."""
-        from livable._serialize import dumps
-
         return dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "<memory>") -> Report:
+        """A report from its parsed ``report.json`` (the inverse of :meth:`to_dict`).
+
+        ``where`` names the source in error messages. Anything that is not a report of
+        this ``schema_version`` (a missing or extra key, a value of the wrong type) raises
+        :class:`~livable.ReportError` naming each field's path.
+
+        >>> Report.from_dict({"schema_version": "1", "communities": []})
+        Traceback (most recent call last):
+        ...
+        livable.errors.ReportError: <memory>: not a livable report: required field missing @ ...
+        """
+        if isinstance(data, Mapping) and data.get("schema_version", SCHEMA_VERSION) != (
+            SCHEMA_VERSION
+        ):
+            raise ReportError(
+                f"{where}: report schema_version {data['schema_version']!r} is not "
+                f"supported (this release reads {SCHEMA_VERSION!r})"
+            )
+        return structure(data, cls, where=where)
 
     def to_geodataframe(self, *, geometry: Literal["community", "center"] = "community") -> Any:
         """The communities as a GeoDataFrame with grades, gaps and access columns
@@ -557,3 +625,481 @@ class Report:
         from livable.geopandas import report_to_geodataframe
 
         return report_to_geodataframe(self, geometry=geometry)
+
+
+def read_report(source: str | os.PathLike[str] | bytes) -> Report:
+    """Read a ``report.json`` back into a :class:`Report`: from a path, or the JSON itself.
+
+    ``source`` is a path (a ``str`` or :class:`os.PathLike`), or the document as text
+    (a ``str`` starting with ``{``) or ``bytes``. ``read_report(p).to_json()`` gives the
+    bytes of any report ``livable`` wrote. A file that is not a report raises
+    :class:`~livable.ReportError` naming the file and the field.
+
+    >>> import livable
+    >>> from livable.testing import community
+    >>> text = livable.evaluate([community("c1", 108.94, 34.26)], []).to_json()
+    >>> report = read_report(text)
+    >>> report.communities[0].grade, report.to_json() == text
+    (<Grade.NOT_LIVABLE: 'not_livable'>, True)
+    >>> read_report("no-such-report.json")
+    Traceback (most recent call last):
+    ...
+    livable.errors.ReportError: no-such-report.json: file not found
+    """
+    if isinstance(source, bytes):
+        where, raw = "<bytes>", source
+    elif isinstance(source, str) and source.lstrip().startswith("{"):
+        where, raw = "<text>", source.encode("utf-8")
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        where = str(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise ReportError(f"{where}: file not found") from None
+        except OSError as exc:
+            raise ReportError(f"{where}: cannot read the report ({exc.strerror})") from None
+    else:
+        raise TypeError(f"read_report takes a path, text or bytes, not {type(source).__name__}")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ReportError(f"{where}: not a readable report.json ({exc})") from None
+    if not isinstance(data, dict):
+        raise ReportError(f"{where}: not a livable report (a JSON {type(data).__name__})")
+    return Report.from_dict(data, where=where)
+
+
+ReportSource = Report | str | os.PathLike[str] | bytes | Mapping[str, Any]
+"""A report for the products made from it: a :class:`Report`, a ``report.json`` path,
+its text or bytes, or its parsed data."""
+
+
+def as_report(source: ReportSource) -> Report:
+    """The report as written to ``report.json``, typed: what maps, handbooks, plans and
+    summary tables are made from (``P7``: from the report alone).
+
+    A :class:`Report` of an evaluation is passed through its JSON form, so its numbers are
+    rounded as in the file and a product made from it equals one made from the file.
+    Parsed data goes through :meth:`Report.from_dict`; a path, text or bytes through
+    :func:`read_report`.
+
+    >>> as_report({"communities": []})
+    Traceback (most recent call last):
+    ...
+    livable.errors.ReportError: <memory>: not a livable report: required field missing @ ...
+    """
+    if isinstance(source, Report):
+        return Report.from_dict(source.to_dict())
+    if isinstance(source, Mapping):
+        return Report.from_dict(source)
+    return read_report(source)
+
+
+# -- report.json both ways: one table per JSON object, keys in the order written -------------
+
+
+def _enum_value(value: Any) -> Any:
+    return None if value is None else value.value
+
+
+def _opt(t: Any) -> Any:
+    return t | None
+
+
+_NEARBY = [
+    Field("id", str),
+    Field("name", _opt(str)),
+    Field("lon", float, dump=round_deg),
+    Field("lat", float, dump=round_deg),
+    Field("distance_m", float, dump=round_m),
+    Field("brand", _opt(str), omit=lambda f, _: f.brand is None),
+    Field("quality", _opt(float), omit=lambda f, _: f.quality is None),
+]
+register(NearbyFacility, _NEARBY)
+
+
+def _any_list(data: Any) -> tuple[Any, ...]:
+    if not isinstance(data, list):
+        raise TypeError(f"expected a JSON array, not {type(data).__name__}")
+    return tuple(data)
+
+
+def _count_within(data: Any) -> dict[int, int]:
+    return {
+        int_key(k): v for k, v in keyed(data, lambda _k, v: converter.structure(v, int)).items()
+    }
+
+
+_TYPE_ACCESS = [
+    Field("category", _opt(str)),
+    Field("nearest_m", _opt(float), dump=round_m),
+    Field(
+        "count_within",
+        _count_within,
+        dump=lambda counts: {str(k): v for k, v in counts.items()},
+    ),
+    Field("count_in_circle", int),
+    Field("nearest", _any_list),
+]
+register(TypeAccess, _TYPE_ACCESS)
+
+
+def _access(key: str, data: Any) -> TypeAccess:
+    """One facility type's access; the type is its key, also for the ``nearest`` rows."""
+    access = structure_fields(data, TypeAccess, _TYPE_ACCESS, facility_type=key)
+    try:
+        nearest = items(
+            access.nearest, lambda r: structure_fields(r, NearbyFacility, _NEARBY, type=key)
+        )
+    except IterableValidationError as exc:
+        exc.add_note(AttributeValidationNote("", "nearest", list))
+        raise ClassValidationError("While structuring TypeAccess", [exc], TypeAccess) from None
+    return attrs.evolve(access, nearest=nearest)
+
+
+register(
+    Gap,
+    [
+        Field("rule", str),
+        Field("grade", _opt(Grade), dump=_enum_value),
+        Field("facility_type", _opt(str)),
+        Field("category", _opt(str)),
+        Field("distance_m", _opt(float), dump=round_m),
+        Field("required", _opt(int)),
+        Field("found", _opt(int)),
+        Field("message_en", str),
+        Field("message_zh", str),
+    ],
+)
+
+
+def _indicator_value(value: Any) -> Any:
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def _any(value: Any) -> Any:
+    return value
+
+
+_INDICATOR = [
+    Field("status", str),
+    Field("value", _any, dump=_indicator_value),
+    Field("unit", _opt(str)),
+    Field("requirement", str),
+    Field("key_content", str),
+    Field("role", str),
+    Field("decisive", bool),
+    Field("message_en", str),
+    Field("message_zh", str),
+    Field("label_en", str),
+    Field("label_zh", str),
+    Field("clause", str),
+    Field("score", _opt(float), dump=round_share),
+]
+register(IndicatorResult, _INDICATOR)
+register(
+    CommunityScore,
+    [
+        Field("value", _opt(float), dump=lambda v: None if v is None else round(v, 1)),
+        Field("assessed", int),
+        Field("of", int, attr="total"),
+    ],
+)
+
+
+def _explanation(c: CommunityResult, _ctx: Mapping[str, Any]) -> dict[str, str]:
+    if c.explanation is not None:
+        return dict(c.explanation)
+    return {"en": c.explain("en", full=False), "zh": c.explain("zh", full=False)}
+
+
+def _load_explanation(data: Any) -> dict[str, str]:
+    text = converter.structure(data, dict[str, str])
+    if set(text) != {"en", "zh"}:
+        raise ValueError("expected the keys 'en' and 'zh'")
+    return text
+
+
+def _isochrones(data: Any) -> dict[int, BaseGeometry]:
+    shapes = keyed(data, lambda _k, g: converter.structure(g, BaseGeometry))
+    return {int_key(k): g for k, g in shapes.items()}
+
+
+def _details(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise TypeError(f"expected a JSON object, not {type(data).__name__}")
+    return data
+
+
+register(
+    CommunityResult,
+    [
+        Field("id", str),
+        Field("name", _opt(str)),
+        Field("grade", Grade, dump=_enum_value),
+        Field("center", tuple[float, float], dump=lambda c: [round_deg(c[0]), round_deg(c[1])]),
+        Field("center_inside", bool),
+        Field("center_source", str),
+        Field("radius_m", float, dump=round_m),
+        Field("radius_reason", _opt(str)),
+        Field("district", _opt(str)),
+        Field("subdistrict", _opt(str)),
+        Field("zone", _opt(Zone), dump=_enum_value),
+        Field("population", _opt(int)),
+        Field("size_class", str),
+        Field("geometry", BaseGeometry, dump=geometry_to_geojson),
+        Field(
+            "access",
+            lambda d: tuple(keyed(d, _access).values()),
+            dump=lambda access: {a.facility_type: dump_with(a) for a in access},
+        ),
+        Field("gaps", tuple[Gap, ...]),
+        Field(
+            "indicators",
+            lambda d: tuple(
+                keyed(
+                    d, lambda k, v: structure_fields(v, IndicatorResult, _INDICATOR, id=k)
+                ).values()
+            ),
+            dump=lambda results: {r.id: dump_with(r) for r in results},
+        ),
+        Field("score", _opt(CommunityScore)),
+        Field("explanation", _load_explanation, get=_explanation),
+        Field(
+            "isochrones",
+            _isochrones,
+            dump=lambda iso: {str(k): geometry_to_geojson(g) for k, g in iso.items()},
+            omit=lambda c, _: c.isochrones is None,
+        ),
+        Field("details", _details, dump=dict, omit=lambda c, _: not c.details),
+        Field(
+            "resident_access",
+            dict[str, float | None] | None,
+            dump=lambda shares: (
+                None if shares is None else {k: round_share(v) for k, v in shares.items()}
+            ),
+            omit=lambda c, ctx: c.resident_access is None and not ctx.get("residents"),
+        ),
+    ],
+)
+
+register(SourceInfo, [Field("path", str), Field("sha256", _opt(str))])
+register(PluginInfo, [Field("name", str), Field("version", _opt(str))])
+register(Rejection, [Field("id", _opt(str)), Field("source", str), Field("reason", str)])
+register(
+    Skipped,
+    [
+        Field("plugin", str),
+        Field("hook", _opt(str)),
+        Field("community", _opt(str)),
+        Field("reason", str),
+    ],
+)
+
+
+def _top_gaps(pairs: Sequence[tuple[str, int]]) -> list[dict[str, Any]]:
+    return [{"gap": k, "communities": n} for k, n in pairs]
+
+
+def _load_top_gaps(data: Any) -> tuple[tuple[str, int], ...]:
+    rows = converter.structure(data, tuple[_GapRow, ...])
+    return tuple((r.gap, r.communities) for r in rows)
+
+
+@attrs.frozen
+class _GapRow:
+    gap: str
+    communities: int
+
+
+register(_GapRow, [Field("gap", str), Field("communities", int)])
+
+register(
+    ZoneSummary,
+    [
+        Field("level", str),
+        Field("key", str),
+        Field("parent", _opt(str)),
+        Field("zone", _opt(Zone), dump=_enum_value),
+        Field("communities", int),
+        Field("not_livable", int),
+        Field("livable", int),
+        Field("happy", int),
+        Field(
+            "shares",
+            attr=None,
+            get=lambda g, _: {k: round_share(v) for k, v in g.grade_shares.items()},
+        ),
+        Field("livable_share", attr=None, get=lambda g, _: round_share(g.livable_share)),
+        Field("happy_share", attr=None, get=lambda g, _: round_share(g.happy_share)),
+        Field(
+            "targets",
+            fields=[
+                Field("livable_share", _opt(float), attr="target_livable_share"),
+                Field("happy_share", _opt(float), attr="target_happy_share"),
+            ],
+        ),
+        Field(
+            "target_gaps",
+            fields=[
+                Field("livable_share", attr=None, get=lambda g, _: round_share(g.livable_gap)),
+                Field("happy_share", attr=None, get=lambda g, _: round_share(g.happy_gap)),
+            ],
+        ),
+        Field(
+            "needed",
+            fields=[
+                Field("livable", attr=None, get=lambda g, _: g.livable_needed),
+                Field("happy", attr=None, get=lambda g, _: g.happy_needed),
+            ],
+        ),
+        Field("mean_score", _opt(float), dump=lambda v: None if v is None else round(v, 1)),
+        Field("score_coverage", _opt(float), dump=round_share),
+        Field("top_gaps", _load_top_gaps, dump=_top_gaps),
+    ],
+)
+
+register(
+    GapCount,
+    [
+        Field("gap", str, attr="key"),
+        Field("communities", int),
+        Field("share", float, dump=round_share),
+        Field("rule", str),
+        Field("grade", _opt(Grade), dump=_enum_value),
+        Field("facility_type", _opt(str)),
+        Field("category", _opt(str)),
+        Field("label_en", str),
+        Field("label_zh", str),
+    ],
+)
+register(
+    ClosestCommunity,
+    [
+        Field("id", str),
+        Field("name", _opt(str)),
+        Field("district", _opt(str)),
+        Field("subdistrict", _opt(str)),
+        Field("zone", _opt(Zone), dump=_enum_value),
+        Field("grade", Grade, dump=_enum_value),
+        Field("next_grade", Grade, dump=_enum_value),
+        Field("gaps", int),
+        Field("shortfall", int),
+        Field("missing", tuple[str, ...]),
+    ],
+)
+
+
+def _target_gap(actual: float | None, target: float) -> float | None:
+    return None if actual is None else round_share(max(0.0, target - actual))
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else converter.structure(value, float)
+
+
+_TARGET_GAPS = ("livable_share", "happy_share_central", "happy_share_peripheral")
+
+
+def _summary_target_gaps(s: Summary, _ctx: Mapping[str, Any]) -> dict[str, float | None]:
+    if s.target_gaps is not None:
+        return dict(s.target_gaps)
+    return {
+        "livable_share": _target_gap(s.livable_share, s.target_livable_share),
+        "happy_share_central": _target_gap(s.happy_share_central, s.target_happy_share_central),
+        "happy_share_peripheral": _target_gap(
+            s.happy_share_peripheral, s.target_happy_share_peripheral
+        ),
+    }
+
+
+def _load_target_gaps(data: Any) -> dict[str, float | None]:
+    gaps: dict[str, float | None] = keyed(data, lambda _k, v: _optional_float(v))
+    if list(gaps) != list(_TARGET_GAPS):
+        raise ValueError(f"expected the keys {', '.join(_TARGET_GAPS)}, in this order")
+    return gaps
+
+
+def _summary_top_gaps(s: Summary, _ctx: Mapping[str, Any]) -> list[dict[str, Any]]:
+    if s.gap_counts:
+        return [dump_with(g) for g in s.gap_counts]
+    return _top_gaps(s.top_gaps)
+
+
+def _load_summary_top_gaps(data: Any) -> dict[str, Any]:
+    """Rows with a ``rule`` are :class:`GapCount` rows; plain ``gap``/``communities``
+    rows are the top gaps of a summary without them."""
+    if isinstance(data, list) and data and all(isinstance(r, dict) and "rule" in r for r in data):
+        counts = converter.structure(data, tuple[GapCount, ...])
+        return {"gap_counts": counts, "top_gaps": tuple((g.key, g.communities) for g in counts)}
+    return {"top_gaps": _load_top_gaps(data)}
+
+
+register(
+    Summary,
+    [
+        Field("communities", int),
+        Field("evaluated", int),
+        Field("rejected", int),
+        Field("unzoned", int),
+        Field(
+            "grades",
+            fields=[Field("not_livable", int), Field("livable", int), Field("happy", int)],
+        ),
+        Field("livable_share", _opt(float), dump=round_share),
+        Field("happy_share", _opt(float), dump=round_share),
+        Field("happy_share_central", _opt(float), dump=round_share),
+        Field("happy_share_peripheral", _opt(float), dump=round_share),
+        Field("mean_score", _opt(float), dump=lambda v: None if v is None else round(v, 1)),
+        Field("score_coverage", _opt(float), dump=round_share),
+        Field(
+            "targets",
+            fields=[
+                Field("livable_share", float, attr="target_livable_share"),
+                Field("happy_share_central", float, attr="target_happy_share_central"),
+                Field("happy_share_peripheral", float, attr="target_happy_share_peripheral"),
+                Field("deadline", _opt(str)),
+            ],
+        ),
+        Field("target_gaps", _load_target_gaps, get=_summary_target_gaps),
+        Field("groups", tuple[ZoneSummary, ...]),
+        Field("top_gaps", _load_summary_top_gaps, attr=None, many=True, get=_summary_top_gaps),
+        Field("closest", tuple[ClosestCommunity, ...]),
+    ],
+)
+
+
+def _has_residents(r: Report) -> bool:
+    return r.rejected_residents is not None
+
+
+register(
+    Report,
+    [
+        Field("schema_version", str),
+        Field("livable_version", str),
+        Field("profile", str),
+        Field("profile_sha256", str),
+        Field("distance", str),
+        Field("working_crs", str),
+        Field("inputs", tuple[SourceInfo, ...]),
+        Field("plugins", tuple[PluginInfo, ...]),
+        Field(
+            "communities",
+            tuple[CommunityResult, ...],
+            get=lambda r, _: [dump_with(c, residents=_has_residents(r)) for c in r.communities],
+        ),
+        Field("rejected", tuple[Rejection, ...]),
+        Field("rejected_facilities", tuple[Rejection, ...]),
+        Field(
+            "rejected_residents",
+            tuple[Rejection, ...],
+            omit=lambda r, _: not _has_residents(r),
+        ),
+        Field("repaired", tuple[Rejection, ...]),
+        Field("skipped", tuple[Skipped, ...]),
+        Field("summary", Summary),
+        Field("details", _details, dump=dict, omit=lambda r, _: not r.details),
+    ],
+)

@@ -21,7 +21,7 @@ from livable.indicators.builtin import builtin_indicators
 from livable.models import FACILITY_TYPES, FacilityType, Grade
 from livable.plugins.hookspecs import hookimpl
 from livable.profile import BUILTIN_PROFILES, Profile, load_profile
-from livable.report import IndicatorResult
+from livable.report import IndicatorResult, grade_from_results
 
 
 @hookimpl
@@ -75,6 +75,4 @@ def livable_classify(results: Sequence[IndicatorResult]) -> Grade:
     >>> livable_classify([])
     <Grade.HAPPY: 'happy'>
     """
-    from livable.engine import grade_from_results  # the engine imports this module
-
     return grade_from_results(results)

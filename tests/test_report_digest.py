@@ -1,0 +1,137 @@
+"""Byte-identity guard: the reports (and the products made from them) keep their bytes.
+
+The SHA-256 digests below were computed on the code before the "One spine" work (issue 15)
+began; every later change of that work must leave them as they are. Nothing is masked:
+every case runs in an empty temporary working directory and names its inputs by relative
+paths (``report_cases``), so ``inputs[].path`` is the same wherever the tests run, and
+everything else in a report is deterministic (``docs/explanation/determinism.md``).
+
+The digests depend on the versions of GEOS, PROJ, numpy and matplotlib, as the determinism
+page says; when one of those changes on purpose, regenerate them with
+``python tests/test_report_digest.py`` on the unchanged code and say so in the commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import report_cases
+from livable.cli import main
+
+REPORT_SHA256 = {
+    "demo": "c77da829dfaa65231248b7162cc71226f8f531b12e221fa526b254b88e9b8de2",
+    "ok_euclidean": "aec1f89de098ff5acdba1a4bb828b2cc8b75c5328d760364fc08e1e5ef7f722b",
+    "ok_geodesic": "c88543cafe19fbb91f5ec3ab7553922d17e4c828f1f8e7c584ddefeb809340a6",
+    "sample_city": "f83af3fe5c0fa769aea6b3aeecc4dd502805aa966102903845dbe9d85faf0e94",
+    "sample_tiles": "f83af3fe5c0fa769aea6b3aeecc4dd502805aa966102903845dbe9d85faf0e94",
+    "river_network": "d6b369d6371092e3091260c9cab24e035a603bf715e7f4b0b18dd5a594b5e82c",
+    "residents": "0abcc7a3d1b0a6d042261865acdc9def095717ea7f1d277d6da42650b74f128b",
+    "district_plugin": "b29de0b11664b4b95d6d2991fa8762efe95ab26fc16fbd5d80bd18f0f1d6e038",
+    "skipped_and_repaired": "6fd13af953338803cf7ccdc6cc8a54978ff97bc8e38a8f72b72b852e9c958edd",
+}
+
+PRODUCT_SHA256 = {
+    "city.svg": "98a3d292bde724a014ff15a67b2bbb9d4afbe1c5810a6ebdd52fc442a7d9e462",
+    "community.svg": "8e954a2499a803f36e06eda5a1604d1dbcc4c4c80dc53d12999b605c4a0ffbb7",
+    "community.html": "76adddce5d567754ee3a35832ba1f148a9b2756906f35e44c2794418a3cef3e6",
+    "plan-city.svg": "ca1e2338b289e6e810f3c81720b510f2e7ef78ef0a7e45ae6169c3bb7d23ef1f",
+    "handbook-en.md": "486eeb015b24c5965ed90f6fc1a7aae89506eaf38baf5b0ecb981487103a01c1",
+    "handbook-zh.html": "25affa1629fdc996fc5b22bfd7e1e42c8e88ce25b08b756792c79d043e94bc4e",
+    "handbook-subdistrict.md": "0a770c3b9df7ae72d8c348cac958990e847b47566ec71e5c33bc5f629cd605fe",
+    "plan.geojson": "ec6b7b1d277f861ddc37c136f4148f1746910ba1ac1f173ddecfb0329b619946",
+    "plan.txt": "ecb824ea3eab3c5f20ad5d3632b5c7f25a51a7a08fadd2b7b22578b1adcc5702",
+    "summary.txt": "1cd5507ad6050df405b7ccb4a32be414812a57e4ca7acc594597b79c113055d1",
+    "csv/city.csv": "82db1ad3e02f6cabd547d4d7820284703508c5acc70b4897ef84bbde79ce6cd0",
+    "csv/zone.csv": "ecc7d6b4e13d2cf05b81fa619e963219adfe343b09681ae2d7f1999cfc38c572",
+    "csv/district.csv": "5213191f588419a9e50f361db71ae6fbe6ae6e740c5d7492ba7ede54d839c48b",
+    "csv/subdistrict.csv": "9c02ebf1d390285d0bf079edec7f4cae65c04f7bf9dff17afc558103cfb44a6d",
+    "csv/top_gaps.csv": "bbe0dd582b38bdb6e5a722e7409767b3af6cee7a5707ba3ed1ce6ad464aca621",
+    "csv/closest.csv": "b0abe30dad2aa6e80c7ad71faadbed543cfa4e43cf02b936fcdbff796fc8856f",
+    "csv/columns.csv": "9371df8e93d22bcf811014dbfc72c7e295f8c3dac0ddd7f68a9899d3be828b96",
+}
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _products(report: str) -> dict[str, bytes]:
+    """What the command line makes from one report: maps, handbooks, a plan, the summary."""
+
+    def run(*args: str) -> str:
+        import contextlib
+        import io
+
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            assert main(list(args)) == 0, args
+        return buf.getvalue()
+
+    run("map", report, "--out", "city.svg")
+    run("map", report, "--community", "BL-004", "--out", "community.svg")
+    run("map", report, "--community", "BL-004", "--out", "community.html")
+    run("handbook", report, "--community", "BL-004", "--lang", "en", "--out", "handbook-en.md")
+    run("handbook", report, "--community", "BL-004", "--out", "handbook-zh.html")
+    sub = report_cases.first_subdistrict(report)
+    run(
+        "handbook", report, "--subdistrict", sub, "--lang", "en", "--out", "handbook-subdistrict.md"
+    )
+    plan_text = run(
+        "plan", report, "--facility-type", "clinic", "--grid", "500", "--budget", "3",
+        "--out", "plan.geojson",
+    )  # fmt: skip
+    Path("plan.txt").write_text(plan_text, encoding="utf-8")
+    run("map", report, "--plan", "plan.geojson", "--out", "plan-city.svg")
+    Path("summary.txt").write_text(run("summary", report), encoding="utf-8")
+    run("summary", report, "--csv", "csv")
+    return {name: Path(name).read_bytes() for name in PRODUCT_SHA256}
+
+
+@pytest.fixture(scope="module")
+def outputs(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[dict[str, str], dict[str, bytes]]]:
+    cwd = Path.cwd()
+    os.chdir(tmp_path_factory.mktemp("digest"))
+    try:
+        reports = report_cases.build()
+        yield reports, _products("livable-demo/report.json")
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.mark.parametrize("case", sorted(REPORT_SHA256))
+def test_report_json_bytes_are_unchanged(
+    outputs: tuple[dict[str, str], dict[str, bytes]], case: str
+) -> None:
+    assert _sha(outputs[0][case].encode("utf-8")) == REPORT_SHA256[case]
+
+
+@pytest.mark.parametrize("name", sorted(PRODUCT_SHA256))
+def test_products_of_the_demo_report_are_unchanged(
+    outputs: tuple[dict[str, str], dict[str, bytes]], name: str
+) -> None:
+    assert _sha(outputs[1][name]) == PRODUCT_SHA256[name]
+
+
+if __name__ == "__main__":  # print the digests of the current code
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        reports = report_cases.build()
+        products = _products("livable-demo/report.json")
+    print("REPORT_SHA256 = {")
+    for k, v in reports.items():
+        print(f'    "{k}": "{_sha(v.encode("utf-8"))}",')
+    print("}\n\nPRODUCT_SHA256 = {")
+    for k, b in products.items():
+        print(f'    "{k}": "{_sha(b)}",')
+    print("}")
