@@ -34,7 +34,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import grid_pass
 import numpy as np
+from point_variants import RtreePoints
 from reference import (
     SEARCH,
     TIERS,
@@ -49,10 +51,10 @@ from reference import (
 
 from livable.geometry.access import AccessQuery, FacilityColumns, Origins
 from livable.geometry.providers import EuclideanProvider
+from livable.geometry.proximity import proximity_table
 
 
-def livable_pass(data: dict[str, Any]) -> dict[str, np.ndarray]:
-    """livable's euclidean provider on the prepared arrays (index build included)."""
+def _inputs(data: dict[str, Any]) -> tuple[Origins, FacilityColumns, AccessQuery]:
     n_types = int(data["n_types"])
     type_ids = tuple(f"t{i}" for i in range(n_types))
     query = AccessQuery(
@@ -63,20 +65,46 @@ def livable_pass(data: dict[str, Any]) -> dict[str, np.ndarray]:
         k=K,
     )
     columns = FacilityColumns(data["fx"], data["fy"], data["codes"], type_ids)
-    table = EuclideanProvider().measure(Origins(data["ox"], data["oy"]), columns, query)
+    return Origins(data["ox"], data["oy"]), columns, query
+
+
+def _fields(table: Any) -> dict[str, np.ndarray]:
     return {
         "count_within": table.count_within,
         "count_in_circle": table.count_in_circle,
         "nearest_m": table.nearest_m,
         "knn_m": table.knn_m,
+        "knn_index": table.knn_index,
     }
+
+
+def livable_pass(data: dict[str, Any]) -> dict[str, np.ndarray]:
+    """livable's euclidean provider on the prepared arrays (index build included)."""
+    return _fields(EuclideanProvider().measure(*_inputs(data)))
+
+
+def rtree_pass(data: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The same pass with points on rtree's bulk ``intersection_v`` / ``nearest_v``."""
+    return _fields(proximity_table(*_inputs(data), point_index=RtreePoints))
+
+
+def grid_pass_(data: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The pass of livable 0.1: points in the hand-written grid (``grid_pass.py``)."""
+    return _fields(grid_pass.proximity_table(*_inputs(data)))
 
 
 VARIANTS: dict[str, Callable[[dict[str, Any]], dict[str, np.ndarray]]] = {
     "livable": livable_pass,
+    "rtree": rtree_pass,
+    "grid": grid_pass_,
     "strtree": strtree_pass,
     "ckdtree": ckdtree_pass,
 }
+"""``livable``, ``rtree`` and ``grid`` are the whole pass (same outputs, checked equal);
+``strtree`` and ``ckdtree`` are the references of ``reference.py``."""
+
+EXACT = ("rtree", "grid")
+"""Variants whose every output must equal livable's exactly."""
 
 
 def child(variant: str, path: str) -> None:
@@ -88,13 +116,13 @@ def child(variant: str, path: str) -> None:
     print(json.dumps({"baseline_mb": baseline, "peak_mb": peak_rss_mb()}))
 
 
-def memory(data: dict[str, Any]) -> dict[str, dict[str, float]]:
+def memory(data: dict[str, Any], names: list[str]) -> dict[str, dict[str, float]]:
     """Peak RSS of each variant, each in a fresh interpreter on the same inputs."""
     out: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "inputs.npz")
         np.savez(path, **data)
-        for name in VARIANTS:
+        for name in names:
             res = subprocess.run(
                 [sys.executable, __file__, "--child", name, "--input", path],
                 capture_output=True,
@@ -105,12 +133,15 @@ def memory(data: dict[str, Any]) -> dict[str, dict[str, float]]:
     return out
 
 
-def timed(data: dict[str, Any], repeat: int) -> tuple[dict[str, tuple[float, float]], dict]:
+def timed(
+    data: dict[str, Any], repeat: int, names: list[str]
+) -> tuple[dict[str, tuple[float, float]], dict]:
     """Best (cpu, wall) seconds per variant over interleaved repeats, and the outputs."""
-    best = dict.fromkeys(VARIANTS, (np.inf, np.inf))
+    best = dict.fromkeys(names, (np.inf, np.inf))
     outputs: dict[str, dict[str, np.ndarray]] = {}
     for _ in range(repeat):
-        for name, fn in VARIANTS.items():
+        for name in names:
+            fn = VARIANTS[name]
             gc.collect()
             c0, w0 = time.process_time(), time.perf_counter()
             outputs[name] = fn(data)
@@ -123,7 +154,17 @@ def check(data: dict[str, Any], outputs: dict[str, dict[str, np.ndarray]]) -> li
     """Lines saying how livable's answers agree with each reference."""
     ours = outputs["livable"]
     lines = []
+    for name in EXACT:
+        if name not in outputs:
+            continue
+        same = all(np.array_equal(ours[key], outputs[name][key], equal_nan=True) for key in ours)
+        lines.append(
+            f"  every output vs {name} ({', '.join(ours)}): "
+            f"{'identical -> OK' if same else 'MISMATCH'}"
+        )
     for ref_name in ("strtree", "ckdtree"):
+        if ref_name not in outputs:
+            continue
         ref = outputs[ref_name]
         total, equal, explained = compare_counts(data, ours, ref)
         a, b = ours["nearest_m"], ref["nearest_m"]
@@ -147,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-memory", action="store_true", help="skip the subprocess runs")
+    parser.add_argument(
+        "--variants", default=",".join(VARIANTS), help="comma-separated (default: all)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -155,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sizes = [int(s) for s in args.facilities.split(",")]
+    names = [v for v in args.variants.split(",") if v]
+    if "livable" not in names or any(v not in VARIANTS for v in names):
+        parser.error(f"--variants: livable and any of {', '.join(VARIANTS)}")
     print(
         f"livable proximity benchmark: {args.communities:,} communities, {args.types} types, "
         f"tiers {TIERS} m, search {SEARCH:.0f} m, k={K}, seed {args.seed}, "
@@ -168,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for n_fac in sizes:
         data = prepare(args.communities, n_fac, args.types, args.seed)
-        best, outputs = timed(data, args.repeat)
-        mem = {} if args.no_memory else memory(data)
+        best, outputs = timed(data, args.repeat, names)
+        mem = {} if args.no_memory else memory(data, names)
         print(f"\n{header}")
         for name, (cpu, wall) in best.items():
             rc = best["livable"][0] / cpu
@@ -192,16 +239,26 @@ def main(argv: list[str] | None = None) -> int:
     print("\nscaling (livable cpu s per 100k facilities):")
     for n_fac, best, _ in summary:
         print(f"  {n_fac:>10,}: {best['livable'][0] / n_fac * 1e5:.3f}")
-    print("\ntargets: livable/strtree <= 1, livable/ckdtree <= 2, peak < 1500 MB")
-    for n_fac, best, mem in summary:
-        vs_st = best["livable"][0] / best["strtree"][0]
-        vs_kd = best["livable"][0] / best["ckdtree"][0]
-        peak = mem.get("livable", {}).get("peak_mb", float("nan"))
-        ok = vs_st <= 1 and vs_kd <= 2 and (peak < 1500 or np.isnan(peak))
-        print(
-            f"  {n_fac:>10,}: vs STRtree {vs_st:.2f}, vs cKDTree {vs_kd:.2f}, "
-            f"peak {peak:.0f} MB -> {'met' if ok else 'NOT met'}"
-        )
+    if {"rtree", "grid"} <= set(names):
+        print("\npoint index (whole pass, cpu): grid speed-up over each tree (keep grid if >= 1.5)")
+        for n_fac, best, _ in summary:
+            g = best["grid"][0]
+            print(
+                f"  {n_fac:>10,}: cKDTree {best['livable'][0]:.3f} s / grid {g:.3f} s = "
+                f"{best['livable'][0] / g:.2f}; rtree {best['rtree'][0]:.3f} s / grid = "
+                f"{best['rtree'][0] / g:.2f}"
+            )
+    if {"strtree", "ckdtree"} <= set(names):
+        print("\ntargets: livable/strtree <= 1, livable/ckdtree <= 2, peak < 1500 MB")
+        for n_fac, best, mem in summary:
+            vs_st = best["livable"][0] / best["strtree"][0]
+            vs_kd = best["livable"][0] / best["ckdtree"][0]
+            peak = mem.get("livable", {}).get("peak_mb", float("nan"))
+            ok = vs_st <= 1 and vs_kd <= 2 and (peak < 1500 or np.isnan(peak))
+            print(
+                f"  {n_fac:>10,}: vs STRtree {vs_st:.2f}, vs cKDTree {vs_kd:.2f}, "
+                f"peak {peak:.0f} MB -> {'met' if ok else 'NOT met'}"
+            )
     return 1 if failed else 0
 
 

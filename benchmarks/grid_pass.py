@@ -1,0 +1,353 @@
+"""The proximity pass at city scale: exact tier counts, circle counts and nearest facilities.
+
+For every circle centre (origin) and facility type, :func:`proximity_table` answers what
+the indicators ask (``P4``, ``P6.tiers``, ``P6.circle``): how many facilities lie within
+each walk tier and within the origin's own circle, and which ``k`` are nearest within the
+search radius. It never lists every (origin, facility) pair within the search radius:
+
+1. Point facilities go into a :class:`~livable.geometry.grid.PointGrid`; counts within a
+   radius come from whole cells plus exact measurement of the cells a circle's edge
+   crosses.
+2. Area facilities (a park, a campus) go into the bulk-loaded R-tree
+   (:class:`~livable.geometry.index.FacilityIndex`): bounding boxes first, then the exact
+   distance to the nearest edge point (0 inside) for the candidates.
+3. The ``k`` nearest of a type are looked for only as far as needed: within the smallest
+   radius of a ladder (a quarter and half of the shortest tier, then the tiers) that is
+   already known to hold ``k`` of them, else within the search radius, one bulk
+   per-type search for all (origin, type) groups at once.
+4. The facilities within a circle are listed on demand (:class:`GridCircleLists`).
+
+Every answer equals the brute-force definition: distance ``hypot(dx, dy)`` in the working
+CRS for points, :func:`shapely.distance` for areas, "within r" meaning ``<= r`` on
+unrounded distances, the nearest ordered by distance and then by facility index. Another
+metric (the geodesic provider) plugs in as a :class:`PairMetric`: exact distances for the
+few candidates whose planar distance is within its slack of a radius.
+
+>>> import numpy as np
+>>> from livable.geometry.access import AccessQuery, FacilityColumns, Origins
+>>> fac = FacilityColumns(x=[300.0, 900.0, 100.0], y=[400.0, 0.0, 0.0],
+...                       type_codes=[0, 0, 1], type_ids=("clinic", "bank"))
+>>> q = AccessQuery(type_ids=("clinic", "bank"), tier_radii_m=(400.0, 800.0, 1200.0),
+...                 circle_radii_m=[1200.0], search_radius_m=3000.0, k=2)
+>>> t = proximity_table(Origins([0.0], [0.0]), fac, q)
+>>> t.nearest_m.tolist(), t.count_within[0, 0].tolist(), t.knn_index[0, 0].tolist()
+([[500.0, 100.0]], [0, 1, 2], [0, 1])
+>>> [a.tolist() for a in t.in_circle(0)]
+[[2, 0, 1], [100.0, 500.0, 900.0]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+from livable.geometry.access import (
+    AccessQuery,
+    AccessTable,
+    FacilityColumns,
+    FloatArray,
+    IntArray,
+    Origins,
+    top_k,
+)
+from livable.geometry.grid import PointGrid, Refine
+from livable.geometry.index import FacilityIndex
+
+__all__ = ["GridCircleLists", "PairMetric", "area_pairs", "proximity_table"]
+
+PairDistance = Callable[[IntArray, IntArray, FloatArray], FloatArray]
+"""``distance(origin, facility, planar_m) -> metres`` for arrays of candidate pairs."""
+
+
+@attrs.frozen
+class PairMetric:
+    """A distance other than the planar one, for :func:`proximity_table`.
+
+    ``points(origin, facility, planar)`` and ``areas(origin, facility, planar_edge)``
+    return exact distances of candidate pairs (indices into the origins and facilities);
+    ``slack`` bounds ``|distance / planar - 1|`` over the data (with a margin), so that
+    pairs farther from a radius than that are decided on the planar distance alone.
+    """
+
+    slack: float
+    points: PairDistance
+    areas: PairDistance
+
+
+def area_pairs(
+    ox: FloatArray,
+    oy: FloatArray,
+    radius: FloatArray,
+    areas: npt.NDArray[np.object_],
+    area_index: IntArray,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """(origin, facility, planar distance) of area facilities within ``radius`` of origins.
+
+    ``areas[area_index]`` are the area geometries; one bulk R-tree box query, then
+    :func:`shapely.distance` (0 inside) on the candidates. Facilities are returned as
+    values of ``area_index``; pairs grouped by origin.
+
+    >>> from shapely.geometry import box
+    >>> geoms = np.array([None, box(100, -50, 200, 50)], dtype=object)
+    >>> o, f, d = area_pairs(np.array([0.0, 150.0]), np.array([0.0, 0.0]),
+    ...                      np.array([120.0, 10.0]), geoms, np.array([1]))
+    >>> o.tolist(), f.tolist(), d.tolist()
+    ([0, 1], [1, 1], [100.0, 0.0])
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    ok = np.flatnonzero(np.isfinite(ox) & np.isfinite(oy) & np.isfinite(radius))
+    if area_index.size == 0 or ok.size == 0:
+        return empty, empty, np.zeros(0)
+    geoms = areas[area_index]
+    bounds = shapely.bounds(geoms)
+    index = FacilityIndex(bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3])
+    x, y, r = ox[ok], oy[ok], radius[ok]
+    q, a = index.query_boxes(x - r, y - r, x + r, y + r)
+    d = shapely.distance(shapely.points(x[q], y[q]), geoms[a])
+    keep = d <= r[q]
+    return ok[q[keep]], area_index[a[keep]], np.asarray(d[keep], dtype=np.float64)
+
+
+@attrs.frozen(eq=False)
+class _Areas:
+    """Area (origin, facility, distance) pairs within reach, grouped by origin (CSR)."""
+
+    origin: IntArray
+    facility: IntArray
+    distance_m: FloatArray
+    type_code: IntArray
+    indptr: IntArray
+
+    def counts(self, radius: FloatArray, n_origins: int, n_types: int) -> IntArray:
+        """``[origin, type]`` counts within a radius per origin."""
+        hit = self.distance_m <= radius[self.origin]
+        keys = self.origin[hit] * n_types + self.type_code[hit]
+        return np.bincount(keys, minlength=n_origins * n_types).reshape(n_origins, n_types)
+
+
+@attrs.frozen(eq=False)
+class GridCircleLists:
+    """:class:`~livable.geometry.access.CircleLists` answered by searching the grid again.
+
+    The first lookup of a facility type searches every origin's circle for that type in
+    one bulk pass and keeps the lists (an indicator asking about a type usually asks for
+    every community); a lookup of all types searches one origin.
+    """
+
+    grid: PointGrid
+    point_index: IntArray
+    origins: Origins
+    radius_m: FloatArray
+    areas: _Areas
+    metric: PairMetric | None = None
+    _by_type: dict[int, tuple[IntArray, IntArray, FloatArray]] = attrs.field(
+        factory=dict, init=False
+    )
+
+    def lookup(self, origin: int, type_code: int | None = None) -> tuple[IntArray, FloatArray]:
+        """See :class:`~livable.geometry.access.CircleLists`."""
+        if type_code is None:
+            f, d = self._points(np.array([origin], dtype=np.int64), None)[1:]
+        else:
+            lists = self._by_type.get(type_code)
+            if lists is None:
+                n = len(self.origins)
+                o, f, d = self._points(np.arange(n, dtype=np.int64), type_code)
+                indptr = np.zeros(n + 1, dtype=np.int64)
+                np.cumsum(np.bincount(o, minlength=n), out=indptr[1:])
+                lists = self._by_type[type_code] = (indptr, f, d)
+            indptr, f, d = lists
+            lo, hi = int(indptr[origin]), int(indptr[origin + 1])
+            f, d = f[lo:hi], d[lo:hi]
+        a = self.areas
+        lo, hi = int(a.indptr[origin]), int(a.indptr[origin + 1])
+        sel = np.arange(lo, hi)
+        sel = sel[a.distance_m[sel] <= self.radius_m[origin]]
+        if type_code is not None:
+            sel = sel[a.type_code[sel] == type_code]
+        if sel.size:
+            f = np.concatenate([f, a.facility[sel]])
+            d = np.concatenate([d, a.distance_m[sel]])
+        order = np.lexsort((f, d))
+        return f[order], d[order]
+
+    def csr(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """Every origin's list at once (see ``AccessTable.circle_lists``): one bulk search."""
+        n = len(self.origins)
+        o, f, d = self._points(np.arange(n, dtype=np.int64), None)
+        a = self.areas
+        sel = a.distance_m <= self.radius_m[a.origin]
+        o = np.concatenate([o, a.origin[sel]])
+        f = np.concatenate([f, a.facility[sel]])
+        d = np.concatenate([d, a.distance_m[sel]])
+        order = np.lexsort((f, d, o))
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(o, minlength=n), out=indptr[1:])
+        return indptr, f[order], d[order]
+
+    def _points(
+        self, which: IntArray, type_code: int | None
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """(origin, facility, distance) of the point facilities within the circles of
+        ``which`` (ascending), grouped by origin in that order, unsorted within."""
+        tc = None if type_code is None else np.full(which.size, type_code, dtype=np.int64)
+        refine, slack = _refine(self.metric, which, self.point_index)
+        q, f, d = self.grid.pairs_within(
+            self.origins.x[which],
+            self.origins.y[which],
+            self.radius_m[which],
+            type_code=tc,
+            refine=refine,
+            slack=slack,
+        )
+        return which[q], self.point_index[f], d
+
+
+def _refine(
+    metric: PairMetric | None, query_origin: IntArray, point_index: IntArray
+) -> tuple[Refine | None, float]:
+    """The grid's ``refine`` and ``slack``: the metric seen through query and point indices."""
+    if metric is None:
+        return None, 0.0
+
+    def refine(q: IntArray, f: IntArray, planar: FloatArray) -> FloatArray:
+        return metric.points(query_origin[q], point_index[f], planar)
+
+    return refine, metric.slack
+
+
+def _empty_table(n: int, n_types: int, n_tiers: int, k: int) -> AccessTable:
+    from livable.geometry.access import PairCircleLists
+
+    empty = np.zeros(0, dtype=np.int64)
+    return AccessTable(
+        nearest_m=np.full((n, n_types), np.nan),
+        count_within=np.zeros((n, n_types, n_tiers), dtype=np.int64),
+        count_in_circle=np.zeros((n, n_types), dtype=np.int64),
+        knn_index=np.full((n, n_types, k), -1, dtype=np.int64),
+        knn_m=np.full((n, n_types, k), np.nan),
+        circles=PairCircleLists(np.zeros(n + 1, dtype=np.int64), empty, np.zeros(0), empty),
+    )
+
+
+def proximity_table(
+    origins: Origins,
+    facilities: FacilityColumns,
+    query: AccessQuery,
+    *,
+    metric: PairMetric | None = None,
+) -> AccessTable:
+    """The :class:`~livable.geometry.access.AccessTable` of origins and facilities.
+
+    Distances are planar (working CRS metres) unless ``metric`` says otherwise. See the
+    module docstring for the method; the result equals the brute-force one exactly.
+    """
+    n, n_types, k = len(origins), len(query.type_ids), query.k
+    tiers = np.asarray(query.tier_radii_m, dtype=np.float64)
+    if n == 0 or n_types == 0:
+        return _empty_table(n, n_types, tiers.size, k)
+    ox, oy = origins.x, origins.y
+    circle = query.circle_radii_m[:n]  # (a query for more origins: the first n)
+    if circle.size < n:
+        raise ValueError(f"the query gives {circle.size} circle radii for {n} origins")
+    search = float(query.search_radius_m)
+    slack = metric.slack if metric is not None else 0.0
+    reach = query.max_radius_m / (1.0 - slack) + 1.0
+    codes = facilities.type_codes
+    all_origins = np.arange(n, dtype=np.int64)
+
+    # points near some origin go into the grid (others are beyond every radius)
+    is_area = facilities.area_mask
+    finite = np.isfinite(ox) & np.isfinite(oy)
+    if finite.any():
+        west, east = ox[finite].min() - reach, ox[finite].max() + reach
+        south, north = oy[finite].min() - reach, oy[finite].max() + reach
+        fx, fy = facilities.x, facilities.y
+        near = ~is_area & (fx >= west) & (fx <= east) & (fy >= south) & (fy <= north)
+    else:
+        near = np.zeros(len(facilities), dtype=bool)
+    pidx = np.flatnonzero(near)
+    shortest = float(tiers.min()) if tiers.size else search
+    grid = PointGrid(
+        facilities.x[pidx],
+        facilities.y[pidx],
+        codes[pidx],
+        n_types=n_types,
+        min_radius_m=min(shortest, search),
+    )
+
+    # area facilities: every pair within reach, exact, grouped by origin
+    area_idx = np.flatnonzero(is_area)
+    if area_idx.size and facilities.areas is not None:
+        a_o, a_f, a_d = area_pairs(ox, oy, np.full(n, reach), facilities.areas, area_idx)
+        if metric is not None and a_o.size:
+            a_d = metric.areas(a_o, a_f, a_d)
+        keep = a_d <= query.max_radius_m
+        a_o, a_f, a_d = a_o[keep], a_f[keep], a_d[keep]
+    else:
+        a_o = a_f = np.zeros(0, dtype=np.int64)
+        a_d = np.zeros(0)
+    a_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(a_o, minlength=n), out=a_indptr[1:])
+    areas = _Areas(a_o, a_f, a_d, codes[a_f].astype(np.int64), a_indptr)
+
+    def counts(radius: FloatArray, subset: IntArray) -> IntArray:
+        """``[subset origin, type]`` counts within ``radius`` (one per subset origin)."""
+        refine, slack = _refine(metric, subset, pidx)
+        got = grid.count_within(ox[subset], oy[subset], radius, refine=refine, slack=slack)
+        if areas.origin.size:
+            full = np.full(n, -np.inf)
+            full[subset] = radius
+            got += areas.counts(full, n, n_types)[subset]
+        return got
+
+    # counts within each tier (P6.tiers) and within each origin's own circle (P6.circle)
+    count_within = np.zeros((n, n_types, tiers.size), dtype=np.int64)
+    for j, r in enumerate(tiers):
+        count_within[:, :, j] = counts(np.full(n, r), all_origins)
+    count_in_circle = np.zeros((n, n_types), dtype=np.int64)
+    tier_of_circle = np.full(n, -1)
+    for j, r in enumerate(tiers):
+        tier_of_circle[circle == r] = j
+    same = np.flatnonzero(tier_of_circle >= 0)
+    count_in_circle[same] = count_within[same, :, tier_of_circle[same]]
+    other = np.flatnonzero(tier_of_circle < 0)
+    if other.size:
+        count_in_circle[other] = counts(circle[other], other)
+
+    # the k nearest: search each (origin, type) only as far as a known count reaches k
+    ladder = sorted({r for r in (shortest / 4.0, shortest / 2.0, *tiers.tolist()) if r < search})
+    level = np.full((n, n_types), search)
+    for r in reversed(ladder):  # smallest radius last, so it wins
+        if r in tiers:
+            c = count_within[:, :, int(np.flatnonzero(tiers == r)[0])]
+        else:
+            c = counts(np.full(n, r), all_origins)
+        level[c >= k] = r
+    go = np.repeat(all_origins, n_types)
+    gt = np.tile(np.arange(n_types, dtype=np.int64), n)
+    radius = level.ravel()
+    refine, slack = _refine(metric, go, pidx)
+    q, f, d = grid.pairs_within(ox[go], oy[go], radius, type_code=gt, refine=refine, slack=slack)
+    f = pidx[f]
+    a_group = areas.origin * n_types + areas.type_code
+    a_sel = areas.distance_m <= radius[a_group]
+    nearest, knn_index, knn_m = top_k(
+        np.concatenate([q, a_group[a_sel]]),
+        np.concatenate([f, areas.facility[a_sel]]),
+        np.concatenate([d, areas.distance_m[a_sel]]),
+        n_groups=n * n_types,
+        k=k,
+    )
+    return AccessTable(
+        nearest_m=nearest.reshape(n, n_types),
+        count_within=count_within,
+        count_in_circle=count_in_circle,
+        knn_index=knn_index.reshape(n, n_types, k),
+        knn_m=knn_m.reshape(n, n_types, k),
+        circles=GridCircleLists(grid, pidx, origins, circle, areas, metric),
+    )
