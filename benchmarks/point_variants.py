@@ -7,9 +7,9 @@ one ``rtree.index.Index`` per facility type, bulk-loaded from numpy arrays (the
 - counts and searches: ``intersection_v`` of each circle's bounding box (radius plus the
   1 mm margin), then ``hypot`` on the candidates and ``<= r`` (an R-tree counts boxes, not
   circles, so every candidate is listed and measured);
-- the reach of the ``k`` nearest: ``nearest_v(..., num_results=k, return_max_dists=True)``
-  (equidistant furthest neighbours all returned), the distance of the ``k``-th widened by
-  the margin.
+- the ``k`` nearest: ``nearest_v(..., num_results=k, return_max_dists=True)``
+  (equidistant furthest neighbours all returned) gives the distance of the ``k``-th; the
+  points within it (widened by the margin) are listed as above.
 
 ``proximity_table(..., point_index=RtreePoints)`` is then the whole pass on rtree; the
 benchmark checks its answers equal livable's.
@@ -114,7 +114,11 @@ class RtreePoints:
             q, f, d = q[keep], f[keep], exact[keep]
         return q, f, d
 
-    def nearest_reach(self, ox, oy, type_code, k, limit, slack=0.0):
+    def nearest(self, ox, oy, type_code, k, limit, *, refine=None, slack=0.0):
+        reach = self._reach(ox, oy, type_code, k, limit, slack)
+        return self.pairs_within(ox, oy, reach, type_code=type_code, refine=refine, slack=slack)
+
+    def _reach(self, ox, oy, type_code, k, limit, slack):
         reach = np.full(ox.shape[0], float(limit))
         ok = np.isfinite(ox) & np.isfinite(oy)
         for code in np.unique(type_code[ok]).tolist():

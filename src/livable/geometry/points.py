@@ -85,18 +85,20 @@ class PointSearch(Protocol):
         """Every (query, point, distance) within ``r``, grouped by query in query order."""
         ...
 
-    def nearest_reach(
+    def nearest(
         self,
         ox: FloatArray,
         oy: FloatArray,
         type_code: IntArray,
         k: int,
         limit: float,
+        *,
+        refine: Refine | None = None,
         slack: float = 0.0,
-    ) -> FloatArray:
-        """Per query, a radius of at most ``limit`` holding its ``k`` nearest points of
-        ``type_code`` in any metric within ``slack`` of the planar one (``limit`` when
-        fewer lie within it)."""
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """(query, point, distance) pairs within ``limit`` that include each query's ``k``
+        nearest points of ``type_code`` (all of them tied with the ``k``-th), in no set
+        order; distances as in :meth:`pairs_within`."""
         ...
 
 
@@ -259,40 +261,75 @@ class PointTrees:
             q, f, d = q[keep], f[keep], exact[keep]
         return q, f, d
 
-    def nearest_reach(
+    def nearest(
         self,
         ox: FloatArray,
         oy: FloatArray,
         type_code: IntArray,
         k: int,
         limit: float,
+        *,
+        refine: Refine | None = None,
         slack: float = 0.0,
-    ) -> FloatArray:
-        """Per query, a radius of at most ``limit`` holding its ``k`` nearest points of
-        ``type_code`` (ties included) in any metric within ``slack`` of the planar one.
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """(query, point, distance) pairs within ``limit`` that include each query's ``k``
+        nearest points of ``type_code``, every point tied with the ``k``-th included.
 
-        The tree's ``k``-th nearest distance, widened by the slack and the margin; ``limit``
-        where fewer than ``k`` lie within it.
+        Planar: the tree's ``k + 1`` nearest, measured with ``hypot``; they settle a query
+        when the ``k + 1``-th is more than the margin beyond the ``k``-th (no unseen point
+        can tie or come closer), else the query lists every point within its ``k``-th
+        nearest plus the margin. With ``refine``: every point within the ``k``-th planar
+        distance widened by ``slack`` and the margin, as :meth:`pairs_within` finds them.
+        Pairs come in no set order.
 
-        >>> p = PointTrees(np.array([10.0, 20.0, 30.0]), np.zeros(3), np.zeros(3, int),
+        >>> p = PointTrees(np.array([10.0, 20.0, 20.0, 30.0]), np.zeros(4), np.zeros(4, int),
         ...                n_types=1)
-        >>> p.nearest_reach(np.zeros(2), np.zeros(2), np.zeros(2, int), 2, 100.0).round(2).tolist()
-        [20.0, 20.0]
+        >>> q, f, d = p.nearest(np.zeros(1), np.zeros(1), np.zeros(1, int), 2, 100.0)
+        >>> sorted(zip(f.tolist(), d.tolist()))
+        [(0, 10.0), (1, 20.0), (2, 20.0)]
         """
         ox, oy = np.asarray(ox, dtype=np.float64), np.asarray(oy, dtype=np.float64)
         tc = np.asarray(type_code, dtype=np.int64)
+        m = self.margin_m
+        if k < 1:
+            return _concat([])
         reach = np.full(ox.shape[0], float(limit))
-        ok = np.isfinite(ox) & np.isfinite(oy)
+        ok = np.isfinite(ox) & np.isfinite(oy) & (tc >= 0) & (tc < len(self._trees))
+        parts: list[tuple[IntArray, IntArray, FloatArray]] = []
+        unsettled = np.zeros(ox.shape[0], dtype=bool)
         for code in np.unique(tc[ok]).tolist():
-            tree = self._trees[code] if 0 <= code < len(self._trees) else None
+            tree = self._trees[code]
             if tree is None:
                 continue
             which = np.flatnonzero(ok & (tc == code))
             pts = np.column_stack([ox[which], oy[which]])
-            dist, _ = tree.query(pts, k=[k], distance_upper_bound=limit + self.margin_m)
-            bound = dist[:, 0] * (1.0 + slack) + self.margin_m
-            reach[which] = np.minimum(bound, limit)
-        return reach
+            dist, pos = tree.query(pts, k=k + 1, distance_upper_bound=limit + m)
+            if refine is not None:  # the k-th planar distance bounds the k nearest
+                bound = dist[:, k - 1] * (1.0 + slack) + m
+                reach[which] = np.minimum(bound, limit)
+                unsettled[which] = True
+                continue
+            found = np.isfinite(dist)
+            q = np.repeat(which, found.sum(axis=1))
+            f = self._members[code][pos[found]]
+            d = np.hypot(self._x[f] - ox[q], self._y[f] - oy[q])
+            exact = np.full(dist.shape, np.inf)
+            exact[found] = d
+            kth = np.sort(exact, axis=1)[:, k - 1]
+            settled = ~found[:, k] | (kth < dist[:, k] - m)
+            keep = np.repeat(settled, found.sum(axis=1)) & (d <= limit)
+            parts.append((q[keep], f[keep], d[keep]))
+            rest = which[~settled]
+            reach[rest] = np.minimum(dist[~settled, k - 1] + m, limit)
+            unsettled[rest] = True
+        if unsettled.any():
+            o = np.flatnonzero(unsettled)
+            sub = None if refine is None else _through(refine, o)
+            q, f, d = self.pairs_within(
+                ox[o], oy[o], reach[o], type_code=tc[o], refine=sub, slack=slack
+            )
+            parts.append((o[q], f, d))
+        return _concat(parts)
 
     # -- listing ------------------------------------------------------------------------------
 
@@ -336,6 +373,15 @@ class PointTrees:
             parts.append((q[keep], f[keep], d[keep]))
             lo = hi
         return _concat(parts)
+
+
+def _through(refine: Refine, which: IntArray) -> Refine:
+    """``refine`` for the queries ``which`` (query ``i`` of the subset is ``which[i]``)."""
+
+    def sub(q: IntArray, f: IntArray, planar: FloatArray) -> FloatArray:
+        return refine(which[q], f, planar)
+
+    return sub
 
 
 def _concat(

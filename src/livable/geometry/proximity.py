@@ -12,9 +12,9 @@ search radius. It never lists every (origin, facility) pair within the search ra
 2. Area facilities (a park, a campus) go into the bulk-loaded R-tree
    (:class:`~livable.geometry.index.FacilityIndex`): bounding boxes first, then the exact
    distance to the nearest edge point (0 inside) for the candidates.
-3. The ``k`` nearest of a type are looked for only as far as the tree's ``k``-th nearest
-   point of that type (widened by a margin), else within the search radius, one bulk
-   per-type search for all (origin, type) groups at once.
+3. The ``k`` nearest of a type come from the tree's ``k + 1`` nearest of that type,
+   measured exactly; only where the ``k + 1``-th might tie with the ``k``-th are all the
+   points within the ``k``-th nearest (plus a margin) listed, one bulk search per type.
 4. The facilities within a circle are listed on demand (:class:`SearchCircleLists`).
 
 Every answer equals the brute-force definition: distance ``hypot(dx, dy)`` in the working
@@ -322,12 +322,11 @@ def proximity_table(
     # the k nearest: search each (origin, type) only as far as its k-th nearest point
     go = np.repeat(all_origins, n_types)
     gt = np.tile(np.arange(n_types, dtype=np.int64), n)
-    radius = points.nearest_reach(ox[go], oy[go], gt, k, search, slack)
     refine, slack = _refine(metric, go, pidx)
-    q, f, d = points.pairs_within(ox[go], oy[go], radius, type_code=gt, refine=refine, slack=slack)
+    q, f, d = points.nearest(ox[go], oy[go], gt, k, search, refine=refine, slack=slack)
     f = pidx[f]
     a_group = areas.origin * n_types + areas.type_code
-    a_sel = areas.distance_m <= radius[a_group]
+    a_sel = areas.distance_m <= search
     nearest, knn_index, knn_m = top_k(
         np.concatenate([q, a_group[a_sel]]),
         np.concatenate([f, areas.facility[a_sel]]),
