@@ -2,6 +2,7 @@
 
     python benchmarks/bench_proximity.py [--facilities 50000,500000,1000000]
         [--communities 2000] [--types 17] [--repeat 3] [--seed 1] [--no-memory]
+        [--variants livable,rtree,strtree,ckdtree]
 
 For each facility count, draws a seeded synthetic city (``livable.synthetic``), projects it
 to its UTM zone, computes the service circles with the ``xian-2020`` profile, then times IN
@@ -9,16 +10,38 @@ THE SAME PROCESS, interleaved and best of ``--repeat``:
 
 - ``livable``: ``EuclideanProvider().measure`` — the whole pass, index build included: counts
   within the 400/800/1,200 m tiers and within each circle (1,200 m, 1,600 m enlarged), and
-  the 3 nearest of every type within 3 km with their indices;
+  the 3 nearest of every type within 3 km with their indices (points in per-type scipy
+  ``cKDTree``s, :mod:`livable.geometry.points`);
+- ``rtree``: the same whole pass with points on rtree's bulk-loaded ``Index``,
+  ``intersection_v`` and ``nearest_v`` (``point_variants.py``); every output must equal
+  livable's exactly;
 - ``strtree``: shapely 2 ``STRtree.query(..., predicate="dwithin")`` reference;
-- ``ckdtree``: per-type scipy ``cKDTree.query_ball_point(..., return_length=True)`` reference.
+- ``ckdtree``: per-type scipy ``cKDTree.query_ball_point(..., return_length=True)`` reference
+  (not exact on a radius: it compares squared distances; counts and nearest only).
 
-It prints CPU and wall seconds, livable's ratio to each reference, the peak resident memory
-of each variant (each run once in a fresh subprocess on the same saved inputs: the
-process's memory high-water mark, ``VmHWM``), and checks that the counts agree (a
-difference is allowed only up to the facilities lying within the CRS's scale distortion of
-the radius). CPU time is the primary
-figure: on a shared machine wall time also measures the neighbours.
+It prints CPU and wall seconds, livable's ratio to each, the peak resident memory of each
+variant (each run once in a fresh subprocess on the same saved inputs: the process's memory
+high-water mark, ``VmHWM``), and checks that the answers agree (a reference's count may
+differ only by the facilities lying within the CRS's scale distortion of the radius). CPU
+time is the primary figure: on a shared machine wall time also measures the neighbours.
+
+Which index for points (issue 15). Measured on the 2-core development machine, 2,000
+communities, 17 types, CPU seconds of the whole pass, best of 5, in one run at commit
+f76465a, where the hand-written grid of livable 0.1 was still a third variant:
+
+=========== ============ ============ ======= ============== ==============
+facilities  cKDTree pass rtree pass   grid    cKDTree / grid rtree / grid
+=========== ============ ============ ======= ============== ==============
+50,000      0.273        1.41         0.247   1.10           5.72
+500,000     0.791        5.21         0.503   1.57           10.35
+1,000,000   1.37         9.93         0.805   1.71           12.34
+=========== ============ ============ ======= ============== ==============
+
+(Other runs: 0.98 / 1.56 / 1.29 on a loaded machine; 1.58 and 1.60 at 500,000 and
+1,000,000 with best of 7.) All three gave identical outputs at every size. The grid was to
+stay only if at least 1.5 times faster than both on the whole pass; it is not at 50,000
+(1.05 to 1.10), so points use the cKDTree pass, the faster of the two trees by 5 to 7
+times, and the grid is gone. rtree still indexes area facilities.
 """
 
 from __future__ import annotations
@@ -34,7 +57,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import grid_pass
 import numpy as np
 from point_variants import RtreePoints
 from reference import (
@@ -88,22 +110,16 @@ def rtree_pass(data: dict[str, Any]) -> dict[str, np.ndarray]:
     return _fields(proximity_table(*_inputs(data), point_index=RtreePoints))
 
 
-def grid_pass_(data: dict[str, Any]) -> dict[str, np.ndarray]:
-    """The pass of livable 0.1: points in the hand-written grid (``grid_pass.py``)."""
-    return _fields(grid_pass.proximity_table(*_inputs(data)))
-
-
 VARIANTS: dict[str, Callable[[dict[str, Any]], dict[str, np.ndarray]]] = {
     "livable": livable_pass,
     "rtree": rtree_pass,
-    "grid": grid_pass_,
     "strtree": strtree_pass,
     "ckdtree": ckdtree_pass,
 }
-"""``livable``, ``rtree`` and ``grid`` are the whole pass (same outputs, checked equal);
+"""``livable`` and ``rtree`` are the whole pass (same outputs, checked equal);
 ``strtree`` and ``ckdtree`` are the references of ``reference.py``."""
 
-EXACT = ("rtree", "grid")
+EXACT = ("rtree",)
 """Variants whose every output must equal livable's exactly."""
 
 
@@ -239,15 +255,6 @@ def main(argv: list[str] | None = None) -> int:
     print("\nscaling (livable cpu s per 100k facilities):")
     for n_fac, best, _ in summary:
         print(f"  {n_fac:>10,}: {best['livable'][0] / n_fac * 1e5:.3f}")
-    if {"rtree", "grid"} <= set(names):
-        print("\npoint index (whole pass, cpu): grid speed-up over each tree (keep grid if >= 1.5)")
-        for n_fac, best, _ in summary:
-            g = best["grid"][0]
-            print(
-                f"  {n_fac:>10,}: cKDTree {best['livable'][0]:.3f} s / grid {g:.3f} s = "
-                f"{best['livable'][0] / g:.2f}; rtree {best['rtree'][0]:.3f} s / grid = "
-                f"{best['rtree'][0] / g:.2f}"
-            )
     if {"strtree", "ckdtree"} <= set(names):
         print("\ntargets: livable/strtree <= 1, livable/ckdtree <= 2, peak < 1500 MB")
         for n_fac, best, mem in summary:
