@@ -2,10 +2,10 @@
 
 The brute force measures every (origin, facility) pair: ``hypot`` in the working CRS for
 points, :func:`shapely.distance` for areas (0 inside), "within r" as ``<= r``, the nearest
-ordered by distance then facility index. The grid and the R-tree must give the same
-nearest distances, counts per tier, counts in each circle, k nearest and circle lists, on
-random, clustered, duplicate, collinear and lattice points (ties exactly on a radius),
-with random radii, anywhere in China.
+ordered by distance then facility index. The k-d trees (points) and the R-tree (areas)
+must give the same nearest distances, counts per tier, counts in each circle, k nearest
+and circle lists, on random, clustered, duplicate, collinear and lattice points (ties
+exactly on a radius), with random radii, anywhere in China.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.spatial import cKDTree
 
-from livable.geometry import grid as grid_module
+from livable.geometry import points as points_module
 from livable.geometry.access import AccessQuery, FacilityColumns, Origins, access_from_pairs
 from livable.geometry.crs import Projector, choose_working_crs
-from livable.geometry.grid import PointGrid, expand_runs
+from livable.geometry.points import PointTrees
 from livable.geometry.providers import EuclideanProvider, GeodesicProvider, candidate_pairs
 
 LAYOUTS = ("random", "clustered", "duplicates", "collinear", "lattice")
@@ -171,51 +172,97 @@ def test_euclidean_provider_equals_brute_force(city):
     assert_matches_brute_force(table, ox, oy, fac, query)
 
 
-@settings(max_examples=40)
-@given(city=cities(), cell=st.floats(1.0, 5000.0))
-def test_any_cell_size_gives_the_same_answer(city, cell):
-    """The grid's cell size changes the work, never the answer."""
+def brute_counts(d: np.ndarray, codes: np.ndarray, n_types: int, r: np.ndarray) -> np.ndarray:
+    return np.stack([((d <= r[:, None]) & (codes == t)).sum(axis=1) for t in range(n_types)], 1)
+
+
+@settings(max_examples=80)
+@given(city=cities(areas=False), data=st.data())
+def test_point_trees_equal_brute_force(city, data):
+    """Counts, radius searches (all types and one type per query) and the reach of the k
+    nearest equal the brute force, for one radius or one per query."""
     ox, oy, fac, query, _ = city
-    pts = ~fac.area_mask
-    grid = PointGrid(
-        fac.x[pts], fac.y[pts], fac.type_codes[pts], n_types=len(query.type_ids), cell_m=cell
-    )
-    d = brute_distances(ox, oy, fac)[:, pts]
-    for r in query.tier_radii_m:
-        want = np.stack(
-            [
-                ((d <= r) & (fac.type_codes[pts] == t)).sum(axis=1)
-                for t in range(len(query.type_ids))
-            ],
-            axis=1,
+    n_types = len(query.type_ids)
+    trees = PointTrees(fac.x, fac.y, fac.type_codes, n_types=n_types)
+    d = brute_distances(ox, oy, fac)
+    codes = fac.type_codes
+    for r in [*query.tier_radii_m, query.circle_radii_m]:
+        rr = np.broadcast_to(np.asarray(r, dtype=float), ox.shape)
+        np.testing.assert_array_equal(
+            trees.count_within(ox, oy, r), brute_counts(d, codes, n_types, rr)
         )
-        np.testing.assert_array_equal(grid.count_within(ox, oy, r), want)
-        q, f, dist = grid.pairs_within(ox, oy, np.full(len(ox), r))
+        q, f, dist = trees.pairs_within(ox, oy, rr)
+        assert (np.diff(q) >= 0).all()  # grouped by query, in query order
         got = sorted(zip(q.tolist(), f.tolist(), dist.tolist(), strict=True))
-        wi, wj = np.nonzero(d <= r)
+        wi, wj = np.nonzero(d <= rr[:, None])
         assert got == sorted(zip(wi.tolist(), wj.tolist(), d[wi, wj].tolist(), strict=True))
+    tc = np.asarray(
+        data.draw(st.lists(st.integers(0, n_types - 1), min_size=len(ox), max_size=len(ox)))
+    )
+    rr = query.circle_radii_m
+    q, f, dist = trees.pairs_within(ox, oy, rr, type_code=tc)
+    assert (np.diff(q) >= 0).all()
+    wi, wj = np.nonzero((d <= rr[:, None]) & (codes[None, :] == tc[:, None]))
+    got = sorted(zip(q.tolist(), f.tolist(), dist.tolist(), strict=True))
+    assert got == sorted(zip(wi.tolist(), wj.tolist(), d[wi, wj].tolist(), strict=True))
+    k, limit = query.k, query.search_radius_m
+    q, f, dist = trees.nearest(ox, oy, tc, k, limit)
+    np.testing.assert_array_equal(dist, d[q, f])
+    assert (dist <= limit).all() and (codes[f] == tc[q]).all()
+    for i in range(len(ox)):
+        of_t = np.flatnonzero((codes == tc[i]) & (d[i] <= limit))
+        if of_t.size > k:  # the k nearest and every point tied with the k-th
+            of_t = of_t[d[i, of_t] <= np.sort(d[i, of_t])[k - 1]]
+        assert set(of_t.tolist()) <= set(f[q == i].tolist())
 
 
-def test_grid_capped_at_max_cells_is_still_exact(monkeypatch):
-    """An extent too large for the cell budget gets bigger cells, not wrong answers."""
-    monkeypatch.setattr(grid_module, "MAX_CELLS", 50)
-    rng = np.random.default_rng(3)
-    x, y = rng.uniform(0, 50_000, 2000), rng.uniform(0, 50_000, 2000)
-    codes = rng.integers(0, 3, 2000)
-    g = PointGrid(x, y, codes, n_types=3, cell_m=10.0)
-    assert g.nx * g.ny * 3 <= 50
-    ox, oy = rng.uniform(0, 50_000, 30), rng.uniform(0, 50_000, 30)
-    d = np.hypot(x[None] - ox[:, None], y[None] - oy[:, None])
-    want = np.stack([((d <= 1200.0) & (codes == t)).sum(axis=1) for t in range(3)], axis=1)
-    np.testing.assert_array_equal(g.count_within(ox, oy, 1200.0), want)
+def test_distances_the_tree_rounds_across_the_radius_still_count():
+    """Pairs whose ``hypot`` is exactly ``r`` but whose squared distance rounds above
+    ``r**2``: the tree alone misses them, the margin and exact measurement keep them."""
+    cases = [
+        (625308.095680109, 3912755.577277722, 625564.0215419502, 3913306.3690240835),
+        (642961.7106350277, 3033585.575305464, 643512.8837064595, 3032807.1487949104),
+        (494334.1435327156, 3889487.8343490004, 495375.8479710106, 3889146.5428211023),
+    ]
+    ox, oy, fx, fy = (np.array(c) for c in zip(*cases, strict=True))
+    r = np.hypot(fx - ox, fy - oy)
+    assert ((fx - ox) ** 2 + (fy - oy) ** 2 > r * r).all()
+    assert [
+        cKDTree([[a, b]]).query_ball_point([c, e], rad, return_length=True)
+        for a, b, c, e, rad in zip(fx, fy, ox, oy, r, strict=True)
+    ] == [0, 0, 0]
+    for i in range(3):
+        trees = PointTrees(fx[i : i + 1], fy[i : i + 1], np.zeros(1, dtype=int), n_types=1)
+        x, y = ox[i : i + 1], oy[i : i + 1]
+        assert trees.count_within(x, y, r[i]).tolist() == [[1]]
+        assert trees.count_within(x, y, np.nextafter(r[i], 0)).tolist() == [[0]]
+        _, f, dist = trees.pairs_within(x, y, r[i])
+        assert f.tolist() == [0] and dist.tolist() == [r[i]]
+
+
+def test_duplicates_and_ties_exactly_on_the_radius():
+    """Many points at one spot and on a lattice exactly ``r`` away all count (<= r)."""
+    x = np.r_[np.full(50, 300.0), [0.0, 500.0, -500.0, 0.0, 400.0]]
+    y = np.r_[np.full(50, 400.0), [500.0, 0.0, 0.0, -500.0, 300.0]]
+    trees = PointTrees(x, y, np.zeros(x.size, dtype=int), n_types=1)
+    counts = trees.count_within(np.zeros(3), np.zeros(3), np.array([500.0, 499.9999999, 0.0]))
+    assert counts.tolist() == [[55], [0], [0]]
+    _, f, dist = trees.nearest(np.zeros(1), np.zeros(1), np.zeros(1, int), 3, 3000.0)
+    assert sorted(f.tolist())[:50] == list(range(50)) and set(dist.tolist()) == {500.0}
+    _, f, _ = trees.nearest(np.zeros(1), np.zeros(1), np.zeros(1, int), 52, 3000.0)
+    assert sorted(f.tolist()) == list(range(55))  # the 51st to 55th tie at 500 m
 
 
 def test_non_finite_points_and_origins_are_within_nothing():
     x = np.array([0.0, np.nan, np.inf, 10.0])
-    g = PointGrid(x, np.zeros(4), np.zeros(4, dtype=int), n_types=1, cell_m=5.0)
-    assert len(g) == 2
-    counts = g.count_within(np.array([0.0, np.nan]), np.array([0.0, 0.0]), 100.0)
-    assert counts.tolist() == [[2], [0]]
+    trees = PointTrees(x, np.zeros(4), np.zeros(4, dtype=int), n_types=1)
+    assert len(trees) == 2
+    counts = trees.count_within(
+        np.array([0.0, np.nan, 0.0]), np.zeros(3), np.array([100.0, 100.0, np.inf])
+    )
+    assert counts.tolist() == [[2], [0], [0]]
+    q, _, _ = trees.pairs_within(np.array([0.0, np.nan]), np.zeros(2), 100.0)
+    assert q.tolist() == [0, 0]
 
 
 def test_empty_inputs():
@@ -275,15 +322,6 @@ def test_access_from_pairs_counts_tiers_beyond_the_search_radius():
     assert np.isnan(t.nearest_m[0, 0])
 
 
-def test_expand_runs_matches_python():
-    rng = np.random.default_rng(0)
-    a = rng.integers(0, 50, 40)
-    b = a + rng.integers(-3, 8, 40)
-    run, pos = expand_runs(a, b)
-    want = [(i, p) for i, (lo, hi) in enumerate(zip(a, b, strict=True)) for p in range(lo, hi)]
-    assert list(zip(run.tolist(), pos.tolist(), strict=True)) == want
-
-
 GEOD = pyproj.Geod(ellps="WGS84")
 
 
@@ -327,14 +365,13 @@ def test_knn_ties_break_by_facility_index(k):
 @settings(max_examples=30)
 @given(city=cities())
 def test_tiny_batches_and_chunks_give_the_same_answer(city):
-    """Searches split into many batches of queries and chunks of facilities (the memory
-    bounds of a city-scale run) answer exactly as one batch does."""
+    """Searches split into many chunks of queries (the memory bound of a city-scale run)
+    answer exactly as one chunk does."""
     ox, oy, fac, query, proj = city
     providers = (EuclideanProvider(), GeodesicProvider(inverse=proj.inverse))
     whole = [p.measure(Origins(ox, oy), fac, query) for p in providers]
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(grid_module, "BATCH_ROWS", 5)
-        mp.setattr(grid_module, "CHUNK", 7)
+        mp.setattr(points_module, "CHUNK", 7)
         split = [p.measure(Origins(ox, oy), fac, query) for p in providers]
         split_lists = [t.circle_lists() for t in split]  # lists are searched lazily
     for a, b, lists in zip(whole, split, split_lists, strict=True):

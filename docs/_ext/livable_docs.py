@@ -228,7 +228,7 @@ API_MODULES: list[tuple[str, str, list[str]]] = [
     ("Service circles", "livable.geometry.circle", []),
     ("The proximity pass", "livable.geometry.proximity", []),
     ("Walking distance on the street network", "livable.geometry.network", []),
-    ("The grid index", "livable.geometry.grid", []),
+    ("Point facilities in k-d trees", "livable.geometry.points", []),
     ("The R-tree index", "livable.geometry.index", []),
     ("Testing helpers", "livable.testing", []),
     ("JSON Schemas", "livable.schemas", []),

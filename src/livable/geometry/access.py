@@ -132,7 +132,7 @@ class CircleLists(Protocol):
     """The facilities within each origin's own circle, listed on demand.
 
     A provider that lists every pair up front returns a :class:`PairCircleLists`; one that
-    counts without listing (the euclidean grid) searches again when asked, so only the
+    counts without listing (the euclidean k-d trees) searches again when asked, so only the
     communities and facility types an indicator looks at are ever listed.
     """
 
@@ -208,7 +208,7 @@ class AccessTable:
             if isinstance(self.circles, PairCircleLists):
                 c = self.circles
                 self._csr.append((c.indptr, c.index, c.distance_m))
-            elif hasattr(self.circles, "csr"):  # a bulk answer (GridCircleLists)
+            elif hasattr(self.circles, "csr"):  # a bulk answer (SearchCircleLists)
                 self._csr.append(self.circles.csr())
             else:
                 parts = [self.circles.lookup(i) for i in range(self.nearest_m.shape[0])]

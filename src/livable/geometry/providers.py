@@ -36,7 +36,8 @@ from livable.geometry.access import (
     IntArray,
     Origins,
 )
-from livable.geometry.proximity import PairMetric, proximity_table
+from livable.geometry.points import PointTrees
+from livable.geometry.proximity import PairMetric, area_pairs, proximity_table
 
 __all__ = [
     "DetailProvider",
@@ -104,10 +105,11 @@ def candidate_pairs(
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Every (origin, facility) pair within ``radius`` metres, with exact euclidean distances.
 
-    Points come from one bulk grid search (:class:`~livable.geometry.grid.PointGrid`),
-    areas from the R-tree with :func:`shapely.distance` to their nearest edge point (0
-    inside). For providers that need every pair (a street network); the built-in ones
-    use :func:`~livable.geometry.proximity.proximity_table`, which does not list them.
+    Points come from one bulk k-d tree search
+    (:class:`~livable.geometry.points.PointTrees`), areas from the R-tree with
+    :func:`shapely.distance` to their nearest edge point (0 inside). For providers that
+    need every pair (a street network); the built-in ones use
+    :func:`~livable.geometry.proximity.proximity_table`, which does not list them.
 
     >>> fac = FacilityColumns(x=[300.0, 900.0], y=[400.0, 0.0], type_codes=[0, 0],
     ...                       type_ids=("clinic",))
@@ -115,20 +117,16 @@ def candidate_pairs(
     >>> o.tolist(), f.tolist(), d.tolist()
     ([0], [0], [500.0])
     """
-    from livable.geometry.grid import PointGrid
-    from livable.geometry.proximity import area_pairs
-
     is_area = facilities.area_mask
     pidx = np.flatnonzero(~is_area)
-    grid = PointGrid(
+    points = PointTrees(
         facilities.x[pidx],
         facilities.y[pidx],
         facilities.type_codes[pidx],
         n_types=max(len(facilities.type_ids), 1),
-        min_radius_m=radius,
     )
     n = len(origins)
-    o, f, d = grid.pairs_within(origins.x, origins.y, np.full(n, float(radius)))
+    o, f, d = points.pairs_within(origins.x, origins.y, np.full(n, float(radius)))
     f = pidx[f]
     if facilities.areas is not None and is_area.any():
         ao, af, ad = area_pairs(

@@ -5,17 +5,17 @@ the indicators ask (``P4``, ``P6.tiers``, ``P6.circle``): how many facilities li
 each walk tier and within the origin's own circle, and which ``k`` are nearest within the
 search radius. It never lists every (origin, facility) pair within the search radius:
 
-1. Point facilities go into a :class:`~livable.geometry.grid.PointGrid`; counts within a
-   radius come from whole cells plus exact measurement of the cells a circle's edge
-   crosses.
+1. Point facilities go into one scipy k-d tree per type
+   (:class:`~livable.geometry.points.PointTrees`); counts within a radius come from the
+   tree's node counts, exact measurement only for the rare circles with a point within a
+   millimetre of their edge.
 2. Area facilities (a park, a campus) go into the bulk-loaded R-tree
    (:class:`~livable.geometry.index.FacilityIndex`): bounding boxes first, then the exact
    distance to the nearest edge point (0 inside) for the candidates.
-3. The ``k`` nearest of a type are looked for only as far as needed: within the smallest
-   radius of a ladder (a quarter and half of the shortest tier, then the tiers) that is
-   already known to hold ``k`` of them, else within the search radius, one bulk
-   per-type search for all (origin, type) groups at once.
-4. The facilities within a circle are listed on demand (:class:`GridCircleLists`).
+3. The ``k`` nearest of a type come from the tree's ``k + 1`` nearest of that type,
+   measured exactly; only where the ``k + 1``-th might tie with the ``k``-th are all the
+   points within the ``k``-th nearest (plus a margin) listed, one bulk search per type.
+4. The facilities within a circle are listed on demand (:class:`SearchCircleLists`).
 
 Every answer equals the brute-force definition: distance ``hypot(dx, dy)`` in the working
 CRS for points, :func:`shapely.distance` for areas, "within r" meaning ``<= r`` on
@@ -54,10 +54,14 @@ from livable.geometry.access import (
     Origins,
     top_k,
 )
-from livable.geometry.grid import PointGrid, Refine
 from livable.geometry.index import FacilityIndex
+from livable.geometry.points import PointSearch, PointTrees, Refine
 
-__all__ = ["GridCircleLists", "PairMetric", "area_pairs", "proximity_table"]
+__all__ = ["PairMetric", "PointIndexFactory", "SearchCircleLists", "area_pairs", "proximity_table"]
+
+PointIndexFactory = Callable[..., PointSearch]
+"""``factory(x, y, type_codes, *, n_types) -> PointSearch``: the index over point facilities
+(:class:`~livable.geometry.points.PointTrees`; the benchmarks plug in others)."""
 
 PairDistance = Callable[[IntArray, IntArray, FloatArray], FloatArray]
 """``distance(origin, facility, planar_m) -> metres`` for arrays of candidate pairs."""
@@ -130,15 +134,15 @@ class _Areas:
 
 
 @attrs.frozen(eq=False)
-class GridCircleLists:
-    """:class:`~livable.geometry.access.CircleLists` answered by searching the grid again.
+class SearchCircleLists:
+    """:class:`~livable.geometry.access.CircleLists` answered by searching the points again.
 
     The first lookup of a facility type searches every origin's circle for that type in
     one bulk pass and keeps the lists (an indicator asking about a type usually asks for
     every community); a lookup of all types searches one origin.
     """
 
-    grid: PointGrid
+    points: PointSearch
     point_index: IntArray
     origins: Origins
     radius_m: FloatArray
@@ -196,7 +200,7 @@ class GridCircleLists:
         ``which`` (ascending), grouped by origin in that order, unsorted within."""
         tc = None if type_code is None else np.full(which.size, type_code, dtype=np.int64)
         refine, slack = _refine(self.metric, which, self.point_index)
-        q, f, d = self.grid.pairs_within(
+        q, f, d = self.points.pairs_within(
             self.origins.x[which],
             self.origins.y[which],
             self.radius_m[which],
@@ -210,7 +214,8 @@ class GridCircleLists:
 def _refine(
     metric: PairMetric | None, query_origin: IntArray, point_index: IntArray
 ) -> tuple[Refine | None, float]:
-    """The grid's ``refine`` and ``slack``: the metric seen through query and point indices."""
+    """The point index's ``refine`` and ``slack``: the metric seen through query and point
+    indices."""
     if metric is None:
         return None, 0.0
 
@@ -240,11 +245,13 @@ def proximity_table(
     query: AccessQuery,
     *,
     metric: PairMetric | None = None,
+    point_index: PointIndexFactory = PointTrees,
 ) -> AccessTable:
     """The :class:`~livable.geometry.access.AccessTable` of origins and facilities.
 
     Distances are planar (working CRS metres) unless ``metric`` says otherwise. See the
     module docstring for the method; the result equals the brute-force one exactly.
+    ``point_index`` builds the index over point facilities (for benchmarks).
     """
     n, n_types, k = len(origins), len(query.type_ids), query.k
     tiers = np.asarray(query.tier_radii_m, dtype=np.float64)
@@ -260,7 +267,7 @@ def proximity_table(
     codes = facilities.type_codes
     all_origins = np.arange(n, dtype=np.int64)
 
-    # points near some origin go into the grid (others are beyond every radius)
+    # points near some origin go into the index (others are beyond every radius)
     is_area = facilities.area_mask
     finite = np.isfinite(ox) & np.isfinite(oy)
     if finite.any():
@@ -271,14 +278,7 @@ def proximity_table(
     else:
         near = np.zeros(len(facilities), dtype=bool)
     pidx = np.flatnonzero(near)
-    shortest = float(tiers.min()) if tiers.size else search
-    grid = PointGrid(
-        facilities.x[pidx],
-        facilities.y[pidx],
-        codes[pidx],
-        n_types=n_types,
-        min_radius_m=min(shortest, search),
-    )
+    points = point_index(facilities.x[pidx], facilities.y[pidx], codes[pidx], n_types=n_types)
 
     # area facilities: every pair within reach, exact, grouped by origin
     area_idx = np.flatnonzero(is_area)
@@ -298,7 +298,7 @@ def proximity_table(
     def counts(radius: FloatArray, subset: IntArray) -> IntArray:
         """``[subset origin, type]`` counts within ``radius`` (one per subset origin)."""
         refine, slack = _refine(metric, subset, pidx)
-        got = grid.count_within(ox[subset], oy[subset], radius, refine=refine, slack=slack)
+        got = points.count_within(ox[subset], oy[subset], radius, refine=refine, slack=slack)
         if areas.origin.size:
             full = np.full(n, -np.inf)
             full[subset] = radius
@@ -319,23 +319,14 @@ def proximity_table(
     if other.size:
         count_in_circle[other] = counts(circle[other], other)
 
-    # the k nearest: search each (origin, type) only as far as a known count reaches k
-    ladder = sorted({r for r in (shortest / 4.0, shortest / 2.0, *tiers.tolist()) if r < search})
-    level = np.full((n, n_types), search)
-    for r in reversed(ladder):  # smallest radius last, so it wins
-        if r in tiers:
-            c = count_within[:, :, int(np.flatnonzero(tiers == r)[0])]
-        else:
-            c = counts(np.full(n, r), all_origins)
-        level[c >= k] = r
+    # the k nearest: search each (origin, type) only as far as its k-th nearest point
     go = np.repeat(all_origins, n_types)
     gt = np.tile(np.arange(n_types, dtype=np.int64), n)
-    radius = level.ravel()
     refine, slack = _refine(metric, go, pidx)
-    q, f, d = grid.pairs_within(ox[go], oy[go], radius, type_code=gt, refine=refine, slack=slack)
+    q, f, d = points.nearest(ox[go], oy[go], gt, k, search, refine=refine, slack=slack)
     f = pidx[f]
     a_group = areas.origin * n_types + areas.type_code
-    a_sel = areas.distance_m <= radius[a_group]
+    a_sel = areas.distance_m <= search
     nearest, knn_index, knn_m = top_k(
         np.concatenate([q, a_group[a_sel]]),
         np.concatenate([f, areas.facility[a_sel]]),
@@ -349,5 +340,5 @@ def proximity_table(
         count_in_circle=count_in_circle,
         knn_index=knn_index.reshape(n, n_types, k),
         knn_m=knn_m.reshape(n, n_types, k),
-        circles=GridCircleLists(grid, pidx, origins, circle, areas, metric),
+        circles=SearchCircleLists(points, pidx, origins, circle, areas, metric),
     )
