@@ -45,8 +45,8 @@ import shapely
 import livable
 from livable.io import CommunityLayer, FacilityLayer
 from livable.models import Community
-from livable.partition import evaluate_partitioned
-from livable.synthetic import TYPE_WEIGHTS
+from livable.scale.tiles import evaluate_partitioned
+from livable.io.synthetic import TYPE_WEIGHTS
 
 COMMUNITIES_PER_CITY = 1_000
 URBAN_SHARE = 0.2
@@ -291,7 +291,7 @@ def run_parquet(nc: int, nf: int, tile_m: float) -> dict[str, Any]:
     the same evaluation from facilities already in memory (same run)."""
     import tempfile
 
-    from livable.geoparquet import scan_facilities, write_facilities
+    from livable.io.geoparquet import scan_facilities, write_facilities
 
     comms, facs = country(nc, nf)
     with tempfile.TemporaryDirectory() as folder:

@@ -2,7 +2,7 @@
 
 One command: ``python benchmarks/bench_dedupe.py [n]``. It builds ``n`` facilities in a
 city-sized square where a fifth are near-copies of others (a second source), then times,
-in the same process, :func:`livable.importers.dedupe_facilities` (bulk R-tree query,
+in the same process, :func:`livable.io.dedupe_facilities` (bulk R-tree query,
 vectorised filters, name checks, merging) against a reference that only finds the
 candidate pairs by brute force, comparing every pair with numpy in blocks, and prints the
 ratio. The reference grows with n squared, so keep n modest.
@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from livable.geometry.crs import Projector, choose_working_crs
-from livable.importers import dedupe_facilities
+from livable.io import dedupe_facilities
 from livable.io import FacilityLayer, SourceInfo
 
 TYPES = np.array(["convenience_store", "transit_stop", "clinic", "restaurant"], dtype=object)

@@ -3,7 +3,7 @@
     python benchmarks/bench_end_to_end.py [--facilities 500000] [--communities 2000]
         [--types 17] [--repeat 2] [--seed 1] [--keep DIR] [--no-memory]
 
-Writes a seeded synthetic city (``livable.synthetic``) as GeoJSON files, then times IN THE
+Writes a seeded synthetic city (``livable.io.synthetic``) as GeoJSON files, then times IN THE
 SAME PROCESS, interleaved and best of ``--repeat``:
 
 - ``livable``: the command line, ``livable evaluate --communities C --facilities F --out
@@ -38,7 +38,7 @@ import shapely
 from reference import fmt_s, peak_rss_mb, strtree_pass
 
 from livable.cli import main as livable_main
-from livable.synthetic import synthetic_city
+from livable.io.synthetic import synthetic_city
 
 
 def lean_pipeline(communities: Path, facilities: Path, out: Path) -> None:

@@ -6,7 +6,7 @@ closed ways and untagged buildings), then times, in the same process:
 
 - reference: one pyosmium pass over the file with the same filters and area assembly,
   touching every object's tags and building the same geometries, without classifying;
-- livable: :func:`livable.importers.read_osm` (classification, streets, unmatched tags);
+- livable: :func:`livable.io.read_osm` (classification, streets, unmatched tags);
 
 and prints both times and their ratio (the cost of the mapping on top of reading).
 Also ``--write DIR`` writes the extract and a communities file for a two-command trial.
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         write_communities(out / "communities.geojson", args.blocks)
         print(f"wrote {out / 'city.osm.pbf'} ({counts}) and {out / 'communities.geojson'}")
         return 0
-    from livable.importers import load_osm_mapping, read_osm
+    from livable.io import load_osm_mapping, read_osm
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "city.osm.pbf"

@@ -4,7 +4,7 @@
         [--communities 2000] [--types 17] [--repeat 3] [--seed 1] [--no-memory]
         [--variants livable,rtree,strtree,ckdtree]
 
-For each facility count, draws a seeded synthetic city (``livable.synthetic``), projects it
+For each facility count, draws a seeded synthetic city (``livable.io.synthetic``), projects it
 to its UTM zone, computes the service circles with the ``xian-2020`` profile, then times IN
 THE SAME PROCESS, interleaved and best of ``--repeat``:
 

@@ -84,7 +84,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(shapely|pyproj|numpy|npt|pluggy|cattrs|orjson|scipy)(\..*)?"),
     (r"py:.*", r"(matplotlib|pandas|geopandas|openpyxl|pyarrow|pyogrio|osmium)(\..*)?"),
     (r"py:class", r"(Figure|Axes|Path|re\.Pattern)"),  # no inventory entry or a bare name
-    (r"py:class", r"ReportSource"),  # a report or its parsed JSON (livable._reportdoc)
+    (r"py:class", r"ReportSource"),  # a report or its parsed JSON (livable.report._doc)
     (r"py:.*", r"(BaseGeometry|NDArray|ArrayLike|FloatArray|IntArray|Coords)"),
     (r"py:.*", r"livable\..*\._.*"),
     (r"py:class", r"_[A-Za-z]\w*"),  # private TypeVars in signatures (pluggy's _F)

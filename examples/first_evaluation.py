@@ -1,7 +1,7 @@
 """First evaluation: grade a small city and print each community's grade and gaps.
 
 Run it with ``python examples/first_evaluation.py``. It evaluates the bundled synthetic
-sample city (:mod:`livable.sample`, the data of ``livable demo``) when this version of
+sample city (:mod:`livable.io.sample`, the data of ``livable demo``) when this version of
 livable has it, and otherwise a three-community city built here with
 :mod:`livable.testing`: one happy, one livable, one with gaps. Nothing is read from or
 written to disk.
@@ -79,8 +79,8 @@ def small_city() -> tuple[list[Community], list[Facility]]:
 
 def main() -> None:
     """Evaluate and print one line per community, then its gaps."""
-    if importlib.util.find_spec("livable.sample") is not None:
-        from livable.sample import generate_sample_city
+    if importlib.util.find_spec("livable.io.sample") is not None:
+        from livable.io.sample import generate_sample_city
 
         city = generate_sample_city()
         communities, facilities = city.communities, city.facilities

@@ -7,8 +7,8 @@ members of the reports do not depend on where the tests run: call :func:`build` 
 working directory set to an empty temporary folder.
 
 Cases: the demo (``livable demo``), the tests' fixture inputs under ``tests/data/ok``
-(euclidean and geodesic), the sample city (``livable.sample``: rejected communities and
-facilities), the sample city by tiles (``livable.partition``), a river city on a street
+(euclidean and geodesic), the sample city (``livable.io.sample``: rejected communities and
+facilities), the sample city by tiles (``livable.scale.tiles``), a river city on a street
 network (isochrones, network details), resident points (``resident_access``,
 ``rejected_residents``), the district plugin of ``examples/district-plugin`` (a plugin
 facility type, indicator, profile and distance provider), a faulty plugin in record mode
@@ -27,9 +27,9 @@ from typing import Any
 import livable
 from livable import FacilityType, Indicator, hookimpl
 from livable.cli import main
-from livable.partition import evaluate_partitioned
+from livable.scale.tiles import evaluate_partitioned
 from livable.plugins import PluginManager
-from livable.sample import write_sample_city
+from livable.io.sample import write_sample_city
 from livable.testing import offset
 
 HERE = Path(__file__).parent

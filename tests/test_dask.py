@@ -10,9 +10,9 @@ import distributed
 import pytest
 
 import livable
-from livable.dask import evaluate_dask
-from livable.geoparquet import read_facilities, write_facilities
-from livable.sample import write_sample_city
+from livable.scale.dask import evaluate_dask
+from livable.io.geoparquet import read_facilities, write_facilities
+from livable.io.sample import write_sample_city
 
 
 @pytest.fixture(scope="module")

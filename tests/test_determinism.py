@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from livable import PluginManager, evaluate, load_profile
-from livable._serialize import COORD_DECIMALS, DISTANCE_DECIMALS, SHARE_DECIMALS
+from livable.models.serialize import COORD_DECIMALS, DISTANCE_DECIMALS, SHARE_DECIMALS
 from livable.cli import main
 from livable.testing import offset
 

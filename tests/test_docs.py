@@ -12,7 +12,7 @@ import attrs
 import pytest
 
 import livable
-from livable._glossary import (
+from livable_glossary import (
     glossary_markdown,
     indicator_rules_markdown,
     profile_field_rows,
@@ -137,14 +137,14 @@ def test_api_page_documents_the_feature_modules() -> None:
     text = _docs_ext().api_rst()
     modules = set(re.findall(r"^\.\. automodule:: (\S+)", text, flags=re.M))
     assert {
-        "livable.importers",
-        "livable.importers.gis",
-        "livable.geopandas",
-        "livable.progress",
-        "livable.export",
-        "livable.maps",
-        "livable.handbook",
-        "livable.planner",
+        "livable.io",
+        "livable.io.gis",
+        "livable.report.geodataframe",
+        "livable.cli.progress",
+        "livable.report.export",
+        "livable.report.maps",
+        "livable.report.handbook",
+        "livable.report.planner",
         "livable.testing",
         "livable.schemas",
     } <= modules
@@ -155,7 +155,7 @@ def test_api_page_documents_the_feature_modules() -> None:
 
 def test_export_columns_page_names_every_column() -> None:
     """P8: the export how-to lists every table and explains every column."""
-    from livable.export import COLUMNS, TABLES
+    from livable.report.export import COLUMNS, TABLES
 
     tables, _, columns = _docs_ext().export_columns_markdown().partition("| column |")
     rows = _rows(columns)

@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 import livable
-import livable.geopandas
+import livable.report.geodataframe
 from livable.testing import offset
 
 
@@ -88,15 +88,15 @@ def test_report_to_geodataframe() -> None:
     assert np.isnan(gdf.loc[1, "nearest_m_clinic"])
     assert gdf.loc[0, "in_circle_kindergarten"] == 1
     assert gdf.geometry[0].equals(report.community("c1").geometry)
-    centres = livable.geopandas.report_to_geodataframe(report, geometry="center")
+    centres = livable.report.geodataframe.report_to_geodataframe(report, geometry="center")
     assert centres.geometry[1].geom_type == "Point"
     with pytest.raises(livable.LivableError, match="geometry must be"):
-        livable.geopandas.report_to_geodataframe(report, geometry="circle")  # type: ignore[arg-type]
+        livable.report.geodataframe.report_to_geodataframe(report, geometry="circle")  # type: ignore[arg-type]
 
 
 def test_import_livable_does_not_import_pandas() -> None:
     code = (
-        "import sys, livable; import livable.importers, livable.io; "
+        "import sys, livable; import livable.io, livable.io; "
         "livable.evaluate([], []); "
         "bad = sorted(m for m in ('pandas', 'geopandas', 'pyogrio', 'pyarrow', 'osmium') "
         "if m in sys.modules); print(bad); sys.exit(1 if bad else 0)"

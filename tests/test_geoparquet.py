@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import livable
-from livable.geoparquet import read_facilities, scan_facilities, write_facilities
-from livable.partition import evaluate_partitioned
-from livable.sample import write_sample_city
+from livable.io.geoparquet import read_facilities, scan_facilities, write_facilities
+from livable.scale.tiles import evaluate_partitioned
+from livable.io.sample import write_sample_city
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 import livable
 from livable.cli import main
 from livable.errors import LivableError
-from livable.handbook import community_pages, handbook_html, handbook_markdown, write_handbook
+from livable.report.handbook import community_pages, handbook_html, handbook_markdown, write_handbook
 from livable.testing import community, facility, offset
 
 LON, LAT = 108.94, 34.26

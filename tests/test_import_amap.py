@@ -11,7 +11,7 @@ import pytest
 from livable.cli import main
 from livable.errors import InputError
 from livable.geometry.datums import gcj02_to_wgs84
-from livable.importers.amap import (
+from livable.io.amap import (
     load_amap_typecodes,
     normalize_code,
     read_amap,

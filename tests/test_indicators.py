@@ -13,7 +13,8 @@ import attrs
 import pytest
 
 import livable
-from livable.indicators import BUILTIN_INDICATORS, ROLES, Indicator, indicator_table
+from livable.indicators import BUILTIN_INDICATORS, ROLES, Indicator
+from livable_indicator_docs import indicator_table
 from livable.indicators.builtin import (
     Closeness,
     CommunityWorkers,

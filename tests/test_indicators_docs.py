@@ -5,13 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 import livable
-from livable.indicators import (
-    BUILTIN_INDICATORS,
-    CommunityContext,
-    Indicator,
-    indicator_table,
-    indicator_table_markdown,
-)
+from livable.indicators import BUILTIN_INDICATORS, CommunityContext, Indicator
+from livable_indicator_docs import indicator_table, indicator_table_markdown
 from livable.models import KEY_CONTENTS
 from livable.report import IndicatorResult
 

@@ -143,7 +143,7 @@ def test_a_whole_collection_is_required() -> None:
 
 def test_the_sample_city_matches_the_schemas() -> None:
     """The sample's valid features pass; its deliberately bad no-geometry feature fails."""
-    from livable.sample import generate_sample_city
+    from livable.io.sample import generate_sample_city
 
     city = generate_sample_city()
     assert _valid(FACILITIES, city.facilities)

@@ -17,10 +17,10 @@ import pylopdf_fonts_zh_cn
 import pytest
 
 import livable
-from livable import maps
+from livable.report import maps
 from livable.cli import main
 from livable.errors import LivableError
-from livable.maps import (
+from livable.report.maps import (
     GRADE_COLORS,
     CJKFontWarning,
     city_figure,
@@ -28,7 +28,7 @@ from livable.maps import (
     render_map,
 )
 from livable.plugins import PluginManager
-from livable.sample import write_sample_city
+from livable.io.sample import write_sample_city
 from livable.testing import offset
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -21,7 +21,7 @@ from livable.cli import main
 from livable.errors import LivableError
 from livable.io import FacilityLayer
 from livable.models import FACILITY_TYPES, TWELVE_ONES
-from livable.partition import (
+from livable.scale.tiles import (
     FacilityBins,
     Tiling,
     evaluate_partitioned,
@@ -30,7 +30,7 @@ from livable.partition import (
     slice_facilities,
 )
 from livable.profile import load_profile
-from livable.sample import write_sample_city
+from livable.io.sample import write_sample_city
 from livable.testing import community, facility, offset
 
 LON0, LAT0 = 108.94, 34.26
@@ -99,7 +99,7 @@ def test_halo_covers_the_enlarged_circle_and_the_search_radius() -> None:
 
 
 def test_profile_travels_to_workers_unchanged() -> None:
-    from livable.partition import _profile_from_toml
+    from livable.scale.tiles import _profile_from_toml
 
     prof = load_profile("xian-2020").derive(framework={"parcel_points_min": None})
     back = _profile_from_toml(prof.to_toml())

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from livable.cli import main
 from livable.errors import LivableError
-from livable.planner import Candidate, plan, verify_plan
+from livable.report.planner import Candidate, plan, verify_plan
 from livable.plugins import PluginManager
-from livable.sample import write_sample_city
+from livable.io.sample import write_sample_city
 from livable.testing import offset
 
 LON, LAT = 108.94, 34.26

@@ -443,7 +443,7 @@ def test_input_problems_page_lists_every_bad_profile() -> None:
 
 
 def test_the_fields_reference_states_each_type_and_range() -> None:
-    from livable._glossary import profile_field_rows, profile_fields_markdown
+    from livable_glossary import profile_field_rows, profile_fields_markdown
 
     rows = {r.path: r for r in profile_field_rows()}
     for path, field in _fields(Profile):

@@ -11,7 +11,7 @@ import pytest
 
 import livable
 from livable.cli import main
-from livable.progress import STAGES, TerminalProgress, terminal_progress
+from livable.cli.progress import STAGES, TerminalProgress, terminal_progress
 from livable.testing import community, facility, offset
 
 LON, LAT = 108.94, 34.26

@@ -186,7 +186,7 @@ TYPES = ("kindergarten", "clinic", "convenience_store", "bank", "transit_stop")
     st.lists(
         st.tuples(
             st.floats(-3000, 3000), st.floats(-3000, 3000), st.sampled_from(TYPES),
-            st.none() | st.floats(0, 5),
+            st.none() | st.floats(1, 5),
         ),
         max_size=25,
     ),

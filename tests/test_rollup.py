@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import livable
 from livable import Grade, Zone
 from livable.report import CommunityResult, CommunityScore, Gap, IndicatorResult
-from livable.rollup import closest_to_next_grade, gap_key, summarize
+from livable.grading import closest_to_next_grade, gap_key, summarize
 
 PROFILE = livable.load_profile("xian-2020")
 
@@ -286,7 +286,7 @@ def test_gap_key() -> None:
 
 
 def test_summary_json_has_targets_gaps_and_ranking() -> None:
-    from livable._serialize import converter  # the one converter of report.json
+    from livable.models.serialize import converter  # the one converter of report.json
 
     results = [
         result("a", Grade.HAPPY, district="Beilin", subdistrict="s", zone=Zone.CENTRAL),

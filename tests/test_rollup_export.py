@@ -13,7 +13,7 @@ import pytest
 
 import livable
 from livable.cli import format_summary, main
-from livable.export import COLUMNS, TABLES, summary_tables, write_csv, write_xlsx
+from livable.report.export import COLUMNS, TABLES, summary_tables, write_csv, write_xlsx
 from livable.models import TWELVE_ONES
 from livable.testing import community, facility, offset
 

@@ -1,4 +1,4 @@
-"""Tests of the synthetic sample city (``livable.sample``).
+"""Tests of the synthetic sample city (``livable.io.sample``).
 
 The oracle below grades the generated GeoJSON by brute force, independently of the
 generator: it reads the written files back, projects them into the same local metric frame
@@ -23,7 +23,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from livable.sample import SAMPLE_SEED, SampleCity, generate_sample_city, write_sample_city
+from livable.io.sample import SAMPLE_SEED, SampleCity, generate_sample_city, write_sample_city
 
 LON0, LAT0 = 108.94, 34.26
 M_LON = 111_320.0 * math.cos(math.radians(LAT0))

@@ -9,7 +9,7 @@ import jsonschema
 import livable
 from livable.cli import main
 from livable.plugins import PluginManager
-from livable.sample import generate_sample_city, write_sample_city
+from livable.io.sample import generate_sample_city, write_sample_city
 from livable.schemas import load_schema
 
 

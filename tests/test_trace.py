@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from livable._trace import (
+from livable_trace import (
     cited_ids,
     load_clauses,
     resolve_clause,
@@ -59,7 +59,7 @@ def test_the_rules_are_traced_to_code_fields_and_indicators() -> None:
     assert {"circle_radius_m", "center_rule"} <= set(rows["P6.circle"].profile_fields)
     assert "happy.min_kinds" in rows["P5"].profile_fields
     assert "facility type kindergarten" in rows["P4"].vocabulary
-    assert "livable.report.grade_from_results" in rows["P3"].code
+    assert "livable.models.results.grade_from_results" in rows["P3"].code
     assert not rows["P1"].implemented
     # This very file cites clauses in test docstrings, so the tests column is not empty.
     assert "tests/test_trace.py::test_clause_list_covers_the_plan" in rows["P6.tiers"].tests

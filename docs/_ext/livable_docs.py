@@ -5,14 +5,14 @@ the pages pull in with ``{include}``:
 
 - ``cli.md``: the ``--help`` of ``livable`` and of every subcommand, from
   ``livable.cli._parser()``;
-- ``glossary.md`` and ``profile-fields.md``: from :mod:`livable._glossary`;
-- ``traceability.md``: from :mod:`livable._trace`, scanning ``src/livable`` and ``tests``;
+- ``glossary.md`` and ``profile-fields.md``: from :mod:`livable_glossary`;
+- ``traceability.md``: from :mod:`livable_trace`, scanning ``src/livable`` and ``tests``;
 - ``schema-<name>.md``: a field table of each JSON Schema in ``src/livable/schemas``;
 - ``examples/<name>.txt``: the output of each ``examples/*.py``, run now;
 - ``demo.txt`` and ``demo/``: what ``livable demo`` prints, and the city map, one
   community's map (PNG and HTML) and handbook it makes (``P7``);
 - ``export-columns.md``: the tables and columns of the summary export (``P8``);
-- ``indicators.md``: the indicator table of ``livable.indicators.docs`` when that module
+- ``indicators.md``: the indicator table of ``livable_indicator_docs`` when that module
   exists.
 
 It also drops toctree entries of pages that other branches are still writing (listed in
@@ -206,24 +206,24 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
 API_MODULES: list[tuple[str, str, list[str]]] = [
     (
         "Importing data",
-        "livable.importers",
+        "livable.io",
         [
-            "livable.importers.osm.TagRule",
-            "livable.importers.osm.StreetRules",
-            "livable.importers.amap.CodeRow",
+            "livable.io.osm.TagRule",
+            "livable.io.osm.StreetRules",
+            "livable.io.amap.CodeRow",
         ],
     ),
-    ("GIS files", "livable.importers.gis", []),
+    ("GIS files", "livable.io.gis", []),
     ("Coordinate reference systems", "livable.geometry.crs", []),
     ("Chinese map datums", "livable.geometry.datums", []),
-    ("GeoPandas", "livable.geopandas", []),
-    ("Progress", "livable.progress", []),
-    ("Export for the assessment", "livable.export", []),
-    ("The convenience-service map", "livable.maps", []),
-    ("The residents' handbook", "livable.handbook", []),
-    ("Planning new facilities", "livable.planner", []),
-    ("Residents' access", "livable.residents", []),
-    ("Synthetic cities", "livable.synthetic", []),
+    ("GeoPandas", "livable.report.geodataframe", []),
+    ("Progress", "livable.cli.progress", []),
+    ("Export for the assessment", "livable.report.export", []),
+    ("The convenience-service map", "livable.report.maps", []),
+    ("The residents' handbook", "livable.report.handbook", []),
+    ("Planning new facilities", "livable.report.planner", []),
+    ("Residents' access", "livable.indicators.residents", []),
+    ("Synthetic cities", "livable.io.synthetic", []),
     ("Data extent checks", "livable.geometry.extent", []),
     ("Service circles", "livable.geometry.circle", []),
     ("The proximity pass", "livable.geometry.proximity", []),
@@ -320,7 +320,7 @@ def examples_markdown(root: Path) -> str:
 def export_columns_markdown() -> str:
     """The summary tables ``livable summary --csv/--xlsx`` writes, and what each column means."""
     import livable
-    from livable.export import COLUMNS, summary_tables
+    from livable.report.export import COLUMNS, summary_tables
     from livable.testing import community
 
     tables = summary_tables(livable.evaluate([community("c1", 108.94, 34.26)], []))
@@ -563,8 +563,8 @@ def generate(app: Sphinx) -> None:
     docs = Path(app.srcdir)
     root = docs.parent
     out = docs / "_generated"
-    from livable._glossary import glossary_markdown, profile_fields_markdown
-    from livable._trace import trace, trace_markdown, unknown_citations
+    from livable_glossary import glossary_markdown, profile_fields_markdown
+    from livable_trace import trace, trace_markdown, unknown_citations
 
     _write(out / "cli.md", cli_markdown())
     _write(out / "glossary.md", glossary_markdown())
@@ -597,20 +597,20 @@ never counts as passed. Plugins add indicators through the `livable_indicators` 
 
 
 def _indicator_table() -> str:
-    """The indicators page: ``livable.indicators.docs`` when present, else a built-in table.
+    """The indicators page: ``livable_indicator_docs`` when present, else a built-in table.
 
-    ``livable.indicators.docs.indicator_table_markdown()`` (written in another branch)
+    ``livable_indicator_docs.indicator_table_markdown()`` (written in another branch)
     returns a whole page, title included.
     """
-    from livable._glossary import indicator_rules_markdown
+    from livable_glossary import indicator_rules_markdown
 
     try:
-        module = importlib.import_module("livable.indicators.docs")
+        module = importlib.import_module("livable_indicator_docs")
     except ImportError:
         return INDICATORS_INTRO + indicator_rules_markdown()
     func = getattr(module, "indicator_table_markdown", None)
     if not callable(func):
-        logger.warning("livable.indicators.docs has no indicator_table_markdown()")
+        logger.warning("livable_indicator_docs has no indicator_table_markdown()")
         return INDICATORS_INTRO + indicator_rules_markdown()
     text = func()
     return str(text)

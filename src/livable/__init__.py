@@ -26,7 +26,7 @@ from livable.errors import (
 )
 from livable.geometry.datums import Datum
 from livable.indicators.base import CommunityContext, Indicator
-from livable.io import (
+from livable.io.readers import (
     CommunityLayer,
     FacilityLayer,
     Limits,
@@ -62,7 +62,7 @@ from livable.profile import (
     Targets,
     load_profile,
 )
-from livable.report import (
+from livable.models import (
     ClosestCommunity,
     CommunityResult,
     CommunityScore,

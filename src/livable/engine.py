@@ -30,7 +30,7 @@ from livable.geometry.extent import MAX_SCALE_ERROR, far_communities, scale_erro
 from livable.geometry.providers import DetailProvider, IsochroneProvider
 from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
 from livable.indicators.base import role_of as indicator_role
-from livable.io import (
+from livable.io.readers import (
     CommunityLayer,
     FacilityLayer,
     FeatureSource,
@@ -44,7 +44,7 @@ from livable.io import (
 from livable.models import Community, Facility, FacilityType, Grade
 from livable.plugins.manager import BUILTIN_PLUGIN, PluginManager
 from livable.profile import Profile, load_profile
-from livable.report import (
+from livable.models import (
     CommunityResult,
     CommunityScore,
     IndicatorResult,
@@ -54,7 +54,7 @@ from livable.report import (
     TypeAccess,
     grade_from_results,
 )
-from livable.rollup import summarize
+from livable.grading import summarize
 
 __all__ = [
     "Progress",
@@ -234,13 +234,13 @@ def evaluate(
 
     ``progress``, if given, is called as ``progress(stage, fraction)`` while the run goes
     through ``reading``, ``indexing``, ``distances`` and ``indicators`` (fraction 0 to 1
-    within each stage); :class:`livable.progress.TerminalProgress` draws it as a bar.
+    within each stage); :class:`livable.cli.progress.TerminalProgress` draws it as a bar.
 
     ``residents`` (beyond the plan) are residential points with a ``population`` and a
     ``community`` id (:func:`~livable.io.read_residents`, a file or a
     :class:`~livable.io.ResidentLayer`); with them each community also reports
     ``resident_access``, the share of its residents who reach each service category within
-    its walk tier (:mod:`livable.residents`).
+    its walk tier (:mod:`livable.indicators.residents`).
 
     >>> from livable.testing import community, facility
     >>> report = evaluate([community("c1", 108.94, 34.26)],
@@ -340,7 +340,7 @@ def evaluate(
     shares: list[dict[str, float] | None] | None = None
     rejected_residents: tuple[Rejection, ...] | None = None
     if r_layer is not None:
-        from livable.residents import resident_access
+        from livable.indicators.residents import resident_access
 
         shares, unknown = resident_access(
             r_layer,

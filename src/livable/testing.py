@@ -49,7 +49,7 @@ from livable.models import FACILITY_TYPES, Community, Facility
 from livable.plugins.hookspecs import HOOKS, PROJECT_NAME, hookimpl
 from livable.plugins.manager import FaultMode, PluginContributions, PluginManager
 from livable.profile import Profile
-from livable.report import IndicatorResult
+from livable.models import IndicatorResult
 
 if TYPE_CHECKING:
     from livable.indicators.base import CommunityContext
@@ -148,7 +148,7 @@ def context(
     """
     from livable.indicators.base import CommunityContext
     from livable.profile import load_profile
-    from livable.report import TypeAccess
+    from livable.models import TypeAccess
 
     prof = load_profile(profile)
     counts = counts or {}

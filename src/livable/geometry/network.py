@@ -88,7 +88,7 @@ from livable.geometry.access import (
 )
 from livable.geometry.crs import geometry_to_wgs84
 from livable.geometry.datums import Datum
-from livable.io import (
+from livable.io.readers import (
     _DEFAULT_LIMITS,
     _GEOJSON_GEOMETRIES,
     FeatureSource,

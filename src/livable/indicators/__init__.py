@@ -2,13 +2,12 @@
 
 An indicator (:class:`Indicator`) has an id, English and Chinese labels, the clause,
 requirement and key content it serves, the inputs it reads, and returns an
-:class:`~livable.report.IndicatorResult`. The profile gives each a role (:data:`ROLES`);
-:func:`indicator_table` lists them for the docs.
+:class:`~livable.models.IndicatorResult`. The profile gives each a role (:data:`ROLES`) (the documentation's
+indicator table is made by ``docs/_ext/livable_indicator_docs.py``).
 """
 
 from livable.indicators.base import INPUT_KINDS, ROLES, CommunityContext, Indicator, role_of
 from livable.indicators.builtin import BUILTIN_INDICATORS
-from livable.indicators.docs import IndicatorRow, indicator_table, indicator_table_markdown
 
 __all__ = [
     "BUILTIN_INDICATORS",
@@ -16,8 +15,5 @@ __all__ = [
     "ROLES",
     "CommunityContext",
     "Indicator",
-    "IndicatorRow",
-    "indicator_table",
-    "indicator_table_markdown",
     "role_of",
 ]

@@ -32,7 +32,7 @@ from livable._numbers import finite_float, is_number
 from livable._text import show
 from livable.models import Community, FacilityType, SizeClass
 from livable.profile import Profile
-from livable.report import Gap, IndicatorResult, NearbyFacility, Status, TypeAccess
+from livable.models import Gap, IndicatorResult, NearbyFacility, Status, TypeAccess
 
 __all__ = ["INPUT_KINDS", "ROLES", "CommunityContext", "FacilityFilter", "Indicator", "role_of"]
 

@@ -19,7 +19,7 @@ from livable._text import show
 from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
 from livable.models import CATEGORIES
 from livable.profile import Profile
-from livable.report import Gap, IndicatorResult
+from livable.models import Gap, IndicatorResult
 
 __all__ = [
     "BUILTIN_INDICATORS",

@@ -21,7 +21,7 @@ from livable.indicators.builtin import builtin_indicators
 from livable.models import FACILITY_TYPES, FacilityType, Grade
 from livable.plugins.hookspecs import hookimpl
 from livable.profile import BUILTIN_PROFILES, Profile, load_profile
-from livable.report import IndicatorResult, grade_from_results
+from livable.models import IndicatorResult, grade_from_results
 
 
 @hookimpl

@@ -35,7 +35,7 @@ from livable.geometry.providers import ProviderFactory
 from livable.indicators.base import Indicator
 from livable.models import Community, FacilityType, Grade
 from livable.profile import Profile
-from livable.report import IndicatorResult
+from livable.models import IndicatorResult
 
 __all__ = [
     "HOOKS",

@@ -36,7 +36,7 @@ from livable.indicators.base import INPUT_KINDS, Indicator
 from livable.models import CATEGORIES, KEY_CONTENTS, REQUIREMENTS, Community, FacilityType, Grade
 from livable.plugins import builtin, hookspecs
 from livable.profile import Profile
-from livable.report import IndicatorResult, PluginInfo, Skipped
+from livable.models import IndicatorResult, PluginInfo, Skipped
 
 __all__ = ["BUILTIN_PLUGIN", "FaultMode", "PluginContributions", "PluginManager"]
 

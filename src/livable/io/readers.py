@@ -55,6 +55,7 @@ from livable._text import show
 from livable.errors import CRSError, InputError, ResourceLimitError
 from livable.geometry.crs import crs_from_geojson, geometry_to_wgs84, resolve_crs, to_wgs84
 from livable.geometry.datums import Datum, parse_datum
+from livable.models.results import Rejection, SourceInfo
 from livable.models import FACILITY_TYPES, Community, Facility, Zone
 
 __all__ = [
@@ -66,9 +67,7 @@ __all__ = [
     "CommunityLayer",
     "FacilityLayer",
     "Limits",
-    "Rejection",
     "ResidentLayer",
-    "SourceInfo",
     "read_communities",
     "read_facilities",
     "read_residents",
@@ -122,23 +121,6 @@ class Limits:
 
     max_file_bytes: int = attrs.field(default=256 * 1024**2, validator=_positive_int)
     max_features: int = attrs.field(default=5_000_000, validator=_positive_int)
-
-
-@attrs.frozen
-class SourceInfo:
-    """Where an input came from: a path and the SHA-256 of its bytes, or ``<memory>``."""
-
-    path: str
-    sha256: str | None = None
-
-
-@attrs.frozen
-class Rejection:
-    """A feature that was not used (or was repaired), and why (``source`` is ``file#index``)."""
-
-    id: str | None
-    source: str
-    reason: str
 
 
 @attrs.frozen
@@ -377,7 +359,7 @@ def _load(
         if isinstance(crs, pyproj.CRS) and "crs" not in geo:
             geo = {**geo, "crs": crs.to_wkt()}
         return geo, SourceInfo("<memory>")
-    from livable.importers.gis import is_gis_path, load_features
+    from livable.io.gis import is_gis_path, load_features
 
     if is_gis_path(source):  # shapefile, GeoPackage, FlatGeobuf, GeoParquet, CSV
         _check_file_size(Path(source), limits)  # type: ignore[arg-type]
@@ -1240,7 +1222,7 @@ def read_communities(
     Invalid polygons are repaired with :func:`shapely.make_valid` and listed in
     ``repaired``; other problems reject the feature (or raise, with ``strict``). Every
     feature ends in ``communities`` or ``rejected``. Shapefiles, GeoPackages, FlatGeobuf,
-    GeoParquet and CSV are read by suffix (see :mod:`livable.importers.gis`; ``encoding``
+    GeoParquet and CSV are read by suffix (see :mod:`livable.io.gis`; ``encoding``
     names a shapefile's or CSV's text encoding), and a GeoDataFrame's own CRS is honoured.
 
     >>> bad = {"type": "FeatureCollection", "features": [{"type": "Feature",
@@ -1657,7 +1639,7 @@ class ResidentLayer:
     A resident point is a building, an entrance or a census block's centre, given as a
     Point with a ``population`` (residents, a number >= 0) and the ``community`` id it
     belongs to; it weights access by where people live (beyond the plan; see
-    :func:`livable.evaluate`'s ``residents`` and :mod:`livable.residents`).
+    :func:`livable.evaluate`'s ``residents`` and :mod:`livable.indicators.residents`).
     """
 
     lon: npt.NDArray[np.float64]

@@ -5,7 +5,7 @@ community's geometry, centre, circle, access per facility type (with the nearest
 facilities' names and positions) and gaps. This module loads the document, finds
 communities, and works out the walking tiers and labels the two products share.
 
->>> from livable._reportdoc import category_order, walking_minutes
+>>> from livable.report._doc import category_order, walking_minutes
 >>> category_order(None)[:4]
 ['shopping', 'leisure', 'finance', 'catering']
 >>> walking_minutes(401.0, 80.0)

@@ -18,7 +18,7 @@ import orjson
 from cattrs.errors import AttributeValidationNote, ClassValidationError, IterableValidationError
 from shapely.geometry.base import BaseGeometry
 
-from livable._serialize import (
+from livable.models.serialize import (
     Field,
     converter,
     dump_with,
@@ -35,10 +35,12 @@ from livable._serialize import (
     structure_fields,
 )
 from livable.errors import ReportError
-from livable.io import Rejection, SourceInfo
-from livable.models import Grade, Zone
+from livable.models.vocabulary import Grade, Zone
 
 __all__ = [
+    "Status",
+    "Rejection",
+    "SourceInfo",
     "SCHEMA_VERSION",
     "ClosestCommunity",
     "CommunityResult",
@@ -68,6 +70,23 @@ Status = Literal["passed", "failed", "not_assessed"]
 def _unit(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
     if not (isinstance(value, int | float) and 0.0 <= value <= 1.0):
         raise ValueError(f"{attribute.name} must be a number from 0 to 1, not {value!r}")
+
+
+@attrs.frozen
+class SourceInfo:
+    """Where an input came from: a path and the SHA-256 of its bytes, or ``<memory>``."""
+
+    path: str
+    sha256: str | None = None
+
+
+@attrs.frozen
+class Rejection:
+    """A feature that was not used (or was repaired), and why (``source`` is ``file#index``)."""
+
+    id: str | None
+    source: str
+    reason: str
 
 
 @attrs.frozen
@@ -236,7 +255,7 @@ class CommunityResult:
     resident_access: Mapping[str, float] | None = None
     """Beyond the plan: per service category, the share of the community's residents
     (weighted by population) who reach it within its walk tier (``P6.tiers``); ``None``
-    unless resident points were given (:mod:`livable.residents`)."""
+    unless resident points were given (:mod:`livable.indicators.residents`)."""
     explanation: Mapping[str, str] | None = attrs.field(default=None, eq=False)
     """The ``explanation`` member as read from a ``report.json`` (``en`` and ``zh``);
     ``None`` for a result of an evaluation, whose explanation is made by :meth:`explain`.
@@ -621,8 +640,8 @@ class Report:
 
     def to_geodataframe(self, *, geometry: Literal["community", "center"] = "community") -> Any:
         """The communities as a GeoDataFrame with grades, gaps and access columns
-        (the ``geopandas`` extra; see :func:`livable.geopandas.report_to_geodataframe`)."""
-        from livable.geopandas import report_to_geodataframe
+        (the ``geopandas`` extra; see :func:`livable.report.geodataframe.report_to_geodataframe`)."""
+        from livable.report.geodataframe import report_to_geodataframe
 
         return report_to_geodataframe(self, geometry=geometry)
 

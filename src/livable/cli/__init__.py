@@ -20,11 +20,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from livable._outputs import check_outputs
+from livable.cli._outputs import check_outputs
 from livable._text import escape, show, where
 from livable._version import __version__
 from livable.errors import LivableError
-from livable.progress import terminal_progress
+from livable.cli.progress import terminal_progress
 
 if TYPE_CHECKING:
     from livable.plugins import PluginManager
@@ -380,7 +380,7 @@ _positive_int = _whole(1)
 
 
 def _limits(args: argparse.Namespace) -> Any:
-    from livable.io import Limits
+    from livable.io.readers import Limits
 
     defaults = Limits()
     mb = getattr(args, "max_file_mb", None)
@@ -531,7 +531,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         )
     started = time.perf_counter()
     if args.workers > 1 or tile_km is not None:
-        from livable.partition import DEFAULT_TILE_M, evaluate_partitioned
+        from livable.scale.tiles import DEFAULT_TILE_M, evaluate_partitioned
 
         evaluate = functools.partial(
             evaluate_partitioned,
@@ -565,7 +565,7 @@ def _evaluate_and_write(
 ) -> dict[str, Any]:
     facilities: Any = args.facilities
     if getattr(args, "dedupe_m", None) is not None:
-        from livable.importers._cli import dedupe_for_evaluate
+        from livable.cli._importers import dedupe_for_evaluate
 
         facilities = dedupe_for_evaluate(args, out)
     report = evaluate(
@@ -590,7 +590,7 @@ def _evaluate_and_write(
     )
     bar("writing", 0.0)
     data: dict[str, Any] = report.to_dict()
-    from livable._serialize import dumps
+    from livable.models.serialize import dumps
 
     _write(Path(args.out), dumps(data))
     bar("writing", 1.0)
@@ -609,7 +609,7 @@ def _residents(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
-    from livable.sample import write_sample_city
+    from livable.io.sample import write_sample_city
 
     folder = Path(args.out)
     communities, facilities = write_sample_city(folder)
@@ -652,8 +652,8 @@ def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Pat
     """The demo's map and handbook (P7): the city map, one community's map and handbook."""
     import importlib.util
 
-    from livable.handbook import write_handbook
-    from livable.report import read_report
+    from livable.report.handbook import write_handbook
+    from livable.models import read_report
 
     data = read_report(report_path)
     short = [c for c in data.communities if c.grade == "not_livable"]
@@ -670,7 +670,7 @@ def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Pat
             f"  livable map {report_path} --out {folder / 'city.png'}"
         )
         return lines, products
-    from livable.maps import render_map
+    from livable.report.maps import render_map
 
     city = render_map(data, folder / "city.png")
     lines.append(f"  city map: {city}")
@@ -683,7 +683,7 @@ def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Pat
 
 
 def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
-    from livable.maps import render_map
+    from livable.report.maps import render_map
 
     path = render_map(
         args.report,
@@ -699,7 +699,7 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
-    from livable.handbook import write_handbook
+    from livable.report.handbook import write_handbook
 
     path = write_handbook(
         args.report,
@@ -717,7 +717,7 @@ def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
     data = _read_report(Path(args.report))
     print(format_summary(data), file=out)
     if args.csv or args.xlsx:
-        from livable.export import write_csv, write_xlsx
+        from livable.report.export import write_csv, write_xlsx
 
         if args.csv:
             written = write_csv(data, args.csv)
@@ -790,8 +790,8 @@ def _cmd_plugins(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
-    from livable._serialize import dumps
-    from livable.planner import plan, read_candidates, verify_plan
+    from livable.models.serialize import dumps
+    from livable.report.planner import plan, read_candidates, verify_plan
 
     report = _read_report(Path(args.report))
     if not args.target and args.budget is None:
@@ -898,7 +898,7 @@ def _writes_demo(args: argparse.Namespace) -> _Writes:
 
 
 def _writes_summary(args: argparse.Namespace) -> _Writes:
-    from livable.export import TABLES
+    from livable.report.export import TABLES
 
     csv = [] if args.csv is None else [Path(args.csv) / f"{t}.csv" for t in TABLES]
     xlsx = [] if args.xlsx is None else [args.xlsx]
@@ -947,7 +947,7 @@ def _check_writes(args: argparse.Namespace) -> None:
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
-    from livable.importers._cli import run_import
+    from livable.cli._importers import run_import
 
     return run_import(args, out)
 
@@ -989,6 +989,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

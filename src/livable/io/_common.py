@@ -1,6 +1,6 @@
 """Pieces the importers share: the import result, mapping files, and GeoJSON output.
 
->>> from livable.importers._common import rows_to_layer
+>>> from livable.io._common import rows_to_layer
 >>> layer = rows_to_layer([{"id": "a1", "type": "clinic", "lon": 108.94, "lat": 34.26}])
 >>> len(layer), layer.types.tolist()
 (1, ['clinic'])
@@ -25,7 +25,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from livable.errors import InputError
-from livable.io import FacilityLayer, Rejection, SourceInfo
+from livable.io.readers import FacilityLayer, Rejection, SourceInfo
 from livable.models import FACILITY_TYPES
 
 __all__ = [

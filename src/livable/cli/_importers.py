@@ -11,15 +11,15 @@ from typing import TextIO
 
 from livable._text import escape, show, where
 from livable.errors import LivableError
-from livable.importers._common import (
+from livable.io._common import (
     ImportResult,
     facilities_to_geojson,
     streets_to_geojson,
     type_counts,
     write_geojson,
 )
-from livable.importers.dedupe import DedupeResult, dedupe_facilities
-from livable.io import FacilityLayer
+from livable.io.dedupe import DedupeResult, dedupe_facilities
+from livable.io.readers import FacilityLayer
 
 __all__ = ["dedupe_for_evaluate", "run_import"]
 
@@ -77,7 +77,7 @@ def run_import(args: argparse.Namespace, out: TextIO) -> int:
     folder = Path(args.out)
     known = _known_types()
     if args.source == "osm":
-        from livable.importers.osm import read_osm
+        from livable.io.osm import read_osm
 
         result = read_osm(
             args.file,
@@ -87,7 +87,7 @@ def run_import(args: argparse.Namespace, out: TextIO) -> int:
             known_types=known,
         )
     else:
-        from livable.importers.amap import read_amap
+        from livable.io.amap import read_amap
 
         result = read_amap(
             args.file,
@@ -134,7 +134,7 @@ def run_import(args: argparse.Namespace, out: TextIO) -> int:
 
 def dedupe_for_evaluate(args: argparse.Namespace, out: TextIO) -> FacilityLayer:
     """Read ``--facilities`` and merge duplicates within ``--dedupe-m`` metres."""
-    from livable.io import read_facilities
+    from livable.io.readers import read_facilities
 
     if args.dedupe_m <= 0:
         raise LivableError("--dedupe-m must be a positive number of metres")

@@ -1,0 +1,46 @@
+"""The module paths of livable 0.1 that moved in 0.2, kept for one release as aliases.
+
+Importing an old path works and raises a :class:`DeprecationWarning` naming the new one;
+the old paths go in 0.3. Nothing in ``livable`` imports them.
+
+>>> MOVED["livable.maps"]
+'livable.report.maps'
+"""
+
+from __future__ import annotations
+
+import warnings
+
+__all__ = ["MOVED", "moved"]
+
+MOVED = {
+    "livable.dask": "livable.scale.dask",
+    "livable.export": "livable.report.export",
+    "livable.geopandas": "livable.report.geodataframe",
+    "livable.geoparquet": "livable.io.geoparquet",
+    "livable.handbook": "livable.report.handbook",
+    "livable.importers": "livable.io",
+    "livable.importers.amap": "livable.io.amap",
+    "livable.importers.dedupe": "livable.io.dedupe",
+    "livable.importers.gis": "livable.io.gis",
+    "livable.importers.osm": "livable.io.osm",
+    "livable.maps": "livable.report.maps",
+    "livable.partition": "livable.scale.tiles",
+    "livable.planner": "livable.report.planner",
+    "livable.progress": "livable.cli.progress",
+    "livable.residents": "livable.indicators.residents",
+    "livable.rollup": "livable.grading",
+    "livable.sample": "livable.io.sample",
+    "livable.synthetic": "livable.io.synthetic",
+}
+"""Old module path -> new module path."""
+
+
+def moved(old: str) -> None:
+    """Warn that module ``old`` moved (called by the alias module at ``old`` itself)."""
+    warnings.warn(
+        f"{old} moved to {MOVED[old]} in livable 0.2; import it from there "
+        "(the old path is removed in 0.3)",
+        DeprecationWarning,
+        stacklevel=3,
+    )

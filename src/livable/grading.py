@@ -1,0 +1,310 @@
+"""City roll-ups against the plan's targets (``P6``, ``P7``, ``P8``).
+
+Counts and shares of communities per grade for the whole city, per zone (central and
+peripheral districts, ``P6`` stage 3), per district and per subdistrict (``P7``'s
+four-level service system); each group against the stage targets (100 % livable; happy
+50 % in central, 30 % in peripheral districts in ``xian-2020``) with the gap to each; the
+most common gaps city-wide; and the communities closest to their next grade (``P8``).
+
+Rules:
+
+- Shares are of evaluated communities (rejected ones are counted, not graded). The three
+  per-grade shares of a group add up to 1; ``livable_share`` is livable *or* happy, as
+  the livable target counts happy communities too.
+- A group's happy target is its zone's. A district or subdistrict whose communities lie in
+  one zone takes that zone; a group without one zone has no happy target, and neither does
+  the city as a whole (the plan sets the happy targets per zone only).
+- Subdistricts are grouped by (district, subdistrict), so equal names in two districts
+  stay apart. Communities without a district (subdistrict) appear in the city and zone
+  rows only; those without a zone are counted in ``Summary.unzoned``.
+- A gap key is ``rule:facility_type`` (or ``rule:category``, or the rule alone); a
+  community counts once per key.
+- Closest to the next grade: every community that is not happy, ranked by the number of
+  gaps to its next grade (a failed or not-assessed grade indicator counts its gaps, at
+  least one), then by the shortfall (missing facilities, ``required - found`` summed, one
+  per gap without counts), then by community id.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from livable.models import CATEGORIES, FACILITY_TYPES, FacilityType, Grade, Zone
+from livable.profile import Profile
+from livable.models import (
+    ClosestCommunity,
+    CommunityResult,
+    Gap,
+    GapCount,
+    Summary,
+    ZoneSummary,
+)
+
+__all__ = ["LEVELS", "closest_to_next_grade", "gap_key", "group_summary", "summarize"]
+
+LEVELS = ("city", "zone", "district", "subdistrict")
+"""The roll-up levels, largest first (``P7``'s city > district > subdistrict, plus zones)."""
+
+
+def gap_key(gap: Gap) -> str:
+    """The city-wide key of a gap: ``rule:facility_type``, ``rule:category`` or ``rule``.
+
+    >>> gap_key(Gap(rule="P4.twelve_ones", message_en="", message_zh="",
+    ...             facility_type="clinic"))
+    'P4.twelve_ones:clinic'
+    """
+    what = gap.facility_type or gap.category
+    return f"{gap.rule}:{what}" if what else gap.rule
+
+
+def _top(results: Iterable[CommunityResult], top: int) -> tuple[tuple[str, int], ...]:
+    counts: Counter[str] = Counter()
+    for r in results:
+        counts.update({gap_key(g) for g in r.gaps})
+    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
+
+
+def _mean_score(results: Sequence[CommunityResult]) -> float | None:
+    values = [r.score.value for r in results if r.score is not None and r.score.value is not None]
+    return sum(values) / len(values) if values else None
+
+
+def _score_coverage(results: Sequence[CommunityResult]) -> float | None:
+    """Share of the scored indicators that could be assessed, over the group."""
+    total = sum(r.score.total for r in results if r.score is not None)
+    assessed = sum(r.score.assessed for r in results if r.score is not None)
+    return assessed / total if total else None
+
+
+def group_summary(
+    key: str,
+    level: str,
+    results: Iterable[CommunityResult],
+    zone: Zone | None = None,
+    *,
+    profile: Profile | None = None,
+    parent: str | None = None,
+    top: int = 3,
+) -> ZoneSummary:
+    """Counts per grade of one group of community results, against the profile's targets.
+
+    Without a ``profile`` the group has no targets.
+
+    >>> group_summary("city", "city", []).communities
+    0
+    """
+    members = list(results)
+    grades = Counter(r.grade for r in members)
+    target_livable = target_happy = None
+    if profile is not None:
+        target_livable = profile.targets.livable_share
+        if zone is Zone.CENTRAL:
+            target_happy = profile.targets.happy_share_central
+        elif zone is Zone.PERIPHERAL:
+            target_happy = profile.targets.happy_share_peripheral
+    return ZoneSummary(
+        key=key,
+        level=level,
+        zone=zone,
+        communities=len(members),
+        not_livable=grades[Grade.NOT_LIVABLE],
+        livable=grades[Grade.LIVABLE],
+        happy=grades[Grade.HAPPY],
+        parent=parent,
+        target_livable_share=target_livable,
+        target_happy_share=target_happy,
+        mean_score=_mean_score(members),
+        score_coverage=_score_coverage(members),
+        top_gaps=_top(members, top),
+    )
+
+
+def _one_zone(members: Sequence[CommunityResult]) -> Zone | None:
+    zones = {r.zone for r in members}
+    return zones.pop() if len(zones) == 1 else None
+
+
+def _next_gaps(result: CommunityResult) -> tuple[int, int, tuple[str, ...]]:
+    count = shortfall = 0
+    keys: list[str] = []
+    for indicator in result.blocking():
+        gaps = indicator.gaps
+        count += max(1, len(gaps))
+        if not gaps:
+            shortfall += 1
+            keys.append(f"{indicator.clause}.{indicator.id}" if indicator.clause else indicator.id)
+        for g in gaps:
+            known = g.required is not None and g.found is not None
+            shortfall += max(1, g.required - g.found) if known else 1  # type: ignore[operator]
+            keys.append(gap_key(g))
+    return count, shortfall, tuple(dict.fromkeys(keys))
+
+
+def closest_to_next_grade(
+    results: Iterable[CommunityResult], *, limit: int | None = None
+) -> tuple[ClosestCommunity, ...]:
+    """The communities that are not happy, closest to their next grade first (``P8``).
+
+    Ranked by gaps to the next grade, then shortfall, then id (see the module rules).
+
+    >>> closest_to_next_grade([])
+    ()
+    """
+    ranked: list[ClosestCommunity] = []
+    for r in results:
+        target = r.next_grade
+        if target is None:
+            continue
+        count, shortfall, keys = _next_gaps(r)
+        ranked.append(
+            ClosestCommunity(
+                id=r.id,
+                name=r.name,
+                district=r.district,
+                subdistrict=r.subdistrict,
+                zone=r.zone,
+                grade=r.grade,
+                next_grade=target,
+                gaps=count,
+                shortfall=shortfall,
+                missing=keys,
+            )
+        )
+    ranked.sort(key=lambda c: (c.gaps, c.shortfall, c.id))
+    return tuple(ranked if limit is None else ranked[:limit])
+
+
+def _gap_label(
+    gap: Gap, indicator: tuple[str, str] | None, types: Mapping[str, FacilityType]
+) -> tuple[str, str]:
+    """English and Chinese labels of a gap: what is missing, for which indicator."""
+    what: tuple[str, str] | None = None
+    if gap.facility_type is not None:
+        ftype = types.get(gap.facility_type)
+        what = (ftype.label_en, ftype.label_zh) if ftype else (gap.facility_type,) * 2
+    elif gap.category is not None:
+        cat = CATEGORIES.get(gap.category)
+        what = (cat.label_en, cat.label_zh) if cat else (gap.category,) * 2
+    if what is None:
+        en, zh = indicator or (gap.rule, gap.rule)
+        return f"{en} ({gap.rule})", f"{zh}（{gap.rule}）"
+    if indicator is None:
+        return f"{what[0]} ({gap.rule})", f"{what[1]}（{gap.rule}）"
+    return (
+        f"{what[0]}: {indicator[0]} ({gap.rule})",
+        f"{what[1]}：{indicator[1]}（{gap.rule}）",
+    )
+
+
+def _gap_counts(
+    results: Sequence[CommunityResult], types: Mapping[str, FacilityType], top: int
+) -> tuple[GapCount, ...]:
+    first: dict[str, Gap] = {}
+    labels: dict[str, tuple[str, str]] = {}
+    counts: Counter[str] = Counter()
+    for r in results:
+        for indicator in r.indicators:
+            if indicator.label_en:
+                for g in indicator.gaps:
+                    labels.setdefault(g.rule, (indicator.label_en, indicator.label_zh))
+        keys = set()
+        for g in r.gaps:
+            key = gap_key(g)
+            first.setdefault(key, g)
+            keys.add(key)
+        counts.update(keys)
+    out: list[GapCount] = []
+    for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+        g = first[key]
+        en, zh = _gap_label(g, labels.get(g.rule), types)
+        out.append(
+            GapCount(
+                key=key,
+                rule=g.rule,
+                communities=n,
+                share=n / len(results),
+                label_en=en,
+                label_zh=zh,
+                grade=g.grade,
+                facility_type=g.facility_type,
+                category=g.category,
+            )
+        )
+    return tuple(out)
+
+
+def summarize(
+    results: Sequence[CommunityResult],
+    *,
+    rejected: int,
+    profile: Profile,
+    top: int = 10,
+    closest: int = 20,
+    facility_types: Mapping[str, FacilityType] | None = None,
+) -> Summary:
+    """The city summary of evaluated communities (``rejected`` counts those not evaluated).
+
+    ``top`` limits the most common gaps, ``closest`` the ranked list of communities closest
+    to their next grade; ``facility_types`` labels the gaps (default: the built-in types).
+    Shares are of evaluated communities; a group with no community has share ``None``.
+
+    >>> from livable.profile import load_profile
+    >>> s = summarize([], rejected=0, profile=load_profile("xian-2020"))
+    >>> s.evaluated, s.livable_share, [g.key for g in s.groups]
+    (0, None, ['city', 'central', 'peripheral'])
+    """
+    types = FACILITY_TYPES if facility_types is None else facility_types
+    city = group_summary("city", "city", results, profile=profile, top=top)
+    groups: list[ZoneSummary] = [city]
+    by_zone: dict[Zone, ZoneSummary] = {}
+    for zone in Zone:
+        members = [r for r in results if r.zone == zone]
+        by_zone[zone] = group_summary(zone.value, "zone", members, zone, profile=profile)
+        groups.append(by_zone[zone])
+    by_district: dict[str, list[CommunityResult]] = {}
+    by_subdistrict: dict[tuple[str, str], list[CommunityResult]] = {}
+    for r in results:
+        if r.district is not None:
+            by_district.setdefault(r.district, []).append(r)
+        if r.subdistrict is not None:
+            by_subdistrict.setdefault((r.district or "", r.subdistrict), []).append(r)
+    for district, members in sorted(by_district.items()):
+        groups.append(
+            group_summary(district, "district", members, _one_zone(members), profile=profile)
+        )
+    for (district_key, subdistrict), members in sorted(by_subdistrict.items()):
+        groups.append(
+            group_summary(
+                subdistrict,
+                "subdistrict",
+                members,
+                _one_zone(members),
+                profile=profile,
+                parent=district_key or None,
+            )
+        )
+    central, peripheral = by_zone[Zone.CENTRAL], by_zone[Zone.PERIPHERAL]
+    return Summary(
+        communities=city.communities + rejected,
+        evaluated=city.communities,
+        rejected=rejected,
+        not_livable=city.not_livable,
+        livable=city.livable,
+        happy=city.happy,
+        livable_share=city.livable_share,
+        happy_share=city.happy_share,
+        happy_share_central=central.happy_share,
+        happy_share_peripheral=peripheral.happy_share,
+        target_livable_share=profile.targets.livable_share,
+        target_happy_share_central=profile.targets.happy_share_central,
+        target_happy_share_peripheral=profile.targets.happy_share_peripheral,
+        groups=tuple(groups),
+        top_gaps=city.top_gaps,
+        gap_counts=_gap_counts(results, types, top),
+        closest=closest_to_next_grade(results, limit=closest),
+        unzoned=sum(1 for r in results if r.zone is None),
+        mean_score=city.mean_score,
+        score_coverage=city.score_coverage,
+        deadline=profile.targets.deadline,
+    )

@@ -1,0 +1,90 @@
+"""The value types every layer shares: the policy vocabulary, the inputs and the results.
+
+Everything that crosses a module boundary is one of these frozen attrs classes:
+:mod:`livable.models.vocabulary` holds the policy's categories, facility types, grades and
+the input models (``Community``, ``Facility``); :mod:`livable.models.results` the verdicts
+(``CommunityResult``, ``Summary``, ``Report``) and the input records the report lists
+(``SourceInfo``, ``Rejection``); :mod:`livable.models.serialize` the one cattrs converter
+that writes them as ``report.json`` and reads them back. This package is the bottom layer:
+it imports nothing of ``livable`` but ``errors`` and the small private helpers.
+"""
+
+from __future__ import annotations
+
+from livable.models.results import (
+    Rejection,
+    SourceInfo,
+    Status,
+    SCHEMA_VERSION,
+    ClosestCommunity,
+    CommunityResult,
+    CommunityScore,
+    Gap,
+    GapCount,
+    IndicatorResult,
+    NearbyFacility,
+    PluginInfo,
+    Report,
+    ReportSource,
+    Skipped,
+    Summary,
+    TypeAccess,
+    ZoneSummary,
+    as_report,
+    grade_from_results,
+    read_report,
+)
+from livable.models.vocabulary import (
+    CATEGORIES,
+    FACILITY_TYPES,
+    KEY_CONTENTS,
+    REQUIREMENTS,
+    TWELVE_ONES,
+    Community,
+    Facility,
+    FacilityType,
+    Grade,
+    KeyContent,
+    Requirement,
+    ServiceCategory,
+    SizeClass,
+    Zone,
+)
+
+__all__ = [
+    "CATEGORIES",
+    "ClosestCommunity",
+    "Community",
+    "CommunityResult",
+    "CommunityScore",
+    "FACILITY_TYPES",
+    "Facility",
+    "FacilityType",
+    "Gap",
+    "GapCount",
+    "Grade",
+    "IndicatorResult",
+    "KEY_CONTENTS",
+    "KeyContent",
+    "NearbyFacility",
+    "PluginInfo",
+    "REQUIREMENTS",
+    "Rejection",
+    "Report",
+    "ReportSource",
+    "Requirement",
+    "SCHEMA_VERSION",
+    "ServiceCategory",
+    "SizeClass",
+    "Skipped",
+    "SourceInfo",
+    "Status",
+    "Summary",
+    "TWELVE_ONES",
+    "TypeAccess",
+    "Zone",
+    "ZoneSummary",
+    "as_report",
+    "grade_from_results",
+    "read_report",
+]
