@@ -1,4 +1,4 @@
-"""Plugins: the hook specifications, the plugin manager and the built-in plugin.
+"""Plugins: the hook specifications, the plugin manager and the built-in plugins.
 
 >>> from livable.plugins import PluginManager, hookimpl
 >>> class Quiet:
@@ -12,6 +12,7 @@
 
 from livable.plugins.hookspecs import PROJECT_NAME, hookimpl, hookspec
 from livable.plugins.manager import (
+    BUILTIN_NAMES,
     BUILTIN_PLUGIN,
     FaultMode,
     PluginContributions,
@@ -19,6 +20,7 @@ from livable.plugins.manager import (
 )
 
 __all__ = [
+    "BUILTIN_NAMES",
     "BUILTIN_PLUGIN",
     "PROJECT_NAME",
     "FaultMode",
