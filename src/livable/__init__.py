@@ -130,6 +130,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
+    """The names of ``livable``, those loaded on first use included."""
     return sorted(set(globals()) | set(_LAZY))
 
 

@@ -44,6 +44,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
+    """The names of ``livable.plugins``, those loaded on first use included."""
     return sorted(set(globals()) | _LAZY)
 
 
