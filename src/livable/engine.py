@@ -42,7 +42,7 @@ from livable.io.readers import (
     read_residents,
 )
 from livable.models import Community, Facility, FacilityType, Grade
-from livable.plugins.manager import BUILTIN_PLUGIN, PluginManager
+from livable.plugins.manager import BUILTIN_NAMES, PluginManager
 from livable.profile import Profile, load_profile
 from livable.models import (
     CommunityResult,
@@ -255,9 +255,7 @@ def evaluate(
     types = pm.facility_types()
     providers = pm.distance_providers()
     if distance not in providers:
-        raise LivableError(
-            f"unknown distance provider {distance!r}; available: {', '.join(sorted(providers))}"
-        )
+        raise LivableError(pm.missing_provider(distance))
     missing = [t for t in prof.required if t not in types]
     if missing:
         raise LivableError(f"profile {prof.id!r} requires unknown facility types {missing}")
@@ -842,7 +840,7 @@ def _evaluate_one(
     decided = pm.classify(comm, tuple(results), profile, skipped=skipped)
     if decided is not None:
         plugin, grade = decided
-        if plugin != BUILTIN_PLUGIN and grade != rule_grade:
+        if plugin not in BUILTIN_NAMES and grade != rule_grade:
             details["grade_override"] = {"plugin": plugin, "rule_grade": rule_grade.value}
     final = tuple(
         r if r.decisive == (d := _decisive(r, grade)) else attrs.evolve(r, decisive=d)

@@ -113,6 +113,13 @@ def _add_plugin_args(p: argparse.ArgumentParser) -> None:
         help="load only this installed plugin (repeatable)",
     )
     g.add_argument(
+        "--block-plugin",
+        action="append",
+        metavar="NAME",
+        help="never load this plugin, a built-in one such as livable.network included, or "
+        "livable.builtin for all built-ins (repeatable)",
+    )
+    g.add_argument(
         "--plugin-faults",
         choices=("fail", "record"),
         default="fail",
@@ -124,6 +131,7 @@ def _plugin_options(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "load_entry_points": not getattr(args, "no_entry_points", False),
         "allow": getattr(args, "allow_plugin", None),
+        "block": getattr(args, "block_plugin", None) or [],
         "fault_mode": getattr(args, "plugin_faults", "fail"),
     }
 
@@ -312,10 +320,14 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     pm = _plugin_manager(args)
     providers = sorted(pm.distance_providers())
     if args.distance not in providers:
-        raise _UsageError(
-            f"argument --distance: unknown distance provider {show(args.distance)} "
-            f"(available: {', '.join(providers)})"
-        )
+        blocked = pm.blocked_provider(args.distance)
+        problem = f"unknown distance provider {show(args.distance)}"
+        if blocked is not None:
+            problem = (
+                f"distance provider {show(args.distance)} is not available: its plugin "
+                f"{show(blocked)} is blocked"
+            )
+        raise _UsageError(f"argument --distance: {problem} (available: {', '.join(providers)})")
     started = time.perf_counter()
     if args.workers > 1 or tile_km is not None:
         from livable.scale.tiles import DEFAULT_TILE_M, evaluate_partitioned
