@@ -24,7 +24,7 @@ from livable.errors import (
     ReportError,
     ResourceLimitError,
 )
-from livable.geometry.datums import Datum
+from livable.io.datums import Datum
 from livable.indicators.base import CommunityContext, Indicator
 from livable.io.readers import (
     CommunityLayer,

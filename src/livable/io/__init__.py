@@ -1,7 +1,8 @@
 """Every way data comes in: GeoJSON, CSV and GIS files, GeoParquet, GeoDataFrames, OSM and
 Amap exports, streets, resident points, and merging duplicate facilities.
 
-The readers (:func:`read_communities`, :func:`read_facilities`, :func:`read_residents`)
+The readers (:func:`read_communities`, :func:`read_facilities`, :func:`read_residents`,
+:func:`read_streets`, :func:`read_sites`)
 validate each feature and list the ones they reject with the reason; the importers turn
 real data (:func:`read_osm`, :func:`read_amap`) into facility layers; :func:`dedupe_facilities`
 merges the same facility from two sources. Each importer imports its optional dependency
@@ -12,9 +13,9 @@ from __future__ import annotations
 
 from livable.io._common import (
     ImportResult,
-    StreetLayer,
     facilities_to_geojson,
     streets_to_geojson,
+    type_counts,
     write_geojson,
 )
 from livable.io.amap import AmapTable, load_amap_typecodes, read_amap
@@ -25,6 +26,7 @@ from livable.io.dedupe import (
     dedupe_facilities,
     name_similarity,
 )
+from livable.io.layers import StreetLayer
 from livable.io.osm import OsmMapping, load_osm_mapping, read_osm
 from livable.io.readers import (
     AREA_MARGIN_DEG,
@@ -37,10 +39,13 @@ from livable.io.readers import (
     FeatureSource,
     Limits,
     ResidentLayer,
+    SiteLayer,
     read_communities,
     read_facilities,
     read_residents,
+    read_sites,
 )
+from livable.io.streets import read_streets
 from livable.models.results import Rejection, SourceInfo
 
 __all__ = [
@@ -60,6 +65,7 @@ __all__ = [
     "OsmMapping",
     "Rejection",
     "ResidentLayer",
+    "SiteLayer",
     "SourceInfo",
     "StreetLayer",
     "concat_facilities",
@@ -73,6 +79,9 @@ __all__ = [
     "read_facilities",
     "read_osm",
     "read_residents",
+    "read_sites",
+    "read_streets",
     "streets_to_geojson",
+    "type_counts",
     "write_geojson",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from livable.geometry.network import network_factory
+from livable.plugins.streets import network_factory
 from livable.geometry.providers import ProviderFactory, euclidean_factory, geodesic_factory
 from livable.indicators.base import Indicator
 from livable.indicators.builtin import builtin_indicators
