@@ -16,11 +16,10 @@ runs the rest, the same for every kind:
 
 Each reader then builds its layer from the :class:`ReadFeatures`, in file order.
 
->>> from livable.io._shapes import street_geometry
->>> spec = FeatureReader("street", "--streets-crs", street_geometry, properties="ignored")
+>>> from livable.io.streets import STREETS
 >>> read = read_features({"type": "FeatureCollection", "features": [{"type": "Feature",
 ...     "properties": {"id": "s1"}, "geometry": {"type": "LineString",
-...     "coordinates": [[108.94, 34.26], [108.95, 34.26]]}}]}, spec)
+...     "coordinates": [[108.94, 34.26], [108.95, 34.26]]}}]}, STREETS)
 >>> read.rows.tolist(), read.shapes[0].geom_type
 ([0], 'LineString')
 """
@@ -28,7 +27,7 @@ Each reader then builds its layer from the :class:`ReadFeatures`, in file order.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import attrs
 import numpy as np
@@ -45,7 +44,7 @@ from livable.io.datums import Datum
 from livable.io.layers import DEFAULT_LIMITS, FeatureSource, Limits
 from livable.models.results import Rejection, SourceInfo
 
-__all__ = ["FeatureReader", "ReadFeatures", "read_features"]
+__all__ = ["FeatureReader", "ReadFeatures", "ReadOptions", "read_features"]
 
 
 @attrs.frozen
@@ -54,6 +53,8 @@ class FeatureReader:
 
     noun: str
     """The feature in messages (``"community"``, ``"resident point"``)."""
+    plural: str
+    """The layer's name (``"communities"``: :func:`read_communities`)."""
     flag: str
     """The command-line flag that names the layer's CRS (``"--communities-crs"``)."""
     geometry: Callable[[Any], Geometry]
@@ -106,17 +107,41 @@ class ReadFeatures:
         return self.out.result()
 
 
+class ReadOptions(TypedDict, total=False):
+    """The keywords every reader takes (``read_communities(path, crs="EPSG:4547")``).
+
+    ``crs`` names the source CRS (else the legacy GeoJSON ``crs`` member, else WGS84);
+    ``datum`` a Chinese map-vendor datum (``gcj02``, ``bd09``) of lon/lat input; ``strict``
+    raises :class:`~livable.errors.InputError` for the first problem in file order
+    instead of rejecting; ``limits`` bounds the input (:class:`~livable.io.Limits`);
+    ``encoding`` names a shapefile's or CSV's text encoding.
+    """
+
+    crs: str | int | pyproj.CRS | None
+    datum: Datum | str
+    strict: bool
+    limits: Limits
+    encoding: str | None
+
+
+_OPTIONS = frozenset(ReadOptions.__annotations__)
+
+
 def read_features(
-    source: FeatureSource,
-    spec: FeatureReader,
-    *,
-    crs: str | int | pyproj.CRS | None = None,
-    datum: Datum | str = Datum.WGS84,
-    strict: bool = False,
-    limits: Limits = DEFAULT_LIMITS,
-    encoding: str | None = None,
+    source: FeatureSource, spec: FeatureReader, **options: Unpack[ReadOptions]
 ) -> ReadFeatures:
-    """Load ``source`` and check every feature as ``spec`` says (the module's steps)."""
+    """Load ``source`` and check every feature as ``spec`` says (the module's steps).
+
+    An unknown keyword raises :class:`TypeError`, as a misspelt one does in any call.
+    """
+    unknown = sorted(set(options) - _OPTIONS)
+    if unknown:
+        raise TypeError(f"read_{spec.plural}() got an unexpected keyword argument {unknown[0]!r}")
+    crs = options.get("crs")
+    datum = options.get("datum", Datum.WGS84)
+    strict = options.get("strict", False)
+    limits = options.get("limits", DEFAULT_LIMITS)
+    encoding = options.get("encoding")
     collection, info = load_collection(source, limits, encoding)
     features = feature_list(collection, info, limits)
     src_crs, src_datum = resolve_source_crs(collection, crs, info, datum)

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import numpy.typing as npt
@@ -46,7 +46,7 @@ import shapely
 from livable.errors import InputError
 from livable.io._coordinates import AREA_MARGIN_DEG, PROJECTED_MARGIN_DEG
 from livable.io._geojson import feature_list, load_collection
-from livable.io._reader import FeatureReader, read_features
+from livable.io._reader import FeatureReader, ReadOptions, read_features
 from livable.io._shapes import (
     checked_geometry,
     community_geometry,
@@ -66,7 +66,6 @@ from livable.io._validate import (
     resident_problem,
 )
 from livable.io.crs import crs_from_geojson, resolve_crs, to_wgs84
-from livable.io.datums import Datum
 from livable.io.layers import (
     DEFAULT_LIMITS,
     CommunityLayer,
@@ -90,6 +89,7 @@ __all__ = [
     "FacilityLayer",
     "FeatureSource",
     "Limits",
+    "ReadOptions",
     "Rejection",
     "ResidentLayer",
     "SiteLayer",
@@ -102,6 +102,7 @@ __all__ = [
 
 COMMUNITIES = FeatureReader(
     "community",
+    "communities",
     "--communities-crs",
     community_geometry,
     check=community_problem,
@@ -111,6 +112,7 @@ COMMUNITIES = FeatureReader(
 
 RESIDENTS = FeatureReader(
     "resident point",
+    "residents",
     "--residents-crs",
     resident_geometry,
     properties="required",
@@ -129,6 +131,7 @@ def facility_reader(known: Collection[str]) -> FeatureReader:
     """
     return FeatureReader(
         "facility",
+        "facilities",
         "--facilities-crs",
         facility_geometry,
         check=functools.partial(facility_problem, known=known),
@@ -139,15 +142,7 @@ def facility_reader(known: Collection[str]) -> FeatureReader:
     )
 
 
-def read_communities(
-    source: FeatureSource,
-    *,
-    crs: str | int | pyproj.CRS | None = None,
-    datum: Datum | str = Datum.WGS84,
-    strict: bool = False,
-    limits: Limits = DEFAULT_LIMITS,
-    encoding: str | None = None,
-) -> CommunityLayer:
+def read_communities(source: FeatureSource, **options: Unpack[ReadOptions]) -> CommunityLayer:
     """Read and validate communities; geometries are returned in WGS84 lon/lat.
 
     ``crs`` names the source CRS (else the legacy GeoJSON ``crs`` member, else WGS84);
@@ -169,9 +164,7 @@ def read_communities(
     ...
     livable.errors.InputError: <memory>#0 (id 'c1'): population must be a number ...
     """
-    read = read_features(
-        source, COMMUNITIES, crs=crs, datum=datum, strict=strict, limits=limits, encoding=encoding
-    )
+    read = read_features(source, COMMUNITIES, **options)
     out = read.out
     geom_of = dict(zip(read.shape_rows.tolist(), read.shapes, strict=True))
     communities: list[Community] = []
@@ -209,12 +202,8 @@ def read_communities(
 def read_facilities(
     source: FeatureSource,
     *,
-    crs: str | int | pyproj.CRS | None = None,
-    datum: Datum | str = Datum.WGS84,
     known_types: Collection[str] | None = None,
-    strict: bool = False,
-    limits: Limits = DEFAULT_LIMITS,
-    encoding: str | None = None,
+    **options: Unpack[ReadOptions],
 ) -> FacilityLayer:
     """Read and validate facilities into columns (WGS84 lon/lat).
 
@@ -231,15 +220,7 @@ def read_facilities(
     """
     if known_types is None:
         known_types = FACILITY_TYPES.keys()
-    read = read_features(
-        source,
-        facility_reader(set(known_types)),
-        crs=crs,
-        datum=datum,
-        strict=strict,
-        limits=limits,
-        encoding=encoding,
-    )
+    read = read_features(source, facility_reader(set(known_types)), **options)
     lon, lat = read.lon, read.lat
     areas: npt.NDArray[np.object_] | None = None
     if read.shape_rows.size:
@@ -270,15 +251,7 @@ def read_facilities(
     )
 
 
-def read_residents(
-    source: FeatureSource,
-    *,
-    crs: str | int | pyproj.CRS | None = None,
-    datum: Datum | str = Datum.WGS84,
-    strict: bool = False,
-    limits: Limits = DEFAULT_LIMITS,
-    encoding: str | None = None,
-) -> ResidentLayer:
+def read_residents(source: FeatureSource, **options: Unpack[ReadOptions]) -> ResidentLayer:
     """Read residential points: Points with ``population`` and ``community`` properties.
 
     Coordinates as for :func:`read_facilities` (``crs``, the legacy ``crs`` member,
@@ -295,9 +268,7 @@ def read_residents(
     >>> layer.population.tolist(), layer.community.tolist(), [r.reason for r in layer.rejected]
     ([120.0], ['c1'], ['population must be >= 0, not -5'])
     """
-    read = read_features(
-        source, RESIDENTS, crs=crs, datum=datum, strict=strict, limits=limits, encoding=encoding
-    )
+    read = read_features(source, RESIDENTS, **options)
     props = read.properties()
     rejected, _ = read.result()
     return ResidentLayer(

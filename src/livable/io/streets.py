@@ -16,30 +16,22 @@ every other layer's (:mod:`livable.io._reader`).
 
 from __future__ import annotations
 
-import numpy as np
-import pyproj
+from typing import Unpack
 
-from livable.io._reader import FeatureReader, read_features
+import numpy as np
+
+from livable.io._reader import FeatureReader, ReadOptions, read_features
 from livable.io._shapes import street_geometry
-from livable.io.datums import Datum
-from livable.io.layers import DEFAULT_LIMITS, FeatureSource, Limits, StreetLayer
+from livable.io.layers import FeatureSource, StreetLayer
 
 __all__ = ["STREETS", "read_streets"]
 
-STREETS = FeatureReader("street", "--streets-crs", street_geometry, properties="ignored")
+STREETS = FeatureReader("street", "streets", "--streets-crs", street_geometry, properties="ignored")
 """How streets are read: an id each, unique; LineString or MultiLineString of non-zero
 length; properties are not looked at."""
 
 
-def read_streets(
-    source: FeatureSource,
-    *,
-    crs: str | int | pyproj.CRS | None = None,
-    datum: Datum | str = Datum.WGS84,
-    strict: bool = False,
-    limits: Limits = DEFAULT_LIMITS,
-    encoding: str | None = None,
-) -> StreetLayer:
+def read_streets(source: FeatureSource, **options: Unpack[ReadOptions]) -> StreetLayer:
     """Read and validate streets (LineString/MultiLineString features with an ``id``).
 
     As the other readers do, each bad feature is rejected with its ``file#index``, id
@@ -51,9 +43,7 @@ def read_streets(
     >>> read_streets({"type": "FeatureCollection", "features": []}).count
     0
     """
-    read = read_features(
-        source, STREETS, crs=crs, datum=datum, strict=strict, limits=limits, encoding=encoding
-    )
+    read = read_features(source, STREETS, **options)
     rejected, _ = read.result()
     return StreetLayer(
         ids=np.array([read.ids[i] for i in read.rows.tolist()], dtype=object),
