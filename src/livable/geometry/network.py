@@ -1406,7 +1406,7 @@ def network_factory(
 
     ``streets`` is a street layer (:class:`livable.io.StreetLayer`, from
     :func:`livable.io.read_streets`); the registered provider factory
-    (:func:`livable.plugins.streets.network_factory`) reads a file, bytes or mapping first.
+    (``livable.plugins.streets.network_factory``) reads a file, bytes or mapping first.
 
     >>> import pyproj
     >>> from livable.io import read_streets

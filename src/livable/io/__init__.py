@@ -1,9 +1,9 @@
 """Every way data comes in: GeoJSON, CSV and GIS files, GeoParquet, GeoDataFrames, OSM and
 Amap exports, streets, resident points, and merging duplicate facilities.
 
-The readers (:func:`read_communities`, :func:`read_facilities`, :func:`read_residents`,
-:func:`read_streets`, :func:`read_sites`)
-validate each feature and list the ones they reject with the reason; the importers turn
+The readers (:func:`~livable.read_communities`, :func:`~livable.read_facilities`,
+:func:`~livable.read_residents`, :func:`read_streets`, :func:`read_sites`) validate each
+feature and list the ones they reject with the reason; the importers turn
 real data (:func:`read_osm`, :func:`read_amap`) into facility layers; :func:`dedupe_facilities`
 merges the same facility from two sources. Each importer imports its optional dependency
 when called, so ``import livable`` stays light.
