@@ -7,13 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import livable
 from livable.geometry.crs import Projector, choose_working_crs
-from livable.io import FacilityLayer, StreetLayer, read_sites, read_streets
+from livable.io import FacilityLayer, StreetLayer, read_streets
 from livable.io.dedupe import _utm_metres
 from livable.testing import facility
 
@@ -99,22 +98,3 @@ def test_dedupe_measures_in_the_engine_working_crs(points: list[tuple[float, flo
     ex, ey = Projector.for_crs(choose_working_crs(lon, lat)).forward(lon, lat)
     np.testing.assert_array_equal(x, ex)
     np.testing.assert_array_equal(y, ey)
-
-
-def test_read_sites_reduces_areas_to_a_point_and_names_a_bad_one() -> None:
-    square = shapely.box(108.94, 34.26, 108.95, 34.27)
-    fc = {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {"id": "a"},
-                "geometry": shapely.geometry.mapping(square),
-            }
-        ],
-    }
-    sites = read_sites(fc)
-    assert sites.ids == ("a",) and square.contains(shapely.Point(sites.lon[0], sites.lat[0]))
-    fc["features"].append(fc["features"][0])
-    with pytest.raises(livable.InputError, match="candidate needs a unique id"):
-        read_sites(fc)

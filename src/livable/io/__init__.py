@@ -2,7 +2,7 @@
 Amap exports, streets, resident points, and merging duplicate facilities.
 
 The readers (:func:`~livable.read_communities`, :func:`~livable.read_facilities`,
-:func:`~livable.read_residents`, :func:`read_streets`, :func:`read_sites`) validate each
+:func:`~livable.read_residents`, :func:`read_streets`) validate each
 feature and list the ones they reject with the reason; the importers turn
 real data (:func:`read_osm`, :func:`read_amap`) into facility layers; :func:`dedupe_facilities`
 merges the same facility from two sources. Each importer imports its optional dependency
@@ -40,11 +40,9 @@ from livable.io.readers import (
     Limits,
     ReadOptions,
     ResidentLayer,
-    SiteLayer,
     read_communities,
     read_facilities,
     read_residents,
-    read_sites,
 )
 from livable.io.streets import read_streets
 from livable.models.results import Rejection, SourceInfo
@@ -67,7 +65,6 @@ __all__ = [
     "ReadOptions",
     "Rejection",
     "ResidentLayer",
-    "SiteLayer",
     "SourceInfo",
     "StreetLayer",
     "concat_facilities",
@@ -81,7 +78,6 @@ __all__ = [
     "read_facilities",
     "read_osm",
     "read_residents",
-    "read_sites",
     "read_streets",
     "streets_to_geojson",
     "type_counts",

@@ -17,14 +17,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pyproj
 import shapely
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
 from livable._numbers import finite_float, is_number, number_kind
 from livable._text import show
-from livable.io._coordinates import extent_of
 from livable.io._geojson import GEOJSON_GEOMETRIES, show_value
 from livable.io._validate import Collector, is_plain_number
 
@@ -32,7 +30,6 @@ __all__ = [
     "COMMUNITY_GEOMETRIES",
     "FACILITY_GEOMETRIES",
     "Geometry",
-    "checked_geometry",
     "community_geometry",
     "facility_geometry",
     "line_geometry",
@@ -200,38 +197,6 @@ def repair_polygons(
         )
         fixed[index] = repaired
     return fixed
-
-
-def checked_geometry(
-    feature: Mapping[str, Any], *, geographic: bool
-) -> tuple[BaseGeometry | None, str | None]:
-    """A feature's Point or (Multi)Polygon checked as the readers check theirs, or a problem.
-
-    For callers that read a few hand-made features one by one (the planner's candidate
-    sites): lon/lat coordinates (``geographic``) must be valid WGS84 positions; an invalid
-    polygon is repaired silently. ``(geometry, None)`` or ``(None, problem)``.
-
-    >>> checked_geometry({"geometry": {"type": "Point", "coordinates": [34.26, 108.94]}},
-    ...           geographic=True)[1]
-    'longitude and latitude look swapped: (34.26, 108.94) is not a valid ...'
-    """
-    raw = feature.get("geometry") if isinstance(feature, Mapping) else None
-    allowed = ("Point", "Polygon", "MultiPolygon")
-    geom, problem, _ = parse_geometry(raw, allowed, "feature")
-    if geom is None:
-        return None, problem
-    if geographic:
-        coords = shapely.get_coordinates(geom)
-        extent = extent_of(pyproj.CRS.from_epsg(4326).to_wkt())
-        bad = np.flatnonzero(~extent.inside(coords[:, 0], coords[:, 1]))
-        if bad.size:
-            x, y = coords[bad[0]]
-            return None, extent.explain(float(x), float(y), "crs=")
-    if geom.geom_type != "Point" and not geom.is_valid:
-        geom = polygonal(shapely.make_valid(geom))
-        if geom.is_empty:
-            return None, "invalid polygon that cannot be repaired: it has no area"
-    return geom, None
 
 
 def point_coords(raw: Any) -> tuple[float, float] | None:

@@ -1,9 +1,8 @@
 """The layers the readers return (columns and model objects, WGS84) and their limits.
 
 :class:`CommunityLayer`, :class:`FacilityLayer` (columns: no per-feature objects from the
-parsed file to the distance provider), :class:`ResidentLayer`, :class:`StreetLayer` and
-:class:`SiteLayer` (the planner's candidate sites); :class:`Limits` bounds what a reader
-accepts.
+parsed file to the distance provider), :class:`ResidentLayer` and :class:`StreetLayer`;
+:class:`Limits` bounds what a reader accepts.
 
 >>> layer = StreetLayer.from_lines(["s1"], [shapely.LineString([(108.94, 34.26), (108.95, 34.26)])])
 >>> len(layer), layer.ids.tolist()
@@ -35,7 +34,6 @@ __all__ = [
     "Limits",
     "PropertyAttributes",
     "ResidentLayer",
-    "SiteLayer",
     "StreetLayer",
 ]
 
@@ -296,16 +294,3 @@ class StreetLayer:
         line_column[:] = list(lines)
         fields.setdefault("count", len(id_column))
         return cls(id_column, line_column, tuple(properties), **fields)
-
-
-@attrs.frozen(eq=False)
-class SiteLayer:
-    """Sites picked by hand (the planner's candidates): ids and a WGS84 point each."""
-
-    ids: tuple[str, ...]
-    lon: npt.NDArray[np.float64]
-    lat: npt.NDArray[np.float64]
-    source: SourceInfo = MEMORY
-
-    def __len__(self) -> int:
-        return len(self.ids)

@@ -1,4 +1,4 @@
-"""The public readers: communities, facilities, resident points and candidate sites.
+"""The public readers: communities, facilities and resident points.
 
 Inputs are RFC 7946 FeatureCollections (a file path, ``bytes`` or an in-memory mapping),
 lon/lat WGS84 unless a CRS or a Chinese map datum is named. Every problem gets one of three
@@ -40,15 +40,11 @@ from typing import Any, Unpack
 
 import numpy as np
 import numpy.typing as npt
-import pyproj
 import shapely
 
-from livable.errors import InputError
 from livable.io._coordinates import AREA_MARGIN_DEG, PROJECTED_MARGIN_DEG
-from livable.io._geojson import feature_list, load_collection
 from livable.io._reader import FeatureReader, ReadOptions, read_features
 from livable.io._shapes import (
-    checked_geometry,
     community_geometry,
     facility_geometry,
     resident_geometry,
@@ -61,20 +57,16 @@ from livable.io._validate import (
     community_problem,
     facility_problem,
     fast_id,
-    feature_id,
     plain_point,
     resident_problem,
 )
-from livable.io.crs import crs_from_geojson, resolve_crs, to_wgs84
 from livable.io.layers import (
-    DEFAULT_LIMITS,
     CommunityLayer,
     FacilityLayer,
     FeatureSource,
     Limits,
     PropertyAttributes,
     ResidentLayer,
-    SiteLayer,
 )
 from livable.models import FACILITY_TYPES, Community
 from livable.models.results import Rejection, SourceInfo
@@ -92,12 +84,10 @@ __all__ = [
     "ReadOptions",
     "Rejection",
     "ResidentLayer",
-    "SiteLayer",
     "SourceInfo",
     "read_communities",
     "read_facilities",
     "read_residents",
-    "read_sites",
 ]
 
 COMMUNITIES = FeatureReader(
@@ -281,42 +271,6 @@ def read_residents(source: FeatureSource, **options: Unpack[ReadOptions]) -> Res
         source=read.info,
         count=len(read.features),
     )
-
-
-def read_sites(source: FeatureSource, *, crs: str | int | pyproj.CRS | None = None) -> SiteLayer:
-    """Sites picked by hand (the planner's candidates), each a point in WGS84 lon/lat.
-
-    Areas are reduced to a point inside them; every feature needs a unique ``id``. A bad
-    feature raises :class:`~livable.errors.InputError` naming it (sites are few and chosen
-    by hand, so a silent skip would hide a typo).
-
-    >>> sites = read_sites({"type": "FeatureCollection", "features": [{"type": "Feature",
-    ...     "properties": {"id": "s1"},
-    ...     "geometry": {"type": "Point", "coordinates": [108.94, 34.26]}}]})
-    >>> sites.ids, sites.lon.tolist()
-    (('s1',), [108.94])
-    """
-    collection, info = load_collection(source, DEFAULT_LIMITS)
-    features = feature_list(collection, info, DEFAULT_LIMITS)
-    src = resolve_crs(crs) if crs is not None else crs_from_geojson(collection) or resolve_crs(None)
-    ids: list[str] = []
-    xs: list[float] = []
-    ys: list[float] = []
-    for index, feature in enumerate(features):
-        fid = feature_id(feature)
-        if fid is None or fid in ids:
-            raise InputError("candidate needs a unique id", source=info.path, index=index)
-        geom, problem = checked_geometry(feature, geographic=src.is_geographic)
-        if geom is None:
-            raise InputError(
-                problem or "bad geometry", source=info.path, index=index, feature_id=fid
-            )
-        point = geom if geom.geom_type == "Point" else geom.representative_point()
-        ids.append(fid)
-        xs.append(point.x)
-        ys.append(point.y)
-    lon, lat = to_wgs84(np.array(xs), np.array(ys), src)
-    return SiteLayer(tuple(ids), lon, lat, info)
 
 
 def _text(value: Any) -> str | None:
