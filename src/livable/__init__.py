@@ -71,7 +71,7 @@ from livable.plugins.hookspecs import hookimpl
 
 if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
     from livable.engine import evaluate
-    from livable.geometry.datums import Datum
+    from livable.io.datums import Datum
     from livable.indicators.base import CommunityContext, Indicator
     from livable.io.readers import (
         CommunityLayer,
@@ -94,7 +94,7 @@ if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
 
 _LAZY: dict[str, str] = {
     "evaluate": "livable.engine",
-    "Datum": "livable.geometry.datums",
+    "Datum": "livable.io.datums",
     "CommunityContext": "livable.indicators.base",
     "Indicator": "livable.indicators.base",
     **dict.fromkeys(
