@@ -71,8 +71,8 @@ from livable.plugins.hookspecs import hookimpl
 
 if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
     from livable.engine import evaluate
-    from livable.io.datums import Datum
     from livable.indicators.base import CommunityContext, Indicator
+    from livable.io.datums import Datum
     from livable.io.readers import (
         CommunityLayer,
         FacilityLayer,
