@@ -32,7 +32,6 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 import pyproj
-from scipy.spatial import cKDTree
 
 from livable._text import show
 from livable.errors import LivableError
@@ -151,6 +150,8 @@ def dedupe_facilities(
     n = len(layer)
     if n < 2:
         return DedupeResult(layer, ())
+    from scipy.spatial import cKDTree  # loaded when first needed, not by import livable
+
     x, y = _utm_metres(layer.lon, layer.lat)
     # candidates a hair beyond the tolerance; the exact test is the hypot below
     pairs = cKDTree(np.column_stack([x, y])).query_pairs(
