@@ -14,7 +14,7 @@ geometry and rules, say what each lacks, and roll the answer up for the whole ci
 """
 
 from livable._version import __version__
-from livable.engine import evaluate, grade_from_results
+from livable.engine import LayerSpec, evaluate, grade_from_results
 from livable.errors import (
     CRSError,
     InputError,
@@ -139,4 +139,5 @@ __all__ = [
     "read_facilities",
     "read_report",
     "read_residents",
+    "LayerSpec",
 ]
