@@ -21,7 +21,7 @@ def client() -> Iterator[Any]:
         n_workers=2,
         processes=True,
         threads_per_worker=1,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=40,
     )
     client = distributed.Client(cluster, timeout="60s")

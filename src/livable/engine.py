@@ -78,6 +78,7 @@ __all__ = [
     "Progress",
     "as_community_layer",
     "as_facility_layer",
+    "as_resident_layer",
     "canonical_order",
     "evaluate",
     "evaluate_inputs",
@@ -274,7 +275,7 @@ def evaluate(
     encoding of a shapefile or CSV without one. Each input may be given as a
     :class:`LayerSpec` naming its CRS and datum: ``LayerSpec("shops.geojson",
     datum="gcj02")``. Every input community ends in ``report.communities`` or
-    ``report.rejected``. The other keywords are those of :class:`EvaluationSettings`.
+    ``report.rejected``. The other keywords are those of ``livable.engine.EvaluationSettings``.
 
     ``streets`` are the street centre lines of the ``network`` distance provider.
     ``progress``, if given, is called as ``progress(stage, fraction)`` while the run goes

@@ -82,7 +82,7 @@ def evaluate_dask(
     >>> from livable.testing import community, facility
     >>> comms = [community(f"c{i}", 108.90 + 0.05 * i, 34.26) for i in range(3)]
     >>> facs = [facility(f"k{i}", "kindergarten", 108.902 + 0.05 * i, 34.26) for i in range(3)]
-    >>> with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+    >>> with LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster:
     ...     with Client(cluster) as client:
     ...         report = evaluate_dask(comms, facs, client=client, tile_m=5_000.0)
     >>> import livable
