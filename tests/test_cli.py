@@ -135,7 +135,7 @@ def test_unknown_profile_is_exit_1(city, capsys):
 def test_plugins_command_lists_builtins(capsys):
     assert main(["plugins"]) == 0
     text = capsys.readouterr().out
-    assert "livable.builtin" in text and "euclidean" in text and "twelve_ones" in text
+    assert "livable.providers" in text and "euclidean" in text and "twelve_ones" in text
     assert "kindergarten" in text and "幼儿园" in text
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,8 +11,13 @@ import pytest
 
 import livable
 from livable.cli import main
-from livable.errors import LivableError
-from livable.report.handbook import community_pages, handbook_html, handbook_markdown, write_handbook
+from livable.errors import LivableError, ReportError
+from livable.report.handbook import (
+    community_pages,
+    handbook_html,
+    handbook_markdown,
+    write_handbook,
+)
 from livable.testing import community, facility, offset
 
 LON, LAT = 108.94, 34.26
@@ -24,7 +28,7 @@ def _fac(fid: str, ftype: str, east: float, name: str) -> livable.Facility:
 
 
 @pytest.fixture(scope="module")
-def report() -> dict:
+def report() -> livable.Report:
     """c1 and c2 in 柏树林街道 (c2 far away, nothing nearby), c3 elsewhere."""
     comms = [
         community(
@@ -49,7 +53,7 @@ def report() -> dict:
         _fac("r1", "restaurant", -250, "福寿泡馍馆"),
         _fac("p1", "parcel_point", -80, "快递驿站"),
     ]
-    return livable.evaluate(comms, facs).to_dict()
+    return livable.evaluate(comms, facs)
 
 
 class _Rows(HTMLParser):
@@ -133,8 +137,8 @@ def test_html_handbook_states_the_promised_tier_and_what_is_missing(report):
     # the kindergarten is 1,500 m away: the 15-minute promise is not met (19 minutes)
     assert "未达到：最近的需步行19分钟" in text
     assert "达到宜居社区还需（P4）" in text
-    gaps = next(c for c in report["communities"] if c["id"] == "c1")["gaps"]
-    livable_gaps = [g["message_zh"] for g in gaps if g["grade"] == "livable"]
+    gaps = report.community("c1").gaps
+    livable_gaps = [g.message_zh for g in gaps if g.grade == "livable"]
     assert livable_gaps and all(m in text for m in livable_gaps)
     assert any("幼儿园" in m for m in livable_gaps)
 
@@ -143,8 +147,8 @@ def test_english_handbook_uses_english_labels_and_messages(report):
     text = "".join(_parse(handbook_html(report, community="c1", lang="en")).text)
     assert "5-minute circle (within 400 m)" in text
     assert "branded convenience store" in text and "4 min" in text
-    gaps = next(c for c in report["communities"] if c["id"] == "c1")["gaps"]
-    assert all(g["message_en"] in text for g in gaps)
+    gaps = report.community("c1").gaps
+    assert all(g.message_en in text for g in gaps)
     assert "尚未" not in text
 
 
@@ -214,7 +218,7 @@ def test_walking_speed_comes_from_the_profile(report, tmp_path):
 
 def test_handbook_command(report, tmp_path, capsys):
     rpath = tmp_path / "report.json"
-    rpath.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    rpath.write_text(report.to_json(), encoding="utf-8")
     out = tmp_path / "c1.md"
     code = main(["handbook", str(rpath), "--community", "c1", "--lang", "en", "--out", str(out)])
     assert code == 0
@@ -237,7 +241,7 @@ def test_handbook_command(report, tmp_path, capsys):
 
 
 def test_unnamed_facilities_and_missing_profile_fall_back(report):
-    data = json.loads(json.dumps(report))
+    data = report.to_dict()  # parsed report.json data is a report too
     entry = next(c for c in data["communities"] if c["id"] == "c1")
     entry["access"]["bank"]["nearest"][0]["name"] = None
     data["profile"] = "some-city-file"  # not built in: the plan's defaults (80 m/min)
@@ -254,3 +258,36 @@ def test_read_errors_name_the_file(tmp_path):
     other.write_text("[]", encoding="utf-8")
     with pytest.raises(LivableError, match=r"other\.json: not a livable report"):
         handbook_markdown(Path(other), community="c1")
+
+
+@pytest.mark.parametrize(
+    ("options", "lang"),
+    [
+        ({"community": "c1"}, "zh"),
+        ({"community": "c2"}, "en"),
+        ({"subdistrict": "柏树林街道"}, "en"),
+        ({"subdistrict": "南院门街道"}, "zh"),
+    ],
+)
+@pytest.mark.parametrize("suffix", [".md", ".html"])
+def test_a_report_and_its_file_make_the_same_handbook(report, tmp_path, options, lang, suffix):
+    """The handbook is made from the typed report: the evaluation's object (unrounded),
+    its file, its text and its parsed data give the same bytes."""
+    path = tmp_path / "report.json"
+    path.write_text(report.to_json(), encoding="utf-8")
+    sources = [report, path, str(path), path.read_bytes(), report.to_dict()]
+    made = [
+        write_handbook(s, tmp_path / f"{n}{suffix}", lang=lang, **options).read_bytes()
+        for n, s in enumerate(sources)
+    ]
+    assert all(m == made[0] for m in made[1:])
+
+
+@pytest.mark.parametrize(
+    "data", [{"communities": []}, {"summary": {}, "communities": []}, {"id": "c1"}]
+)
+def test_a_mapping_that_is_not_a_report_is_a_report_error(data):
+    with pytest.raises(ReportError, match=r"^<memory>: not a livable report"):
+        handbook_markdown(data, community="c1")
+    with pytest.raises(ReportError, match=r"^<memory>: not a livable report"):
+        community_pages(data, subdistrict="柏树林街道")

@@ -3,7 +3,6 @@ layer, with Chinese labels rendered (no missing-glyph warnings)."""
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import re
@@ -11,15 +10,20 @@ import sys
 import warnings
 import xml.etree.ElementTree as ET
 
+import attrs
 import numpy as np
 import PIL.Image as PIL_Image
 import pylopdf_fonts_zh_cn
 import pytest
+import shapely
 
 import livable
-from livable.report import maps
 from livable.cli import main
-from livable.errors import LivableError
+from livable.errors import LivableError, ReportError
+from livable.io.sample import write_sample_city
+from livable.models.serialize import dumps
+from livable.plugins import PluginManager
+from livable.report import maps
 from livable.report.maps import (
     GRADE_COLORS,
     CJKFontWarning,
@@ -27,30 +31,29 @@ from livable.report.maps import (
     community_figure,
     render_map,
 )
-from livable.plugins import PluginManager
-from livable.io.sample import write_sample_city
+from livable.report.planner import plan
 from livable.testing import offset
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> dict:
+def sample(tmp_path_factory) -> livable.Report:
+    """The sample city's report as the evaluation returns it (unrounded numbers)."""
     folder = tmp_path_factory.mktemp("city")
     c, f = write_sample_city(folder)
-    report = livable.evaluate(c, f, plugins=PluginManager(load_entry_points=False))
-    return report.to_dict()
+    return livable.evaluate(c, f, plugins=PluginManager(load_entry_points=False))
 
 
 @pytest.fixture(scope="module")
 def report_file(sample, tmp_path_factory):
     path = tmp_path_factory.mktemp("report") / "report.json"
-    path.write_text(json.dumps(sample, ensure_ascii=False), encoding="utf-8")
+    path.write_text(sample.to_json(), encoding="utf-8")
     return path
 
 
-def _first(sample: dict, grade: str) -> dict:
-    return next(c for c in sample["communities"] if c["grade"] == grade)
+def _first(sample: livable.Report, grade: str) -> livable.CommunityResult:
+    return next(c for c in sample.communities if c.grade == grade)
 
 
 def _rgb(hex_color: str) -> np.ndarray:
@@ -88,7 +91,7 @@ def test_city_png_is_a4_sharp_and_shows_every_grade_colour(sample, tmp_path):
 
 def test_community_map_layers_each_draw_pixels(sample):
     entry = _first(sample, "not_livable")
-    fig = community_figure(sample, entry["id"], size=(6.0, 4.25))
+    fig = community_figure(sample, entry.id, size=(6.0, 4.25))
     fig.set_dpi(60)
     gids = {a.get_gid() for a in fig.findobj() if a.get_gid()}
     layers = ["community", "centre", "circle", "tier-400", "tier-800", "tier-1200", "title"]
@@ -135,31 +138,30 @@ def _texts(root: ET.Element) -> list[str]:
 
 
 def test_community_svg_has_the_layers_and_chinese_labels_as_text(sample, tmp_path):
-    entry = next(c for c in sample["communities"] if c["id"] == "BL-004")
-    assert entry["grade"] == "not_livable"
+    entry = sample.community("BL-004")
+    assert entry.grade == "not_livable"
     root, ids, _text = _svg(render_map(sample, tmp_path / "c.svg", community="BL-004"))
     for layer in ("community", "centre", "circle", "tier-400", "tier-800", "tier-1200"):
         assert layer in ids, layer
-    gap_types = [g["facility_type"] for g in entry["gaps"] if g["grade"] == "livable"]
+    gap_types = [g.facility_type for g in entry.gaps if g.grade == "livable"]
     assert gap_types == ["kindergarten"]
     assert "gap-kindergarten" in ids and "gap-kindergarten-label" in ids
     cats = {m.group(1) for i in ids if (m := re.match(r"fac-([a-z_]+)-\d+$", i))}
     assert {"shopping", "education", "medical", "finance", "other"} <= cats
-    n_nearest = len({f["id"] for a in entry["access"].values() for f in a["nearest"]})
+    n_nearest = len({f.id for a in entry.access for f in a.nearest})
     assert sum(1 for i in ids if i.startswith("fac-")) == n_nearest
     texts = _texts(root)
     joined = "\n".join(texts)
     # svg.fonttype none: the Chinese labels are text, not glyph outlines
-    assert f"{entry['name']}（BL-004）便民服务地图" in texts
+    assert f"{entry.name}（BL-004）便民服务地图" in texts
     assert "尚未达到宜居  not yet livable" in texts
     assert "缺幼儿园 no kindergarten" in joined and "为何未达到宜居" in joined
     assert "5分钟 5 min · 400 m" in texts
 
 
 def test_too_few_of_a_type_rings_the_ones_there_are(sample, tmp_path):
-    entry = next(c for c in sample["communities"] if c["id"] == "LT-013")
-    (gap,) = [g for g in entry["gaps"] if g["grade"] == "livable"]
-    assert (gap["facility_type"], gap["found"], gap["required"]) == ("restaurant", 2, 3)
+    (gap,) = [g for g in sample.community("LT-013").gaps if g.grade == "livable"]
+    assert (gap.facility_type, gap.found, gap.required) == ("restaurant", 2, 3)
     root, ids, _text = _svg(render_map(sample, tmp_path / "lt.svg", community="LT-013"))
     assert {"gap-restaurant-have-0", "gap-restaurant-have-1"} <= set(ids)
     assert "gap-restaurant" not in ids  # no line: the type is there, just too few (P4)
@@ -172,15 +174,16 @@ def test_city_svg_has_every_community_by_grade(sample, tmp_path):
     for i in ids:
         if m := re.match(r"com-(not_livable|livable|happy)-\d+$", i):
             by_grade[m.group(1)] = by_grade.get(m.group(1), 0) + 1
-    assert by_grade == sample["summary"]["grades"]
-    failing = sum(1 for c in sample["communities"] if c["grade"] == "not_livable")
+    s = sample.summary
+    assert by_grade == {"not_livable": s.not_livable, "livable": s.livable, "happy": s.happy}
+    failing = sum(1 for c in sample.communities if c.grade == "not_livable")
     assert sum(1 for i in ids if re.fullmatch(r"flag-\d+", i)) == failing
     joined = "\n".join(_texts(root))
     assert "便民服务地图  Convenience-service map" in joined
     assert "目标完成情况" in joined and "80.0% / 100% ✗" in joined
-    for c in sample["communities"]:
-        if c["grade"] == "not_livable":
-            assert c["id"] in joined  # listed with its reason
+    for c in sample.communities:
+        if c.grade == "not_livable":
+            assert c.id in joined  # listed with its reason
 
 
 def test_many_failing_communities_are_summed_up_per_district(sample, tmp_path, monkeypatch):
@@ -188,11 +191,11 @@ def test_many_failing_communities_are_summed_up_per_district(sample, tmp_path, m
     root, ids, _text = _svg(render_map(sample, tmp_path / "crowded.svg"))
     assert not any(re.fullmatch(r"flag-\d+", i) for i in ids)
     rows = [t for t in _texts(root) if re.match(r"\S+区: \d+ / \d+ · ", t)]
-    failing = [c for c in sample["communities"] if c["grade"] == "not_livable"]
-    districts = {c["district"] for c in failing}
+    failing = [c for c in sample.communities if c.grade == "not_livable"]
+    districts = {c.district for c in failing}
     assert len(rows) == len(districts)
     per = {r.split(":")[0]: int(r.split(": ")[1].split(" /")[0]) for r in rows}
-    assert per == {d: sum(c["district"] == d for c in failing) for d in districts}
+    assert per == {d: sum(c.district == d for c in failing) for d in districts}
 
 
 def test_html_map_is_self_contained_with_tooltips(sample, tmp_path):
@@ -208,20 +211,19 @@ def test_html_map_is_self_contained_with_tooltips(sample, tmp_path):
     tips = json.loads(blob.group(1))
     svg_ids = set(re.findall(r' id="([^"]+)"', page))
     assert set(tips) <= svg_ids
-    bl = next(k for k, v in tips.items() if v.startswith(_first(sample, "not_livable")["name"]))
+    bl = next(k for k, v in tips.items() if v.startswith(_first(sample, "not_livable").name))
     assert "幼儿园" in tips[bl]
 
 
 def test_isochrones_replace_the_tier_rings(sample, tmp_path):
-    data = copy.deepcopy(sample)
-    entry = _first(data, "happy")
-    lon, lat = entry["center"]
-    ring = [
-        list(offset(lon, lat, 300 * np.cos(a), 250 * np.sin(a))) for a in np.linspace(0, 6.28, 24)
-    ]
-    ring.append(ring[0])
-    entry["isochrones"] = {"400": {"type": "Polygon", "coordinates": [ring]}}
-    _root, ids, text = _svg(render_map(data, tmp_path / "iso.svg", community=entry["id"]))
+    entry = _first(sample, "happy")
+    lon, lat = entry.center
+    ring = [offset(lon, lat, 300 * np.cos(a), 250 * np.sin(a)) for a in np.linspace(0, 6.28, 24)]
+    with_iso = attrs.evolve(entry, isochrones={400: shapely.Polygon(ring)})
+    data = attrs.evolve(
+        sample, communities=tuple(with_iso if c is entry else c for c in sample.communities)
+    )
+    _root, ids, text = _svg(render_map(data, tmp_path / "iso.svg", community=entry.id))
     assert "isochrone-400" in ids and "tier-400" not in ids
     assert "tier-800" in ids  # tiers without an isochrone keep their ring
     assert "路网 network" in text
@@ -229,10 +231,10 @@ def test_isochrones_replace_the_tier_rings(sample, tmp_path):
 
 @pytest.mark.parametrize("cid", ["LT-005", "BL-006", "CA-016"])
 def test_point_multipolygon_and_enlarged_communities_render(sample, tmp_path, cid):
-    entry = next(c for c in sample["communities"] if c["id"] == cid)
+    entry = sample.community(cid)
     _root, ids, text = _svg(render_map(sample, tmp_path / f"{cid}.svg", community=cid))
     assert "community" in ids and "circle" in ids
-    assert f"服务圈 service circle {round(entry['radius_m']):,} m" in text
+    assert f"服务圈 service circle {round(entry.radius_m):,} m" in text
 
 
 def test_without_a_cjk_font_one_clear_warning(sample, tmp_path, monkeypatch):
@@ -292,7 +294,53 @@ def test_figures_accept_report_objects_and_paths(report_file, sample):
     fig.savefig(buf, format="png", dpi=40)
     assert buf.getvalue().startswith(b"\x89PNG")
     with pytest.raises(LivableError, match="no evaluated community"):
-        city_figure({"communities": [], "summary": sample["summary"]})
+        city_figure(attrs.evolve(sample, communities=()))
+
+
+@pytest.mark.parametrize("community", [None, "BL-004", "LT-013"])
+@pytest.mark.parametrize("suffix", [".svg", ".html"])
+def test_a_report_and_its_file_draw_the_same_map(sample, report_file, tmp_path, community, suffix):
+    """The map is made from the typed report: the evaluation's object (unrounded), its
+    file, its text and its parsed data draw the same bytes."""
+    made = [
+        render_map(source, tmp_path / f"{n}{suffix}", community=community).read_bytes()
+        for n, source in enumerate(
+            [sample, report_file, str(report_file), report_file.read_bytes(), sample.to_dict()]
+        )
+    ]
+    assert all(m == made[0] for m in made[1:])
+
+
+def test_a_plan_and_its_file_draw_the_same_map(sample, report_file, tmp_path):
+    result = plan(sample, ["kindergarten", "clinic"], grid_m=400.0, budget=3)
+    assert result.sites
+    plan_file = tmp_path / "plan.geojson"
+    plan_file.write_text(dumps(result.to_geojson()), encoding="utf-8")
+    from_object = render_map(sample, tmp_path / "a.svg", plan=result).read_bytes()
+    from_file = render_map(report_file, tmp_path / "b.svg", plan=plan_file).read_bytes()
+    assert from_object == from_file
+    assert b'id="plan-site-0"' in from_file
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"communities": []}, {"summary": {}, "communities": []}, {"type": "FeatureCollection"}],
+)
+def test_a_mapping_that_is_not_a_report_is_a_report_error(data, tmp_path):
+    with pytest.raises(ReportError, match=r"^<memory>: not a livable report"):
+        render_map(data, tmp_path / "x.svg")
+    with pytest.raises(ReportError, match=r"^<memory>: not a livable report"):
+        community_figure(data, "c1")
+
+
+def test_a_plan_file_that_is_not_a_plan_is_a_clear_error(report_file, tmp_path):
+    bad = tmp_path / "bad.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    with pytest.raises(LivableError, match=r"bad\.geojson: not a plan GeoJSON \(no 'plan'"):
+        render_map(report_file, tmp_path / "x.svg", plan=bad)
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(LivableError, match=r"bad\.geojson: not a readable plan GeoJSON"):
+        render_map(report_file, tmp_path / "x.svg", plan=bad)
 
 
 def test_demo_without_the_maps_extra_says_how_to_get_it(tmp_path, monkeypatch, capsys):

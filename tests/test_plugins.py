@@ -30,7 +30,7 @@ from livable import (
 )
 from livable.cli import main
 from livable.geometry.providers import EuclideanProvider
-from livable.plugins import BUILTIN_PLUGIN
+from livable.plugins import BUILTIN_NAMES, BUILTIN_PLUGIN
 from livable.schemas import load_schema
 from livable.testing import community, facility, offset, ring_of_facilities
 
@@ -405,10 +405,16 @@ def test_a_duplicate_of_a_builtin_id_blames_the_plugin_never_overwrites(
         answer = [type(original)()]
     with pytest.raises(PluginError) as info:
         getattr(_pm(_Returns(hook, answer)), method)()
+    builtin = {  # the built-in plugin that registers it, named in the fault
+        "facility_types": "livable.types",
+        "profiles": "livable.profiles",
+        "distance_providers": "livable.providers",
+        "indicators": "livable.indicators",
+    }[method]
     assert str(info.value) == (
         f"plugin '_Returns', hook {hook}: duplicate "
         f"{'provider' if method == 'distance_providers' else 'id'} {item!r}, already registered "
-        f"by plugin {BUILTIN_PLUGIN!r}"
+        f"by plugin {builtin!r}"
     )
     pm = _pm(_Returns(hook, answer), mode="record")
     kept = {
@@ -417,7 +423,7 @@ def test_a_duplicate_of_a_builtin_id_blames_the_plugin_never_overwrites(
         "distance_providers": lambda: pm.distance_providers()[value],
         "indicators": lambda: next(i for i in pm.indicators() if i.id == value),
     }[method]()
-    assert pm.owner(hook, value) == BUILTIN_PLUGIN
+    assert pm.owner(hook, value) == builtin
     if method == "indicators":
         assert type(kept) is type(original)
     else:
@@ -838,7 +844,8 @@ def test_cli_plugins_lists_versions_and_contributions(
     install(CHARGER_PLUGIN, name="yanta", version="0.3.0")
     assert main(["plugins", "--allow-plugin", "yanta"]) == 0
     text = capsys.readouterr().out
-    assert f"{BUILTIN_PLUGIN} {livable.__version__}" in text
+    for name in BUILTIN_NAMES:  # each built-in plugin on its own line
+        assert f"\n  {name} {livable.__version__}\n" in text
     assert "yanta 0.3.0" in text
     assert "facility type charging_station: EV charging station / 充电站" in text
     assert "profile xian-2020" in text
@@ -846,8 +853,15 @@ def test_cli_plugins_lists_versions_and_contributions(
     assert "distance providers: euclidean, geodesic" in text
     assert main(["plugins", "--no-entry-points", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert [p["name"] for p in data["plugins"]] == [BUILTIN_PLUGIN]
-    assert data["plugins"][0]["classify"] is True
+    assert [p["name"] for p in data["plugins"]] == [
+        "livable.types",
+        "livable.indicators",
+        "livable.providers",
+        "livable.network",
+        "livable.profiles",
+        "livable.classify",
+    ]
+    assert [p["name"] for p in data["plugins"] if p["classify"]] == ["livable.classify"]
 
 
 def test_cli_plugins_record_mode_shows_skips(

@@ -131,7 +131,7 @@ def test_run_indicator_explains_what_it_cannot_run() -> None:
     class Impostor(Wifi):
         id = "twelve_ones"
 
-    with pytest.raises(LookupError, match=r"already registered by plugin 'livable\.builtin'"):
+    with pytest.raises(LookupError, match=r"already registered by plugin 'livable\.indicators'"):
         run_indicator(Impostor(), c)
     off = livable.load_profile("xian-2020").derive(id="no-green", happy={"green_ratio_min": None})
     with pytest.raises(LookupError, match="applies"):

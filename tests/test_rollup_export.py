@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import livable
-from livable.cli import format_summary, main
-from livable.report.export import COLUMNS, TABLES, summary_tables, write_csv, write_xlsx
+from livable.cli import main
 from livable.models import TWELVE_ONES
-from livable.testing import community, facility, offset
+from livable.report.export import COLUMNS, TABLES, summary_tables, write_csv, write_xlsx
+from livable.report.summary import format_summary
+from livable.testing import community, facility, offset, ring_of_facilities
 
 LON, LAT = 108.94, 34.26
 
@@ -176,7 +179,7 @@ def test_cli_summary_prints_targets_and_exports(
 
 
 def test_format_summary_numbers(report: livable.Report) -> None:
-    text = format_summary(report.to_dict())
+    text = format_summary(report)
     lines = text.splitlines()
     livable_line = next(line for line in lines if line.startswith("livable share"))
     # 3 of 6 livable or happy; the target is 100 %, 3 more needed
@@ -188,8 +191,9 @@ def test_format_summary_numbers(report: livable.Report) -> None:
     assert peripheral.split()[4:] == ["50.0%", "30.0%", "0.0%", "0", "yes"]
 
 
-def test_format_summary_reads_an_older_report() -> None:
-    # a report written before the rollups were extended still prints
+def test_format_summary_rejects_data_that_is_not_a_report() -> None:
+    # the summary is made from a typed Report; a partial document (a report written before
+    # the rollups were extended, or no report at all) is a ReportError naming the fields
     old = {
         "profile": "xian-2020",
         "distance": "euclidean",
@@ -199,24 +203,39 @@ def test_format_summary_reads_an_older_report() -> None:
             "evaluated": 1,
             "rejected": 0,
             "grades": {"not_livable": 1, "livable": 0, "happy": 0},
-            "livable_share": 0.0,
-            "happy_share": 0.0,
-            "happy_share_central": None,
-            "happy_share_peripheral": None,
-            "targets": {
-                "livable_share": 1.0,
-                "happy_share_central": 0.5,
-                "happy_share_peripheral": 0.3,
-            },
             "groups": [],
             "top_gaps": [{"gap": "P4.twelve_ones:clinic", "communities": 1}],
         },
     }
-    text = format_summary(old)
-    assert "P4.twelve_ones:clinic" in text
-    # the tables are made from a typed Report, which such a partial document is not
-    with pytest.raises(livable.ReportError, match="required field missing"):
-        summary_tables(old)
+    for data in (old, {"communities": []}, {"type": "FeatureCollection", "features": []}):
+        with pytest.raises(livable.ReportError, match=r"^<memory>: not a livable report: "):
+            format_summary(data)
+        with pytest.raises(livable.ReportError, match="required field missing"):
+            summary_tables(data)
+
+
+def test_a_report_and_its_file_print_the_same_summary(
+    report: livable.Report, report_json: Path
+) -> None:
+    """The summary text is made from the typed report: the evaluation's object (with
+    unrounded shares), its file, its text and its parsed data print the same."""
+    sources = [
+        report,
+        report_json,
+        str(report_json),
+        report_json.read_bytes(),
+        json.loads(report_json.read_text(encoding="utf-8")),
+    ]
+    texts = [format_summary(s) for s in sources]
+    assert all(t == texts[0] for t in texts[1:])
+    assert "碑林区 (central)" in texts[0]
+
+
+def test_the_cli_prints_the_summary_module_text(
+    report_json: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["summary", str(report_json)]) == 0
+    assert capsys.readouterr().out == format_summary(report_json) + "\n"
 
 
 def test_report_is_schema_valid_and_every_new_member_is_described(report: livable.Report) -> None:
@@ -238,3 +257,30 @@ def test_report_is_schema_valid_and_every_new_member_is_described(report: livabl
         assert set(indicator) <= set(defs["indicator"]["properties"])
     closest = defs["summary"]["properties"]["closest"]["items"]["properties"]
     assert all(set(c) <= set(closest) for c in summary["closest"])
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["碑林区", "雁塔区", "长安区"]), st.booleans()),
+        min_size=1,
+        max_size=7,
+    )
+)
+def test_any_city_prints_the_same_summary_from_its_report_and_its_file(
+    plan: list[tuple[str, bool]],
+) -> None:
+    """Shares such as 1/3 or 2/7 are unrounded in the evaluation's Report and rounded in
+    its file; the summary (and the tables) made from either are the same."""
+    comms, facilities = [], []
+    for i, (district, kit) in enumerate(plan):
+        lon, lat = offset(LON, LAT, 10_000.0 * i, 0.0)
+        comms.append(community(f"c{i}", lon, lat, population=3000, district=district))
+        if kit:
+            facilities += ring_of_facilities(
+                lon, lat, [*TWELVE_ONES, "restaurant"], radius_m=200.0, prefix=f"c{i}-"
+            )
+    report = livable.evaluate(comms, facilities)
+    text = report.to_json()
+    assert format_summary(report) == format_summary(text)
+    assert summary_tables(report) == summary_tables(text)

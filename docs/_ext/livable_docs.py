@@ -219,6 +219,7 @@ API_MODULES: list[tuple[str, str, list[str]]] = [
     ("GeoPandas", "livable.report.geodataframe", []),
     ("Progress", "livable.cli.progress", []),
     ("Export for the assessment", "livable.report.export", []),
+    ("The summary as text", "livable.report.summary", []),
     ("The convenience-service map", "livable.report.maps", []),
     ("The residents' handbook", "livable.report.handbook", []),
     ("Planning new facilities", "livable.report.planner", []),

@@ -11,10 +11,20 @@ geometry and rules, say what each lacks, and roll the answer up for the whole ci
 <Grade.NOT_LIVABLE: 'not_livable'>
 >>> round(report.communities[0].access_to("convenience_store").nearest_m, 1)
 92.1
+
+``import livable`` loads the value types (:mod:`livable.models`), the errors and the hook
+markers; the engine, the readers, the profiles, the indicators and the plugin manager load
+on first use of one of their names here (``livable.evaluate``, ``livable.PluginManager``,
+..., PEP 562), and the distance providers' indexes and the street network when an
+evaluation first needs them. ``from livable import evaluate`` works as before.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from livable._version import __version__
-from livable.engine import LayerSpec, evaluate, grade_from_results
 from livable.errors import (
     CRSError,
     InputError,
@@ -24,60 +34,106 @@ from livable.errors import (
     ReportError,
     ResourceLimitError,
 )
-from livable.geometry.datums import Datum
-from livable.indicators.base import CommunityContext, Indicator
-from livable.io.readers import (
-    CommunityLayer,
-    FacilityLayer,
-    Limits,
-    Rejection,
-    ResidentLayer,
-    SourceInfo,
-    read_communities,
-    read_facilities,
-    read_residents,
-)
 from livable.models import (
     CATEGORIES,
     FACILITY_TYPES,
     KEY_CONTENTS,
     REQUIREMENTS,
     TWELVE_ONES,
+    ClosestCommunity,
     Community,
+    CommunityResult,
+    CommunityScore,
     Facility,
     FacilityType,
+    Gap,
+    GapCount,
     Grade,
+    IndicatorResult,
     KeyContent,
+    NearbyFacility,
+    PluginInfo,
+    Rejection,
+    Report,
     Requirement,
     ServiceCategory,
     SizeClass,
-    Zone,
-)
-from livable.plugins import PluginContributions, PluginManager, hookimpl
-from livable.profile import (
-    CircleRules,
-    FrameworkCriteria,
-    HappyCriteria,
-    Profile,
-    Targets,
-    load_profile,
-)
-from livable.models import (
-    ClosestCommunity,
-    CommunityResult,
-    CommunityScore,
-    Gap,
-    GapCount,
-    IndicatorResult,
-    NearbyFacility,
-    PluginInfo,
-    Report,
     Skipped,
+    SourceInfo,
     Summary,
     TypeAccess,
+    Zone,
     ZoneSummary,
+    grade_from_results,
     read_report,
 )
+from livable.plugins.hookspecs import hookimpl
+
+if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
+    from livable.engine import LayerSpec, evaluate
+    from livable.geometry.datums import Datum
+    from livable.indicators.base import CommunityContext, Indicator
+    from livable.io.readers import (
+        CommunityLayer,
+        FacilityLayer,
+        Limits,
+        ResidentLayer,
+        read_communities,
+        read_facilities,
+        read_residents,
+    )
+    from livable.plugins.manager import PluginContributions, PluginManager
+    from livable.profile import (
+        CircleRules,
+        FrameworkCriteria,
+        HappyCriteria,
+        Profile,
+        Targets,
+        load_profile,
+    )
+
+_LAZY: dict[str, str] = {
+    "evaluate": "livable.engine",
+    "LayerSpec": "livable.engine",
+    "Datum": "livable.geometry.datums",
+    "CommunityContext": "livable.indicators.base",
+    "Indicator": "livable.indicators.base",
+    **dict.fromkeys(
+        (
+            "CommunityLayer",
+            "FacilityLayer",
+            "Limits",
+            "ResidentLayer",
+            "read_communities",
+            "read_facilities",
+            "read_residents",
+        ),
+        "livable.io.readers",
+    ),
+    "PluginContributions": "livable.plugins.manager",
+    "PluginManager": "livable.plugins.manager",
+    **dict.fromkeys(
+        ("CircleRules", "FrameworkCriteria", "HappyCriteria", "Profile", "Targets", "load_profile"),
+        "livable.profile",
+    ),
+}
+"""Exported names loaded on first use, and the module each comes from."""
+
+
+def __getattr__(name: str) -> Any:
+    """Load an exported name of :data:`_LAZY` from its module on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'livable' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The names of ``livable``, those loaded on first use included."""
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "CATEGORIES",
@@ -106,6 +162,7 @@ __all__ = [
     "IndicatorResult",
     "InputError",
     "KeyContent",
+    "LayerSpec",
     "Limits",
     "LivableError",
     "NearbyFacility",
@@ -139,5 +196,4 @@ __all__ = [
     "read_facilities",
     "read_report",
     "read_residents",
-    "LayerSpec",
 ]

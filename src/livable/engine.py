@@ -364,10 +364,7 @@ def _setup(settings: EvaluationSettings, pm: PluginManager) -> _Run:
     types = pm.facility_types()
     providers = pm.distance_providers()
     if settings.distance not in providers:
-        raise LivableError(
-            f"unknown distance provider {settings.distance!r}; "
-            f"available: {', '.join(sorted(providers))}"
-        )
+        raise LivableError(pm.missing_provider(settings.distance))
     missing = [t for t in prof.required if t not in types]
     if missing:
         raise LivableError(f"profile {prof.id!r} requires unknown facility types {missing}")

@@ -59,7 +59,7 @@ from livable.models import (
     ZoneSummary,
     grade_from_results,
 )
-from livable.plugins.manager import BUILTIN_PLUGIN
+from livable.plugins.manager import BUILTIN_NAMES
 from livable.profile import Profile
 
 if TYPE_CHECKING:
@@ -419,7 +419,7 @@ def grade_community(
     decided = plugins.classify(community, tuple(results), profile, skipped=skipped)
     if decided is not None:
         plugin, grade = decided
-        if plugin != BUILTIN_PLUGIN and grade != rule_grade:
+        if plugin not in BUILTIN_NAMES and grade != rule_grade:
             details["grade_override"] = {"plugin": plugin, "rule_grade": rule_grade.value}
     final = tuple(
         r if r.decisive == (d := _decisive(r, grade)) else attrs.evolve(r, decisive=d)

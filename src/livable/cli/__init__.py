@@ -12,19 +12,18 @@ import functools
 import json
 import os
 import sys
-import textwrap
 import time
 import traceback
-import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from livable.cli._outputs import check_outputs
-from livable._text import escape, show, where
+from livable._text import escape, show
 from livable._version import __version__
 from livable.errors import LivableError
 from livable.cli.progress import terminal_progress
+from livable.report.summary import format_summary
 
 if TYPE_CHECKING:
     from livable.plugins import PluginManager
@@ -34,220 +33,8 @@ __all__ = ["main"]
 _GRADE_ZH = {"not_livable": "尚未宜居", "livable": "宜居", "happy": "幸福"}
 
 
-def _width(text: str) -> int:
-    """Terminal columns of a text: East Asian wide characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
-
-
-def _cell(value: object, width: int, *, left: bool = False) -> str:
-    text = "-" if value is None else str(value)
-    pad = " " * max(0, width - _width(text))
-    return text + pad if left else pad + text
-
-
-def _row(cells: Sequence[tuple[object, int]], first: int) -> str:
-    (head, _), rest = cells[0], cells[1:]
-    return _cell(head, first, left=True) + "".join(_cell(v, w) for v, w in rest)
-
-
-_GROUP_HEAD = (
-    "n",
-    "happy",
-    "livable",
-    "not",
-    "livable%",
-    "target",
-    "need",
-    "happy%",
-    "target",
-    "need",
-    "score",
-)
-_GROUP_WIDTHS = (5, 7, 9, 5, 10, 8, 6, 8, 8, 6, 7)
-
-
-def _group_lines(
-    title: str, groups: Sequence[dict[str, Any]], label: Callable[[dict[str, Any]], str]
-) -> list[str]:
-    first = max([_width(title), *(_width(label(g)) for g in groups)]) + 2
-    lines = [_row([(title, 0), *zip(_GROUP_HEAD, _GROUP_WIDTHS, strict=True)], first)]
-    for g in groups:
-        targets, needed = g.get("targets") or {}, g.get("needed") or {}
-        score = g.get("mean_score")
-        values = (
-            g["communities"],
-            g["happy"],
-            g["livable"],
-            g["not_livable"],
-            _pct(g.get("livable_share")),
-            _pct(targets.get("livable_share")),
-            needed.get("livable"),
-            _pct(g.get("happy_share")),
-            _pct(targets.get("happy_share")),
-            needed.get("happy"),
-            None if score is None else f"{score:.0f}",
-        )
-        lines.append(_row([(label(g), 0), *zip(values, _GROUP_WIDTHS, strict=True)], first))
-    return lines
-
-
-_ZONE_ZH = {"central": "中心城区", "peripheral": "周边城区"}
-_MAX_SUBDISTRICTS = 40
-
-
-def _met(actual: float | None, target: float) -> str:
-    if actual is None:
-        return "-"
-    return "yes" if actual >= target - 1e-12 else "no"
-
-
-def format_summary(report: dict[str, Any]) -> str:
-    """A readable terminal table of a report's summary (from ``report.json`` data).
-
-    The city's grades, the ``P6`` stage targets with the gap and the communities still
-    needed, the zone, district and (up to 40) subdistrict rows, the most common gaps and
-    the communities closest to their next grade. Older reports without some of these
-    members print what they have.
-    """
-    s = report["summary"]
-    g = s["grades"]
-    t = s["targets"]
-    gaps = s.get("target_gaps") or {}
-    n = s["evaluated"]
-
-    def share(count: int) -> str:
-        return _pct(count / n if n else None)
-
-    lines = [
-        f"livable {report.get('livable_version', '')} | profile {report['profile']} | "
-        f"distance {report['distance']} | working CRS {report['working_crs']}",
-        f"Communities 社区: {s['communities']} in input, {s['evaluated']} evaluated, "
-        f"{s['rejected']} rejected",
-        "",
-        _row([("grade 等级", 0), ("count", 7), ("share", 9)], 24),
-        _row([("happy 幸福社区", 0), (g["happy"], 7), (share(g["happy"]), 9)], 24),
-        _row([("livable 宜居社区", 0), (g["livable"], 7), (share(g["livable"]), 9)], 24),
-        _row(
-            [("not livable 尚未宜居", 0), (g["not_livable"], 7), (share(g["not_livable"]), 9)], 24
-        ),
-    ]
-    if s.get("mean_score") is not None:
-        basis = s.get("score_coverage")
-        on = "" if basis is None else f" ({_pct(basis)} of scored indicators assessed 已评估)"
-        lines.append(f"mean framework score 框架平均得分: {s['mean_score']:.0f}/100{on}")
-    groups = [grp for grp in s.get("groups", []) if isinstance(grp, dict)]
-    zones = {grp["key"]: grp for grp in groups if grp["level"] == "zone"}
-    city = next((grp for grp in groups if grp["level"] == "city"), None)
-    deadline = t.get("deadline")
-    title = f"target 目标 (P6{', by ' + deadline if deadline else ''})"
-    widths = [("actual", 8), ("target", 8), ("gap", 8), ("needed", 8), ("met", 5)]
-    rows = [
-        ("livable share 宜居占比", "livable_share", (city or {}).get("needed", {}).get("livable")),
-        (
-            "happy share, central 中心城区幸福",
-            "happy_share_central",
-            (zones.get("central") or {}).get("needed", {}).get("happy"),
-        ),
-        (
-            "happy share, peripheral 周边城区幸福",
-            "happy_share_peripheral",
-            (zones.get("peripheral") or {}).get("needed", {}).get("happy"),
-        ),
-    ]
-    lines += ["", _row([(title, 0), *widths], 38)]
-    for label, key, needed in rows:
-        values = (
-            _pct(s.get(key)),
-            _pct(t[key]),
-            _pct(gaps.get(key)),
-            needed,
-            _met(s.get(key), t[key]),
-        )
-        lines.append(_row([(label, 0), *zip(values, (w for _, w in widths), strict=True)], 38))
-    if s.get("unzoned"):
-        lines.append(f"  {s['unzoned']} communities without a zone 未划分城区类别，不计入幸福目标")
-    if zones:
-        lines += [
-            "",
-            *_group_lines(
-                "zone 城区类别",
-                list(zones.values()),
-                lambda grp: f"{_label(grp['key'])} {_ZONE_ZH.get(grp['key'], '')}".strip(),
-            ),
-        ]
-    districts = [grp for grp in groups if grp["level"] == "district"]
-    if districts:
-        lines += [
-            "",
-            *_group_lines(
-                "district 区",
-                districts,
-                lambda grp: f"{_label(grp['key'])} ({_label(grp['zone'] or '-')})",
-            ),
-        ]
-    subdistricts = [grp for grp in groups if grp["level"] == "subdistrict"]
-    if 0 < len(subdistricts) <= _MAX_SUBDISTRICTS:
-        lines += [
-            "",
-            *_group_lines(
-                "subdistrict 街道",
-                subdistricts,
-                lambda grp: f"{_label(grp.get('parent') or '-')} / {_label(grp['key'])}",
-            ),
-        ]
-    elif subdistricts:
-        lines += [
-            "",
-            f"{len(subdistricts)} subdistricts 个街道: export them with --csv DIR or --xlsx FILE",
-        ]
-    if s.get("top_gaps"):
-        lines += ["", "most common gaps 最常见短板:"]
-        for gap in s["top_gaps"][:10]:
-            label = gap.get("label_en")
-            what = escape(f"{label} / {gap.get('label_zh')}" if label else str(gap["gap"]))
-            pct = f"{_pct(gap['share']):>7}" if gap.get("share") is not None else ""
-            grade = f"  [{gap['grade']}]" if gap.get("grade") else ""
-            lines.append(f"  {gap['communities']:>4}{pct}  {what}{grade}")
-    if s.get("closest"):
-        lines += ["", "closest to the next grade 最接近下一等级 (fewest gaps first):"]
-        for rank, c in enumerate(s["closest"][:10], start=1):
-            missing = ", ".join(map(_label, c["missing"][:3]))
-            missing += " ..." if len(c["missing"]) > 3 else ""
-            name = f" {_label(c['name'])}" if c.get("name") else ""
-            lines.append(
-                f"  {rank:>2}. {_label(c['id'])}{name} ({_label(c.get('district') or '-')}): "
-                f"{c['grade']} -> {c['next_grade']}, {c['gaps']} gap(s): {missing}"
-            )
-    if report.get("rejected"):
-        lines += ["", f"rejected 未评估 ({len(report['rejected'])}):"]
-        lines += [line for r in report["rejected"] for line in _rejected_lines(r)]
-    return "\n".join(lines)
-
-
-def _label(value: object) -> str:
-    """An input name (district, subdistrict, community) as a table shows it: escaped, cut."""
-    return show(value, quote=False)
-
-
-_WRAP = 100
-
-
-def _rejected_lines(entry: Mapping[str, Any]) -> list[str]:
-    """One rejection as the summary lists it, in the words of the ``--strict`` error,
-    wrapped at 100 columns."""
-    text = f"{where(str(entry['source']), entry.get('id'))}: {escape(str(entry['reason']))}"
-    return textwrap.wrap(
-        text,
-        _WRAP,
-        initial_indent="  ",
-        subsequent_indent="      ",
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
 
 
 def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
@@ -326,6 +113,13 @@ def _add_plugin_args(p: argparse.ArgumentParser) -> None:
         help="load only this installed plugin (repeatable)",
     )
     g.add_argument(
+        "--block-plugin",
+        action="append",
+        metavar="NAME",
+        help="never load this plugin, a built-in one such as livable.network included, or "
+        "livable.builtin for all built-ins (repeatable)",
+    )
+    g.add_argument(
         "--plugin-faults",
         choices=("fail", "record"),
         default="fail",
@@ -337,6 +131,7 @@ def _plugin_options(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "load_entry_points": not getattr(args, "no_entry_points", False),
         "allow": getattr(args, "allow_plugin", None),
+        "block": getattr(args, "block_plugin", None) or [],
         "fault_mode": getattr(args, "plugin_faults", "fail"),
     }
 
@@ -525,10 +320,14 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     pm = _plugin_manager(args)
     providers = sorted(pm.distance_providers())
     if args.distance not in providers:
-        raise _UsageError(
-            f"argument --distance: unknown distance provider {show(args.distance)} "
-            f"(available: {', '.join(providers)})"
-        )
+        blocked = pm.blocked_provider(args.distance)
+        problem = f"unknown distance provider {show(args.distance)}"
+        if blocked is not None:
+            problem = (
+                f"distance provider {show(args.distance)} is not available: its plugin "
+                f"{show(blocked)} is blocked"
+            )
+        raise _UsageError(f"argument --distance: {problem} (available: {', '.join(providers)})")
     started = time.perf_counter()
     if args.workers > 1 or tile_km is not None:
         from livable.scale.tiles import DEFAULT_TILE_M, evaluate_partitioned
@@ -986,4 +785,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-

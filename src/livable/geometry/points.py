@@ -34,11 +34,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
-from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:  # scipy.spatial loads on the first tree built, not at ``import livable``
+    from scipy.spatial import cKDTree
 
 __all__ = ["CHUNK", "PointSearch", "PointTrees", "Refine"]
 
@@ -150,6 +152,8 @@ class PointTrees:
     def _tree(self, members: IntArray) -> cKDTree | None:
         if members.size == 0:
             return None
+        from scipy.spatial import cKDTree
+
         pts = np.column_stack([self._x[members], self._y[members]])
         return cKDTree(pts, leafsize=32, balanced_tree=False, compact_nodes=False)
 

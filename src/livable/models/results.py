@@ -15,9 +15,11 @@ from typing import Any, Literal
 
 import attrs
 import orjson
+import shapely
 from cattrs.errors import AttributeValidationNote, ClassValidationError, IterableValidationError
 from shapely.geometry.base import BaseGeometry
 
+from livable.errors import LivableError, ReportError
 from livable.models.serialize import (
     Field,
     converter,
@@ -34,13 +36,9 @@ from livable.models.serialize import (
     structure,
     structure_fields,
 )
-from livable.errors import ReportError
 from livable.models.vocabulary import Grade, Zone
 
 __all__ = [
-    "Status",
-    "Rejection",
-    "SourceInfo",
     "SCHEMA_VERSION",
     "ClosestCommunity",
     "CommunityResult",
@@ -50,9 +48,12 @@ __all__ = [
     "IndicatorResult",
     "NearbyFacility",
     "PluginInfo",
+    "Rejection",
     "Report",
     "ReportSource",
     "Skipped",
+    "SourceInfo",
+    "Status",
     "Summary",
     "TypeAccess",
     "ZoneSummary",
@@ -639,11 +640,59 @@ class Report:
         return structure(data, cls, where=where)
 
     def to_geodataframe(self, *, geometry: Literal["community", "center"] = "community") -> Any:
-        """The communities as a GeoDataFrame with grades, gaps and access columns
-        (the ``geopandas`` extra; see :func:`livable.report.geodataframe.report_to_geodataframe`)."""
-        from livable.report.geodataframe import report_to_geodataframe
+        """A GeoDataFrame (EPSG:4326) with one row per evaluated community (the
+        ``geopandas`` extra, imported when called; the core never imports pandas).
 
-        return report_to_geodataframe(self, geometry=geometry)
+        Columns: ``id``, ``name``, ``grade``, ``livable`` and ``happy`` (booleans), ``zone``,
+        ``district``, ``subdistrict``, ``population``, ``size_class``, ``radius_m``,
+        ``center_lon``, ``center_lat``, ``center_inside``, ``gap_count``, ``gaps`` (the gaps'
+        facility types or rules, ``;``-separated), then for every facility type
+        ``nearest_m_<type>`` (metres, NaN beyond the search radius) and
+        ``in_circle_<type>`` (count within the community's circle). ``geometry`` is the
+        community's own shape or, with ``geometry="center"``, its circle centre.
+        """
+        try:
+            import geopandas as gpd
+            import pandas as pd
+        except ImportError:
+            raise LivableError(
+                "GeoDataFrames need GeoPandas: pip install 'livable[geopandas]'"
+            ) from None
+        if geometry not in ("community", "center"):
+            raise LivableError(f"geometry must be 'community' or 'center', not {geometry!r}")
+        rows = [_frame_row(c) for c in self.communities]
+        shapes = [
+            c.geometry if geometry == "community" else shapely.Point(*c.center)
+            for c in self.communities
+        ]
+        return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=shapes, crs="EPSG:4326")
+
+
+def _frame_row(c: CommunityResult) -> dict[str, Any]:
+    """One community as a row of :meth:`Report.to_geodataframe`."""
+    row: dict[str, Any] = {
+        "id": c.id,
+        "name": c.name,
+        "grade": str(c.grade),
+        "livable": c.grade.rank >= 1,
+        "happy": c.grade.rank >= 2,
+        "zone": None if c.zone is None else str(c.zone),
+        "district": c.district,
+        "subdistrict": c.subdistrict,
+        "population": c.population,
+        "size_class": c.size_class,
+        "radius_m": c.radius_m,
+        "center_lon": c.center[0],
+        "center_lat": c.center[1],
+        "center_inside": c.center_inside,
+        "gap_count": len(c.gaps),
+        "gaps": ";".join(dict.fromkeys(g.facility_type or g.category or g.rule for g in c.gaps)),
+    }
+    for a in c.access:
+        row[f"nearest_m_{a.facility_type}"] = float("nan") if a.nearest_m is None else a.nearest_m
+    for a in c.access:
+        row[f"in_circle_{a.facility_type}"] = a.count_in_circle
+    return row
 
 
 def read_report(source: str | os.PathLike[str] | bytes) -> Report:

@@ -10,11 +10,16 @@ Two calling rules apply:
 - The four *registry* hooks (``livable_facility_types``, ``livable_indicators``,
   ``livable_distance_providers``, ``livable_profiles``) are called once per
   :class:`~livable.PluginManager`, in plugin registration order (the built-in
-  plugin first), and every answer is kept. Ids are unique: an id a plugin registers again,
+  plugins first), and every answer is kept. Ids are unique: an id a plugin registers again,
   a built-in one included, is a fault naming both plugins, never a silent overwrite.
 - ``livable_classify`` is ``firstresult``: it is called per community, plugins registered
   later first, and stops at the first answer that is not ``None``. The built-in plugin
-  answers last (``trylast``) with the profile's rules, so any plugin can override it.
+  ``livable.classify`` answers last (``trylast``) with the profile's rules, so any plugin
+  can override it.
+
+The argument and return types are imported for type checkers only (``TYPE_CHECKING``, as
+pytest's ``hookspec.py`` does), so this module imports nothing of livable but pluggy's
+markers: a plugin may import it without loading geometry, indicators or profiles.
 
 A plugin that raises, or returns the wrong type, is reported with its name and the hook
 (:class:`~livable.PluginError`, or an entry of the report's ``skipped`` when the
@@ -27,15 +32,17 @@ manager runs with ``fault_mode="record"``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pluggy
 
-from livable.geometry.providers import ProviderFactory
-from livable.indicators.base import Indicator
-from livable.models import Community, FacilityType, Grade
-from livable.profile import Profile
-from livable.models import IndicatorResult
+if TYPE_CHECKING:  # as pytest's hookspec.py: the types name the contract, no import edge
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from livable.geometry.providers import ProviderFactory
+    from livable.indicators.base import Indicator
+    from livable.models import Community, FacilityType, Grade, IndicatorResult
+    from livable.profile import Profile
 
 __all__ = [
     "HOOKS",
@@ -231,7 +238,7 @@ def livable_classify(
 
     **Calling rule:** ``firstresult``: plugins registered later are asked first
     (``tryfirst``/``trylast`` as in pluggy) and the first answer that is not ``None`` wins.
-    The built-in plugin answers last (``trylast``) with the profile's rules
+    The built-in plugin ``livable.classify`` answers last (``trylast``) with the profile's rules
     (:func:`~livable.grade_from_results`), so returning ``None`` keeps them. A grade
     a plugin decides differently from the rules is recorded in the community's
     ``details.grade_override`` in the report.

@@ -1,13 +1,15 @@
 """A plugin manager per engine, never a global.
 
-:class:`PluginManager` wraps a ``pluggy.PluginManager``: it registers the built-in
-plugin (``livable.builtin``), then the plugin objects the caller gives, then (unless
-switched off) the setuptools entry points of group ``livable``, optionally limited to an
-allow-list. Every plugin is validated when it is registered: a ``livable_*`` function or
-method that is not a known hook, one that is not marked with ``@hookimpl``, an argument the
-hook does not have, an argument with a default value, or a wrapper is an error naming the
-plugin. Hook implementations are called one plugin at a time, so a failure names its plugin
-and hook; every answer is type-checked.
+:class:`PluginManager` wraps a ``pluggy.PluginManager``: it registers the six built-in
+plugins (``livable.types``, ``livable.indicators``, ``livable.providers``,
+``livable.network``, ``livable.profiles``, ``livable.classify``; ``livable.builtin`` names
+them all, see :mod:`livable.plugins.builtin`), then the plugin objects the caller gives, then
+(unless switched off) the setuptools entry points of group ``livable``, optionally limited to
+an allow-list; any of them may be blocked by name. Every plugin is validated when it is
+registered: a ``livable_*`` function or method that is not a known hook, one that is not
+marked with ``@hookimpl``, an argument the hook does not have, an argument with a default
+value, or a wrapper is an error naming the plugin. Hook implementations are called one
+plugin at a time, so a failure names its plugin and hook; every answer is type-checked.
 
 >>> pm = PluginManager(load_entry_points=False)
 >>> "kindergarten" in pm.facility_types()
@@ -16,6 +18,8 @@ True
 ['euclidean', 'geodesic', 'network']
 >>> [p.name for p in pm.plugins()]
 ['livable.builtin']
+>>> [c.name for c in pm.contributions()][:3]
+['livable.types', 'livable.indicators', 'livable.providers']
 """
 
 from __future__ import annotations
@@ -33,15 +37,22 @@ from livable._version import __version__
 from livable.errors import PluginError
 from livable.geometry.providers import DistanceProvider, ProviderFactory
 from livable.indicators.base import INPUT_KINDS, Indicator
-from livable.models import CATEGORIES, KEY_CONTENTS, REQUIREMENTS, Community, FacilityType, Grade
+from livable.models import (
+    CATEGORIES,
+    KEY_CONTENTS,
+    REQUIREMENTS,
+    Community,
+    FacilityType,
+    Grade,
+    IndicatorResult,
+    PluginInfo,
+    Skipped,
+)
 from livable.plugins import builtin, hookspecs
+from livable.plugins.builtin import BUILTIN_NAMES, BUILTIN_PLUGIN, BUILTIN_PROVIDERS
 from livable.profile import Profile
-from livable.models import IndicatorResult, PluginInfo, Skipped
 
-__all__ = ["BUILTIN_PLUGIN", "FaultMode", "PluginContributions", "PluginManager"]
-
-BUILTIN_PLUGIN = "livable.builtin"
-"""The name the built-in plugin is registered under."""
+__all__ = ["BUILTIN_NAMES", "BUILTIN_PLUGIN", "FaultMode", "PluginContributions", "PluginManager"]
 
 FaultMode = Literal["fail", "record"]
 """``"fail"`` raises :class:`~livable.PluginError` at a plugin's first fault;
@@ -62,9 +73,11 @@ class PluginContributions:
     """What one registered plugin adds (``livable plugins`` lists these).
 
     >>> pm = PluginManager(load_entry_points=False)
-    >>> c = pm.contributions()[0]
-    >>> c.name, c.profiles, "twelve_ones" in c.indicators, c.classify
-    ('livable.builtin', ('xian-2020',), True, True)
+    >>> c = {c.name: c for c in pm.contributions()}
+    >>> c["livable.profiles"].profiles, "twelve_ones" in c["livable.indicators"].indicators
+    (('xian-2020',), True)
+    >>> c["livable.classify"].classify, c["livable.network"].distance_providers
+    (True, ('network',))
     """
 
     name: str
@@ -85,9 +98,11 @@ class PluginManager:
     :param allow: if given, only entry points with these names are loaded; a name that is
         not installed is a fault.
     :param plugins: plugin objects (modules, classes' instances) to register directly,
-        after the built-in plugin and before entry points; their validation errors always
+        after the built-in plugins and before entry points; their validation errors always
         raise.
-    :param block: plugin names never to register (``livable.builtin`` included).
+    :param block: plugin names never to register: an installed plugin's, a built-in one's
+        (``livable.network``, ...) or ``livable.builtin`` for all six built-ins. A provider of
+        a blocked built-in (``network``) is then an error naming the plugin.
     :param fault_mode: ``"fail"`` (default) raises :class:`~livable.PluginError` at
         a plugin's first fault; ``"record"`` skips the faulty contribution (an entry point
         that cannot be loaded, an answer of the wrong type, a duplicate id, an indicator
@@ -131,10 +146,13 @@ class PluginManager:
         self._order: dict[str, int] = {}
         self._pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self._pm.add_hookspecs(hookspecs)
-        for name in block:
+        blocked = list(block)
+        if BUILTIN_PLUGIN in blocked:
+            blocked += [name for name, _ in builtin.PLUGINS]
+        for name in blocked:
             self._pm.set_blocked(name)
-        if BUILTIN_PLUGIN not in block:
-            self.register(builtin, name=BUILTIN_PLUGIN, version=__version__)
+        for name, module in builtin.PLUGINS:
+            self.register(module, name=name, version=__version__)
         for plugin in plugins:
             self.register(plugin)
         if load_entry_points:
@@ -163,6 +181,14 @@ class PluginManager:
         livable.errors.PluginError: plugin 'Typo': livable_indicator is not a livable hook (did ...
         """
         name = name or _default_name(plugin)
+        if name == BUILTIN_PLUGIN and not self._pm.is_blocked(name):
+            taken = any(self._pm.has_plugin(n) for n in BUILTIN_NAMES)
+            raise PluginError(
+                "a plugin of this name is already registered"
+                if taken
+                else "this name stands for the six built-in plugins together: choose another",
+                plugin=name,
+            )
         if self._pm.has_plugin(name):
             raise PluginError("a plugin of this name is already registered", plugin=name)
         if self._pm.is_registered(plugin):
@@ -188,18 +214,24 @@ class PluginManager:
         return name
 
     def unregister(self, name: str) -> None:
-        """Remove a registered plugin by name.
+        """Remove a registered plugin by name (``livable.builtin``: every built-in one).
 
         >>> pm = PluginManager(load_entry_points=False)
+        >>> pm.unregister("livable.network"); sorted(pm.distance_providers())
+        ['euclidean', 'geodesic']
         >>> pm.unregister("livable.builtin"); pm.plugins()
         ()
         """
-        plugin = self._pm.get_plugin(name)
-        if plugin is None:
+        names = [name]
+        if name == BUILTIN_PLUGIN:
+            names = [n for n, _ in builtin.PLUGINS if self._pm.get_plugin(n) is not None]
+        plugins = [self._pm.get_plugin(n) for n in names]
+        if not names or plugins[0] is None:
             raise PluginError("no plugin of this name is registered", plugin=name)
-        self._pm.unregister(plugin)
-        self._versions.pop(name, None)
-        self._order.pop(name, None)
+        for each, plugin in zip(names, plugins, strict=True):
+            self._pm.unregister(plugin)
+            self._versions.pop(each, None)
+            self._order.pop(each, None)
         self._clear()
 
     def _clear(self) -> None:
@@ -330,7 +362,7 @@ class PluginManager:
     # -- calling ------------------------------------------------------------------------
     def _impls(self, hook: str) -> list[pluggy.HookImpl]:
         impls = getattr(self._pm.hook, hook).get_hookimpls()
-        if hook in _REGISTRY_HOOKS:  # registration order, the built-in plugin first
+        if hook in _REGISTRY_HOOKS:  # registration order, the built-in plugins first
             return sorted(impls, key=lambda i: self._order.get(i.plugin_name, 0))
         return list(reversed(impls))  # pluggy's order: last registered (or tryfirst) first
 
@@ -455,7 +487,7 @@ class PluginManager:
         """The plugin that registered an id through a registry hook, or ``None``.
 
         >>> PluginManager(load_entry_points=False).owner("livable_profiles", "xian-2020")
-        'livable.builtin'
+        'livable.profiles'
         """
         if hook not in _REGISTRY_HOOKS:
             raise ValueError(f"{hook!r} is not one of {_REGISTRY_HOOKS}")
@@ -482,9 +514,7 @@ class PluginManager:
 
         factories = self.distance_providers()
         if name not in factories:
-            raise LivableError(
-                f"unknown distance provider {name!r}; available: {', '.join(sorted(factories))}"
-            )
+            raise LivableError(self.missing_provider(name))
         plugin = self.owner("livable_distance_providers", name) or "?"
         hook = "livable_distance_providers"
         try:
@@ -504,6 +534,40 @@ class PluginManager:
             )
         return provider
 
+    def blocked_provider(self, name: str) -> str | None:
+        """The blocked built-in plugin that would register distance provider ``name``, or
+        ``None`` (the provider is registered, or no built-in plugin has it).
+
+        >>> PluginManager(load_entry_points=False, block=["livable.network"]).blocked_provider(
+        ...     "network")
+        'livable.network'
+        >>> PluginManager(load_entry_points=False).blocked_provider("network") is None
+        True
+        """
+        plugin = BUILTIN_PROVIDERS.get(name)
+        if plugin is None or name in self.distance_providers():
+            return None
+        return plugin if self._pm.is_blocked(plugin) else None
+
+    def missing_provider(self, name: str) -> str:
+        """Why ``name`` is not a distance provider one can use: the message of the error.
+
+        >>> pm = PluginManager(load_entry_points=False, block=["livable.network"])
+        >>> pm.missing_provider("network")
+        "distance provider 'network' is not available: its plugin 'livable.network' is \
+blocked; available: euclidean, geodesic"
+        >>> pm.missing_provider("walk")
+        "unknown distance provider 'walk'; available: euclidean, geodesic"
+        """
+        available = ", ".join(sorted(self.distance_providers()))
+        plugin = self.blocked_provider(name)
+        if plugin is not None:
+            return (
+                f"distance provider {name!r} is not available: its plugin {plugin!r} is "
+                f"blocked; available: {available}"
+            )
+        return f"unknown distance provider {name!r}; available: {available}"
+
     def classify(
         self,
         community: Community,
@@ -514,9 +578,10 @@ class PluginManager:
     ) -> tuple[str, Grade] | None:
         """The first grade a plugin decides, with the plugin's name (``livable_classify``).
 
-        Plugins are asked in pluggy's order (last registered first, the built-in plugin's
-        rules last); ``None`` when no plugin answers (only if the built-in plugin is
-        blocked). Faults in ``record`` mode go to ``skipped`` and the next plugin is asked.
+        Plugins are asked in pluggy's order (last registered first, the built-in
+        ``livable.classify`` with the profile's rules last); ``None`` when no plugin answers
+        (only if ``livable.classify`` is blocked). Faults in ``record`` mode go to
+        ``skipped`` and the next plugin is asked.
         """
         hook = "livable_classify"
         args = {"community": community, "results": results, "profile": profile}
@@ -539,17 +604,39 @@ class PluginManager:
         return None
 
     def plugins(self) -> tuple[PluginInfo, ...]:
-        """The registered plugins and their versions, in registration order (built-in first).
+        """The registered plugins and their versions, in registration order (built-ins
+        first), as ``report.json`` lists them.
 
-        >>> PluginManager(load_entry_points=False).plugins()[0].name
-        'livable.builtin'
+        When all six built-in plugins are registered they are one entry, ``livable.builtin``;
+        when any is blocked or unregistered, the others are listed each under its own name,
+        so a report always says which built-ins ran. :meth:`contributions` always lists
+        every plugin separately.
+
+        >>> [p.name for p in PluginManager(load_entry_points=False).plugins()]
+        ['livable.builtin']
+        >>> pm = PluginManager(load_entry_points=False, block=["livable.network"])
+        >>> [p.name for p in pm.plugins()]
+        ['livable.types', 'livable.indicators', 'livable.providers', 'livable.profiles', \
+'livable.classify']
         """
-        registered = (n for n, p in self._pm.list_name_plugin() if p is not None)  # not blocked
-        names = sorted(registered, key=self._order.__getitem__)
-        return tuple(PluginInfo(name, self._versions.get(name)) for name in names)
+        names = self._registered()
+        infos = [PluginInfo(name, self._versions.get(name)) for name in names]
+        if set(names) >= BUILTIN_NAMES:
+            first = min(i for i, name in enumerate(names) if name in BUILTIN_NAMES)
+            versions = {self._versions.get(n) for n in BUILTIN_NAMES}
+            version = versions.pop() if len(versions) == 1 else __version__
+            infos = [i for i in infos if i.name not in BUILTIN_NAMES]
+            infos.insert(first, PluginInfo(BUILTIN_PLUGIN, version))
+        return tuple(infos)
+
+    def _registered(self) -> list[str]:
+        """Every registered (not blocked) plugin's name, in registration order."""
+        registered = (n for n, p in self._pm.list_name_plugin() if p is not None)
+        return sorted(registered, key=self._order.__getitem__)
 
     def contributions(self) -> tuple[PluginContributions, ...]:
-        """What each registered plugin adds, in registration order."""
+        """What each registered plugin adds, in registration order (each built-in plugin
+        separately: ``livable plugins`` lists these)."""
         self.facility_types(), self.indicators(), self.distance_providers(), self.profiles()
 
         def of(hook: str, plugin: str) -> tuple[str, ...]:
@@ -558,15 +645,15 @@ class PluginManager:
         classifiers = {i.plugin_name for i in self._impls("livable_classify")}
         return tuple(
             PluginContributions(
-                name=info.name,
-                version=info.version,
-                facility_types=of("livable_facility_types", info.name),
-                indicators=of("livable_indicators", info.name),
-                distance_providers=of("livable_distance_providers", info.name),
-                profiles=of("livable_profiles", info.name),
-                classify=info.name in classifiers,
+                name=name,
+                version=self._versions.get(name),
+                facility_types=of("livable_facility_types", name),
+                indicators=of("livable_indicators", name),
+                distance_providers=of("livable_distance_providers", name),
+                profiles=of("livable_profiles", name),
+                classify=name in classifiers,
             )
-            for info in self.plugins()
+            for name in self._registered()
         )
 
 

@@ -4,8 +4,11 @@ The report is :class:`~livable.models.results.Report` (re-exported here and from
 ``livable``); :func:`read_report` turns a ``report.json`` back into one. The products are
 made from a report alone (``P7``): :mod:`~livable.report.export` (summary tables),
 :mod:`~livable.report.handbook` (the residents' handbook), :mod:`~livable.report.maps`
-(maps), :mod:`~livable.report.planner` (where new facilities would close the gaps) and
-:mod:`~livable.report.geodataframe` (a GeoDataFrame).
+(maps), :mod:`~livable.report.planner` (where new facilities would close the gaps),
+:mod:`~livable.report.summary` (the summary as text, :func:`format_summary`) and
+:mod:`~livable.report.geodataframe` (a GeoDataFrame). Each takes a :class:`Report`, or
+anything :func:`as_report` accepts (a path, the JSON text or bytes, the parsed data),
+converted once.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from livable.models.results import (
     grade_from_results,
     read_report,
 )
+from livable.report.summary import format_summary
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -48,6 +52,7 @@ __all__ = [
     "TypeAccess",
     "ZoneSummary",
     "as_report",
+    "format_summary",
     "grade_from_results",
     "read_report",
 ]

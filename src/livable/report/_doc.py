@@ -1,9 +1,10 @@
-"""Reading a ``report.json`` back for the map and the handbook (``P7``: one map, one handbook).
+"""What the products made from a report share: finding a community, the profile, labels.
 
-The map and the handbook are made from the report alone, offline: the report lists each
-community's geometry, centre, circle, access per facility type (with the nearest
-facilities' names and positions) and gaps. This module loads the document, finds
-communities, and works out the walking tiers and labels the two products share.
+The map, the handbook and the planner are made from a typed
+:class:`~livable.models.results.Report` alone, offline (``P7``); their public functions
+take anything :func:`~livable.models.results.as_report` accepts and convert it once. This
+module finds communities, picks the profile for walking speed and tiers, and works out the
+walking tiers and labels the products share.
 
 >>> from livable.report._doc import category_order, walking_minutes
 >>> category_order(None)[:4]
@@ -14,116 +15,65 @@ communities, and works out the walking tiers and labels the two products share.
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from livable._text import show
 from livable.errors import LivableError
 from livable.models import CATEGORIES, FACILITY_TYPES
+from livable.models.results import CommunityResult, Report
 from livable.profile import BUILTIN_PROFILES, Profile, load_profile
 
 __all__ = [
-    "ReportSource",
-    "as_report_dict",
     "category_label",
     "category_order",
     "find_community",
-    "read_report",
     "report_profile",
     "tier_minutes",
     "type_label",
     "walking_minutes",
 ]
 
-ReportSource = Any
-"""A report: a ``report.json`` path, its parsed mapping, or a :class:`~livable.Report`."""
 
+def find_community(report: Report, community_id: str) -> CommunityResult:
+    """One community's result by id; an unknown id raises a one-line error listing some ids.
 
-def read_report(path: str | Path) -> dict[str, Any]:
-    """Parse a ``report.json`` file; errors name the file in one line.
-
-    >>> read_report("no-such-report.json")
-    Traceback (most recent call last):
-    ...
-    livable.errors.LivableError: no-such-report.json: file not found
-    """
-    p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LivableError(f"{p}: file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LivableError(f"{p}: not a readable report.json ({exc})") from None
-    return _checked(data, str(p))
-
-
-def _checked(data: Any, where: str) -> dict[str, Any]:
-    if not isinstance(data, dict) or not isinstance(data.get("communities"), list):
-        raise LivableError(f"{where}: not a livable report (no 'communities' list)")
-    if "summary" not in data:
-        raise LivableError(f"{where}: not a livable report (no 'summary')")
-    return data
-
-
-def as_report_dict(report: ReportSource) -> dict[str, Any]:
-    """The report document as plain data, from a path, a mapping or a Report object.
-
-    >>> as_report_dict({"communities": [], "summary": {}})["communities"]
-    []
-    >>> as_report_dict(42)
-    Traceback (most recent call last):
-    ...
-    livable.errors.LivableError: <memory>: not a livable report (no 'communities' list)
-    """
-    if isinstance(report, str | Path):
-        return read_report(report)
-    to_dict = getattr(report, "to_dict", None)
-    if callable(to_dict):
-        return _checked(to_dict(), "<memory>")
-    if isinstance(report, Mapping):
-        return _checked(dict(report), "<memory>")
-    return _checked(report, "<memory>")
-
-
-def find_community(report: Mapping[str, Any], community_id: str) -> dict[str, Any]:
-    """One community's entry by id; an unknown id raises a one-line error listing some ids.
-
-    >>> find_community({"communities": [{"id": "c1"}]}, "c9")
+    >>> import livable
+    >>> from livable.testing import community
+    >>> find_community(livable.evaluate([community("c1", 108.94, 34.26)], []), "c9")
     Traceback (most recent call last):
     ...
     livable.errors.LivableError: no community 'c9' in the report (ids: c1)
     """
-    for entry in report["communities"]:
-        if entry.get("id") == community_id:
-            return dict(entry)
-    ids = [show(str(c.get("id")), quote=False) for c in report["communities"]]
+    for result in report.communities:
+        if result.id == community_id:
+            return result
+    ids = [show(c.id, quote=False) for c in report.communities]
     shown = ", ".join(ids[:8]) + (f", ... ({len(ids)} in all)" if len(ids) > 8 else "")
-    rejected = [r for r in report.get("rejected", []) if r.get("id") == community_id]
-    why = f"; it was rejected: {rejected[0].get('reason')}" if rejected else ""
+    rejected = [r for r in report.rejected if r.id == community_id]
+    why = f"; it was rejected: {rejected[0].reason}" if rejected else ""
     raise LivableError(
         f"no community {show(community_id)} in the report (ids: {shown or 'none'}){why}"
     )
 
 
-def report_profile(report: Mapping[str, Any], profile: str | Path | Profile | None) -> Profile:
+def report_profile(report: Report, profile: str | Path | Profile | None) -> Profile:
     """The profile for walking speed and tiers: the given one, else the report's built-in one.
 
     A report made with a profile file that is not given here falls back to the plan's
     defaults, the built-in ``xian-2020`` (80 m/min, ``P6.tiers``).
 
-    >>> report_profile({"profile": "xian-2020"}, None).walking_speed_m_per_min
+    >>> import attrs, livable
+    >>> report = livable.evaluate([], [])
+    >>> report_profile(report, None).walking_speed_m_per_min
     80.0
-    >>> report_profile({"profile": "my-city"}, None).id
+    >>> report_profile(attrs.evolve(report, profile="my-city"), None).id
     'xian-2020'
     """
     if profile is not None:
         return load_profile(profile)
-    name = report.get("profile")
-    if isinstance(name, str) and name in BUILTIN_PROFILES:
-        return load_profile(name)
+    if report.profile in BUILTIN_PROFILES:
+        return load_profile(report.profile)
     return load_profile("xian-2020")
 
 

@@ -38,9 +38,9 @@ from typing import Any
 
 import attrs
 
-from livable.models.serialize import round_share
 from livable.errors import LivableError
 from livable.models import ClosestCommunity, GapCount, ReportSource, ZoneSummary, as_report
+from livable.models.serialize import round_share
 
 __all__ = ["COLUMNS", "TABLES", "Table", "summary_tables", "write_csv", "write_xlsx"]
 

@@ -28,13 +28,16 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 
+from livable._text import show
+from livable.errors import LivableError
+from livable.models import Grade
+from livable.models.results import CommunityResult, Report, ReportSource, TypeAccess, as_report
+from livable.profile import Profile
 from livable.report._doc import (
-    ReportSource,
-    as_report_dict,
     category_label,
     category_order,
     find_community,
@@ -43,10 +46,6 @@ from livable.report._doc import (
     type_label,
     walking_minutes,
 )
-from livable._text import show
-from livable.errors import LivableError
-from livable.models import Grade, Zone
-from livable.profile import Profile
 
 __all__ = [
     "CategoryPage",
@@ -173,39 +172,35 @@ class CommunityPage:
     """Gap messages by the grade they stand in the way of: ``livable``, ``happy``, ``other``."""
 
 
-def _where(entry: Mapping[str, Any], lang: Lang) -> str:
-    parts = [entry.get("district"), entry.get("subdistrict")]
-    zone = entry.get("zone")
-    if zone in ("central", "peripheral"):
-        z = Zone(zone)
-        parts.append(z.label_zh if lang == "zh" else z.label_en)
+def _where(result: CommunityResult, lang: Lang) -> str:
+    parts = [result.district, result.subdistrict]
+    if result.zone is not None:
+        parts.append(result.zone.label_zh if lang == "zh" else result.zone.label_en)
     return (" · ").join(str(p) for p in parts if p)
 
 
-def _tier_met(access: Mapping[str, Any], types: Sequence[str], tier_m: float) -> bool:
-    key = str(round(tier_m))
-    for t in types:
-        counts = access[t].get("count_within") or {}
-        if key in counts:
-            if counts[key] > 0:
+def _tier_met(access: Sequence[TypeAccess], tier_m: float) -> bool:
+    key = round(tier_m)
+    for a in access:
+        if key in a.count_within:
+            if a.count_within[key] > 0:
                 return True
-        elif access[t].get("nearest_m") is not None and access[t]["nearest_m"] <= tier_m:
+        elif a.nearest_m is not None and a.nearest_m <= tier_m:
             return True
     return False
 
 
-def _listings(
-    access: Mapping[str, Any], types: Sequence[str], lang: Lang, speed: float
-) -> tuple[Listing, ...]:
+def _listings(access: Sequence[TypeAccess], lang: Lang, speed: float) -> tuple[Listing, ...]:
     out: list[Listing] = []
-    for t in types:
-        label = type_label(t, lang)
-        nearest = sorted(access[t].get("nearest") or [], key=lambda f: f["distance_m"])
+    for a in access:
+        label = type_label(a.facility_type, lang)
+        nearest = sorted(a.nearest, key=lambda f: f.distance_m)
         if not nearest:
-            out.append(Listing(t, label, None, None, None, None))
+            out.append(Listing(a.facility_type, label, None, None, None, None))
         for f in nearest:
-            d = float(f["distance_m"])
-            out.append(Listing(t, label, f.get("name"), f.get("id"), walking_minutes(d, speed), d))
+            d = f.distance_m
+            minutes = walking_minutes(d, speed)
+            out.append(Listing(a.facility_type, label, f.name, f.id, minutes, d))
     return tuple(out)
 
 
@@ -213,28 +208,29 @@ def _capital(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def community_page(entry: Mapping[str, Any], profile: Profile, lang: Lang) -> CommunityPage:
-    """The handbook page of one community entry of ``report.json``.
+def community_page(result: CommunityResult, profile: Profile, lang: Lang) -> CommunityPage:
+    """The handbook page of one community of a report.
 
+    >>> import livable
     >>> from livable.profile import load_profile
-    >>> entry = {"id": "c1", "name": None, "grade": "livable", "gaps": [], "access": {
-    ...     "bank": {"category": "finance", "nearest_m": 320.0, "count_within": {"400": 1},
-    ...              "nearest": [{"id": "b1", "name": "建设银行", "distance_m": 320.0}]}}}
-    >>> page = community_page(entry, load_profile("xian-2020"), "zh")
-    >>> [(c.label, c.met, c.listings[0].minutes) for c in page.categories]
-    [('金融', True, 4)]
+    >>> from livable.testing import community, facility, offset
+    >>> report = livable.evaluate([community("c1", 108.94, 34.26)],
+    ...     [facility("b1", "bank", *offset(108.94, 34.26, 300, 0), name="建设银行")])
+    >>> page = community_page(report.community("c1"), load_profile("xian-2020"), "zh")
+    >>> bank = next(c for c in page.categories if c.category == "finance")
+    >>> bank.label, bank.met, bank.listings[0].name, bank.listings[0].minutes
+    ('金融', True, '建设银行', 4)
     """
-    access: Mapping[str, Any] = entry.get("access") or {}
     speed = profile.walking_speed_m_per_min
-    by_category: dict[str | None, list[str]] = {}
-    for t, a in access.items():
-        by_category.setdefault(a.get("category"), []).append(t)
+    by_category: dict[str | None, list[TypeAccess]] = {}
+    for a in result.access:
+        by_category.setdefault(a.category, []).append(a)
     pages: list[CategoryPage] = []
     order: list[str | None] = [c for c in category_order(profile) if c in by_category]
     order += [c for c in by_category if c not in order]
     for cat in order:
         types = by_category[cat]
-        listings = _listings(access, types, lang, speed)
+        listings = _listings(types, lang, speed)
         found = [x.minutes for x in listings if x.minutes is not None]
         if cat is None:
             label = _capital(category_label(None, lang))
@@ -248,23 +244,23 @@ def community_page(entry: Mapping[str, Any], profile: Profile, lang: Lang) -> Co
                 label=_capital(category_label(cat, lang)),
                 tier_minutes=minutes,
                 tier_m=tier_m,
-                met=_tier_met(access, types, tier_m),
+                met=_tier_met(types, tier_m),
                 nearest_minutes=min(found) if found else None,
                 listings=listings,
             )
         )
     gaps: dict[str, list[str]] = {"livable": [], "happy": [], "other": []}
-    for gap in entry.get("gaps") or []:
-        key = gap.get("grade") if gap.get("grade") in ("livable", "happy") else "other"
-        message = gap.get("message_zh" if lang == "zh" else "message_en") or gap.get("rule", "")
+    for gap in result.gaps:
+        key = gap.grade.value if gap.grade in (Grade.LIVABLE, Grade.HAPPY) else "other"
+        message = (gap.message_zh if lang == "zh" else gap.message_en) or gap.rule
         if message not in gaps[key]:
             gaps[key].append(message)
-    grade = Grade(entry["grade"])
+    grade = result.grade
     return CommunityPage(
-        id=str(entry["id"]),
-        name=str(entry.get("name") or entry["id"]),
+        id=result.id,
+        name=result.name or result.id,
         grade=grade.label_zh if lang == "zh" else grade.label_en,
-        where=_where(entry, lang),
+        where=_where(result, lang),
         categories=tuple(pages),
         gaps={k: tuple(v) for k, v in gaps.items()},
     )
@@ -282,34 +278,44 @@ def community_pages(
 
     Give exactly one of ``community`` (an id) and ``subdistrict`` (a name). ``profile``
     supplies the walking speed and tiers; by default the report's built-in profile.
+    ``report`` is a :class:`~livable.Report` or anything ``livable.report.as_report`` takes.
 
-    >>> community_pages({"communities": [], "summary": {}}, subdistrict="柏树林街道")
+    >>> import livable
+    >>> community_pages(livable.evaluate([], []), subdistrict="柏树林街道")
     Traceback (most recent call last):
     ...
     livable.errors.LivableError: no community in subdistrict '柏树林街道' (subdistricts: none)
     """
+    return _pages_and_data(report, community, subdistrict, lang, profile)[0]
+
+
+def _pages_and_data(
+    report: ReportSource,
+    community: str | None,
+    subdistrict: str | None,
+    lang: Lang,
+    profile: str | Path | Profile | None,
+) -> tuple[list[CommunityPage], Report, Profile]:
+    """The pages, the report they come from (converted once) and the profile."""
     if lang not in _TEXT:
         raise LivableError(f"unknown handbook language {lang!r}: use zh or en")
     if (community is None) == (subdistrict is None):
         raise LivableError("give a community id or a subdistrict name (one of them)")
-    data = as_report_dict(report)
+    data = as_report(report)
     prof = report_profile(data, profile)
     if community is not None:
         entries = [find_community(data, community)]
     else:
         entries = sorted(
-            (c for c in data["communities"] if c.get("subdistrict") == subdistrict),
-            key=lambda c: str(c["id"]),
+            (c for c in data.communities if c.subdistrict == subdistrict), key=lambda c: c.id
         )
         if not entries:
-            names = sorted(
-                {str(c["subdistrict"]) for c in data["communities"] if c.get("subdistrict")}
-            )
+            names = sorted({c.subdistrict for c in data.communities if c.subdistrict})
             raise LivableError(
                 f"no community in subdistrict {show(subdistrict)} "
                 f"(subdistricts: {', '.join(names) or 'none'})"
             )
-    return [community_page(e, prof, lang) for e in entries]
+    return [community_page(e, prof, lang) for e in entries], data, prof
 
 
 def _metres(d: float, t: Mapping[str, str]) -> str:
@@ -330,11 +336,11 @@ def _fmt_num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _footer(data: Mapping[str, Any], t: Mapping[str, str]) -> str:
-    dist = str(data.get("distance", "euclidean"))
+def _footer(data: Report, t: Mapping[str, str]) -> str:
+    dist = data.distance
     return t["footer"].format(
-        version=data.get("livable_version", ""),
-        profile=data.get("profile", ""),
+        version=data.livable_version,
+        profile=data.profile,
         distance=t.get(f"dist_{dist}", dist),
     )
 
@@ -345,20 +351,6 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>#~])")
 def _md(text: object) -> str:
     """Text safe inside Markdown (table cells too): markup characters backslash-escaped."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def _pages_and_data(
-    report: ReportSource,
-    community: str | None,
-    subdistrict: str | None,
-    lang: Lang,
-    profile: str | Path | Profile | None,
-) -> tuple[list[CommunityPage], dict[str, Any], Profile]:
-    data = as_report_dict(report)
-    pages = community_pages(
-        data, community=community, subdistrict=subdistrict, lang=lang, profile=profile
-    )
-    return pages, data, report_profile(data, profile)
 
 
 def handbook_markdown(
@@ -485,7 +477,7 @@ def handbook_html(
     pages, data, prof = _pages_and_data(report, community, subdistrict, lang, profile)
     t = _TEXT[lang]
     radius = prof.search_radius_m
-    grade_of = {str(c["id"]): str(c["grade"]) for c in data["communities"]}
+    grade_of = {c.id: c.grade.value for c in data.communities}
     title = (
         t["book"].format(name=subdistrict) if subdistrict else t["title"].format(name=pages[0].name)
     )

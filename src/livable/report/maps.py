@@ -59,12 +59,22 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from livable.report._doc import (
+from livable.errors import LivableError
+from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
+from livable.models import FACILITY_TYPES, Grade
+from livable.models.results import (
+    CommunityResult,
+    Gap,
+    NearbyFacility,
+    Report,
     ReportSource,
-    as_report_dict,
+    Summary,
+    as_report,
+)
+from livable.profile import Profile
+from livable.report._doc import (
     category_label,
     category_order,
     find_community,
@@ -72,11 +82,7 @@ from livable.report._doc import (
     tier_minutes,
     type_label,
 )
-from livable._text import show
-from livable.errors import LivableError
-from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
-from livable.models import FACILITY_TYPES, Grade, Zone
-from livable.profile import Profile
+from livable.report.planner import Plan, PlanSource, as_plan
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -261,13 +267,11 @@ def _new_figure(size: tuple[float, float]) -> Figure:
 # ---------------------------------------------------------------- geometry helpers
 
 
-def _projector(report: Mapping[str, Any]) -> Projector:
+def _projector(report: Report) -> Projector:
     try:
-        return Projector.for_crs(resolve_crs(report.get("working_crs")))
+        return Projector.for_crs(resolve_crs(report.working_crs))
     except Exception:
-        centres = np.array(
-            [c["center"] for c in report["communities"] if c.get("center")] or [[108.94, 34.26]]
-        )
+        centres = np.array([c.center for c in report.communities] or [(108.94, 34.26)])
         return Projector.for_crs(choose_working_crs(centres[:, 0], centres[:, 1]))
 
 
@@ -344,43 +348,41 @@ def _metres(d: float | None) -> str:
     return f"{round(d):,} m"
 
 
-def _grade(value: str) -> Grade:
-    try:
-        return Grade(value)
-    except ValueError:
-        raise LivableError(f"unknown grade {show(value)} in the report") from None
-
-
-def _gap_line(gap: Mapping[str, Any], search_m: float) -> str:
+def _gap_line(gap: Gap, search_m: float) -> str:
     """A short bilingual line for a gap: what is missing and how far the nearest is."""
-    ftype = gap.get("facility_type")
-    found, required = gap.get("found"), gap.get("required")
-    if ftype and gap.get("rule", "").startswith("P4"):
+    ftype = gap.facility_type
+    found, required = gap.found, gap.required
+    if ftype and gap.rule.startswith("P4"):
         what = f"{type_label(ftype, 'zh')} {type_label(ftype, 'en')}"
         if found:
             return f"{what}: 圈内{found}处，需{required}处 {found} of {required} in the circle"
-        if gap.get("distance_m") is None:
+        if gap.distance_m is None:
             return f"{what}: {round(search_m / 1000, 1):g} km 内没有 none within reach"
-        return f"{what}: 最近 nearest {_metres(gap['distance_m'])}"
-    return str(gap.get("message_zh") or gap.get("rule")) + " / " + str(gap.get("message_en") or "")
+        return f"{what}: 最近 nearest {_metres(gap.distance_m)}"
+    return (gap.message_zh or gap.rule) + " / " + gap.message_en
 
 
-def _short_reason(gaps: Sequence[Mapping[str, Any]]) -> str:
+def _short_reason(gaps: Sequence[Gap]) -> str:
     """Why a community is not livable, in one short line (``P4`` gaps)."""
     parts = []
     for g in gaps:
-        ftype = g.get("facility_type")
+        ftype = g.facility_type
         if not ftype:
-            parts.append(str(g.get("message_zh") or g.get("rule")))
+            parts.append(g.message_zh or g.rule)
             continue
         label = f"{type_label(ftype, 'zh')} {type_label(ftype, 'en')}"
-        if g.get("found"):
-            parts.append(f"{label}: {g['found']} of {g['required']} needed")
-        elif g.get("distance_m") is None:
+        if g.found:
+            parts.append(f"{label}: {g.found} of {g.required} needed")
+        elif g.distance_m is None:
             parts.append(f"{label} (none nearby)")
         else:
-            parts.append(f"{label} ({_metres(g['distance_m'])})")
+            parts.append(f"{label} ({_metres(g.distance_m)})")
     return "; ".join(parts)
+
+
+def _livable_gaps(result: CommunityResult) -> list[Gap]:
+    """The gaps that keep a community from being livable (``P4``)."""
+    return [g for g in result.gaps if g.grade is Grade.LIVABLE]
 
 
 class _Panel:
@@ -402,16 +404,16 @@ class _Panel:
 # ---------------------------------------------------------------- community map
 
 
-def _facilities(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _facilities(result: CommunityResult) -> list[tuple[NearbyFacility, str | None]]:
+    """The nearest facilities of every type, each once, with its type's category."""
     seen: set[str] = set()
-    out: list[dict[str, Any]] = []
-    for ftype, access in (entry.get("access") or {}).items():
-        for f in access.get("nearest") or []:
-            key = str(f.get("id"))
-            if key in seen:
+    out: list[tuple[NearbyFacility, str | None]] = []
+    for access in result.access:
+        for f in access.nearest:
+            if f.id in seen:
                 continue
-            seen.add(key)
-            out.append({**f, "type": ftype, "category": access.get("category")})
+            seen.add(f.id)
+            out.append((f, access.category))
     return out
 
 
@@ -466,7 +468,7 @@ def _north(ax: Axes) -> None:
 
 
 def _community_map(
-    data: Mapping[str, Any],
+    data: Report,
     community_id: str,
     profile: Profile,
     size: tuple[float, float],
@@ -474,12 +476,12 @@ def _community_map(
     patches = importlib.import_module("matplotlib.patches")
     lines_mod = importlib.import_module("matplotlib.lines")
     entry = find_community(data, community_id)
-    grade = _grade(entry["grade"])
+    grade = entry.grade
     projector = _projector(data)
-    lon0, lat0 = entry["center"]
+    lon0, lat0 = entry.center
     cx, cy = projector.forward([lon0], [lat0])
     x0, y0 = float(cx[0]), float(cy[0])
-    radius = float(entry.get("radius_m") or profile.circle_radius_m)
+    radius = float(entry.radius_m or profile.circle_radius_m)
     search_m = profile.search_radius_m
     tips: dict[str, str] = {}
 
@@ -492,32 +494,32 @@ def _community_map(
         spine.set_color("#bbbbbb")
     ax.set_facecolor("#fbfbf8")
 
-    livable_gaps = [g for g in entry.get("gaps") or [] if g.get("grade") == "livable"]
-    happy_gaps = [g for g in entry.get("gaps") or [] if g.get("grade") != "livable"]
+    livable_gaps = _livable_gaps(entry)
+    happy_gaps = [g for g in entry.gaps if g.grade is not Grade.LIVABLE]
     facilities = _facilities(entry)
 
     # extent: the circle with a margin, widened to show the nearest missing facilities
-    geom = projector.forward_geometry(shape(entry["geometry"]))
+    geom = projector.forward_geometry(entry.geometry)
     local = _shift(geom, x0, y0)
     minx, miny, maxx, maxy = local.bounds
     half = max(radius * 1.2, abs(minx), abs(miny), abs(maxx), abs(maxy)) * 1.02
     for g in livable_gaps:
-        if g.get("distance_m") is not None:
-            half = max(half, min(float(g["distance_m"]) * 1.12, search_m * 1.05))
+        if g.distance_m is not None:
+            half = max(half, min(g.distance_m * 1.12, search_m * 1.05))
     ax.set_xlim(-half, half)
     ax.set_ylim(-half, half)
 
     # tier rings (P6.tiers) or the network isochrones
     speed = profile.walking_speed_m_per_min
-    isochrones = entry.get("isochrones") or {}
+    isochrones = entry.isochrones or {}
     tiers = sorted({tier_minutes(c, profile) for c in category_order(profile)})
     greys = ["#7a7a7a", "#9a9a9a", "#b5b5b5", "#c8c8c8"]
     for n, minutes in enumerate(tiers):
         metres = minutes * speed
         key = str(round(metres))
         label = f"{minutes:g}分钟 {minutes:g} min · {round(metres)} m"
-        if key in isochrones:
-            iso = _shift(projector.forward_geometry(shape(isochrones[key])), x0, y0)
+        if round(metres) in isochrones:
+            iso = _shift(projector.forward_geometry(isochrones[round(metres)]), x0, y0)
             path = _polygon_path(iso)
             if path is None:
                 continue
@@ -573,7 +575,7 @@ def _community_map(
     ax.add_patch(
         patches.Circle((0, 0), radius, fill=False, edgecolor="#203864", lw=2.2, gid="circle")
     )
-    reason = entry.get("radius_reason")
+    reason = entry.radius_reason
     circ_label = f"服务圈 service circle {round(radius):,} m"
     if reason:
         circ_label += f" ({reason})"
@@ -600,20 +602,20 @@ def _community_map(
         )
     else:
         ax.plot([0], [0], marker="o", ms=16, color=color, alpha=0.5, gid="community")
-    tips["community"] = f"{entry.get('name') or entry['id']} ({entry['id']}): {grade.label_zh}"
+    tips["community"] = f"{entry.name or entry.id} ({entry.id}): {grade.label_zh}"
     ax.plot([0], [0], marker="+", ms=14, mew=2.2, color="black", gid="centre")
-    centre_note = "centroid" if entry.get("center_source") != "point" else "point"
-    if entry.get("center_inside") is False:
+    centre_note = "centroid" if entry.center_source != "point" else "point"
+    if not entry.center_inside:
         centre_note += ", outside the polygon"
     tips["centre"] = f"中心 centre ({centre_note}): {lon0:.6f}, {lat0:.6f}"
 
     # facilities by category
     counters: dict[str, int] = {}
-    for f in sorted(facilities, key=lambda f: -float(f["distance_m"])):
-        cat = f.get("category") or "other"
+    for f, category in sorted(facilities, key=lambda fc: -fc[0].distance_m):
+        cat = category or "other"
         n = counters.get(cat, 0)
         counters[cat] = n + 1
-        fx, fy = _xy(projector, f["lon"], f["lat"], x0, y0)
+        fx, fy = _xy(projector, f.lon, f.lat, x0, y0)
         marker = _TIER_MARKERS.get(tier_minutes(cat, profile), "o") if cat != "other" else "D"
         gid = f"fac-{cat}-{n}"
         ax.plot(
@@ -629,36 +631,30 @@ def _community_map(
             zorder=4,
         )
         tips[gid] = (
-            f"{f.get('name') or '(unnamed)'}\n{type_label(f['type'], 'zh')} "
-            f"{type_label(f['type'], 'en')} · {_metres(float(f['distance_m']))}"
+            f"{f.name or '(unnamed)'}\n{type_label(f.type, 'zh')} "
+            f"{type_label(f.type, 'en')} · {_metres(f.distance_m)}"
         )
 
     # gaps: a red line to the nearest facility of each missing type (P4)
-    nearest_of = {
-        t: (a.get("nearest") or [None])[0] for t, a in (entry.get("access") or {}).items()
-    }
+    nearest_of = {a.facility_type: a.nearest for a in entry.access}
     notes: list[str] = []
     for g in livable_gaps:
-        ftype = g.get("facility_type")
-        target = nearest_of.get(ftype) if ftype else None
+        ftype = g.facility_type
+        target = next(iter(nearest_of.get(ftype, ())), None) if ftype else None
         if ftype and target is None:
             notes.append(
                 f"{round(search_m / 1000, 1):g} km内没有{type_label(ftype, 'zh')} "
                 f"no {type_label(ftype, 'en')} within {round(search_m / 1000, 1):g} km"
             )
-        if ftype and g.get("found"):
+        if ftype and g.found:
             # too few of a type (P4, larger communities): ring the ones there are
             notes.append(
-                f"{type_label(ftype, 'zh')}：圈内{g['found']}处，需{g.get('required')}处  "
-                f"{type_label(ftype, 'en')}: {g['found']} of {g.get('required')} needed"
+                f"{type_label(ftype, 'zh')}：圈内{g.found}处，需{g.required}处  "
+                f"{type_label(ftype, 'en')}: {g.found} of {g.required} needed"
             )
-            have = [
-                f
-                for f in (entry.get("access") or {}).get(ftype, {}).get("nearest") or []
-                if float(f["distance_m"]) <= radius
-            ]
+            have = [f for f in nearest_of.get(ftype, ()) if f.distance_m <= radius]
             for n, f in enumerate(have):
-                hx, hy = _xy(projector, f["lon"], f["lat"], x0, y0)
+                hx, hy = _xy(projector, f.lon, f.lat, x0, y0)
                 ax.plot(
                     [hx],
                     [hy],
@@ -672,16 +668,16 @@ def _community_map(
                     gid=f"gap-{ftype}-have-{n}",
                 )
             continue
-        if target is None:
+        if ftype is None or target is None:
             continue
-        fx, fy = _xy(projector, target["lon"], target["lat"], x0, y0)
+        fx, fy = _xy(projector, target.lon, target.lat, x0, y0)
         ax.plot(
             [0, fx], [0, fy], color=_GAP_COLOR, lw=1.8, ls=(0, (4, 2)), zorder=5, gid=f"gap-{ftype}"
         )
         ax.plot([fx], [fy], marker="o", ms=15, mfc="none", mec=_GAP_COLOR, mew=2, zorder=5)
         label = (
             f"缺{type_label(ftype, 'zh')} no {type_label(ftype, 'en')}\n"
-            f"最近 nearest {_metres(float(target['distance_m']))}"
+            f"最近 nearest {_metres(target.distance_m)}"
         )
         ax.text(
             fx * 0.6,
@@ -714,10 +710,8 @@ def _community_map(
     _north(ax)
 
     # title
-    name = entry.get("name") or entry["id"]
-    fig.text(
-        0.012, 0.975, f"{name}（{entry['id']}）便民服务地图", fontsize=19, va="top", gid="title"
-    )
+    name = entry.name or entry.id
+    fig.text(0.012, 0.975, f"{name}（{entry.id}）便民服务地图", fontsize=19, va="top", gid="title")
     fig.text(
         0.988,
         0.975,
@@ -733,19 +727,19 @@ def _community_map(
             "ec": "none",
         },
     )
-    where = [entry.get("district"), entry.get("subdistrict")]
-    zone = entry.get("zone")
-    if zone in ("central", "peripheral"):
-        where.append(f"{Zone(zone).label_zh} {zone}")
+    where = [entry.district, entry.subdistrict]
+    zone = entry.zone
+    if zone is not None:
+        where.append(f"{zone.label_zh} {zone.value}")
     sub = " · ".join(str(w) for w in where if w)
-    pop = entry.get("population")
+    pop = entry.population
     if pop is not None:
-        sub += f" · {pop:,} residents ({entry.get('size_class')})"
-    sub += f" · {data.get('distance', '')} distance · profile {data.get('profile', '')}"
+        sub += f" · {pop:,} residents ({entry.size_class})"
+    sub += f" · {data.distance} distance · profile {data.profile}"
     fig.text(
         0.012,
         0.925,
-        f"Convenience-service map of {entry['id']}" + (" · " + sub if sub else ""),
+        f"Convenience-service map of {entry.id}" + (" · " + sub if sub else ""),
         fontsize=9.5,
         color="#444444",
         va="top",
@@ -803,7 +797,7 @@ def _community_map(
         for cat in category_order(profile)
         if cat in CATEGORY_COLORS
     ]
-    if any(not f.get("category") for f in facilities):
+    if any(not category for _f, category in facilities):
         keys.append(("other", _OTHER_COLOR, "D", "其他 other (no tier)"))
     rows = math.ceil(len(keys) / 2)
     for i, (key, key_color, marker, text) in enumerate(keys):
@@ -851,7 +845,7 @@ def _community_map(
             gid="why-happy-title",
         )
         for n, g in enumerate(happy_gaps):
-            text = str(g.get("message_zh") or "") + " " + str(g.get("message_en") or "")
+            text = g.message_zh + " " + g.message_en
             wrapped = _wrap(text.strip(), 62)
             if panel.y - panel.line * len(wrapped) < 0.02:
                 panel.text(
@@ -885,20 +879,18 @@ def _key_patch(ax: Axes, y: float, color: str) -> None:
 
 
 def _city_map(
-    data: Mapping[str, Any],
+    data: Report,
     profile: Profile,
     size: tuple[float, float],
-    plan: Mapping[str, Any] | None = None,
+    plan: Plan | None = None,
 ) -> tuple[Figure, dict[str, str]]:
     patches = importlib.import_module("matplotlib.patches")
-    communities = data["communities"]
+    communities = data.communities
     if not communities:
         raise LivableError("the report has no evaluated community to map")
     projector = _projector(data)
-    geoms = projector.forward_geometry(
-        np.array([shape(c["geometry"]) for c in communities], dtype=object)
-    )
-    cxy = np.array([c["center"] for c in communities], dtype=float)
+    geoms = projector.forward_geometry(np.array([c.geometry for c in communities], dtype=object))
+    cxy = np.array([c.center for c in communities], dtype=float)
     px, py = projector.forward(cxy[:, 0], cxy[:, 1])
     bounds = shapely.bounds(geoms)
     x_min, y_min = float(np.nanmin(bounds[:, 0])), float(np.nanmin(bounds[:, 1]))
@@ -922,7 +914,7 @@ def _city_map(
     m_per_pt = 2 * half / (0.60 * size[0] * 72)
     by_district: dict[str, list[int]] = {}
     for i, c in enumerate(communities):
-        by_district.setdefault(str(c.get("district") or ""), []).append(i)
+        by_district.setdefault(c.district or "", []).append(i)
     for d, (name, members) in enumerate(sorted(by_district.items())):
         if not name:
             continue
@@ -936,10 +928,8 @@ def _city_map(
                 )
             )
         hx0, _hy0, hx1, hy1 = hull.bounds
-        zone = next(
-            (communities[i].get("zone") for i in members if communities[i].get("zone")), None
-        )
-        zone_label = f"{Zone(zone).label_zh} {zone}" if zone in ("central", "peripheral") else ""
+        zone = next((z for i in members if (z := communities[i].zone) is not None), None)
+        zone_label = f"{zone.label_zh} {zone.value}" if zone is not None else ""
         tips[f"district-{d}"] = f"{name} {zone_label}".strip()
         # a name wider than its district (crowded maps) is left to the tooltip
         room = 1.8 * (hx1 - hx0) / m_per_pt
@@ -963,7 +953,7 @@ def _city_map(
     failing: list[int] = []
     dots: dict[str, list[int]] = {}
     for i, c in enumerate(communities):
-        grade = _grade(c["grade"])
+        grade = c.grade
         color = GRADE_COLORS[grade.value]
         gid = f"com-{grade.value}-{i}"
         local = _shift(geoms[i], x0, y0)
@@ -995,12 +985,10 @@ def _city_map(
                 zorder=2,
                 gid=gid,
             )
-        livable_gaps = [g for g in c.get("gaps") or [] if g.get("grade") == "livable"]
-        tip = f"{c.get('name') or c['id']} ({c['id']})\n{grade.label_zh} {grade.label_en}"
+        livable_gaps = _livable_gaps(c)
+        tip = f"{c.name or c.id} ({c.id})\n{grade.label_zh} {grade.label_en}"
         if livable_gaps:
-            tip += "\n" + "\n".join(
-                str(g.get("message_zh") or g.get("message_en")) for g in livable_gaps
-            )
+            tip += "\n" + "\n".join(g.message_zh or g.message_en for g in livable_gaps)
         tips[gid] = tip
         if grade is Grade.NOT_LIVABLE:
             failing.append(i)
@@ -1017,7 +1005,7 @@ def _city_map(
         )
 
     # number the communities that fall short (when there are few enough to read)
-    failing.sort(key=lambda i: str(communities[i]["id"]))
+    failing.sort(key=lambda i: communities[i].id)
     flagged = failing if len(failing) <= MAX_FLAGS else []
     placed: list[tuple[float, float]] = []
     for n, i in enumerate(flagged, start=1):
@@ -1041,14 +1029,14 @@ def _city_map(
     _north(ax)
 
     # title
-    s = data["summary"]
+    s = data.summary
     fig.text(
         0.012, 0.975, "便民服务地图  Convenience-service map", fontsize=19, va="top", gid="title"
     )
     sub = (
-        f"{s.get('evaluated', len(communities))} 个社区 communities evaluated"
-        f" ({s.get('rejected', 0)} rejected) · profile {data.get('profile', '')}"
-        f" · {data.get('distance', '')} distance · livable {data.get('livable_version', '')}"
+        f"{s.evaluated} 个社区 communities evaluated"
+        f" ({s.rejected} rejected) · profile {data.profile}"
+        f" · {data.distance} distance · livable {data.livable_version}"
     )
     fig.text(0.012, 0.925, sub, fontsize=9.5, color="#444444", va="top", gid="subtitle")
 
@@ -1058,7 +1046,7 @@ def _city_map(
     pax.set_xlim(0, 1)
     pax.set_ylim(0, 1)
     panel = _Panel(pax)
-    grades = s.get("grades") or {}
+    grades = {"not_livable": s.not_livable, "livable": s.livable, "happy": s.happy}
     panel.text("社区等级  Grades (P3)", size=11, gid="legend-title")
     panel.gap(0.3)
     for g in (Grade.NOT_LIVABLE, Grade.LIVABLE, Grade.HAPPY):
@@ -1106,11 +1094,7 @@ def _city_map(
     )
     missing: dict[str, int] = {}
     for i in failing:
-        for ftype in {
-            g.get("facility_type") or g.get("rule", "?")
-            for g in communities[i].get("gaps") or []
-            if g.get("grade") == "livable"
-        }:
+        for ftype in {g.facility_type or g.rule for g in _livable_gaps(communities[i])}:
             missing[ftype] = missing.get(ftype, 0) + 1
     if missing:
         common = sorted(missing.items(), key=lambda kv: (-kv[1], kv[0]))[:4]
@@ -1133,22 +1117,19 @@ def _city_map(
 
 def _plan_overlay(
     ax: Any,
-    plan: Mapping[str, Any],
+    plan: Plan,
     projector: Projector,
     x0: float,
     y0: float,
     tips: dict[str, str],
 ) -> None:
     """Planned sites of ``livable plan`` (P6 stage 2) as numbered stars on the city map."""
-    sites = [
-        f for f in plan.get("features", []) if (f.get("geometry") or {}).get("type") == "Point"
-    ]
+    sites = plan.sites
     if not sites:
         return
-    lonlat = np.array([f["geometry"]["coordinates"][:2] for f in sites], dtype=float)
+    lonlat = np.array([(f.lon, f.lat) for f in sites], dtype=float)
     sx, sy = projector.forward(lonlat[:, 0], lonlat[:, 1])
     for k, (f, x, y) in enumerate(zip(sites, sx - x0, sy - y0, strict=True)):
-        props = f.get("properties") or {}
         gid = f"plan-site-{k}"
         ax.scatter(
             [x],
@@ -1164,23 +1145,22 @@ def _plan_overlay(
         ax.text(
             x,
             y,
-            str(props.get("rank", k + 1)),
+            str(f.rank),
             fontsize=7,
             ha="center",
             va="center",
             zorder=10,
             gid=f"{gid}-label",
         )
-        ftype = str(props.get("type", ""))
+        ftype = f.facility_type
         label = FACILITY_TYPES[ftype].label_zh if ftype in FACILITY_TYPES else ftype
-        closes = ", ".join(props.get("closes", [])) or "-"
-        tips[gid] = f"规划新增 planned {label} {ftype} #{props.get('rank', k + 1)}: closes {closes}"
-    info = plan.get("plan") or {}
+        closes = ", ".join(f.closes) or "-"
+        tips[gid] = f"规划新增 planned {label} {ftype} #{f.rank}: closes {closes}"
     ax.text(
         0.01,
         0.01,
         f"★ 规划新增设施 planned sites: {len(sites)} · livable "
-        f"{info.get('livable_before', '?')} → {info.get('livable_after', '?')}",
+        f"{plan.livable_before} → {plan.livable_after}",
         transform=ax.transAxes,
         fontsize=9,
         color="#5b4500",
@@ -1223,13 +1203,13 @@ def _free_offset(
 
 
 def _why_list(
-    pax: Axes, panel: _Panel, communities: Sequence[Mapping[str, Any]], flagged: Sequence[int]
+    pax: Axes, panel: _Panel, communities: Sequence[CommunityResult], flagged: Sequence[int]
 ) -> None:
     """The numbered communities that are not yet livable, each with what it lacks (P4)."""
     for n, i in enumerate(flagged, start=1):
         c = communities[i]
-        gaps = [g for g in c.get("gaps") or [] if g.get("grade") == "livable"]
-        head = f"{c.get('name') or ''} {c['id']}".strip()
+        gaps = _livable_gaps(c)
+        head = f"{c.name or ''} {c.id}".strip()
         lines = _wrap(f"{head}: {_short_reason(gaps) or '-'}", 64)
         if panel.y - panel.line * len(lines) * 0.95 < 0.03:
             panel.text(
@@ -1260,16 +1240,16 @@ def _why_list(
 
 
 def _why_by_district(
-    panel: _Panel, communities: Sequence[Mapping[str, Any]], failing: Sequence[int]
+    panel: _Panel, communities: Sequence[CommunityResult], failing: Sequence[int]
 ) -> None:
     """Too many to number: per district, how many fall short and what they lack most."""
     total: dict[str, int] = {}
     for c in communities:
-        key = str(c.get("district") or "-")
+        key = c.district or "-"
         total[key] = total.get(key, 0) + 1
     short: dict[str, list[int]] = {}
     for i in failing:
-        short.setdefault(str(communities[i].get("district") or "-"), []).append(i)
+        short.setdefault(communities[i].district or "-", []).append(i)
     panel.text("区 district: 尚未宜居 not livable / 社区 all · 最常缺 most missing", size=8.5)
     rows = sorted(short.items(), key=lambda kv: (-len(kv[1]) / total[kv[0]], kv[0]))
     for n, (district, members) in enumerate(rows):
@@ -1280,10 +1260,9 @@ def _why_by_district(
             return
         counts: dict[str, int] = {}
         for i in members:
-            for g in communities[i].get("gaps") or []:
-                if g.get("grade") == "livable":
-                    key = g.get("facility_type") or g.get("rule", "?")
-                    counts[key] = counts.get(key, 0) + 1
+            for g in _livable_gaps(communities[i]):
+                key = g.facility_type or g.rule
+                counts[key] = counts.get(key, 0) + 1
         top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
         what = "、".join(f"{type_label(t, 'zh')}×{k}" for t, k in top)
         panel.text(
@@ -1294,19 +1273,14 @@ def _why_by_district(
         )
 
 
-def _targets_chart(ax: Axes, s: Mapping[str, Any]) -> None:
-    t = s.get("targets") or {}
+def _targets_chart(ax: Axes, s: Summary) -> None:
     rows = [
-        ("宜居占比\nlivable", s.get("livable_share"), t.get("livable_share", 1.0)),
-        (
-            "中心城区幸福\nhappy, central",
-            s.get("happy_share_central"),
-            t.get("happy_share_central", 0.5),
-        ),
+        ("宜居占比\nlivable", s.livable_share, s.target_livable_share),
+        ("中心城区幸福\nhappy, central", s.happy_share_central, s.target_happy_share_central),
         (
             "周边城区幸福\nhappy, peripheral",
-            s.get("happy_share_peripheral"),
-            t.get("happy_share_peripheral", 0.3),
+            s.happy_share_peripheral,
+            s.target_happy_share_peripheral,
         ),
     ]
     ys = np.arange(len(rows))[::-1]
@@ -1361,7 +1335,7 @@ def community_figure(
     >>> [a.get_gid() for a in fig.axes[0].patches][:4]
     ['tier-400', 'tier-800', 'tier-1200', 'circle']
     """
-    data = as_report_dict(report)
+    data = as_report(report)
     with _style():
         fig, _tips = _community_map(data, community, report_profile(data, profile), size)
     return fig
@@ -1372,9 +1346,12 @@ def city_figure(
     *,
     profile: str | Path | Profile | None = None,
     size: tuple[float, float] = A4_LANDSCAPE_IN,
-    plan: Mapping[str, Any] | None = None,
+    plan: PlanSource | None = None,
 ) -> Figure:
     """The city map as a matplotlib Figure: communities by grade and the targets (``P6``).
+
+    ``plan`` (a :class:`~livable.report.planner.Plan` or the path of its GeoJSON) draws
+    the planned sites as numbered stars.
 
     >>> import livable
     >>> from livable.testing import community
@@ -1382,9 +1359,10 @@ def city_figure(
     >>> [a.get_gid() for a in fig.axes[0].patches]
     ['com-not_livable-0', 'scalebar-box']
     """
-    data = as_report_dict(report)
+    data = as_report(report)
+    sites = None if plan is None else as_plan(plan)
     with _style():
-        fig, _tips = _city_map(data, report_profile(data, profile), size, plan)
+        fig, _tips = _city_map(data, report_profile(data, profile), size, sites)
     return fig
 
 
@@ -1491,18 +1469,6 @@ def _html_page(svg: str, tips: Mapping[str, str], title: str, family: str | None
     )
 
 
-def _plan_data(plan: Mapping[str, Any] | str | Path | None) -> Mapping[str, Any] | None:
-    if plan is None or isinstance(plan, Mapping):
-        return plan
-    try:
-        loaded = json.loads(Path(plan).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LivableError(f"{plan}: not a readable plan GeoJSON ({exc})") from None
-    if not isinstance(loaded, dict) or loaded.get("type") != "FeatureCollection":
-        raise LivableError(f"{plan}: not a plan GeoJSON FeatureCollection")
-    return loaded
-
-
 def render_map(
     report: ReportSource,
     out: str | Path,
@@ -1512,7 +1478,7 @@ def render_map(
     dpi: int = DEFAULT_DPI,
     size: tuple[float, float] = A4_LANDSCAPE_IN,
     font: str | Path | None = None,
-    plan: Mapping[str, Any] | str | Path | None = None,
+    plan: PlanSource | None = None,
 ) -> Path:
     """Draw the map of one community (or, without ``community``, the city) into ``out``.
 
@@ -1521,8 +1487,9 @@ def render_map(
     ``fac-<category>-<n>``, ``gap-<type>``, ``com-<grade>-<n>``) or ``.html`` (the SVG
     inline with hover tooltips; self-contained, viewable offline). ``font`` names a font
     file with Chinese glyphs to use before the bundled one (see :func:`cjk_font`).
-    ``plan`` (the GeoJSON of ``livable plan``, or its path) draws the planned sites on the
-    city map as numbered stars.
+    ``plan`` (a :class:`~livable.report.planner.Plan`, or the path of the GeoJSON of
+    ``livable plan``) draws the planned sites on the city map as numbered stars.
+    ``report`` is a :class:`~livable.Report` or anything ``livable.report.as_report`` takes.
 
     >>> render_map({"communities": [], "summary": {}}, "map.pdf")
     Traceback (most recent call last):
@@ -1535,16 +1502,17 @@ def render_map(
         raise LivableError(f"{path}: maps are written as .png, .svg or .html, not {suffix!r}")
     if dpi < 50:
         raise LivableError(f"dpi must be at least 50, not {dpi}")
-    data = as_report_dict(report)
+    data = as_report(report)
     prof = report_profile(data, profile)
+    sites = None if plan is None else as_plan(plan)
     with _style(font) as family:
         if community is None:
-            fig, tips = _city_map(data, prof, size, _plan_data(plan))
+            fig, tips = _city_map(data, prof, size, sites)
             title = "便民服务地图 Convenience-service map"
         else:
             fig, tips = _community_map(data, community, prof, size)
             entry = find_community(data, community)
-            title = f"{entry.get('name') or community}（{community}）便民服务地图"
+            title = f"{entry.name or community}（{community}）便民服务地图"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if suffix == ".png":

@@ -23,12 +23,10 @@ with :func:`scipy.optimize.milp` (HiGHS), for small cases. ``mode="target"`` ask
 other question: the fewest sites that close every closable gap of the chosen types
 (the ``P6`` target of 100 % livable, as far as those types can reach it).
 
->>> import json
+>>> import livable
 >>> from livable.report.planner import plan
->>> report = {"working_crs": "EPSG:32649", "profile": "xian-2020", "communities": [
-...   {"id": "a", "center": [108.94, 34.26], "radius_m": 1200.0, "grade": "not_livable",
-...    "population": 3000, "gaps": [{"rule": "P4.twelve_ones", "facility_type": "clinic",
-...    "required": 1, "found": 0, "grade": "livable"}], "indicators": {}}]}
+>>> from livable.testing import community
+>>> report = livable.evaluate([community("a", 108.94, 34.26, population=3000)], [])
 >>> p = plan(report, ["clinic"], grid_m=500.0, budget=1)
 >>> len(p.sites), p.sites[0].closes
 (1, ('a',))
@@ -38,22 +36,30 @@ from __future__ import annotations
 
 import heapq
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, Literal, get_args
 
 import attrs
 import numpy as np
 import numpy.typing as npt
+import orjson
 
 from livable.errors import LivableError
 from livable.geometry.access import AccessQuery, FacilityColumns, Origins
 from livable.geometry.crs import Projector, resolve_crs
 from livable.geometry.providers import DistanceProvider, EuclideanProvider
+from livable.io import FeatureSource, read_communities
+from livable.models import Grade
+from livable.models.results import CommunityResult, ReportSource, as_report
 
 __all__ = [
     "Candidate",
     "Plan",
+    "PlanSource",
     "PlannedSite",
+    "as_plan",
     "candidate_grid",
     "plan",
     "planned_facilities",
@@ -176,60 +182,152 @@ class Plan:
             },
         }
 
+    @classmethod
+    def from_geojson(cls, document: object, *, where: str = "<memory>") -> Plan:
+        """A plan from the GeoJSON :meth:`to_geojson` writes (``plan.geojson``, parsed).
+
+        Numbers are as the file has them (rounded); a ``verified`` member added by
+        ``livable plan`` is not part of the plan and is left out. Anything else missing
+        or of the wrong kind raises :class:`~livable.LivableError` naming ``where``.
+
+        >>> p = Plan(("clinic",), "greedy", "budget", 1, 1.0, (), {}, 0, 0, 1)
+        >>> Plan.from_geojson(p.to_geojson()) == p
+        True
+        >>> Plan.from_geojson({"type": "FeatureCollection", "features": []})
+        Traceback (most recent call last):
+        ...
+        livable.errors.LivableError: <memory>: not a plan GeoJSON (no 'plan' member)
+        """
+        if not isinstance(document, Mapping) or document.get("type") != "FeatureCollection":
+            raise LivableError(f"{where}: not a plan GeoJSON FeatureCollection")
+        info = document.get("plan")
+        if not isinstance(info, Mapping):
+            raise LivableError(f"{where}: not a plan GeoJSON (no 'plan' member)")
+        try:
+            sites = tuple(_site(f) for f in document["features"])
+            method, mode = info["method"], info["mode"]
+            if method not in get_args(Method) or mode not in get_args(Mode):
+                raise ValueError(f"unknown method {method!r} or mode {mode!r}")
+            changes = {
+                str(k): (str(v["before"]), str(v["after"]))
+                for k, v in info["grade_changes"].items()
+            }
+            return cls(
+                facility_types=tuple(str(t) for t in info["facility_types"]),
+                method=method,
+                mode=mode,
+                budget=None if info["budget"] is None else int(info["budget"]),
+                objective=float(info["objective"]),
+                sites=sites,
+                grade_changes=changes,
+                livable_before=int(info["livable_before"]),
+                livable_after=int(info["livable_after"]),
+                communities=int(info["communities"]),
+                unreachable=tuple(str(c) for c in info["unreachable"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            reason = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise LivableError(f"{where}: not a plan GeoJSON ({reason})") from None
+
+
+def _site(feature: Mapping[str, Any]) -> PlannedSite:
+    props = feature["properties"]
+    lon, lat = feature["geometry"]["coordinates"][:2]
+    return PlannedSite(
+        id=str(props["id"]),
+        facility_type=str(props["type"]),
+        lon=float(lon),
+        lat=float(lat),
+        rank=int(props["rank"]),
+        gain=float(props["gain"]),
+        serves=tuple(str(c) for c in props["serves"]),
+        closes=tuple(str(c) for c in props["closes"]),
+    )
+
+
+PlanSource = Plan | str | os.PathLike[str]
+"""A plan for the city map: a :class:`Plan`, or the path of its ``plan.geojson``."""
+
+
+def as_plan(source: PlanSource) -> Plan:
+    """The plan as written to ``plan.geojson``, typed (a :class:`Plan` passes through its
+    GeoJSON, so a map drawn from it equals one drawn from the file). Parsed GeoJSON is
+    read with :meth:`Plan.from_geojson`.
+
+    >>> as_plan("no-such-plan.geojson")
+    Traceback (most recent call last):
+    ...
+    livable.errors.LivableError: no-such-plan.geojson: not a readable plan GeoJSON (file not found)
+    """
+    if isinstance(source, Plan):
+        return Plan.from_geojson(orjson.loads(orjson.dumps(source.to_geojson())))
+    path = Path(source)
+    try:
+        loaded = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise LivableError(f"{path}: not a readable plan GeoJSON (file not found)") from None
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise LivableError(f"{path}: not a readable plan GeoJSON ({exc})") from None
+    return Plan.from_geojson(loaded, where=str(path))
+
 
 def _round_share(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def read_candidates(source: Any, *, crs: Any = None) -> list[Candidate]:
-    """Candidate sites from a GeoJSON FeatureCollection (path, bytes or mapping).
+def read_candidates(source: FeatureSource, *, crs: str | int | None = None) -> list[Candidate]:
+    """Candidate sites from a GeoJSON FeatureCollection (path, bytes or mapping), or any
+    file the readers take (:func:`livable.io.read_communities`: shapefile, GPKG, CSV, ...).
 
     Areas are reduced to a point inside them; every feature needs a unique ``id``. A bad
     feature raises :class:`~livable.errors.InputError` naming it (candidates are few and
-    chosen by hand, so a silent skip would hide a typo).
+    chosen by hand, so a silent skip would hide a typo): the file is read as the
+    communities are, strictly.
+
+    >>> sites = {"type": "FeatureCollection", "features": [{"type": "Feature",
+    ...     "properties": {"id": "s1"}, "geometry": {"type": "Point",
+    ...     "coordinates": [108.94, 34.26]}}]}
+    >>> read_candidates(sites)
+    [Candidate(id='s1', lon=108.94, lat=34.26)]
+    >>> sites["features"].append(sites["features"][0])
+    >>> read_candidates(sites)
+    Traceback (most recent call last):
+    ...
+    livable.errors.InputError: <memory>#0 (id 's1'): ...
     """
-    from livable.errors import InputError
-    from livable.geometry.crs import crs_from_geojson, to_wgs84
-    from livable.io.readers import _DEFAULT_LIMITS, _feature_id, _features, _geometry, _load
-
-    collection, info = _load(source, _DEFAULT_LIMITS)
-    features = _features(collection, info, _DEFAULT_LIMITS)
-    src = resolve_crs(crs) if crs is not None else crs_from_geojson(collection) or resolve_crs(None)
-    ids: list[str] = []
-    xs: list[float] = []
-    ys: list[float] = []
-    for index, feature in enumerate(features):
-        fid = _feature_id(feature)
-        if fid is None or fid in ids:
-            raise InputError("candidate needs a unique id", source=info.path, index=index)
-        geom, problem = _geometry(feature, geographic=src.is_geographic)
-        if geom is None:
-            raise InputError(
-                problem or "bad geometry", source=info.path, index=index, feature_id=fid
-            )
+    layer = read_communities(source, crs=crs, strict=True)
+    out: list[Candidate] = []
+    for site in layer.communities:
+        geom = site.geometry
         point = geom if geom.geom_type == "Point" else geom.representative_point()
-        ids.append(fid)
-        xs.append(point.x)
-        ys.append(point.y)
-    lon, lat = to_wgs84(np.array(xs), np.array(ys), src)
-    return [Candidate(i, float(a), float(b)) for i, a, b in zip(ids, lon, lat, strict=True)]
+        out.append(Candidate(site.id, float(point.x), float(point.y)))
+    return out
 
 
-def candidate_grid(
-    report: Mapping[str, Any], spacing_m: float, projector: Projector
-) -> list[Candidate]:
+def candidate_grid(report: ReportSource, spacing_m: float, projector: Projector) -> list[Candidate]:
     """Candidate sites on a square grid (``spacing_m``) over the communities' circles.
 
     Only grid points inside at least one community's circle are kept.
+
+    >>> import livable
+    >>> from livable.testing import community
+    >>> report = livable.evaluate([community("a", 108.94, 34.26)], [])
+    >>> len(candidate_grid(report, 500.0, Projector.for_crs(resolve_crs(report.working_crs))))
+    18
     """
+    return _grid(as_report(report).communities, spacing_m, projector)
+
+
+def _grid(
+    comms: Sequence[CommunityResult], spacing_m: float, projector: Projector
+) -> list[Candidate]:
     if not (spacing_m > 0 and math.isfinite(spacing_m)):
         raise LivableError(f"grid spacing must be a positive number of metres, not {spacing_m}")
-    comms = report.get("communities", [])
     if not comms:
         return []
-    lon = np.array([c["center"][0] for c in comms], dtype=np.float64)
-    lat = np.array([c["center"][1] for c in comms], dtype=np.float64)
-    radius = np.array([c["radius_m"] for c in comms], dtype=np.float64)
+    lon = np.array([c.center[0] for c in comms], dtype=np.float64)
+    lat = np.array([c.center[1] for c in comms], dtype=np.float64)
+    radius = np.array([c.radius_m for c in comms], dtype=np.float64)
     x, y = projector.forward(lon, lat)
     x0 = math.floor((x - radius).min() / spacing_m) * spacing_m
     y0 = math.floor((y - radius).min() / spacing_m) * spacing_m
@@ -265,28 +363,24 @@ def candidate_grid(
     ]
 
 
-def _deficits(report: Mapping[str, Any], facility_type: str) -> dict[int, int]:
+def _deficits(comms: Sequence[CommunityResult], facility_type: str) -> dict[int, int]:
     out: dict[int, int] = {}
-    for i, c in enumerate(report.get("communities", [])):
-        for gap in c.get("gaps", []):
-            if gap.get("rule") == _LIVABLE_RULE and gap.get("facility_type") == facility_type:
-                need = int(gap.get("required") or 0) - int(gap.get("found") or 0)
+    for i, c in enumerate(comms):
+        for gap in c.gaps:
+            if gap.rule == _LIVABLE_RULE and gap.facility_type == facility_type:
+                need = (gap.required or 0) - (gap.found or 0)
                 if need > 0:
                     out[i] = need
     return out
 
 
-def _livable_blockers(community: Mapping[str, Any]) -> set[tuple[str, str | None]]:
+def _livable_blockers(community: CommunityResult) -> set[tuple[str, str | None]]:
     """The livable-role gaps of a community, as (rule, facility type)."""
-    return {
-        (g.get("rule", ""), g.get("facility_type"))
-        for g in community.get("gaps", [])
-        if g.get("grade") == "livable"
-    }
+    return {(g.rule, g.facility_type) for g in community.gaps if g.grade is Grade.LIVABLE}
 
 
 def plan(
-    report: Mapping[str, Any],
+    report: ReportSource,
     facility_types: Sequence[str],
     *,
     candidates: Iterable[Candidate] | None = None,
@@ -298,7 +392,8 @@ def plan(
 ) -> Plan:
     """Choose sites for new facilities that close the most ``P4`` gaps.
 
-    ``report`` is ``report.json`` data (``Report.to_dict()``). Give ``candidates`` or a
+    ``report`` is a :class:`~livable.Report` or anything ``livable.report.as_report`` takes
+    (a ``report.json`` path, its text or its parsed data). Give ``candidates`` or a
     ``grid_m`` spacing. ``mode="budget"`` picks up to ``budget`` sites (shared across the
     types); ``mode="target"`` picks the fewest sites closing every closable gap of the
     types. ``provider`` measures site-to-centre distances (default euclidean in the
@@ -311,23 +406,24 @@ def plan(
         raise LivableError("the budget mode needs --budget N (N >= 1)")
     if method not in ("greedy", "exact"):
         raise LivableError(f"method must be 'greedy' or 'exact', not {method!r}")
-    projector = Projector.for_crs(resolve_crs(report.get("working_crs") or "EPSG:4326"))
+    data = as_report(report)
+    projector = Projector.for_crs(resolve_crs(data.working_crs or "EPSG:4326"))
     if not projector.crs.is_projected:
         raise LivableError("the report's working CRS is not projected")
+    comms = data.communities
     if candidates is None:
         if grid_m is None:
             raise LivableError("give candidate sites or a grid spacing")
-        cands = candidate_grid(report, grid_m, projector)
+        cands = _grid(comms, grid_m, projector)
     else:
         cands = list(candidates)
-    comms = list(report.get("communities", []))
-    weights = np.array([float(c.get("population") or 1.0) for c in comms], dtype=np.float64)
+    weights = np.array([float(c.population or 1.0) for c in comms], dtype=np.float64)
 
     # items: (type, candidate); cover[item] = community indices it serves
     cover = _coverage(comms, cands, projector, provider)
     items: list[tuple[str, int]] = []
     sets: list[tuple[int, ...]] = []
-    deficits: dict[str, dict[int, int]] = {t: _deficits(report, t) for t in types}
+    deficits: dict[str, dict[int, int]] = {t: _deficits(comms, t) for t in types}
     unreachable: set[str] = set()
     for t in types:
         reachable: set[int] = set()
@@ -337,14 +433,13 @@ def plan(
                 items.append((t, s))
                 sets.append(served)
                 reachable.update(served)
-        unreachable.update(comms[c]["id"] for c in deficits[t] if c not in reachable)
+        unreachable.update(comms[c].id for c in deficits[t] if c not in reachable)
 
     if method == "greedy":
         chosen = _greedy(items, sets, deficits, weights, budget if mode == "budget" else None)
     else:
         chosen = _exact(items, sets, deficits, weights, budget, mode)
     return _assemble(
-        report,
         comms,
         cands,
         types,
@@ -361,7 +456,7 @@ def plan(
 
 
 def _coverage(
-    comms: Sequence[Mapping[str, Any]],
+    comms: Sequence[CommunityResult],
     cands: Sequence[Candidate],
     projector: Projector,
     provider: DistanceProvider | None,
@@ -369,9 +464,9 @@ def _coverage(
     cover: list[list[int]] = [[] for _ in cands]
     if not comms or not cands:
         return cover
-    clon = np.array([c["center"][0] for c in comms])
-    clat = np.array([c["center"][1] for c in comms])
-    radius = np.array([c["radius_m"] for c in comms], dtype=np.float64)
+    clon = np.array([c.center[0] for c in comms])
+    clat = np.array([c.center[1] for c in comms])
+    radius = np.array([c.radius_m for c in comms], dtype=np.float64)
     ox, oy = projector.forward(clon, clat)
     sx, sy = projector.forward(np.array([c.lon for c in cands]), np.array([c.lat for c in cands]))
     query = AccessQuery(("site",), (float(radius.max()),), radius, float(radius.max()), 1)
@@ -481,8 +576,7 @@ def _exact(
 
 
 def _assemble(
-    report: Mapping[str, Any],
-    comms: Sequence[Mapping[str, Any]],
+    comms: Sequence[CommunityResult],
     cands: Sequence[Candidate],
     types: tuple[str, ...],
     items: Sequence[tuple[str, int]],
@@ -505,14 +599,14 @@ def _assemble(
     )
     changes: dict[str, tuple[str, str]] = {}
     for i, comm in enumerate(comms):
-        if comm.get("grade") != "not_livable":
+        if comm.grade is not Grade.NOT_LIVABLE:
             continue
         blockers = _livable_blockers(comm)
         if blockers and all(
             rule == _LIVABLE_RULE and ftype in types and (ftype, i) in closed
             for rule, ftype in blockers
         ):
-            changes[comm["id"]] = ("not_livable", "livable")
+            changes[comm.id] = ("not_livable", "livable")
     sites = []
     for rank, k in enumerate(chosen, start=1):
         t, s = items[k]
@@ -525,11 +619,11 @@ def _assemble(
                 lat=cand.lat,
                 rank=rank,
                 gain=float(sum(weights[c] / deficits[t][c] for c in sets[k])),
-                serves=tuple(comms[c]["id"] for c in sets[k]),
-                closes=tuple(comms[c]["id"] for c in sets[k] if (t, c) in closed),
+                serves=tuple(comms[c].id for c in sets[k]),
+                closes=tuple(comms[c].id for c in sets[k] if (t, c) in closed),
             )
         )
-    before = sum(1 for c in comms if c.get("grade") in ("livable", "happy"))
+    before = sum(1 for c in comms if c.grade in (Grade.LIVABLE, Grade.HAPPY))
     return Plan(
         facility_types=types,
         method=method,
