@@ -44,9 +44,9 @@ import shapely
 
 import livable
 from livable.io import CommunityLayer, FacilityLayer
+from livable.io.synthetic import TYPE_WEIGHTS
 from livable.models import Community
 from livable.scale.tiles import evaluate_partitioned
-from livable.io.synthetic import TYPE_WEIGHTS
 
 COMMUNITIES_PER_CITY = 1_000
 URBAN_SHARE = 0.2

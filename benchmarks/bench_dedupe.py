@@ -16,8 +16,7 @@ import time
 import numpy as np
 
 from livable.geometry.crs import Projector, choose_working_crs
-from livable.io import dedupe_facilities
-from livable.io import FacilityLayer, SourceInfo
+from livable.io import FacilityLayer, SourceInfo, dedupe_facilities
 
 TYPES = np.array(["convenience_store", "transit_stop", "clinic", "restaurant"], dtype=object)
 

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from livable import evaluate
-from livable.report.planner import plan
-from livable.plugins import PluginManager
 from livable.io.sample import write_sample_city
+from livable.plugins import PluginManager
+from livable.report.planner import plan
 
 
 def main() -> None:

@@ -28,8 +28,8 @@ from scipy.spatial import cKDTree
 
 from livable.geometry.circle import service_circles
 from livable.geometry.crs import Projector, choose_working_crs, max_scale_error
-from livable.profile import load_profile
 from livable.io.synthetic import synthetic_city
+from livable.profile import load_profile
 
 TIERS = (400.0, 800.0, 1200.0)
 SEARCH = 3000.0

@@ -27,9 +27,9 @@ from typing import Any
 import livable
 from livable import FacilityType, Indicator, hookimpl
 from livable.cli import main
-from livable.scale.tiles import evaluate_partitioned
-from livable.plugins import PluginManager
 from livable.io.sample import write_sample_city
+from livable.plugins import PluginManager
+from livable.scale.tiles import evaluate_partitioned
 from livable.testing import offset
 
 HERE = Path(__file__).parent

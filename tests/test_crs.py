@@ -1,4 +1,5 @@
-"""Tests for :mod:`livable.geometry.crs`."""
+"""Tests for :mod:`livable.geometry.crs` (the working CRS) and :mod:`livable.io.crs`
+(input CRSs into WGS-84)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,10 @@ from hypothesis import strategies as st
 
 from livable.errors import CRSError, InputError
 from livable.geometry import crs as crs_module
-from livable.geometry.crs import (
-    WGS84,
-    Projector,
-    choose_working_crs,
-    crs_from_geojson,
-    geometry_to_wgs84,
-    max_scale_error,
-    resolve_crs,
-    to_wgs84,
-)
-from livable.geometry.datums import gcj02_to_wgs84, wgs84_to_gcj02
+from livable.geometry.crs import Projector, choose_working_crs, max_scale_error
+from livable.io import crs as io_crs
+from livable.io.crs import WGS84, crs_from_geojson, geometry_to_wgs84, resolve_crs, to_wgs84
+from livable.io.datums import gcj02_to_wgs84, wgs84_to_gcj02
 
 GEOD = pyproj.Geod(ellps="WGS84")
 XIAN = (108.94, 34.26)
@@ -449,7 +443,7 @@ def test_to_wgs84_from_utm() -> None:
 def test_to_wgs84_applies_datum_after_crs(datum: str) -> None:
     lon, lat = wgs84_to_gcj02([116.404, 108.9], [39.915, 34.3])
     if datum == "bd09":
-        from livable.geometry.datums import gcj02_to_bd09
+        from livable.io.datums import gcj02_to_bd09
 
         lon, lat = gcj02_to_bd09(lon, lat)
     for crs in (WGS84, "EPSG:4490", "OGC:CRS84"):
@@ -565,3 +559,19 @@ def test_working_crs_distances_match_geodesic_across_a_city(
     x, y = projector.forward(lons, lats)
     planar = float(np.hypot(x[1] - x[0], y[1] - y[0]))
     assert planar == pytest.approx(geodesic, rel=0.005)
+
+
+@pytest.mark.parametrize(
+    "name", ["resolve_crs", "crs_from_geojson", "to_wgs84", "geometry_to_wgs84"]
+)
+def test_moved_names_still_import_from_geometry_crs_with_a_warning(name: str) -> None:
+    with pytest.warns(
+        DeprecationWarning, match=f"livable.geometry.crs.{name} moved to livable.io.crs"
+    ):
+        old = getattr(crs_module, name)
+    assert old is getattr(io_crs, name)
+
+
+def test_geometry_crs_has_no_other_names() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        crs_module.nothing  # noqa: B018

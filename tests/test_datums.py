@@ -1,4 +1,4 @@
-"""Tests for :mod:`livable.geometry.datums` (WGS-84, GCJ-02, BD-09)."""
+"""Tests for :mod:`livable.io.datums` (WGS-84, GCJ-02, BD-09)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from livable.errors import CRSError, InputError
-from livable.geometry import datums
-from livable.geometry.datums import (
+from livable.io import datums
+from livable.io.datums import (
     CHINA_BOX,
     Datum,
     bd09_to_gcj02,

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from livable.cli import main
 from livable.errors import LivableError
 from livable.geometry.crs import Projector, choose_working_crs
-from livable.io.dedupe import concat_facilities, dedupe_facilities, name_similarity
 from livable.io import FacilityLayer
+from livable.io.dedupe import concat_facilities, dedupe_facilities, name_similarity
 from livable.testing import facility, offset
 
 LON, LAT = 108.94, 34.26

@@ -22,8 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from livable import PluginManager, evaluate, load_profile
-from livable.models.serialize import COORD_DECIMALS, DISTANCE_DECIMALS, SHARE_DECIMALS
 from livable.cli import main
+from livable.models.serialize import COORD_DECIMALS, DISTANCE_DECIMALS, SHARE_DECIMALS
 from livable.testing import offset
 
 X, Y = 108.94, 34.26

@@ -10,14 +10,14 @@ from types import ModuleType
 
 import attrs
 import pytest
-
-import livable
 from livable_glossary import (
     glossary_markdown,
     indicator_rules_markdown,
     profile_field_rows,
     profile_fields_markdown,
 )
+
+import livable
 from livable.models import CATEGORIES, FACILITY_TYPES, KEY_CONTENTS, REQUIREMENTS, Grade, Zone
 from livable.plugins import PluginManager
 

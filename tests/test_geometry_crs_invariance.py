@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 import livable
 from livable import FACILITY_TYPES
 from livable.cli import main as cli_main
-from livable.geometry.datums import wgs84_to_bd09, wgs84_to_gcj02
-from livable.plugins import PluginManager
+from livable.io.datums import wgs84_to_bd09, wgs84_to_gcj02
 from livable.io.synthetic import synthetic_city
+from livable.plugins import PluginManager
 from livable.testing import offset
 
 GEOD = pyproj.Geod(ellps="WGS84")

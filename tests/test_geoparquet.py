@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import livable
 from livable.io.geoparquet import read_facilities, scan_facilities, write_facilities
-from livable.scale.tiles import evaluate_partitioned
 from livable.io.sample import write_sample_city
+from livable.scale.tiles import evaluate_partitioned
 
 
 @pytest.fixture(scope="module")

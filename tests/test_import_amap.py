@@ -10,14 +10,14 @@ import pytest
 
 from livable.cli import main
 from livable.errors import InputError
-from livable.geometry.datums import gcj02_to_wgs84
+from livable.io import read_facilities
 from livable.io.amap import (
     load_amap_typecodes,
     normalize_code,
     read_amap,
     typecode_table_markdown,
 )
-from livable.io import read_facilities
+from livable.io.datums import gcj02_to_wgs84
 from livable.models import FACILITY_TYPES, TWELVE_ONES
 
 DATA = Path(__file__).parent / "data" / "amap"

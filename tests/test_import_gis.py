@@ -13,7 +13,7 @@ import shapely
 from livable import evaluate, read_communities, read_facilities
 from livable.cli import main
 from livable.errors import InputError
-from livable.geometry.crs import to_wgs84
+from livable.io.crs import to_wgs84
 from livable.testing import offset
 
 # two facilities in CGCS2000 / 3-degree Gauss-Kruger CM 108E (EPSG:4545 is CM 108E;

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from livable.cli import main
 from livable.errors import InputError, LivableError
-from livable.io.osm import OsmMapping, load_osm_mapping, mapping_table_markdown, read_osm
 from livable.io import read_facilities
+from livable.io.osm import OsmMapping, load_osm_mapping, mapping_table_markdown, read_osm
 from livable.models import FACILITY_TYPES, TWELVE_ONES
 
 LON, LAT = 108.94, 34.26

@@ -11,10 +11,10 @@ from typing import Any
 
 import attrs
 import pytest
+from livable_indicator_docs import indicator_table
 
 import livable
 from livable.indicators import BUILTIN_INDICATORS, ROLES, Indicator
-from livable_indicator_docs import indicator_table
 from livable.indicators.builtin import (
     Closeness,
     CommunityWorkers,

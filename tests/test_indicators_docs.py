@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from livable_indicator_docs import indicator_table, indicator_table_markdown
+
 import livable
 from livable.indicators import BUILTIN_INDICATORS, CommunityContext, Indicator
-from livable_indicator_docs import indicator_table, indicator_table_markdown
 from livable.models import KEY_CONTENTS
 from livable.report import IndicatorResult
 

@@ -24,7 +24,7 @@ from livable import (
     read_facilities,
     read_residents,
 )
-from livable.geometry.network import read_streets
+from livable.io import read_streets
 from livable.models import Community, Facility
 from livable.testing import community, facility
 

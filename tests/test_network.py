@@ -12,6 +12,7 @@ import math
 
 import networkx as nx
 import numpy as np
+import pyproj
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -19,12 +20,8 @@ from hypothesis import strategies as st
 
 from livable.errors import InputError, LivableError
 from livable.geometry.access import AccessQuery, FacilityColumns, Origins
-from livable.geometry.network import (
-    NetworkProvider,
-    StreetNetwork,
-    WalkGraph,
-    read_streets,
-)
+from livable.geometry.network import NetworkProvider, StreetNetwork, WalkGraph
+from livable.io import StreetLayer, read_streets
 
 # --- the walk graph against networkx ----------------------------------------------------
 
@@ -436,7 +433,7 @@ def test_read_streets_rejects_bad_features_with_their_place() -> None:
         ],
     }
     layer = read_streets(fc)
-    assert layer.ids == ("ok",)
+    assert layer.ids.tolist() == ["ok"]
     reasons = {r.source: (r.id, r.reason) for r in layer.rejected}
     assert reasons["<memory>#1"][1].startswith("missing id")
     assert reasons["<memory>#2"] == (
@@ -463,11 +460,11 @@ def test_read_streets_in_a_projected_crs() -> None:
 
 
 def test_factory_reads_noding_and_component_settings_from_the_profile() -> None:
-    from livable.geometry.crs import Projector, resolve_crs
-    from livable.geometry.network import network_factory
+    from livable.geometry.crs import Projector
+    from livable.plugins.builtin.network import network_factory
     from livable.profile import load_profile
 
-    projector = Projector.for_crs(resolve_crs("EPSG:32649"))
+    projector = Projector.for_crs(pyproj.CRS.from_epsg(32649))
     lon, lat = projector.inverse(
         np.array([500_000.0, 500_200.0, 500_100.0, 500_100.0]),
         np.array([3_790_000.0, 3_790_000.0, 3_789_900.0, 3_790_100.0]),
@@ -492,3 +489,31 @@ def test_factory_reads_noding_and_component_settings_from_the_profile() -> None:
     empty = {"type": "FeatureCollection", "features": []}
     with pytest.raises(InputError, match="no usable street lines"):
         network_factory(profile=base, projector=projector, streets=empty)
+
+
+def test_the_geometry_factory_takes_a_street_layer_only() -> None:
+    from livable.geometry.crs import Projector
+    from livable.geometry.network import network_factory
+    from livable.profile import load_profile
+
+    projector = Projector.for_crs(pyproj.CRS.from_epsg(32649))
+    line = shapely.LineString([(108.94, 34.26), (108.95, 34.26)])
+    layer = StreetLayer.from_lines(["s1"], [line])
+    provider = network_factory(
+        profile=load_profile("xian-2020"), projector=projector, streets=layer
+    )
+    assert provider.network.street_ids == ("s1",) and provider.street_layer is layer
+    with pytest.raises(LivableError, match="takes a street layer, not a dict"):
+        network_factory(profile=load_profile("xian-2020"), projector=projector, streets={})
+
+
+@pytest.mark.parametrize("name", ["read_streets", "StreetLayer"])
+def test_the_street_reader_of_0_1_still_imports_from_geometry_network_with_a_warning(
+    name: str,
+) -> None:
+    import livable.geometry.network as old
+    import livable.io
+
+    with pytest.warns(DeprecationWarning, match=f"network.{name} moved to livable.io.{name}"):
+        value = getattr(old, name)
+    assert value is getattr(livable.io, name)

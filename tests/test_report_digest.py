@@ -1,10 +1,10 @@
 """Byte-identity guard: the reports (and the products made from them) keep their bytes.
 
 The SHA-256 digests below were computed on main at c616eba, the code before the "One spine"
-work (issue 15) began; every later change of that work must leave them as they are. Nothing is masked:
-every case runs in an empty temporary working directory and names its inputs by relative
-paths (``report_cases``), so ``inputs[].path`` is the same wherever the tests run, and
-everything else in a report is deterministic (``docs/explanation/determinism.md``).
+work (issue 15) began; every later change of that work must leave them as they are. Nothing
+is masked: every case runs in an empty temporary working directory and names its inputs by
+relative paths (``report_cases``), so ``inputs[].path`` is the same wherever the tests run,
+and everything else in a report is deterministic (``docs/explanation/determinism.md``).
 
 The digests depend on the versions of GEOS, PROJ, numpy and matplotlib, as the determinism
 page says; when one of those changes on purpose, regenerate them with

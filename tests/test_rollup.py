@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import livable
 from livable import Grade, Zone
-from livable.report import CommunityResult, CommunityScore, Gap, IndicatorResult
 from livable.grading import closest_to_next_grade, gap_key, summarize
+from livable.report import CommunityResult, CommunityScore, Gap, IndicatorResult
 
 PROFILE = livable.load_profile("xian-2020")
 

@@ -8,8 +8,8 @@ import jsonschema
 
 import livable
 from livable.cli import main
-from livable.plugins import PluginManager
 from livable.io.sample import generate_sample_city, write_sample_city
+from livable.plugins import PluginManager
 from livable.schemas import load_schema
 
 

@@ -71,8 +71,8 @@ from livable.plugins.hookspecs import hookimpl
 
 if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
     from livable.engine import LayerSpec, evaluate
-    from livable.geometry.datums import Datum
     from livable.indicators.base import CommunityContext, Indicator
+    from livable.io.datums import Datum
     from livable.io.readers import (
         CommunityLayer,
         FacilityLayer,
@@ -95,7 +95,7 @@ if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
 _LAZY: dict[str, str] = {
     "evaluate": "livable.engine",
     "LayerSpec": "livable.engine",
-    "Datum": "livable.geometry.datums",
+    "Datum": "livable.io.datums",
     "CommunityContext": "livable.indicators.base",
     "Indicator": "livable.indicators.base",
     **dict.fromkeys(

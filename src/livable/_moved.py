@@ -16,6 +16,7 @@ __all__ = ["MOVED", "moved"]
 MOVED = {
     "livable.dask": "livable.scale.dask",
     "livable.export": "livable.report.export",
+    "livable.geometry.datums": "livable.io.datums",
     "livable.geopandas": "livable.report.geodataframe",
     "livable.geoparquet": "livable.io.geoparquet",
     "livable.handbook": "livable.report.handbook",

@@ -37,13 +37,14 @@ from livable._version import __version__
 from livable.errors import InputError, LivableError, PluginError
 from livable.geometry.access import AccessQuery, AccessTable, FacilityColumns, Origins
 from livable.geometry.circle import ServiceCircles, service_circles
-from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
-from livable.geometry.datums import Datum
+from livable.geometry.crs import Projector, choose_working_crs
 from livable.geometry.extent import MAX_SCALE_ERROR, far_communities, scale_error_of
 from livable.geometry.providers import DetailProvider, DistanceProvider, IsochroneProvider
 from livable.grading import GRADE_ROLES, grade_community, summarize, with_role
 from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
 from livable.indicators.base import role_of as indicator_role
+from livable.io.crs import resolve_crs
+from livable.io.datums import Datum
 from livable.io.readers import (
     CommunityLayer,
     FacilityLayer,

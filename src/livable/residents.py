@@ -1,4 +1,4 @@
-"""Deprecated alias of :mod:`livable.indicators.residents` (moved in livable 0.2, removed in 0.3)."""
+"""Deprecated alias of :mod:`livable.indicators.residents` (moved in 0.2, removed in 0.3)."""
 
 from livable._moved import moved
 

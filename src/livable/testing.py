@@ -45,11 +45,10 @@ import shapely
 from livable.errors import LivableError, PluginError
 from livable.geometry.crs import Projector, choose_working_crs
 from livable.indicators.base import Indicator
-from livable.models import FACILITY_TYPES, Community, Facility
+from livable.models import FACILITY_TYPES, Community, Facility, IndicatorResult
 from livable.plugins.hookspecs import HOOKS, PROJECT_NAME, hookimpl
 from livable.plugins.manager import FaultMode, PluginContributions, PluginManager
 from livable.profile import Profile
-from livable.models import IndicatorResult
 
 if TYPE_CHECKING:
     from livable.indicators.base import CommunityContext
@@ -147,8 +146,8 @@ def context(
     2.0
     """
     from livable.indicators.base import CommunityContext
-    from livable.profile import load_profile
     from livable.models import TypeAccess
+    from livable.profile import load_profile
 
     prof = load_profile(profile)
     counts = counts or {}

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from livable._text import escape, show, where
 from livable.errors import LivableError
-from livable.io._common import (
+from livable.io import (
     ImportResult,
     facilities_to_geojson,
     streets_to_geojson,

@@ -62,14 +62,14 @@ Isochrones
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-import pyproj
 import shapely
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components, dijkstra
@@ -86,37 +86,17 @@ from livable.geometry.access import (
     PairCircleLists,
     access_from_pairs,
 )
-from livable.geometry.crs import geometry_to_wgs84
-from livable.geometry.datums import Datum
-from livable.io.readers import (
-    _DEFAULT_LIMITS,
-    _GEOJSON_GEOMETRIES,
-    FeatureSource,
-    Limits,
-    Rejection,
-    SourceInfo,
-    _admit,
-    _check_coordinates,
-    _Collector,
-    _duplicates,
-    _feature_id,
-    _features,
-    _load,
-    _position_problem,
-    _resolve,
-    _show,
-)
+from livable.models.results import Rejection, SourceInfo
 
 __all__ = [
     "DEFAULT_MAX_CELLS",
     "NODE_PRECISION_M",
     "NetworkProvider",
     "SearchBatch",
-    "StreetLayer",
+    "StreetLines",
     "StreetNetwork",
     "WalkGraph",
     "network_factory",
-    "read_streets",
 ]
 
 NODE_PRECISION_M = 0.001
@@ -125,118 +105,65 @@ NODE_PRECISION_M = 0.001
 DEFAULT_MAX_CELLS = 8_000_000
 """Cells (sources x nodes, 8 bytes each) of one batch of the many-source search: 64 MB."""
 
+_MOVED_TO_IO = {"read_streets": "livable.io.streets", "StreetLayer": "livable.io.layers"}
+"""Names of livable 0.1's ``livable.geometry.network`` that moved to :mod:`livable.io`."""
+
+
+def __getattr__(name: str) -> Any:
+    """The deprecated 0.1 names (:data:`_MOVED_TO_IO`): warn, and give the io object."""
+    if name not in _MOVED_TO_IO:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"livable.geometry.network.{name} moved to livable.io.{name} in livable 0.2; import "
+        "it from there (the old path is removed in 0.3)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    import livable.io  # the deprecated alias (ignore_imports in the contract)
+
+    return getattr(livable.io, name)
+
+
 _EMPTY_I = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float64)
 
 
 # --------------------------------------------------------------------------------------
-# Reading streets
+# The street layer
 # --------------------------------------------------------------------------------------
 
 
-@attrs.frozen(eq=False)
-class StreetLayer:
-    """Street lines read from one source: ids and (Multi)LineStrings in WGS84 lon/lat."""
+@runtime_checkable
+class StreetLines(Protocol):
+    """What the network needs of a street layer: :class:`livable.io.StreetLayer`, which
+    :func:`livable.io.read_streets` returns (streets are read in :mod:`livable.io`; this
+    module only measures on them).
 
-    ids: tuple[str, ...]
-    lines: npt.NDArray[np.object_]
-    rejected: tuple[Rejection, ...] = ()
-    source: SourceInfo = attrs.field(factory=lambda: SourceInfo("<memory>"))
-    count: int = 0
-    """How many features the source held."""
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-
-def _line_geometry(raw: Any) -> tuple[BaseGeometry | None, str | None]:
-    """A street's LineString or MultiLineString, checked strictly, or its problem."""
-    kinds = "LineString or MultiLineString"
-    if raw is None:
-        return None, f"feature has no geometry (null): give its {kinds}"
-    if not isinstance(raw, Mapping):
-        return None, f"geometry is not a GeoJSON geometry object: {_show(raw)}"
-    gtype = raw.get("type")
-    if gtype not in ("LineString", "MultiLineString"):
-        if isinstance(gtype, str) and gtype in _GEOJSON_GEOMETRIES:
-            return None, f"a street must be a {kinds}, not a {gtype}"
-        return None, f"unknown geometry type {_show(gtype)}: a street must be a {kinds}"
-    coords = raw.get("coordinates")
-    lines = [coords] if gtype == "LineString" else coords
-    if not isinstance(lines, list | tuple) or not lines:
-        return None, f"geometry is empty (a {gtype} without coordinates)"
-    parts = []
-    for part in lines:
-        if not isinstance(part, list | tuple) or len(part) < 2:
-            return None, f"a line needs at least two positions, not {_show(part)}"
-        for pos in part:
-            problem = _position_problem(pos)
-            if problem:
-                return None, problem
-        parts.append([[float(v) for v in pos[:2]] for pos in part])
-    geom = shapely.LineString(parts[0]) if gtype == "LineString" else shapely.MultiLineString(parts)
-    if not shapely.length(geom) > 0.0:
-        return None, "the street has zero length: all its positions coincide"
-    return geom, None
-
-
-def read_streets(
-    source: FeatureSource,
-    *,
-    crs: str | int | pyproj.CRS | None = None,
-    datum: Datum | str = Datum.WGS84,
-    strict: bool = False,
-    limits: Limits = _DEFAULT_LIMITS,
-    encoding: str | None = None,
-) -> StreetLayer:
-    """Read and validate streets (LineString/MultiLineString features with an ``id``).
-
-    As the other readers do, each bad feature is rejected with its ``file#index``, id
-    and reason (with ``strict``, the first one in file order raises
-    :class:`~livable.errors.InputError`); coordinates outside the CRS's area are
-    rejected; lines are returned in WGS84 lon/lat. ``crs``, ``datum`` and ``encoding`` as
-    for :func:`~livable.read_communities`.
-
-    >>> fc = {"type": "FeatureCollection", "features": [
-    ...     {"type": "Feature", "properties": {"id": "s1"}, "geometry":
-    ...      {"type": "LineString", "coordinates": [[108.94, 34.26], [108.95, 34.26]]}},
-    ...     {"type": "Feature", "properties": {"id": "s2"}, "geometry":
-    ...      {"type": "Point", "coordinates": [108.94, 34.26]}}]}
-    >>> layer = read_streets(fc)
-    >>> layer.ids, [(r.source, r.reason) for r in layer.rejected]
-    (('s1',), [('<memory>#1', 'a street must be a LineString or MultiLineString, not a Point')])
+    ``lines`` are (Multi)LineStrings in WGS84 lon/lat, ``ids`` their street ids; the
+    rejected features and the source feature count go into the report's network facts.
     """
-    collection, info = _load(source, limits, encoding)
-    features = _features(collection, info, limits)
-    src_crs, src_datum = _resolve(collection, crs, info, datum)
-    out = _Collector(info, strict=strict, noun="street", collection=collection)
-    ids = [_feature_id(f) for f in features]
-    dupes = _duplicates(ids)
-    kept: list[tuple[int, str, BaseGeometry]] = []
-    for index, feature in enumerate(features):
-        fid = ids[index]
-        admitted = _admit(out, index, fid, feature, "street", dupes, properties=False)
-        if admitted is None:
-            continue
-        fid = admitted[0]
-        geom, problem = _line_geometry(feature.get("geometry"))
-        if geom is None:
-            out.reject(index, fid, problem or "bad geometry")
-            continue
-        kept.append((index, fid, geom))
-    kept = _check_coordinates(kept, src_crs, ids, out, "--streets-crs")
-    out.check_strict()
-    lines = np.array([g for _, _, g in kept], dtype=object)
-    if len(lines):
-        lines = geometry_to_wgs84(lines, src_crs, datum=src_datum, source=info.path)
-    rejected, _ = out.result()
-    return StreetLayer(
-        ids=tuple(fid for _, fid, _ in kept),
-        lines=lines,
-        rejected=rejected,
-        source=info,
-        count=len(features),
-    )
+
+    @property
+    def ids(self) -> Sequence[str] | npt.NDArray[np.object_]:
+        """The street ids, in the order of ``lines``."""
+
+    @property
+    def lines(self) -> npt.NDArray[np.object_]:
+        """The street lines (WGS84 lon/lat)."""
+
+    @property
+    def rejected(self) -> tuple[Rejection, ...]:
+        """The features of the source that were not read, with the reason."""
+
+    @property
+    def source(self) -> SourceInfo:
+        """Where the streets came from."""
+
+    @property
+    def count(self) -> int:
+        """How many features the source held."""
+
+    def __len__(self) -> int: ...
 
 
 # --------------------------------------------------------------------------------------
@@ -982,7 +909,7 @@ class NetworkProvider:
     """Working CRS -> WGS84 for geometries (``Projector.inverse_geometry``); None keeps
     the working CRS."""
     max_cells: int = DEFAULT_MAX_CELLS
-    street_layer: StreetLayer | None = None
+    street_layer: StreetLines | None = None
     draw_isochrones: bool = True
     """False: :meth:`isochrones` answers ``None`` per centre (profile ``network_isochrones``)."""
     name: str = "network"
@@ -1458,10 +1385,11 @@ class NetworkProvider:
         }
 
 
-def _no_streets(layer: StreetLayer) -> str:
+def _no_streets(layer: StreetLines) -> str:
     """Why a street layer holds no line: the rejections' reasons, counted, with the first
     feature of each (the full list is in the strict message or the report).
 
+    >>> from livable.io import read_streets
     >>> layer = read_streets({"type": "FeatureCollection", "features": [{"type": "Feature",
     ...     "properties": {}, "geometry": {"type": "LineString",
     ...     "coordinates": [[108.94, 34.26], [108.95, 34.26]]}}]})
@@ -1490,22 +1418,25 @@ def network_factory(
     *,
     profile: Any,
     projector: Any,
-    streets: Any = None,
-    streets_crs: Any = None,
-    streets_datum: Datum | str = Datum.WGS84,
-    strict: bool = False,
+    streets: StreetLines | None = None,
     **_: Any,
 ) -> NetworkProvider:
-    """Factory of the ``network`` provider: reads ``streets``, projects them to the working
+    """The ``network`` provider for a street layer: projects the streets to the working
     CRS and builds the graph with the profile's ``network_*`` settings.
 
-    >>> from livable.geometry.crs import Projector, resolve_crs
+    ``streets`` is a street layer (:class:`livable.io.StreetLayer`, from
+    :func:`livable.io.read_streets`); the registered provider factory
+    (``livable.plugins.builtin.network.network_factory``) reads a file, bytes or mapping first.
+
+    >>> import pyproj
+    >>> from livable.io import read_streets
+    >>> from livable.geometry.crs import Projector
     >>> from livable.profile import load_profile
-    >>> streets = {"type": "FeatureCollection", "features": [{"type": "Feature",
+    >>> streets = read_streets({"type": "FeatureCollection", "features": [{"type": "Feature",
     ...     "properties": {"id": "s1"}, "geometry": {"type": "LineString",
-    ...     "coordinates": [[108.94, 34.26], [108.96, 34.26]]}}]}
+    ...     "coordinates": [[108.94, 34.26], [108.96, 34.26]]}}]})
     >>> p = network_factory(profile=load_profile("xian-2020"),
-    ...                     projector=Projector.for_crs(resolve_crs("EPSG:32649")),
+    ...                     projector=Projector.for_crs(pyproj.CRS.from_epsg(32649)),
     ...                     streets=streets)
     >>> p.name, p.network.n_edges, round(float(p.network.edge_length[0]))
     ('network', 1, 1842)
@@ -1515,11 +1446,12 @@ def network_factory(
             "the network distance needs streets: give --streets S.geojson "
             "(Python: evaluate(..., streets=...))"
         )
-    layer = (
-        streets
-        if isinstance(streets, StreetLayer)
-        else read_streets(streets, crs=streets_crs, datum=streets_datum, strict=strict)
-    )
+    if not isinstance(streets, StreetLines):
+        raise LivableError(
+            f"the network provider takes a street layer, not a {type(streets).__name__}: "
+            "read the streets with livable.io.read_streets first"
+        )
+    layer = streets
     if len(layer) == 0:
         raise InputError(_no_streets(layer), source=layer.source.path)
     lines = projector.forward_geometry(layer.lines)
@@ -1527,7 +1459,7 @@ def network_factory(
         lines,
         noding=bool(getattr(profile, "network_noding", False)),
         min_component_m=float(getattr(profile, "network_min_component_m", 0.0)),
-        street_ids=layer.ids,
+        street_ids=[str(i) for i in layer.ids],
     )
     return NetworkProvider(
         net,

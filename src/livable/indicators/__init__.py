@@ -2,8 +2,8 @@
 
 An indicator (:class:`Indicator`) has an id, English and Chinese labels, the clause,
 requirement and key content it serves, the inputs it reads, and returns an
-:class:`~livable.models.IndicatorResult`. The profile gives each a role (:data:`ROLES`) (the documentation's
-indicator table is made by ``docs/_ext/livable_indicator_docs.py``).
+:class:`~livable.models.IndicatorResult`. The profile gives each a role (:data:`ROLES`).
+The documentation's indicator table is made by ``docs/_ext/livable_indicator_docs.py``.
 """
 
 from livable.indicators.base import INPUT_KINDS, ROLES, CommunityContext, Indicator, role_of

@@ -30,9 +30,17 @@ import numpy as np
 
 from livable._numbers import finite_float, is_number
 from livable._text import show
-from livable.models import Community, FacilityType, SizeClass
+from livable.models import (
+    Community,
+    FacilityType,
+    Gap,
+    IndicatorResult,
+    NearbyFacility,
+    SizeClass,
+    Status,
+    TypeAccess,
+)
 from livable.profile import Profile
-from livable.models import Gap, IndicatorResult, NearbyFacility, Status, TypeAccess
 
 __all__ = ["INPUT_KINDS", "ROLES", "CommunityContext", "FacilityFilter", "Indicator", "role_of"]
 

@@ -17,9 +17,8 @@ import numpy as np
 from livable._numbers import finite_float
 from livable._text import show
 from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
-from livable.models import CATEGORIES
+from livable.models import CATEGORIES, Gap, IndicatorResult
 from livable.profile import Profile
-from livable.models import Gap, IndicatorResult
 
 __all__ = [
     "BUILTIN_INDICATORS",

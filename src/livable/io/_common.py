@@ -19,19 +19,18 @@ from typing import Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 import orjson
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from livable.errors import InputError
-from livable.io.readers import FacilityLayer, Rejection, SourceInfo
+from livable.io.layers import FacilityLayer, StreetLayer
 from livable.models import FACILITY_TYPES
+from livable.models.results import Rejection, SourceInfo
 
 __all__ = [
     "COORD_DECIMALS",
     "ImportResult",
-    "StreetLayer",
     "facilities_to_geojson",
     "load_toml",
     "rows_to_layer",
@@ -43,18 +42,6 @@ __all__ = [
 
 COORD_DECIMALS = 7
 """Output coordinates are rounded to 1e-7 degrees (about 1 cm), as in ``report.json``."""
-
-
-@attrs.frozen(eq=False)
-class StreetLayer:
-    """Walkable streets (WGS84 LineStrings) with their ids and properties."""
-
-    ids: npt.NDArray[np.object_]
-    geometries: npt.NDArray[np.object_]
-    properties: tuple[Mapping[str, Any], ...]
-
-    def __len__(self) -> int:
-        return int(self.ids.shape[0])
 
 
 @attrs.frozen
@@ -226,14 +213,14 @@ def facilities_to_geojson(layer: FacilityLayer) -> dict[str, Any]:
 def streets_to_geojson(streets: StreetLayer) -> dict[str, Any]:
     """Streets as an RFC 7946 FeatureCollection of LineStrings with an ``id`` property.
 
-    >>> s = StreetLayer(np.array(["w1"], dtype=object),
-    ...                 np.array([shapely.LineString([(0, 0), (1, 1)])], dtype=object),
-    ...                 ({"highway": "footway"},))
+    >>> s = StreetLayer.from_lines(["w1"], [shapely.LineString([(0, 0), (1, 1)])],
+    ...                            [{"highway": "footway"}])
     >>> streets_to_geojson(s)["features"][0]["properties"]
     {'id': 'w1', 'highway': 'footway'}
     """
     features = []
-    for fid, geom, props in zip(streets.ids, streets.geometries, streets.properties, strict=True):
+    properties = streets.properties or ({},) * len(streets)
+    for fid, geom, props in zip(streets.ids, streets.lines, properties, strict=True):
         features.append(
             {
                 "type": "Feature",

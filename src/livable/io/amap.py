@@ -32,8 +32,6 @@ import orjson
 
 from livable._text import show
 from livable.errors import InputError, LivableError
-from livable.geometry.datums import Datum, parse_datum
-from livable.geometry.datums import to_wgs84 as datum_to_wgs84
 from livable.io._common import (
     ImportResult,
     check_types,
@@ -43,6 +41,8 @@ from livable.io._common import (
     type_counts,
 )
 from livable.io._csv import read_csv_rows
+from livable.io.datums import Datum, parse_datum
+from livable.io.datums import to_wgs84 as datum_to_wgs84
 from livable.io.readers import Rejection, SourceInfo
 from livable.models import FACILITY_TYPES
 

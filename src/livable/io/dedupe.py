@@ -31,12 +31,12 @@ from typing import Any
 import attrs
 import numpy as np
 import numpy.typing as npt
+import pyproj
 
 from livable._text import show
 from livable.errors import LivableError
-from livable.geometry.crs import Projector, choose_working_crs
-from livable.geometry.index import FacilityIndex
-from livable.io.readers import FacilityLayer, Rejection, SourceInfo
+from livable.io.layers import FacilityLayer
+from livable.models.results import Rejection, SourceInfo
 
 __all__ = ["DedupeResult", "Merge", "concat_facilities", "dedupe_facilities", "name_similarity"]
 
@@ -104,21 +104,30 @@ def _similar(a: Any, b: Any, threshold: float, match_unnamed: bool) -> bool:
     return score >= threshold
 
 
-def _subset(
-    layer: FacilityLayer, keep: npt.NDArray[np.bool_], attributes: list[Any]
-) -> FacilityLayer:
-    return attrs.evolve(
-        layer,
-        ids=layer.ids[keep],
-        types=layer.types[keep],
-        lon=layer.lon[keep],
-        lat=layer.lat[keep],
-        names=layer.names[keep],
-        brands=layer.brands[keep],
-        quality=layer.quality[keep],
-        attributes=tuple(a for a, k in zip(attributes, keep.tolist(), strict=True) if k),
-        areas=None if layer.areas is None else layer.areas[keep],
+def _utm_metres(
+    lon: npt.NDArray[np.float64], lat: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Lon/lat in metres, in the UTM zone of the points' bounding-box centre (boxed across
+    the antimeridian when tighter): the zone the engine's working CRS would be.
+
+    >>> x, y = _utm_metres(np.array([108.9]), np.array([34.3]))
+    >>> round(float(x[0])), round(float(y[0]))
+    (306738, 3797417)
+    """
+    wrapped = (lon + 180.0) % 360.0 - 180.0
+    west, east = float(wrapped.min()), float(wrapped.max())
+    around = wrapped % 360.0
+    if float(around.max()) - float(around.min()) < east - west:
+        west, east = float(around.min()), float(around.max())
+    centre = ((west + east) / 2.0 + 180.0) % 360.0 - 180.0
+    zone = int(np.floor((centre + 180.0) / 6.0)) % 60 + 1
+    north = (float(lat.min()) + float(lat.max())) / 2.0 >= 0.0
+    utm = pyproj.CRS.from_epsg((32600 if north else 32700) + zone)
+    to_utm = pyproj.Transformer.from_crs(
+        pyproj.CRS.from_epsg(4326).to_wkt(), utm.to_wkt(), always_xy=True
     )
+    x, y = to_utm.transform(lon, lat)
+    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
 
 def dedupe_facilities(
@@ -141,11 +150,15 @@ def dedupe_facilities(
     n = len(layer)
     if n < 2:
         return DedupeResult(layer, ())
-    projector = Projector.for_crs(choose_working_crs(layer.lon, layer.lat))
-    x, y = projector.forward(layer.lon, layer.lat)
-    q, f = FacilityIndex.from_points(x, y).query_radius(x, y, tolerance_m)
-    pairs = q < f
-    q, f = q[pairs], f[pairs]
+    from scipy.spatial import cKDTree  # loaded when first needed, not by import livable
+
+    x, y = _utm_metres(layer.lon, layer.lat)
+    # candidates a hair beyond the tolerance; the exact test is the hypot below
+    pairs = cKDTree(np.column_stack([x, y])).query_pairs(
+        tolerance_m * (1.0 + 1e-9), output_type="ndarray"
+    )
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    q, f = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
     same = layer.types[q] == layer.types[f]
     q, f = q[same], f[same]
     dist = np.hypot(x[q] - x[f], y[q] - y[f])
@@ -203,7 +216,8 @@ def dedupe_facilities(
                     max_distance_m=max(math.hypot(x[m] - x[k], y[m] - y[k]) for m in absorbed),
                 )
             )
-    return DedupeResult(_subset(layer, keep, attributes), tuple(merges))
+    merged_layer = attrs.evolve(layer, attributes=tuple(attributes)).take(keep)
+    return DedupeResult(merged_layer, tuple(merges))
 
 
 def concat_facilities(layers: Sequence[FacilityLayer]) -> FacilityLayer:

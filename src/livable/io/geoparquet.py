@@ -38,9 +38,11 @@ import pyproj
 import shapely
 
 from livable.errors import InputError, LivableError
-from livable.geometry.datums import Datum
-from livable.io.readers import FacilityLayer, Limits, Rejection, SourceInfo
+from livable.io._validate import duplicate_reason
+from livable.io.datums import Datum
+from livable.io.layers import FacilityLayer, Limits
 from livable.io.readers import read_facilities as read_facility_features
+from livable.models.results import Rejection, SourceInfo
 
 __all__ = [
     "PARQUET_SUFFIXES",
@@ -347,22 +349,6 @@ def _concat(parts: list[FacilityLayer]) -> FacilityLayer:
     )
 
 
-def _subset(layer: FacilityLayer, keep: np.ndarray) -> FacilityLayer:
-    idx = np.flatnonzero(keep)
-    return attrs.evolve(
-        layer,
-        ids=layer.ids[idx],
-        types=layer.types[idx],
-        lon=layer.lon[idx],
-        lat=layer.lat[idx],
-        names=layer.names[idx],
-        brands=layer.brands[idx],
-        quality=layer.quality[idx],
-        attributes=tuple(layer.attributes[i] for i in idx.tolist()),
-        areas=None if layer.areas is None else layer.areas[idx],
-    )
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -413,7 +399,7 @@ def _read(
 
         layer = attrs.evolve(layer, rejected=fix(layer.rejected), repaired=fix(layer.repaired))
         if bbox is not None:
-            layer = _subset(layer, _in_bbox(layer, bbox))
+            layer = layer.take(_in_bbox(layer, bbox))
         parts.append(layer)
     return _concat(parts)
 
@@ -456,7 +442,7 @@ def read_facilities(
         if dupes:
             bad = {r.id for r in dupes}
             keep = np.fromiter((i not in bad for i in layer.ids), dtype=bool, count=len(layer))
-            layer = _subset(layer, keep)
+            layer = layer.take(keep)
             rejected = sorted(
                 (*(r for r in layer.rejected if r.id not in bad), *dupes),
                 key=lambda r: int(r.source.rsplit("#", 1)[1]),
@@ -493,10 +479,8 @@ def _duplicate_rejections(path: Path) -> tuple[Rejection, ...]:
     where: dict[str, list[int]] = {}
     for row, fid in zip(rows.tolist(), names, strict=True):
         where.setdefault(fid, []).append(row)
-    from livable.io.readers import _duplicate_reason  # the same words as for GeoJSON
-
-    return tuple(
-        Rejection(fid, f"{path}#{row}", _duplicate_reason(fid, where[fid]))
+    return tuple(  # the same words as for GeoJSON
+        Rejection(fid, f"{path}#{row}", duplicate_reason(fid, where[fid]))
         for row, fid in zip(rows.tolist(), names, strict=True)
     )
 

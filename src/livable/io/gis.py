@@ -43,7 +43,7 @@ from livable._text import show
 from livable.errors import InputError, LivableError
 from livable.io._common import source_info
 from livable.io._csv import ENCODING_HINT, read_csv_rows
-from livable.io.readers import SourceInfo
+from livable.models.results import SourceInfo
 
 __all__ = ["GIS_SUFFIXES", "FeatureTable", "is_gis_path", "load_features"]
 

@@ -34,7 +34,6 @@ import shapely
 from livable.errors import InputError, LivableError
 from livable.io._common import (
     ImportResult,
-    StreetLayer,
     check_types,
     load_toml,
     rows_to_layer,
@@ -42,6 +41,7 @@ from livable.io._common import (
     top,
     type_counts,
 )
+from livable.io.layers import StreetLayer
 from livable.models import FACILITY_TYPES
 
 __all__ = [
@@ -528,10 +528,8 @@ def read_osm(
     layer = rows_to_layer(out.finish(keep_areas), source=info)
     street_layer = None
     if streets:
-        street_layer = StreetLayer(
-            ids=np.array(street_ids, dtype=object),
-            geometries=np.asarray(shapely.from_wkb(street_wkb), dtype=object),
-            properties=tuple(street_props),
+        street_layer = StreetLayer.from_lines(
+            street_ids, shapely.from_wkb(street_wkb), street_props
         )
     return ImportResult(
         facilities=layer,

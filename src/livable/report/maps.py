@@ -62,7 +62,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from livable.errors import LivableError
-from livable.geometry.crs import Projector, choose_working_crs, resolve_crs
+from livable.geometry.crs import Projector, choose_working_crs
+from livable.io.crs import resolve_crs
 from livable.models import FACILITY_TYPES, Grade
 from livable.models.results import (
     CommunityResult,

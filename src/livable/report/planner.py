@@ -48,9 +48,10 @@ import orjson
 
 from livable.errors import LivableError
 from livable.geometry.access import AccessQuery, FacilityColumns, Origins
-from livable.geometry.crs import Projector, resolve_crs
+from livable.geometry.crs import Projector
 from livable.geometry.providers import DistanceProvider, EuclideanProvider
 from livable.io import FeatureSource, read_communities
+from livable.io.crs import resolve_crs
 from livable.models import Grade
 from livable.models.results import CommunityResult, ReportSource, as_report
 

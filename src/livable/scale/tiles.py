@@ -77,9 +77,10 @@ from livable.engine import (
 from livable.errors import LivableError
 from livable.geometry.access import AccessQuery
 from livable.geometry.circle import service_circles
-from livable.geometry.crs import Projector, resolve_crs
-from livable.geometry.datums import Datum
+from livable.geometry.crs import Projector
 from livable.grading import summarize
+from livable.io.crs import resolve_crs
+from livable.io.datums import Datum
 from livable.io.geoparquet import is_parquet_path
 from livable.io.readers import CommunityLayer, FacilityLayer, FeatureSource
 from livable.models import Community, CommunityResult, Facility, Report, SourceInfo
