@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from livable.cli._outputs import check_outputs
 from livable._text import escape, show
 from livable._version import __version__
-from livable.errors import LivableError
+from livable.cli._outputs import check_outputs
 from livable.cli.progress import terminal_progress
+from livable.errors import LivableError
 from livable.report.summary import format_summary
 
 if TYPE_CHECKING:
@@ -449,8 +449,8 @@ def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Pat
     """The demo's map and handbook (P7): the city map, one community's map and handbook."""
     import importlib.util
 
-    from livable.report.handbook import write_handbook
     from livable.models import read_report
+    from livable.report.handbook import write_handbook
 
     data = read_report(report_path)
     short = [c for c in data.communities if c.grade == "not_livable"]
