@@ -376,3 +376,18 @@ def test_settings_object_evaluates_as_keywords():
     typed = evaluate_inputs(Inputs(comms, facs), settings, plugins=pm())
     assert typed.to_json() == evaluate(comms, facs, distance="geodesic", strict=True).to_json()
     assert typed.distance == "geodesic"
+
+
+def test_a_deprecated_keyword_cannot_contradict_a_layer_spec():
+    spec = livable.LayerSpec([community("c1", LON, LAT)], crs=32649)
+    with (
+        pytest.warns(DeprecationWarning, match="LayerSpec"),
+        pytest.raises(livable.InputError, match="contradicts"),
+    ):
+        evaluate(spec, [], communities_crs=4490)
+    # the same value as the spec's, or a spec left at its default: no contradiction
+    with pytest.warns(DeprecationWarning, match="LayerSpec"):
+        report = evaluate(
+            spec, livable.LayerSpec([]), communities_crs=32649, facilities_datum="bd09"
+        )
+    assert [c.id for c in report.communities] == ["c1"]

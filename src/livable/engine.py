@@ -145,6 +145,7 @@ def _optional_spec(source: object) -> LayerSpec | None:
 
 _LAYERS = ("communities", "facilities", "residents", "streets")
 _DEPRECATED = {f"{layer}_{part}": (layer, part) for layer in _LAYERS for part in ("crs", "datum")}
+_DEFAULTS: Mapping[str, object] = {"crs": None, "datum": Datum.WGS84}
 
 
 @attrs.frozen(eq=False)
@@ -167,7 +168,8 @@ class Inputs:
         """The inputs with the 0.1 per-layer keywords (``communities_crs=``,
         ``facilities_datum=``, ...) of ``caller`` applied, each with a
         :class:`DeprecationWarning` naming its :class:`LayerSpec` replacement; another
-        name raises :class:`TypeError` as for any unknown keyword. ``stacklevel`` points
+        name raises :class:`TypeError` as for any unknown keyword, and a value that
+        contradicts the layer's spec :class:`~livable.errors.InputError`. ``stacklevel`` points
         the warning at the caller of ``caller`` (3: ``caller`` calls this method).
 
         >>> import warnings
@@ -193,6 +195,12 @@ class Inputs:
             spec = specs[layer]
             if spec is None:  # as in 0.1: the CRS or datum of a layer not given is unused
                 continue
+            given = getattr(spec, part)
+            if given != _DEFAULTS[part] and given != value:
+                raise InputError(
+                    f"{key}={value!r} contradicts the LayerSpec of {layer} "
+                    f"({part}={given!r}); give the {part} in the LayerSpec only"
+                )
             explicit.add(layer)
             specs[layer] = attrs.evolve(spec, **{part: value})
         return Inputs(**specs) if explicit else self
