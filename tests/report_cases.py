@@ -145,13 +145,10 @@ def river_network() -> str:
         facs.append(_point(f"{cid}-kg", X0 + x, Y0 + y - 600.0, type="kindergarten"))
     facs.append(_point("lost", X0 + 3000.0, Y0 + 3000.0, type="bank"))
     return livable.evaluate(
-        _write("river-c.geojson", _fc(comms)),
-        _write("river-f.geojson", _fc(facs)),
-        streets=_write("river-s.geojson", _fc(streets)),
+        livable.LayerSpec(_write("river-c.geojson", _fc(comms)), crs=UTM),
+        livable.LayerSpec(_write("river-f.geojson", _fc(facs)), crs=UTM),
+        streets=livable.LayerSpec(_write("river-s.geojson", _fc(streets)), crs=UTM),
         distance="network",
-        communities_crs=UTM,
-        facilities_crs=UTM,
-        streets_crs=UTM,
         working_crs=UTM,
         plugins=_pm(),
     ).to_json()

@@ -10,9 +10,9 @@ import distributed
 import pytest
 
 import livable
-from livable.scale.dask import evaluate_dask
 from livable.io.geoparquet import read_facilities, write_facilities
 from livable.io.sample import write_sample_city
+from livable.scale.dask import evaluate_dask
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def client() -> Iterator[Any]:
         n_workers=2,
         processes=True,
         threads_per_worker=1,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=40,
     )
     client = distributed.Client(cluster, timeout="60s")
@@ -69,3 +69,23 @@ def test_geoparquet_read_by_the_workers_equals_single_pass(
     distributed_report = evaluate_dask(communities, parquet, client=client, tile_m=2_500.0)
     assert distributed_report.to_json() == single.to_json()
     assert distributed_report.inputs[1].path == str(parquet)
+
+
+def test_layer_specs_and_settings_reach_the_workers(
+    client: Any, sample: tuple[Path, Path, Path]
+) -> None:
+    """A GeoParquet LayerSpec with its CRS and a settings object: workers measure with them."""
+    from livable.engine import EvaluationSettings, LayerSpec
+
+    communities, _, parquet = sample
+    settings = EvaluationSettings(distance="geodesic")
+    single = livable.evaluate(communities, read_facilities(parquet), distance="geodesic")
+    distributed_report = evaluate_dask(
+        LayerSpec(communities, crs="EPSG:4326"),
+        LayerSpec(parquet, crs="EPSG:4326"),
+        client=client,
+        settings=settings,
+        tile_m=2_500.0,
+    )
+    assert distributed_report.distance == "geodesic"
+    assert distributed_report.to_json() == single.to_json()

@@ -6,6 +6,8 @@ import random
 
 import pyproj
 import pytest
+import shapely
+import shapely.geometry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -299,3 +301,93 @@ def test_every_community_is_evaluated_or_rejected():
     assert "swapped" in reasons["<memory>#4"]
     assert "population" in reasons["<memory>#5"]
     assert r.summary.communities == 6 and r.summary.rejected == 5
+
+
+def _projected_city(zone: int = 32649):
+    """Communities and facilities as FeatureCollections in a UTM zone (metres)."""
+    to_utm = pyproj.Transformer.from_crs(4326, zone, always_xy=True).transform
+
+    def fc(items, props):
+        features = []
+        for item in items:
+            geometry = shapely.transform(item.geometry, to_utm, interleaved=False)
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": props(item),
+                    "geometry": shapely.geometry.mapping(geometry),
+                }
+            )
+        return {"type": "FeatureCollection", "features": features}
+
+    comms = [community("c1", LON, LAT), community("c2", LON + 0.01, LAT)]
+    facs = full_set(per_type=1)
+    return (
+        fc(comms, lambda c: {"id": c.id, "population": c.population}),
+        fc(facs, lambda f: {"id": f.id, "type": f.type}),
+    )
+
+
+@pytest.mark.parametrize("keyword", ["crs", "datum"])
+def test_deprecated_layer_keywords_warn_and_equal_layer_specs(keyword):
+    comms, facs = _projected_city()
+    if keyword == "crs":
+        specs = (livable.LayerSpec(comms, crs=32649), livable.LayerSpec(facs, crs="EPSG:32649"))
+        old = {"communities_crs": 32649, "facilities_crs": "EPSG:32649"}
+        args = (comms, facs)
+    else:
+        cs = [community("c1", LON, LAT)]
+        fs = {"type": "FeatureCollection", "features": []}
+        specs = (livable.LayerSpec(cs), livable.LayerSpec(fs, datum="gcj02"))
+        old = {"facilities_datum": "gcj02"}
+        args = (cs, fs)
+    new = evaluate(*specs).to_json()
+    with pytest.warns(DeprecationWarning, match=r"LayerSpec\(source, (crs|datum)=") as caught:
+        legacy = evaluate(*args, **old).to_json()
+    assert legacy == new
+    assert len(caught) == len(old)
+    assert all(w.filename == __file__ for w in caught)  # points at the caller's line
+
+
+def test_layer_spec_crs_is_used():
+    """A spec's CRS really reaches the reader: the same numbers read as lon/lat fail."""
+    comms, facs = _projected_city()
+    with pytest.raises(livable.LivableError):
+        evaluate(comms, facs, strict=True)
+    report = evaluate(livable.LayerSpec(comms, crs=32649), livable.LayerSpec(facs, crs=32649))
+    assert [c.id for c in report.communities] == ["c1", "c2"]
+
+
+def test_unknown_keyword_is_a_type_error():
+    with pytest.raises(TypeError, match="unexpected keyword argument 'facility_crs'"):
+        evaluate([], [], facility_crs=4326)
+
+
+def test_a_layer_spec_does_not_nest():
+    with pytest.raises(livable.InputError, match="another LayerSpec"):
+        livable.LayerSpec(livable.LayerSpec("c.geojson"))
+
+
+def test_settings_object_evaluates_as_keywords():
+    from livable.engine import EvaluationSettings, Inputs, evaluate_inputs
+
+    comms, facs = [community("c1", LON, LAT)], full_set(per_type=1)
+    settings = EvaluationSettings(distance="geodesic", strict=True)
+    typed = evaluate_inputs(Inputs(comms, facs), settings, plugins=pm())
+    assert typed.to_json() == evaluate(comms, facs, distance="geodesic", strict=True).to_json()
+    assert typed.distance == "geodesic"
+
+
+def test_a_deprecated_keyword_cannot_contradict_a_layer_spec():
+    spec = livable.LayerSpec([community("c1", LON, LAT)], crs=32649)
+    with (
+        pytest.warns(DeprecationWarning, match="LayerSpec"),
+        pytest.raises(livable.InputError, match="contradicts"),
+    ):
+        evaluate(spec, [], communities_crs=4490)
+    # the same value as the spec's, or a spec left at its default: no contradiction
+    with pytest.warns(DeprecationWarning, match="LayerSpec"):
+        report = evaluate(
+            spec, livable.LayerSpec([]), communities_crs=32649, facilities_datum="bd09"
+        )
+    assert [c.id for c in report.communities] == ["c1"]

@@ -95,8 +95,22 @@ def facility_fc(facs, transform=None, crs_name=None):
     return collection(feats, crs_name)
 
 
-def run(comm_fc, fac_fc, **kw):
-    return livable.evaluate(comm_fc, fac_fc, plugins=PluginManager(load_entry_points=False), **kw)
+def run(
+    comm_fc,
+    fac_fc,
+    *,
+    communities_crs=None,
+    facilities_crs=None,
+    communities_datum="wgs84",
+    facilities_datum="wgs84",
+    **kw,
+):
+    return livable.evaluate(
+        livable.LayerSpec(comm_fc, crs=communities_crs, datum=communities_datum),
+        livable.LayerSpec(fac_fc, crs=facilities_crs, datum=facilities_datum),
+        plugins=PluginManager(load_entry_points=False),
+        **kw,
+    )
 
 
 def band_count(center, facs, ftype, radius):

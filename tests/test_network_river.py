@@ -18,7 +18,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from livable import evaluate
+from livable import LayerSpec, evaluate
 from livable.cli import main
 from livable.report import Report
 from livable.schemas import load_schema
@@ -102,13 +102,10 @@ def city() -> tuple[dict[str, Any], dict[str, Any]]:
 def run(distance: str) -> Report:
     comms, facs = city()
     return evaluate(
-        comms,
-        facs,
+        LayerSpec(comms, crs=UTM),
+        LayerSpec(facs, crs=UTM),
         distance=distance,
-        streets=streets() if distance == "network" else None,
-        communities_crs=UTM,
-        facilities_crs=UTM,
-        streets_crs=UTM,
+        streets=LayerSpec(streets(), crs=UTM) if distance == "network" else None,
         working_crs=UTM,
     )
 
@@ -237,7 +234,7 @@ def test_cli_evaluates_with_the_network(tmp_path: Path) -> None:
 def test_network_needs_streets() -> None:
     comms, facs = city()
     with pytest.raises(Exception, match="needs streets"):
-        evaluate(comms, facs, distance="network", communities_crs=UTM, facilities_crs=UTM)
+        evaluate(LayerSpec(comms, crs=UTM), LayerSpec(facs, crs=UTM), distance="network")
 
 
 def test_profile_switches_reach_the_provider() -> None:
@@ -249,14 +246,11 @@ def test_profile_switches_reach_the_provider() -> None:
     )
     facs["features"].append(point("lost", 2300.0, 1000.0, type="clinic"))
     report = evaluate(
-        comms,
-        facs,
+        LayerSpec(comms, crs=UTM),
+        LayerSpec(facs, crs=UTM),
         profile=profile,
         distance="network",
-        streets=streets(),
-        communities_crs=UTM,
-        facilities_crs=UTM,
-        streets_crs=UTM,
+        streets=LayerSpec(streets(), crs=UTM),
     )
     data = report.to_dict()
     assert all("isochrones" not in c for c in data["communities"])

@@ -20,17 +20,18 @@ import livable
 from livable.cli import main
 from livable.errors import LivableError
 from livable.io import FacilityLayer
+from livable.io.sample import write_sample_city
 from livable.models import FACILITY_TYPES, TWELVE_ONES
+from livable.profile import load_profile
 from livable.scale.tiles import (
     FacilityBins,
     Tiling,
     evaluate_partitioned,
     halo_for,
     plan_partition,
+    prepare_tasks,
     slice_facilities,
 )
-from livable.profile import load_profile
-from livable.io.sample import write_sample_city
 from livable.testing import community, facility, offset
 
 LON0, LAT0 = 108.94, 34.26
@@ -256,14 +257,40 @@ def test_network_distance_tiles_equal_single_pass() -> None:
 
     river = importlib.import_module("tests.test_network_river")
     comms, facs = river.city()
+    comms, facs = livable.LayerSpec(comms, crs=river.UTM), livable.LayerSpec(facs, crs=river.UTM)
     options: dict[str, Any] = {
         "distance": "network",
-        "streets": river.streets(),
-        "communities_crs": river.UTM,
-        "facilities_crs": river.UTM,
-        "streets_crs": river.UTM,
+        "streets": livable.LayerSpec(river.streets(), crs=river.UTM),
         "working_crs": river.UTM,
     }
     single = livable.evaluate(comms, facs, **options)
     merged = evaluate_partitioned(comms, facs, tile_m=600.0, **options)
     assert merged.to_json() == single.to_json()
+
+
+def test_tiles_take_layer_specs_and_one_settings_object(
+    sample: tuple[Path, Path], single: str
+) -> None:
+    """The tiled path reads the same LayerSpecs and EvaluationSettings as a single pass."""
+    from livable.engine import EvaluationSettings, Inputs, LayerSpec
+
+    comms, facs = (LayerSpec(p, crs="EPSG:4326") for p in sample)
+    settings = EvaluationSettings(profile="xian-2020", strict=False)
+    merged = evaluate_partitioned(comms, facs, settings=settings, tile_m=1_500.0)
+    assert merged.to_json() == single
+    # keywords go over the settings object, as evaluate's do
+    geodesic = evaluate_partitioned(*sample, settings=settings, distance="geodesic")
+    assert geodesic.distance == "geodesic"
+    prepared, tasks = prepare_tasks(Inputs(*sample), settings, tiling=Tiling(1_500.0))
+    task = next(tasks)
+    assert task.settings.strict is False and task.settings.working_crs is None
+    assert task.settings.profile == "xian-2020" and prepared.profile.id == "xian-2020"
+
+
+def test_tiles_deprecated_layer_keyword_warns(sample: tuple[Path, Path], single: str) -> None:
+    with pytest.warns(DeprecationWarning, match=r"evaluate_partitioned\(facilities_datum=") as w:
+        merged = evaluate_partitioned(*sample, tile_m=4_000.0, facilities_datum="wgs84")
+    assert merged.to_json() == single
+    assert w[0].filename == __file__
+    with pytest.raises(TypeError, match="unexpected keyword argument 'tile_size'"):
+        evaluate_partitioned(*sample, tile_size=4_000.0)

@@ -70,7 +70,7 @@ from livable.models import (
 from livable.plugins.hookspecs import hookimpl
 
 if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
-    from livable.engine import evaluate
+    from livable.engine import LayerSpec, evaluate
     from livable.indicators.base import CommunityContext, Indicator
     from livable.io.datums import Datum
     from livable.io.readers import (
@@ -94,6 +94,7 @@ if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
 
 _LAZY: dict[str, str] = {
     "evaluate": "livable.engine",
+    "LayerSpec": "livable.engine",
     "Datum": "livable.io.datums",
     "CommunityContext": "livable.indicators.base",
     "Indicator": "livable.indicators.base",
@@ -161,6 +162,7 @@ __all__ = [
     "IndicatorResult",
     "InputError",
     "KeyContent",
+    "LayerSpec",
     "Limits",
     "LivableError",
     "NearbyFacility",

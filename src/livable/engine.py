@@ -1,15 +1,28 @@
 """The evaluation pipeline.
 
-Data flows one way: read and validate inputs -> project to a metric CRS -> service circles
--> distance provider (R-tree, vectorised) -> indicators -> grade and gaps -> roll-up ->
-:class:`~livable.report.Report`. Each stage is a plain function; facilities travel as
-columns, and model objects are built per community only for the report.
+Data flows one way, one stage after the other, and no stage reaches back into an earlier
+one (``docs/explanation/design.md``, "Engine shape"):
+
+1. read and validate the inputs (:class:`LayerSpec` each), in canonical order, communities
+   too far for one working CRS rejected;
+2. project to a metric working CRS (:func:`select_working_crs`);
+3. service circles (:func:`~livable.geometry.circle.service_circles`, ``P6.circle``);
+4. the facility index: facilities as columns in the working CRS;
+5. the distance provider (R-tree, vectorised; street network, geodesic, ...);
+6. indicators, per community;
+7. grade and gaps (:func:`livable.grading.grade_community`);
+8. roll-ups (:func:`livable.grading.summarize`);
+9. the :class:`~livable.report.Report`.
+
+:func:`evaluate` is the wiring of these stages; facilities travel as columns, and model
+objects are built per community only for the report.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, overload
@@ -25,42 +38,51 @@ from livable.errors import InputError, LivableError, PluginError
 from livable.geometry.access import AccessQuery, AccessTable, FacilityColumns, Origins
 from livable.geometry.circle import ServiceCircles, service_circles
 from livable.geometry.crs import Projector, choose_working_crs
-from livable.io.crs import resolve_crs
-from livable.io.datums import Datum
 from livable.geometry.extent import MAX_SCALE_ERROR, far_communities, scale_error_of
-from livable.geometry.providers import DetailProvider, IsochroneProvider
+from livable.geometry.providers import DetailProvider, DistanceProvider, IsochroneProvider
+from livable.grading import GRADE_ROLES, grade_community, summarize, with_role
 from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
 from livable.indicators.base import role_of as indicator_role
+from livable.io.crs import resolve_crs
+from livable.io.datums import Datum
 from livable.io.readers import (
     CommunityLayer,
     FacilityLayer,
     FeatureSource,
     Limits,
-    Rejection,
     ResidentLayer,
     read_communities,
     read_facilities,
     read_residents,
 )
-from livable.models import Community, Facility, FacilityType, Grade
-from livable.plugins.manager import BUILTIN_NAMES, PluginManager
-from livable.profile import Profile, load_profile
 from livable.models import (
+    Community,
     CommunityResult,
     CommunityScore,
+    Facility,
+    FacilityType,
     IndicatorResult,
     NearbyFacility,
+    Rejection,
     Report,
     Skipped,
     TypeAccess,
     grade_from_results,
 )
-from livable.grading import summarize
+from livable.plugins.manager import PluginManager
+from livable.profile import Profile, load_profile
 
 __all__ = [
+    "EvaluationSettings",
+    "Inputs",
+    "LayerSpec",
     "Progress",
+    "as_community_layer",
+    "as_facility_layer",
+    "as_resident_layer",
     "canonical_order",
     "evaluate",
+    "evaluate_inputs",
     "grade_from_results",
     "reject_far_communities",
     "resolve_profile",
@@ -74,11 +96,159 @@ Progress = Callable[[str, float], None]
 
 DEFAULT_LIMITS = Limits()
 
-_ROLE_GRADE = {"livable": Grade.LIVABLE, "happy": Grade.HAPPY}
+CRSLike = str | int | pyproj.CRS
+"""A CRS as :func:`~livable.geometry.crs.resolve_crs` reads it: ``"EPSG:4490"``, ``4490``,
+a WKT or PROJ string, or a :class:`pyproj.CRS`."""
+
+
+def _not_a_spec(_inst: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, LayerSpec):
+        raise InputError("a LayerSpec's source cannot be another LayerSpec")
+
+
+@attrs.frozen(eq=False)
+class LayerSpec:
+    """One input layer of :func:`livable.evaluate`: its source, CRS and datum.
+
+    ``source`` is what the layer is read from: a GeoJSON file path, its bytes, a parsed
+    FeatureCollection, a GIS file or GeoDataFrame, a layer already read (e.g.
+    :class:`~livable.io.CommunityLayer`) or model objects. ``crs`` names the CRS of its
+    coordinates when the source does not (``None``: the source's own, else WGS84 lon/lat);
+    ``datum`` the datum of lon/lat from a Chinese map vendor (``gcj02`` of Amap and
+    Tencent, ``bd09`` of Baidu; see ``docs/howto/crs-china.md``). A source given to
+    :func:`~livable.evaluate` without a spec is ``LayerSpec(source)``.
+
+    >>> spec = LayerSpec("facilities.geojson", datum="gcj02")
+    >>> spec.crs is None, spec.datum
+    (True, 'gcj02')
+    >>> LayerSpec.of(spec) is spec, LayerSpec.of("c.geojson").datum
+    (True, <Datum.WGS84: 'wgs84'>)
+    """
+
+    source: Any = attrs.field(validator=_not_a_spec)
+    crs: CRSLike | None = None
+    datum: Datum | str = Datum.WGS84
+
+    @classmethod
+    def of(cls, source: object) -> LayerSpec:
+        """``source`` if it is a spec already, else ``LayerSpec(source)``."""
+        return source if isinstance(source, LayerSpec) else cls(source)
+
+
+def _spec(source: object) -> LayerSpec:
+    return LayerSpec.of(source)
+
+
+def _optional_spec(source: object) -> LayerSpec | None:
+    return None if source is None else LayerSpec.of(source)
+
+
+_LAYERS = ("communities", "facilities", "residents", "streets")
+_DEPRECATED = {f"{layer}_{part}": (layer, part) for layer in _LAYERS for part in ("crs", "datum")}
+_DEFAULTS: Mapping[str, object] = {"crs": None, "datum": Datum.WGS84}
+
+
+@attrs.frozen(eq=False)
+class Inputs:
+    """The input layers of one evaluation, each a :class:`LayerSpec` (sources are wrapped).
+
+    >>> inputs = Inputs("c.geojson", LayerSpec("f.geojson", datum="bd09"))
+    >>> inputs.communities.source, inputs.facilities.datum, inputs.streets
+    ('c.geojson', 'bd09', None)
+    """
+
+    communities: LayerSpec = attrs.field(converter=_spec)
+    facilities: LayerSpec = attrs.field(converter=_spec)
+    residents: LayerSpec | None = attrs.field(default=None, converter=_optional_spec)
+    streets: LayerSpec | None = attrs.field(default=None, converter=_optional_spec)
+
+    def with_deprecated(
+        self, options: Mapping[str, Any], *, caller: str, stacklevel: int = 3
+    ) -> Inputs:
+        """The inputs with the 0.1 per-layer keywords (``communities_crs=``,
+        ``facilities_datum=``, ...) of ``caller`` applied, each with a
+        :class:`DeprecationWarning` naming its :class:`LayerSpec` replacement; another
+        name raises :class:`TypeError` as for any unknown keyword, and a value that
+        contradicts the layer's spec :class:`~livable.errors.InputError`. ``stacklevel`` points
+        the warning at the caller of ``caller`` (3: ``caller`` calls this method).
+
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     inputs = Inputs("c.geojson", "f.geojson").with_deprecated(
+        ...         {"facilities_datum": "gcj02"}, caller="evaluate")
+        >>> inputs.facilities.datum, str(caught[0].message).split(";")[0]
+        ('gcj02', 'evaluate(facilities_datum=...) is deprecated')
+        """
+        specs = {layer: getattr(self, layer) for layer in _LAYERS}
+        explicit = set()
+        for key, value in options.items():
+            if key not in _DEPRECATED:
+                raise TypeError(f"{caller}() got an unexpected keyword argument {key!r}")
+            layer, part = _DEPRECATED[key]
+            warnings.warn(
+                f"{caller}({key}=...) is deprecated; pass {layer}=LayerSpec(source, "
+                f"{part}=...) instead (livable.LayerSpec; the keyword goes in 0.3)",
+                DeprecationWarning,
+                stacklevel=stacklevel,
+            )
+            spec = specs[layer]
+            if spec is None:  # as in 0.1: the CRS or datum of a layer not given is unused
+                continue
+            given = getattr(spec, part)
+            if given != _DEFAULTS[part] and given != value:
+                raise InputError(
+                    f"{key}={value!r} contradicts the LayerSpec of {layer} "
+                    f"({part}={given!r}); give the {part} in the LayerSpec only"
+                )
+            explicit.add(layer)
+            specs[layer] = attrs.evolve(spec, **{part: value})
+        return Inputs(**specs) if explicit else self
+
+
+@attrs.frozen
+class EvaluationSettings:
+    """How an evaluation measures and grades, apart from its inputs and plugins.
+
+    ``profile`` is a :class:`~livable.profile.Profile`, a built-in or plugin profile id or
+    a TOML path; ``distance`` a registered distance provider; ``working_crs`` the metric
+    CRS to measure in (``None``: the UTM zone of the communities, far ones rejected);
+    ``strict`` raises on the first invalid feature instead of rejecting it; ``limits``
+    bounds what is read; ``encoding`` is the text encoding of a shapefile or CSV without one.
+    The tiled and Dask evaluations (:mod:`livable.scale`) send one to every tile.
+
+    >>> settings = EvaluationSettings(distance="geodesic")
+    >>> settings.profile, settings.distance, settings.strict
+    ('xian-2020', 'geodesic', False)
+    >>> EvaluationSettings.from_options({"strict": True, "communities_crs": 4490})
+    (EvaluationSettings(profile='xian-2020', ..., strict=True, ...), {'communities_crs': 4490})
+    """
+
+    profile: str | Path | Profile = "xian-2020"
+    distance: str = "euclidean"
+    working_crs: CRSLike | None = None
+    strict: bool = False
+    limits: Limits = DEFAULT_LIMITS
+    encoding: str | None = None
+
+    @classmethod
+    def from_options(
+        cls, options: Mapping[str, Any], base: EvaluationSettings | None = None
+    ) -> tuple[EvaluationSettings, dict[str, Any]]:
+        """Settings from :func:`evaluate`'s keyword arguments (over ``base``), and the
+        keywords that are not settings."""
+        names = {a.name for a in attrs.fields(cls)}
+        mine = {k: v for k, v in options.items() if k in names}
+        rest = {k: v for k, v in options.items() if k not in names}
+        return attrs.evolve(base or cls(), **mine), rest
 
 
 def resolve_profile(profile: str | Path | Profile, plugins: PluginManager) -> Profile:
-    """A profile object from an id registered by a plugin, a built-in id, or a TOML path."""
+    """A profile object from an id registered by a plugin, a built-in id, or a TOML path.
+
+    >>> resolve_profile("xian-2020", PluginManager(load_entry_points=False)).id
+    'xian-2020'
+    """
     if isinstance(profile, Profile):
         return profile
     return load_profile(profile, registered=plugins.profiles())
@@ -89,13 +259,293 @@ def role_of(profile: Profile, indicator: Indicator) -> str:
     return indicator_role(profile, indicator.id)
 
 
-def _decisive(result: IndicatorResult, grade: Grade) -> bool:
-    target = _ROLE_GRADE.get(result.role)
-    if target is None:
-        return False
-    if result.status == "passed":
-        return target.rank <= grade.rank
-    return target.rank == grade.rank + 1
+def evaluate(
+    communities: FeatureSource | CommunityLayer | Iterable[Community] | LayerSpec,
+    facilities: FeatureSource | FacilityLayer | Iterable[Facility] | LayerSpec,
+    *,
+    residents: FeatureSource | ResidentLayer | LayerSpec | None = None,
+    streets: FeatureSource | LayerSpec | None = None,
+    profile: str | Path | Profile = "xian-2020",
+    distance: str = "euclidean",
+    working_crs: CRSLike | None = None,
+    strict: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    encoding: str | None = None,
+    plugins: PluginManager | None = None,
+    progress: Progress | None = None,
+    **deprecated: Any,
+) -> Report:
+    """Evaluate communities against a profile and return the :class:`~livable.report.Report`.
+
+    ``communities`` and ``facilities`` are GeoJSON files, bytes, parsed FeatureCollections,
+    layers from :func:`~livable.read_communities` / :func:`~livable.read_facilities`, or
+    model objects; GIS files (shapefile, GeoPackage, GeoParquet, FlatGeobuf, CSV) and
+    GeoDataFrames (their own CRS honoured) are read too, ``encoding`` naming the text
+    encoding of a shapefile or CSV without one. Each input may be given as a
+    :class:`LayerSpec` naming its CRS and datum: ``LayerSpec("shops.geojson",
+    datum="gcj02")``. Every input community ends in ``report.communities`` or
+    ``report.rejected``. The other keywords are those of ``livable.engine.EvaluationSettings``.
+
+    ``streets`` are the street centre lines of the ``network`` distance provider.
+    ``progress``, if given, is called as ``progress(stage, fraction)`` while the run goes
+    through ``reading``, ``indexing``, ``distances`` and ``indicators`` (fraction 0 to 1
+    within each stage); :class:`livable.cli.progress.TerminalProgress` draws it as a bar.
+
+    ``residents`` (beyond the plan) are residential points with a ``population`` and a
+    ``community`` id (:func:`~livable.io.read_residents`, a file or a
+    :class:`~livable.io.ResidentLayer`); with them each community also reports
+    ``resident_access``, the share of its residents who reach each service category within
+    its walk tier (:mod:`livable.indicators.residents`).
+
+    The 0.1 keywords ``communities_crs``, ``facilities_crs``, ``residents_crs``,
+    ``streets_crs`` and the four ``*_datum`` still work, with a :class:`DeprecationWarning`
+    naming the :class:`LayerSpec` that replaces them.
+
+    >>> from livable.testing import community, facility
+    >>> report = evaluate([community("c1", 108.94, 34.26)],
+    ...                   [facility("k1", "kindergarten", 108.945, 34.26)])
+    >>> c = report.communities[0]
+    >>> c.grade, round(c.access_to("kindergarten").nearest_m)
+    (<Grade.NOT_LIVABLE: 'not_livable'>, 461)
+    """
+    inputs = Inputs(communities, facilities, residents=residents, streets=streets)
+    settings = EvaluationSettings(profile, distance, working_crs, strict, limits, encoding)
+    inputs = inputs.with_deprecated(deprecated, caller="evaluate")
+    return evaluate_inputs(inputs, settings, plugins=plugins, progress=progress)
+
+
+def evaluate_inputs(
+    inputs: Inputs,
+    settings: EvaluationSettings,
+    *,
+    plugins: PluginManager | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """:func:`evaluate` of typed inputs and settings: the stages of the pipeline, wired.
+
+    >>> from livable.testing import community, facility
+    >>> inputs = Inputs([community("c1", 108.94, 34.26)],
+    ...                 [facility("k1", "kindergarten", 108.945, 34.26)])
+    >>> evaluate_inputs(inputs, EvaluationSettings()).communities[0].grade
+    <Grade.NOT_LIVABLE: 'not_livable'>
+    """
+    report_progress = progress or _no_progress
+    run = _setup(settings, plugins if plugins is not None else PluginManager())
+    report_progress("reading", 0.0)
+    layers = _read(inputs, settings, run.types)
+    report_progress("reading", 1.0)
+    comms = layers.communities.communities
+    projector = Projector.for_crs(
+        select_working_crs(comms, layers.facilities, settings.working_crs)
+    )
+    report_progress("indexing", 0.0)
+    circles = _circles(comms, run.profile, projector)
+    columns = _facility_columns(layers.facilities, tuple(run.types), projector)
+    report_progress("indexing", 1.0)
+    report_progress("distances", 0.0)
+    measured = _distances(run, settings, inputs.streets, layers, projector, circles, columns)
+    report_progress("distances", 1.0)
+    results, skipped = _community_results(
+        run, layers, projector, circles, measured, report_progress
+    )
+    report_progress("indicators", 1.0)
+    return _report(run, layers, projector, measured, results, skipped)
+
+
+def _no_progress(_stage: str, _fraction: float) -> None:
+    pass
+
+
+@attrs.frozen(eq=False)
+class _Run:
+    """What a run is made with, checked before any input is read."""
+
+    plugins: PluginManager
+    profile: Profile
+    types: Mapping[str, FacilityType]
+    indicators: tuple[Indicator, ...]
+    distance: str
+
+
+def _setup(settings: EvaluationSettings, pm: PluginManager) -> _Run:
+    """The profile, facility types, indicators and provider of a run, checked."""
+    prof = resolve_profile(settings.profile, pm)
+    types = pm.facility_types()
+    providers = pm.distance_providers()
+    if settings.distance not in providers:
+        raise LivableError(pm.missing_provider(settings.distance))
+    missing = [t for t in prof.required if t not in types]
+    if missing:
+        raise LivableError(f"profile {prof.id!r} requires unknown facility types {missing}")
+    indicators = tuple(_applicable_indicators(pm, prof))
+    return _Run(pm, prof, types, indicators, settings.distance)
+
+
+@attrs.frozen(eq=False)
+class _Layers:
+    """The inputs as read and validated: canonical order, far communities rejected."""
+
+    communities: CommunityLayer
+    facilities: FacilityLayer
+    residents: ResidentLayer | None
+
+
+def _read(
+    inputs: Inputs, settings: EvaluationSettings, types: Mapping[str, FacilityType]
+) -> _Layers:
+    c_layer = as_community_layer(inputs.communities, settings)
+    f_layer = as_facility_layer(inputs.facilities, settings, known_types=types.keys())
+    r_layer = None
+    if inputs.residents is not None:
+        r_layer = as_resident_layer(inputs.residents, settings)
+    c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
+    if settings.working_crs is None:
+        c_layer = reject_far_communities(c_layer, strict=settings.strict)
+    return _Layers(c_layer, f_layer, r_layer)
+
+
+def _circles(comms: Sequence[Community], profile: Profile, projector: Projector) -> ServiceCircles:
+    geoms = projector.forward_geometry(np.array([c.geometry for c in comms], dtype=object))
+    return service_circles(geoms, profile, populations=[c.population for c in comms])
+
+
+@attrs.frozen(eq=False)
+class _Measured:
+    """The distance provider's answers: the access table and what it adds per community."""
+
+    provider: DistanceProvider
+    table: AccessTable
+    isochrones: Sequence[Any]
+    details: Sequence[Mapping[str, Any]]
+    run_details: Mapping[str, Any]
+    resident_shares: list[dict[str, float] | None] | None
+    rejected_residents: tuple[Rejection, ...] | None
+
+
+def _distances(
+    run: _Run,
+    settings: EvaluationSettings,
+    streets: LayerSpec | None,
+    layers: _Layers,
+    projector: Projector,
+    circles: ServiceCircles,
+    columns: FacilityColumns,
+) -> _Measured:
+    """Build the provider and measure every origin (and the residents, if any)."""
+    prof, pm, n = run.profile, run.plugins, len(circles.radius_m)
+    query = AccessQuery(
+        type_ids=tuple(run.types),
+        tier_radii_m=prof.tier_distances_m,
+        circle_radii_m=circles.radius_m,
+        search_radius_m=prof.search_radius_m,
+        k=prof.nearest_k,
+    )
+    provider = pm.make_provider(
+        run.distance,
+        profile=prof,
+        projector=projector,
+        streets=None if streets is None else streets.source,
+        streets_crs=None if streets is None else streets.crs,
+        streets_datum=Datum.WGS84 if streets is None else streets.datum,
+        strict=settings.strict,
+    )
+    origins = Origins(circles.x, circles.y)
+    table = _measure(pm, run.distance, provider, origins, columns, query)
+    isochrones: Sequence[Any] = [None] * n
+    details: Sequence[Mapping[str, Any]] = [{}] * n
+    run_details: Mapping[str, Any] = {}
+    if isinstance(provider, IsochroneProvider):
+        isochrones = provider.isochrones(origins, prof.tier_distances_m)
+    if isinstance(provider, DetailProvider):
+        details = provider.origin_details(origins)
+        run_details = provider.report_details(layers.facilities.ids.tolist())
+    shares: list[dict[str, float] | None] | None = None
+    rejected_residents: tuple[Rejection, ...] | None = None
+    if layers.residents is not None:
+        from livable.indicators.residents import resident_access
+
+        shares, unknown = resident_access(
+            layers.residents,
+            [c.id for c in layers.communities.communities],
+            projector=projector,
+            provider=provider,
+            facilities=columns,
+            profile=prof,
+            facility_types=run.types,
+        )
+        rejected_residents = sort_rejections(layers.residents.rejected + unknown)
+    return _Measured(provider, table, isochrones, details, run_details, shares, rejected_residents)
+
+
+def _community_results(
+    run: _Run,
+    layers: _Layers,
+    projector: Projector,
+    circles: ServiceCircles,
+    measured: _Measured,
+    progress: Progress,
+) -> tuple[list[CommunityResult], list[Skipped]]:
+    """Indicators, grade and gaps of every community, sorted by id; plugin faults met."""
+    skipped: list[Skipped] = []
+    comms = layers.communities.communities
+    center_lon, center_lat = projector.inverse(circles.x, circles.y)
+    results: list[CommunityResult] = []
+    for i, comm in enumerate(comms):
+        if i % 256 == 0:
+            progress("indicators", i / max(len(comms), 1))
+        result = _evaluate_one(
+            i,
+            comm,
+            run,
+            circles,
+            measured.table,
+            layers.facilities,
+            (float(center_lon[i]), float(center_lat[i])),
+            skipped,
+        )
+        if measured.resident_shares is not None:
+            result = attrs.evolve(result, resident_access=measured.resident_shares[i])
+        isochrone, details = measured.isochrones[i], measured.details[i]
+        if isochrone is not None or details:
+            merged = {**result.details, **details}
+            result = attrs.evolve(result, isochrones=isochrone, details=merged)
+        results.append(result)
+    results.sort(key=lambda r: r.id)
+    return results, skipped
+
+
+def _report(
+    run: _Run,
+    layers: _Layers,
+    projector: Projector,
+    measured: _Measured,
+    results: list[CommunityResult],
+    skipped: list[Skipped],
+) -> Report:
+    """The roll-ups and the report of a run."""
+    c_layer, f_layer, r_layer = layers.communities, layers.facilities, layers.residents
+    sources = (c_layer.source, f_layer.source) + ((r_layer.source,) if r_layer else ())
+    rejected = sort_rejections(c_layer.rejected)
+    summary = summarize(
+        results, rejected=len(rejected), profile=run.profile, facility_types=run.types
+    )
+    return Report(
+        livable_version=__version__,
+        profile=run.profile.id,
+        profile_sha256=run.profile.sha256,
+        distance=getattr(measured.provider, "name", run.distance),
+        working_crs=projector.name,
+        inputs=tuple(s for s in sources if s.path != "<memory>"),
+        plugins=run.plugins.plugins(),
+        communities=tuple(results),
+        rejected=rejected,
+        summary=summary,
+        rejected_facilities=sort_rejections(f_layer.rejected),
+        rejected_residents=measured.rejected_residents,
+        repaired=sort_rejections(c_layer.repaired + f_layer.repaired),
+        skipped=run.plugins.skipped + tuple(skipped),
+        details=measured.run_details,
+    )
 
 
 _SOURCE_KINDS = "a GeoJSON file path, its bytes, a parsed FeatureCollection mapping, a GeoDataFrame"
@@ -143,25 +593,34 @@ def _a(noun: str) -> str:
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
-def _as_communities(
-    source: FeatureSource | CommunityLayer | Iterable[Community],
-    *,
-    crs: Any,
-    datum: Datum | str,
-    strict: bool,
-    limits: Limits,
-    encoding: str | None = None,
+def as_community_layer(
+    spec: LayerSpec | FeatureSource | CommunityLayer | Iterable[Community],
+    settings: EvaluationSettings,
 ) -> CommunityLayer:
+    """The communities of an input, read and validated (stage 1 of the pipeline).
+
+    A :class:`~livable.io.CommunityLayer` is taken as it is, a file or FeatureCollection
+    is read with :func:`~livable.read_communities` (the spec's CRS and datum, the
+    settings' ``strict``, ``limits`` and ``encoding``), model objects are checked for
+    unique ids.
+
+    >>> from livable.testing import community
+    >>> layer = as_community_layer([community("c1", 108.94, 34.26)], EvaluationSettings())
+    >>> [c.id for c in layer.communities]
+    ['c1']
+    """
+    spec = LayerSpec.of(spec)
+    source = spec.source
     if isinstance(source, CommunityLayer):
         return source
     if _is_feature_source(source):
         return read_communities(
-            source,  # type: ignore[arg-type]
-            crs=crs,
-            datum=datum,
-            strict=strict,
-            limits=limits,
-            encoding=encoding,
+            source,
+            crs=spec.crs,
+            datum=spec.datum,
+            strict=settings.strict,
+            limits=settings.limits,
+            encoding=settings.encoding,
         )
     items = _model_items(source, "communities", Community, "CommunityLayer")
     ids = [c.id for c in items]
@@ -170,237 +629,70 @@ def _as_communities(
     return CommunityLayer(communities=tuple(items), count=len(items))
 
 
-def _as_facilities(
-    source: FeatureSource | FacilityLayer | Iterable[Facility],
+def as_facility_layer(
+    spec: LayerSpec | FeatureSource | FacilityLayer | Iterable[Facility],
+    settings: EvaluationSettings,
     *,
-    crs: Any,
-    datum: Datum | str,
     known_types: Iterable[str],
-    strict: bool,
-    limits: Limits,
-    encoding: str | None = None,
 ) -> FacilityLayer:
+    """The facilities of an input as columns, read and validated (stage 1).
+
+    As :func:`as_community_layer`, with :func:`~livable.read_facilities`; a layer or
+    model objects with a type outside ``known_types`` raise
+    :class:`~livable.errors.InputError`.
+
+    >>> from livable.testing import facility
+    >>> layer = as_facility_layer([facility("k1", "kindergarten", 108.945, 34.26)],
+    ...                           EvaluationSettings(), known_types=["kindergarten"])
+    >>> layer.ids.tolist()
+    ['k1']
+    """
+    spec = LayerSpec.of(spec)
+    source = spec.source
+    known = list(known_types)
     if isinstance(source, FacilityLayer):
         layer = source
     elif _is_feature_source(source):
         return read_facilities(
-            source,  # type: ignore[arg-type]
-            crs=crs,
-            datum=datum,
-            known_types=list(known_types),
-            strict=strict,
-            limits=limits,
-            encoding=encoding,
+            source,
+            crs=spec.crs,
+            datum=spec.datum,
+            known_types=known,
+            strict=settings.strict,
+            limits=settings.limits,
+            encoding=settings.encoding,
         )
     else:
         items = _model_items(source, "facilities", Facility, "FacilityLayer")
         layer = FacilityLayer.from_facilities(items)
-    unknown = sorted(set(layer.types.tolist()) - set(known_types))
+    unknown = sorted(set(layer.types.tolist()) - set(known))
     if unknown:
         raise InputError(f"unknown facility types {unknown}; register them with a plugin")
     return layer
 
 
-def evaluate(
-    communities: FeatureSource | CommunityLayer | Iterable[Community],
-    facilities: FeatureSource | FacilityLayer | Iterable[Facility],
-    *,
-    profile: str | Path | Profile = "xian-2020",
-    distance: str = "euclidean",
-    streets: FeatureSource | None = None,
-    communities_crs: str | int | pyproj.CRS | None = None,
-    facilities_crs: str | int | pyproj.CRS | None = None,
-    streets_crs: str | int | pyproj.CRS | None = None,
-    communities_datum: Datum | str = Datum.WGS84,
-    facilities_datum: Datum | str = Datum.WGS84,
-    streets_datum: Datum | str = Datum.WGS84,
-    working_crs: str | int | pyproj.CRS | None = None,
-    residents: FeatureSource | ResidentLayer | None = None,
-    residents_crs: str | int | pyproj.CRS | None = None,
-    residents_datum: Datum | str = Datum.WGS84,
-    strict: bool = False,
-    plugins: PluginManager | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    progress: Progress | None = None,
-    encoding: str | None = None,
-) -> Report:
-    """Evaluate communities against a profile and return the :class:`~livable.report.Report`.
+def as_resident_layer(
+    spec: LayerSpec | FeatureSource | ResidentLayer, settings: EvaluationSettings
+) -> ResidentLayer:
+    """The resident points of an input (a :class:`~livable.io.ResidentLayer` as it is, a
+    file read with :func:`~livable.io.read_residents`).
 
-    ``communities`` and ``facilities`` are GeoJSON files, bytes, parsed FeatureCollections,
-    layers from :func:`~livable.read_communities` / :func:`~livable.read_facilities`, or
-    model objects; GIS files (shapefile, GeoPackage, GeoParquet, FlatGeobuf, CSV) and
-    GeoDataFrames (their own CRS honoured) are read too, ``encoding`` naming the text
-    encoding of a shapefile or CSV without one. Every input community ends in
-    ``report.communities`` or ``report.rejected``.
-
-    ``progress``, if given, is called as ``progress(stage, fraction)`` while the run goes
-    through ``reading``, ``indexing``, ``distances`` and ``indicators`` (fraction 0 to 1
-    within each stage); :class:`livable.cli.progress.TerminalProgress` draws it as a bar.
-
-    ``residents`` (beyond the plan) are residential points with a ``population`` and a
-    ``community`` id (:func:`~livable.io.read_residents`, a file or a
-    :class:`~livable.io.ResidentLayer`); with them each community also reports
-    ``resident_access``, the share of its residents who reach each service category within
-    its walk tier (:mod:`livable.indicators.residents`).
-
-    >>> from livable.testing import community, facility
-    >>> report = evaluate([community("c1", 108.94, 34.26)],
-    ...                   [facility("k1", "kindergarten", 108.945, 34.26)])
-    >>> c = report.communities[0]
-    >>> c.grade, round(c.access_to("kindergarten").nearest_m)
-    (<Grade.NOT_LIVABLE: 'not_livable'>, 461)
+    >>> fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties":
+    ...       {"population": 40, "community": "c1"},
+    ...       "geometry": {"type": "Point", "coordinates": [108.94, 34.26]}}]}
+    >>> len(as_resident_layer(fc, EvaluationSettings()))
+    1
     """
-    pm = plugins if plugins is not None else PluginManager()
-    prof = resolve_profile(profile, pm)
-    report_progress = progress or (lambda _stage, _fraction: None)
-    types = pm.facility_types()
-    providers = pm.distance_providers()
-    if distance not in providers:
-        raise LivableError(pm.missing_provider(distance))
-    missing = [t for t in prof.required if t not in types]
-    if missing:
-        raise LivableError(f"profile {prof.id!r} requires unknown facility types {missing}")
-    indicators = _applicable_indicators(pm, prof)
-
-    report_progress("reading", 0.0)
-    c_layer = _as_communities(
-        communities,
-        crs=communities_crs,
-        datum=communities_datum,
-        strict=strict,
-        limits=limits,
-        encoding=encoding,
-    )
-    f_layer = _as_facilities(
-        facilities,
-        crs=facilities_crs,
-        datum=facilities_datum,
-        known_types=types.keys(),
-        strict=strict,
-        limits=limits,
-        encoding=encoding,
-    )
-    r_layer = None
-    if residents is not None:
-        r_layer = (
-            residents
-            if isinstance(residents, ResidentLayer)
-            else read_residents(
-                residents,
-                crs=residents_crs,
-                datum=residents_datum,
-                strict=strict,
-                limits=limits,
-                encoding=encoding,
-            )
-        )
-    report_progress("reading", 1.0)
-    c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
-    if working_crs is None:
-        c_layer = reject_far_communities(c_layer, strict=strict)
-
-    comms = c_layer.communities
-    projector = Projector.for_crs(select_working_crs(comms, f_layer, working_crs))
-
-    type_ids = tuple(types)
-    report_progress("indexing", 0.0)
-    geoms = projector.forward_geometry(np.array([c.geometry for c in comms], dtype=object))
-    circles = service_circles(geoms, prof, populations=[c.population for c in comms])
-    columns = _facility_columns(f_layer, type_ids, projector)
-    report_progress("indexing", 1.0)
-
-    query = AccessQuery(
-        type_ids=type_ids,
-        tier_radii_m=prof.tier_distances_m,
-        circle_radii_m=circles.radius_m,
-        search_radius_m=prof.search_radius_m,
-        k=prof.nearest_k,
-    )
-    provider = pm.make_provider(
-        distance,
-        profile=prof,
-        projector=projector,
-        streets=streets,
-        streets_crs=streets_crs,
-        streets_datum=streets_datum,
-        strict=strict,
-    )
-    report_progress("distances", 0.0)
-    origins = Origins(circles.x, circles.y)
-    table = _measure(pm, distance, provider, origins, columns, query)
-    isochrones: Sequence[Any] = [None] * len(comms)
-    details: Sequence[Any] = [{}] * len(comms)
-    run_details: Mapping[str, Any] = {}
-    if isinstance(provider, IsochroneProvider):
-        isochrones = provider.isochrones(origins, prof.tier_distances_m)
-    if isinstance(provider, DetailProvider):
-        details = provider.origin_details(origins)
-        run_details = provider.report_details(f_layer.ids.tolist())
-    shares: list[dict[str, float] | None] | None = None
-    rejected_residents: tuple[Rejection, ...] | None = None
-    if r_layer is not None:
-        from livable.indicators.residents import resident_access
-
-        shares, unknown = resident_access(
-            r_layer,
-            [c.id for c in comms],
-            projector=projector,
-            provider=provider,
-            facilities=columns,
-            profile=prof,
-            facility_types=types,
-        )
-        rejected_residents = sort_rejections(r_layer.rejected + unknown)
-    report_progress("distances", 1.0)
-
-    run_skipped: list[Skipped] = []
-    center_lon, center_lat = projector.inverse(circles.x, circles.y)
-    results: list[CommunityResult] = []
-    for i, comm in enumerate(comms):
-        if i % 256 == 0:
-            report_progress("indicators", i / max(len(comms), 1))
-        result = _evaluate_one(
-            i,
-            comm,
-            prof,
-            types,
-            indicators,
-            circles,
-            table,
-            f_layer,
-            pm,
-            (float(center_lon[i]), float(center_lat[i])),
-            run_skipped,
-        )
-        if shares is not None:
-            result = attrs.evolve(result, resident_access=shares[i])
-        if isochrones[i] is not None or details[i]:
-            merged = {**result.details, **details[i]}
-            result = attrs.evolve(result, isochrones=isochrones[i], details=merged)
-        results.append(result)
-    report_progress("indicators", 1.0)
-    results.sort(key=lambda r: r.id)
-
-    sources = (c_layer.source, f_layer.source) + ((r_layer.source,) if r_layer else ())
-    inputs = tuple(s for s in sources if s.path != "<memory>")
-    rejected = sort_rejections(c_layer.rejected)
-    summary = summarize(results, rejected=len(rejected), profile=prof, facility_types=types)
-    return Report(
-        livable_version=__version__,
-        profile=prof.id,
-        profile_sha256=prof.sha256,
-        distance=getattr(provider, "name", distance),
-        working_crs=projector.name,
-        inputs=inputs,
-        plugins=pm.plugins(),
-        communities=tuple(results),
-        rejected=rejected,
-        summary=summary,
-        rejected_facilities=sort_rejections(f_layer.rejected),
-        rejected_residents=rejected_residents,
-        repaired=sort_rejections(c_layer.repaired + f_layer.repaired),
-        skipped=pm.skipped + tuple(run_skipped),
-        details=run_details,
+    spec = LayerSpec.of(spec)
+    if isinstance(spec.source, ResidentLayer):
+        return spec.source
+    return read_residents(
+        spec.source,
+        crs=spec.crs,
+        datum=spec.datum,
+        strict=settings.strict,
+        limits=settings.limits,
+        encoding=settings.encoding,
     )
 
 
@@ -414,7 +706,7 @@ def _applicable_indicators(pm: PluginManager, profile: Profile) -> list[Indicato
     registered = pm.indicators()
     known = {i.id for i in registered}
     graded = sorted(
-        i for i, role in profile.indicator_roles.items() if role in _ROLE_GRADE and i not in known
+        i for i, role in profile.indicator_roles.items() if role in GRADE_ROLES and i not in known
     )
     if graded:
         raise LivableError(
@@ -790,16 +1082,15 @@ def _access_entries(
 def _evaluate_one(
     i: int,
     comm: Community,
-    profile: Profile,
-    types: Mapping[str, FacilityType],
-    indicators: Sequence[Indicator],
+    run: _Run,
     circles: ServiceCircles,
     table: AccessTable,
     layer: FacilityLayer,
-    pm: PluginManager,
     center: tuple[float, float],
     skipped: list[Skipped],
 ) -> CommunityResult:
+    """The indicators of one community, then its grade and gaps (:mod:`livable.grading`)."""
+    profile, types, pm = run.profile, run.types, run.plugins
     type_ids = tuple(types)
     access = _access_entries(i, type_ids, types, table, layer, profile.tier_distances_m)
     size_class = profile.size_class_of(comm.population)
@@ -830,28 +1121,14 @@ def _evaluate_one(
         in_circle=in_circle,
     )
     results: list[IndicatorResult] = []
-    for indicator in indicators:
+    for indicator in run.indicators:
         role = role_of(profile, indicator)
-        result = _run_indicator(indicator, context, pm, skipped)
-        target = _ROLE_GRADE.get(role)
-        gaps = tuple(attrs.evolve(g, grade=target) for g in result.gaps) if target else ()
-        results.append(attrs.evolve(result, role=role, gaps=gaps))
-    grade = rule_grade = grade_from_results(results)
-    details: dict[str, Any] = {}
-    decided = pm.classify(comm, tuple(results), profile, skipped=skipped)
-    if decided is not None:
-        plugin, grade = decided
-        if plugin not in BUILTIN_NAMES and grade != rule_grade:
-            details["grade_override"] = {"plugin": plugin, "rule_grade": rule_grade.value}
-    final = tuple(
-        r if r.decisive == (d := _decisive(r, grade)) else attrs.evolve(r, decisive=d)
-        for r in results
-    )
-    gaps = tuple(g for r in final if r.status != "passed" for g in r.gaps)
+        results.append(with_role(_run_indicator(indicator, context, pm, skipped), role))
+    graded = grade_community(comm, results, profile, pm, skipped=skipped)
     return CommunityResult(
         id=comm.id,
         name=comm.name,
-        grade=grade,
+        grade=graded.grade,
         center=center,
         center_inside=bool(circles.center_inside[i]),
         center_source=circles.center_source[i],
@@ -864,8 +1141,8 @@ def _evaluate_one(
         population=comm.population,
         size_class=size_class.id,
         access=tuple(access.values()),
-        gaps=gaps,
-        indicators=final,
-        score=CommunityScore.from_results(final),
-        details=details,
+        gaps=graded.gaps,
+        indicators=graded.indicators,
+        score=CommunityScore.from_results(graded.indicators),
+        details=graded.details,
     )

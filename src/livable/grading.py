@@ -1,4 +1,12 @@
-"""City roll-ups against the plan's targets (``P6``, ``P7``, ``P8``).
+"""Grading and city roll-ups: the grade and gaps of each community (``P3``-``P5``), and the
+roll-ups against the plan's targets (``P6``, ``P7``, ``P8``).
+
+Grading (:func:`grade_community`): the rule grade from the indicator results and their
+roles (:func:`~livable.models.grade_from_results`), which a plugin's ``livable_classify``
+may override (recorded in the community's ``details["grade_override"]``); then which
+indicators were decisive, and the gaps to the next grade.
+
+Roll-ups (:func:`summarize`):
 
 Counts and shares of communities per grade for the whole city, per zone (central and
 peripheral districts, ``P6`` stage 3), per district and per subdistrict (``P7``'s
@@ -29,19 +37,50 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
-from livable.models import CATEGORIES, FACILITY_TYPES, FacilityType, Grade, Zone
-from livable.profile import Profile
+import attrs
+
 from livable.models import (
+    CATEGORIES,
+    FACILITY_TYPES,
     ClosestCommunity,
+    Community,
     CommunityResult,
+    FacilityType,
     Gap,
     GapCount,
+    Grade,
+    IndicatorResult,
+    Skipped,
     Summary,
+    Zone,
     ZoneSummary,
+    grade_from_results,
 )
+from livable.plugins.manager import BUILTIN_NAMES
+from livable.profile import Profile
 
-__all__ = ["LEVELS", "closest_to_next_grade", "gap_key", "group_summary", "summarize"]
+if TYPE_CHECKING:
+    from livable.plugins.manager import PluginManager
+
+__all__ = [
+    "GRADE_ROLES",
+    "LEVELS",
+    "Grading",
+    "closest_to_next_grade",
+    "gap_key",
+    "grade_community",
+    "group_summary",
+    "summarize",
+    "with_role",
+]
+
+GRADE_ROLES: Mapping[str, Grade] = MappingProxyType(
+    {"livable": Grade.LIVABLE, "happy": Grade.HAPPY}
+)
+"""The indicator roles that decide a grade, and the grade each one counts for (``P3``-``P5``)."""
 
 LEVELS = ("city", "zone", "district", "subdistrict")
 """The roll-up levels, largest first (``P7``'s city > district > subdistrict, plus zones)."""
@@ -308,3 +347,83 @@ def summarize(
         score_coverage=city.score_coverage,
         deadline=profile.targets.deadline,
     )
+
+
+def with_role(result: IndicatorResult, role: str) -> IndicatorResult:
+    """The result with the role the profile gives its indicator; its gaps then name the
+    grade they block (none for a role that grades nothing, such as ``scored``/``info``).
+
+    >>> r = IndicatorResult(id="x", status="failed", value=None, unit=None, requirement="r",
+    ...     key_content="k", message_en="", message_zh="",
+    ...     gaps=(Gap(rule="P4.x", message_en="", message_zh=""),))
+    >>> [g.grade for g in with_role(r, "livable").gaps], with_role(r, "info").gaps
+    ([<Grade.LIVABLE: 'livable'>], ())
+    """
+    target = GRADE_ROLES.get(role)
+    gaps = tuple(attrs.evolve(g, grade=target) for g in result.gaps) if target else ()
+    return attrs.evolve(result, role=role, gaps=gaps)
+
+
+def _decisive(result: IndicatorResult, grade: Grade) -> bool:
+    target = GRADE_ROLES.get(result.role)
+    if target is None:
+        return False
+    if result.status == "passed":
+        return target.rank <= grade.rank
+    return target.rank == grade.rank + 1
+
+
+@attrs.frozen
+class Grading:
+    """The grade of one community with what decided it (:func:`grade_community`).
+
+    ``indicators`` are the results with ``decisive`` set, ``gaps`` those of the indicators
+    that did not pass, ``details`` holds ``grade_override`` when a plugin changed the rule
+    grade.
+    """
+
+    grade: Grade
+    indicators: tuple[IndicatorResult, ...]
+    gaps: tuple[Gap, ...]
+    details: dict[str, Any] = attrs.field(factory=dict)
+
+
+def grade_community(
+    community: Community,
+    results: Sequence[IndicatorResult],
+    profile: Profile,
+    plugins: PluginManager,
+    *,
+    skipped: list[Skipped] | None = None,
+) -> Grading:
+    """Grade one community from its indicator results (their roles set by :func:`with_role`).
+
+    The rule grade (``P3``-``P5``, :func:`~livable.models.grade_from_results`) unless a
+    plugin's ``livable_classify`` decides another (the built-in plugin's rules are asked
+    last); plugin faults in ``record`` mode go to ``skipped``.
+
+    >>> from livable.plugins import PluginManager
+    >>> from livable.profile import load_profile
+    >>> from livable.testing import community
+    >>> r = IndicatorResult(id="twelve_ones", status="failed", value=9, unit=None,
+    ...     requirement="convenience", key_content="convenience_services",
+    ...     message_en="", message_zh="",
+    ...     gaps=(Gap(rule="P4.twelve_ones", message_en="", message_zh=""),))
+    >>> g = grade_community(community("c1", 108.94, 34.26), [with_role(r, "livable")],
+    ...                     load_profile("xian-2020"), PluginManager(load_entry_points=False))
+    >>> g.grade, g.indicators[0].decisive, [gap.rule for gap in g.gaps]
+    (<Grade.NOT_LIVABLE: 'not_livable'>, True, ['P4.twelve_ones'])
+    """
+    grade = rule_grade = grade_from_results(results)
+    details: dict[str, Any] = {}
+    decided = plugins.classify(community, tuple(results), profile, skipped=skipped)
+    if decided is not None:
+        plugin, grade = decided
+        if plugin not in BUILTIN_NAMES and grade != rule_grade:
+            details["grade_override"] = {"plugin": plugin, "rule_grade": rule_grade.value}
+    final = tuple(
+        r if r.decisive == (d := _decisive(r, grade)) else attrs.evolve(r, decisive=d)
+        for r in results
+    )
+    gaps = tuple(g for r in final if r.status != "passed" for g in r.gaps)
+    return Grading(grade=grade, indicators=final, gaps=gaps, details=details)

@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from livable.cli._outputs import check_outputs
 from livable._text import escape, show
 from livable._version import __version__
-from livable.errors import LivableError
+from livable.cli._outputs import check_outputs
 from livable.cli.progress import terminal_progress
+from livable.errors import LivableError
 from livable.report.summary import format_summary
 
 if TYPE_CHECKING:
@@ -367,20 +367,19 @@ def _evaluate_and_write(
         from livable.cli._importers import dedupe_for_evaluate
 
         facilities = dedupe_for_evaluate(args, out)
+    from livable.engine import LayerSpec
+
+    streets = None
+    if args.streets is not None:
+        streets = LayerSpec(args.streets, crs=args.streets_crs, datum=args.streets_datum)
     report = evaluate(
-        args.communities,
-        facilities,
+        LayerSpec(args.communities, crs=args.communities_crs, datum=args.communities_datum),
+        LayerSpec(facilities, crs=args.facilities_crs, datum=args.facilities_datum),
+        streets=streets,
+        **_residents(args),
         profile=args.profile,
         distance=args.distance,
-        streets=args.streets,
-        communities_crs=args.communities_crs,
-        facilities_crs=args.facilities_crs,
-        streets_crs=args.streets_crs,
-        communities_datum=args.communities_datum,
-        facilities_datum=args.facilities_datum,
-        streets_datum=args.streets_datum,
         working_crs=args.working_crs,
-        **_residents(args),
         strict=args.strict,
         limits=_limits(args),
         plugins=pm,
@@ -398,13 +397,12 @@ def _evaluate_and_write(
 
 def _residents(args: argparse.Namespace) -> dict[str, Any]:
     """The resident-point options of ``evaluate``, only when ``--residents`` was given."""
+    from livable.engine import LayerSpec
+
     if getattr(args, "residents", None) is None:
         return {}
-    return {
-        "residents": args.residents,
-        "residents_crs": args.residents_crs,
-        "residents_datum": args.residents_datum,
-    }
+    spec = LayerSpec(args.residents, crs=args.residents_crs, datum=args.residents_datum)
+    return {"residents": spec}
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
@@ -451,8 +449,8 @@ def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Pat
     """The demo's map and handbook (P7): the city map, one community's map and handbook."""
     import importlib.util
 
-    from livable.report.handbook import write_handbook
     from livable.models import read_report
+    from livable.report.handbook import write_handbook
 
     data = read_report(report_path)
     short = [c for c in data.communities if c.grade == "not_livable"]

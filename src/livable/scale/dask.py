@@ -21,7 +21,7 @@ See :func:`evaluate_dask` for an example on a local cluster.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from livable.errors import LivableError
@@ -30,6 +30,8 @@ from livable.models import Community, Facility
 from livable.scale.tiles import (
     DEFAULT_TILE_M,
     TileTask,
+    Tiling,
+    bind_inputs,
     evaluate_prepared_single,
     merge_tiles,
     prepare_tasks,
@@ -39,9 +41,10 @@ from livable.scale.tiles import (
 if TYPE_CHECKING:
     from distributed import Client
 
-    from livable.engine import Progress
+    from livable.engine import EvaluationSettings, LayerSpec, Progress
     from livable.io.readers import CommunityLayer
     from livable.models import Report
+    from livable.plugins.manager import PluginManager
 
 __all__ = ["evaluate_dask"]
 
@@ -52,10 +55,14 @@ def _in_flight(client: Any) -> int:
 
 
 def evaluate_dask(
-    communities: FeatureSource | CommunityLayer | Iterable[Community],
-    facilities: FeatureSource | FacilityLayer | Iterable[Facility],
+    communities: FeatureSource | CommunityLayer | Iterable[Community] | LayerSpec,
+    facilities: FeatureSource | FacilityLayer | Iterable[Facility] | LayerSpec,
     *,
     client: Client,
+    streets: FeatureSource | LayerSpec | None = None,
+    settings: EvaluationSettings | None = None,
+    plugins: PluginManager | None = None,
+    plugin_options: Mapping[str, Any] | None = None,
     tile_m: float = DEFAULT_TILE_M,
     origin: tuple[float, float] = (0.0, 0.0),
     progress: Progress | None = None,
@@ -63,7 +70,8 @@ def evaluate_dask(
 ) -> Report:
     """Evaluate tile by tile on a Dask cluster and merge: the single-pass report.
 
-    ``options`` are :func:`livable.evaluate`'s. Files named here must be readable at the
+    The inputs, ``settings`` and ``options`` are those of
+    :func:`~livable.scale.tiles.evaluate_partitioned`. Files named here must be readable at the
     same path by every worker (a shared file system or the same container image); a
     GeoParquet facility file is read per tile by the workers, other inputs are read here
     and sliced. At most twice as many tiles as the cluster has threads are in flight.
@@ -74,7 +82,7 @@ def evaluate_dask(
     >>> from livable.testing import community, facility
     >>> comms = [community(f"c{i}", 108.90 + 0.05 * i, 34.26) for i in range(3)]
     >>> facs = [facility(f"k{i}", "kindergarten", 108.902 + 0.05 * i, 34.26) for i in range(3)]
-    >>> with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+    >>> with LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster:
     ...     with Client(cluster) as client:
     ...         report = evaluate_dask(comms, facs, client=client, tile_m=5_000.0)
     >>> import livable
@@ -85,18 +93,22 @@ def evaluate_dask(
         from distributed import as_completed
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
         raise LivableError("evaluate_dask needs Dask: pip install 'livable[dask]'") from exc
-    if options.get("residents") is not None:
-        raise LivableError("residents are not supported by the partitioned evaluation yet")
-    for key in ("residents", "residents_crs", "residents_datum"):
-        options.pop(key, None)
+    inputs, bound = bind_inputs(
+        communities,
+        facilities,
+        streets=streets,
+        settings=settings,
+        options=options,
+        caller="evaluate_dask",
+    )
     report_progress = progress or (lambda _stage, _fraction: None)
     report_progress("reading", 0.0)
     prepared, tasks = prepare_tasks(
-        communities,
-        facilities,
-        tile_m=tile_m,
-        origin=origin,
-        **options,
+        inputs,
+        bound,
+        tiling=Tiling(tile_m, origin),
+        plugins=plugins,
+        plugin_options=plugin_options,
     )
     report_progress("reading", 1.0)
     if not prepared.partition.tiles:

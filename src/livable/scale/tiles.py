@@ -52,7 +52,6 @@ import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing.reduction import ForkingPickler
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -62,12 +61,14 @@ import pyproj
 import shapely
 
 from livable.engine import (
-    DEFAULT_LIMITS,
+    EvaluationSettings,
+    Inputs,
+    LayerSpec,
     Progress,
-    _as_communities,
-    _as_facilities,
+    as_community_layer,
+    as_facility_layer,
     canonical_order,
-    evaluate,
+    evaluate_inputs,
     reject_far_communities,
     resolve_profile,
     select_working_crs,
@@ -77,15 +78,14 @@ from livable.errors import LivableError
 from livable.geometry.access import AccessQuery
 from livable.geometry.circle import service_circles
 from livable.geometry.crs import Projector
+from livable.grading import summarize
 from livable.io.crs import resolve_crs
 from livable.io.datums import Datum
 from livable.io.geoparquet import is_parquet_path
-from livable.io.readers import CommunityLayer, FacilityLayer, FeatureSource, Limits, SourceInfo
-from livable.models import Community, Facility
+from livable.io.readers import CommunityLayer, FacilityLayer, FeatureSource
+from livable.models import Community, CommunityResult, Facility, Report, SourceInfo
 from livable.plugins.manager import PluginManager
 from livable.profile import Profile, profile_from_mapping
-from livable.models import CommunityResult, Report
-from livable.grading import summarize
 
 __all__ = [
     "DEFAULT_TILE_M",
@@ -96,6 +96,7 @@ __all__ = [
     "Tile",
     "TileTask",
     "Tiling",
+    "bind_inputs",
     "evaluate_partitioned",
     "merge_tiles",
     "plan_partition",
@@ -395,7 +396,9 @@ class TileTask:
     """Everything a worker needs to evaluate one tile, as plain picklable data.
 
     ``facilities`` is the tile's slice (a :class:`~livable.io.FacilityLayer`) or a
-    callable returning it (e.g. a reader of a file every worker can see).
+    callable returning it (e.g. a reader of a file every worker can see). ``settings``
+    are the evaluation's, their profile and working CRS given by ``profile_toml`` and
+    ``working_crs`` (the profile as TOML text and the CRS as WKT travel to any worker).
     """
 
     key: tuple[int, int]
@@ -404,7 +407,8 @@ class TileTask:
     facilities: FacilityLayer | Callable[[], FacilityLayer]
     profile_toml: str
     working_crs: str
-    options: Mapping[str, Any]
+    settings: EvaluationSettings
+    streets: LayerSpec | None = None
     plugin_options: Mapping[str, Any] = attrs.field(factory=dict)
 
     def community_layer(self) -> CommunityLayer:
@@ -465,13 +469,15 @@ def run_tile(
     In the calling process ``plugins``, ``profile`` and ``working_crs`` may be given as
     objects; a worker rebuilds them from the task.
     """
-    return evaluate(
-        task.community_layer(),
-        task.facility_layer(),
+    settings = attrs.evolve(
+        task.settings,
         profile=profile if profile is not None else _profile_from_toml(task.profile_toml),
         working_crs=working_crs or pyproj.CRS.from_wkt(task.working_crs),
+    )
+    return evaluate_inputs(
+        Inputs(task.community_layer(), task.facility_layer(), streets=task.streets),
+        settings,
         plugins=plugins if plugins is not None else PluginManager(**task.plugin_options),
-        **task.options,
     )
 
 
@@ -488,31 +494,52 @@ class _Prepared:
     profile: Profile
     plugins: PluginManager
     partition: Partition
-    options: Mapping[str, Any]
+    settings: EvaluationSettings
+    streets: LayerSpec | None = None
     parquet: ParquetSource | None = None
     plugin_options: Mapping[str, Any] = attrs.field(factory=dict)
 
+    def single_settings(self) -> EvaluationSettings:
+        """The settings of an evaluation in this process: the profile and CRS resolved."""
+        return attrs.evolve(
+            self.settings, profile=self.profile, working_crs=self.partition.working_crs
+        )
+
+
+def bind_inputs(
+    communities: FeatureSource | CommunityLayer | Iterable[Community] | LayerSpec,
+    facilities: FeatureSource | FacilityLayer | Iterable[Facility] | LayerSpec,
+    *,
+    streets: FeatureSource | LayerSpec | None,
+    settings: EvaluationSettings | None,
+    options: Mapping[str, Any],
+    caller: str,
+) -> tuple[Inputs, EvaluationSettings]:
+    """The inputs and settings of a tiled evaluation from its arguments.
+
+    ``options`` are :func:`livable.evaluate`'s keywords (over ``settings``): the
+    :class:`~livable.engine.EvaluationSettings` fields, and the deprecated per-layer CRS
+    and datum keywords (with a :class:`DeprecationWarning`). Residents are not supported.
+
+    >>> inputs, settings = bind_inputs("c.geojson", "f.geojson", streets=None,
+    ...     settings=None, options={"distance": "geodesic"}, caller="evaluate_partitioned")
+    >>> inputs.facilities.source, settings.distance
+    ('f.geojson', 'geodesic')
+    """
+    rest = dict(options)
+    if rest.pop("residents", None) is not None:
+        raise LivableError("residents are not supported by the partitioned evaluation yet")
+    bound, deprecated = EvaluationSettings.from_options(rest, settings)
+    inputs = Inputs(communities, facilities, streets=streets)
+    return inputs.with_deprecated(deprecated, caller=caller, stacklevel=4), bound
+
 
 def prepare_tasks(
-    communities: FeatureSource | CommunityLayer | Iterable[Community],
-    facilities: FeatureSource | FacilityLayer | Iterable[Facility],
+    inputs: Inputs,
+    settings: EvaluationSettings,
     *,
-    tile_m: float = DEFAULT_TILE_M,
-    origin: tuple[float, float] = (0.0, 0.0),
-    profile: str | Path | Profile = "xian-2020",
-    distance: str = "euclidean",
-    streets: FeatureSource | None = None,
-    communities_crs: str | int | pyproj.CRS | None = None,
-    facilities_crs: str | int | pyproj.CRS | None = None,
-    streets_crs: str | int | pyproj.CRS | None = None,
-    communities_datum: Datum | str = Datum.WGS84,
-    facilities_datum: Datum | str = Datum.WGS84,
-    streets_datum: Datum | str = Datum.WGS84,
-    working_crs: str | int | pyproj.CRS | None = None,
-    strict: bool = False,
+    tiling: Tiling | None = None,
     plugins: PluginManager | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    encoding: str | None = None,
     plugin_options: Mapping[str, Any] | None = None,
 ) -> tuple[_Prepared, Iterator[TileTask]]:
     """Read the inputs once, plan the tiles and yield one :class:`TileTask` per tile.
@@ -520,63 +547,60 @@ def prepare_tasks(
     The tasks are made lazily, one at a time, so only the tiles in flight hold their
     facility slices. ``plugin_options`` (:class:`~livable.plugins.PluginManager`'s
     keyword arguments) say how workers build their plugin manager; ``plugins`` is used
-    in this process (built from ``plugin_options`` when not given).
+    in this process (built from ``plugin_options`` when not given). A GeoParquet
+    facility file is scanned here and read per tile by the workers.
+
+    >>> from livable.testing import community, facility
+    >>> inputs = Inputs([community("c1", 108.94, 34.26)],
+    ...                 [facility("k1", "kindergarten", 108.945, 34.26)])
+    >>> prepared, tasks = prepare_tasks(inputs, EvaluationSettings())
+    >>> [task.key for task in tasks], prepared.partition.working_crs.to_epsg()
+    ([(15, 189)], 32649)
     """
     options_pm = dict(plugin_options or {})
     pm = plugins if plugins is not None else PluginManager(**options_pm)
-    prof = resolve_profile(profile, pm)
+    prof = resolve_profile(settings.profile, pm)
     types_ = pm.facility_types()
-    c_layer = _as_communities(
-        communities,
-        crs=communities_crs,
-        datum=communities_datum,
-        strict=strict,
-        limits=limits,
-        encoding=encoding,
-    )
+    c_layer = as_community_layer(inputs.communities, settings)
+    spec = inputs.facilities
     parquet: ParquetSource | None = None
-    if is_parquet_path(facilities):
+    if is_parquet_path(spec.source):
         from livable.io import geoparquet
 
         f_layer, duplicates = geoparquet.scan_facilities(
-            facilities,  # type: ignore[arg-type]
-            crs=facilities_crs,
-            datum=facilities_datum,
+            spec.source,
+            crs=spec.crs,
+            datum=spec.datum,
             known_types=types_.keys(),
-            strict=strict,
-            limits=limits,
+            strict=settings.strict,
+            limits=settings.limits,
         )
         parquet = ParquetSource(
-            path=str(facilities),
-            crs=None if facilities_crs is None else resolve_crs(facilities_crs).to_wkt(),
-            datum=str(Datum(facilities_datum).value),
+            path=str(spec.source),
+            crs=None if spec.crs is None else resolve_crs(spec.crs).to_wkt(),
+            datum=str(Datum(spec.datum).value),
             known_types=tuple(types_),
             duplicates=duplicates,
         )
     else:
-        f_layer = _as_facilities(
-            facilities,
-            crs=facilities_crs,
-            datum=facilities_datum,
-            known_types=types_.keys(),
-            strict=strict,
-            limits=limits,
-            encoding=encoding,
-        )
+        f_layer = as_facility_layer(spec, settings, known_types=types_.keys())
     # as a single pass does: canonical order, then communities too far for one working CRS
     c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
-    if working_crs is None:
-        c_layer = reject_far_communities(c_layer, strict=strict)
-    work = select_working_crs(c_layer.communities, f_layer, working_crs)
-    partition = plan_partition(c_layer.communities, prof, work, tiling=Tiling(tile_m, origin))
-    options: dict[str, Any] = {
-        "distance": distance,
-        "streets": streets,
-        "streets_crs": streets_crs,
-        "streets_datum": streets_datum,
-        "limits": limits,
-    }
-    prepared = _Prepared(c_layer, f_layer, prof, pm, partition, options, parquet, options_pm)
+    if settings.working_crs is None:
+        c_layer = reject_far_communities(c_layer, strict=settings.strict)
+    work = select_working_crs(c_layer.communities, f_layer, settings.working_crs)
+    partition = plan_partition(c_layer.communities, prof, work, tiling=tiling)
+    prepared = _Prepared(
+        c_layer,
+        f_layer,
+        prof,
+        pm,
+        partition,
+        settings,
+        streets=inputs.streets,
+        parquet=parquet,
+        plugin_options=options_pm,
+    )
     return prepared, _tasks(prepared)
 
 
@@ -590,6 +614,8 @@ def _tasks(prepared: _Prepared) -> Iterator[TileTask]:
     profile_toml = prepared.profile.to_toml()
     wkt = partition.working_crs.to_wkt()
     comms = prepared.communities.communities
+    # the profile and CRS travel as TOML and WKT; the rest of the settings as they are
+    settings = attrs.evolve(prepared.settings, profile=prepared.profile.id, working_crs=None)
     for tile in partition.tiles:
         facilities: FacilityLayer | Callable[[], FacilityLayer]
         if parquet is not None:
@@ -604,7 +630,8 @@ def _tasks(prepared: _Prepared) -> Iterator[TileTask]:
             facilities=facilities,
             profile_toml=profile_toml,
             working_crs=wkt,
-            options=prepared.options,
+            settings=settings,
+            streets=prepared.streets,
             plugin_options=prepared.plugin_options,
         )
 
@@ -667,13 +694,10 @@ def evaluate_prepared_single(prepared: _Prepared) -> Report:
             datum=prepared.parquet.datum,
             known_types=prepared.parquet.known_types,
         )
-    return evaluate(
-        prepared.communities,
-        facilities,
-        profile=prepared.profile,
-        working_crs=prepared.partition.working_crs,
+    return evaluate_inputs(
+        Inputs(prepared.communities, facilities, streets=prepared.streets),
+        prepared.single_settings(),
         plugins=prepared.plugins,
-        **prepared.options,
     )
 
 
@@ -720,9 +744,13 @@ def _run_tasks(
 
 
 def evaluate_partitioned(
-    communities: FeatureSource | CommunityLayer | Iterable[Community],
-    facilities: FeatureSource | FacilityLayer | Iterable[Facility],
+    communities: FeatureSource | CommunityLayer | Iterable[Community] | LayerSpec,
+    facilities: FeatureSource | FacilityLayer | Iterable[Facility] | LayerSpec,
     *,
+    streets: FeatureSource | LayerSpec | None = None,
+    settings: EvaluationSettings | None = None,
+    plugins: PluginManager | None = None,
+    plugin_options: Mapping[str, Any] | None = None,
     tile_m: float = DEFAULT_TILE_M,
     origin: tuple[float, float] = (0.0, 0.0),
     workers: int = 1,
@@ -731,12 +759,15 @@ def evaluate_partitioned(
 ) -> Report:
     """Evaluate tile by tile (``workers`` processes) and merge: the single-pass report.
 
-    ``options`` are :func:`livable.evaluate`'s (``profile``, ``distance``, ``streets``,
-    the CRS and datum of each input, ``working_crs``, ``strict``, ``plugins``,
-    ``limits``). The inputs are read once here; each tile gets its communities and the
-    facilities in its window (see the module docs). Worker processes load the installed
-    plugins themselves, so a ``plugins`` manager with objects registered by hand needs
-    ``workers=1``. ``progress`` is called with ``("reading", f)`` and ``("tiles", f)``.
+    The inputs are :func:`livable.evaluate`'s (each a source or a
+    :class:`~livable.engine.LayerSpec`; residents are not supported yet); ``settings``
+    (an :class:`~livable.engine.EvaluationSettings`) or ``options``, evaluate's keywords
+    (``profile``, ``distance``, ``working_crs``, ``strict``, ``limits``, ``encoding``),
+    say how to evaluate. The inputs are read once here; each tile gets its communities
+    and the facilities in its window (see the module docs). Worker processes build their
+    plugin manager from ``plugin_options`` (the installed plugins), so a ``plugins``
+    manager with objects registered by hand needs ``workers=1``. ``progress`` is called
+    with ``("reading", f)`` and ``("tiles", f)``.
 
     >>> from livable.testing import community, facility
     >>> r = evaluate_partitioned([community("c1", 108.94, 34.26)],
@@ -744,16 +775,24 @@ def evaluate_partitioned(
     >>> round(r.communities[0].access_to("kindergarten").nearest_m)
     461
     """
-    if options.get("residents") is not None:
-        raise LivableError("residents are not supported by the partitioned evaluation yet")
-    for key in ("residents", "residents_crs", "residents_datum"):
-        options.pop(key, None)
+    inputs, bound = bind_inputs(
+        communities,
+        facilities,
+        streets=streets,
+        settings=settings,
+        options=options,
+        caller="evaluate_partitioned",
+    )
     if workers < 1:
         raise LivableError(f"workers must be at least 1, not {workers}")
     report_progress = progress or (lambda _stage, _fraction: None)
     report_progress("reading", 0.0)
     prepared, tasks = prepare_tasks(
-        communities, facilities, tile_m=tile_m, origin=origin, **options
+        inputs,
+        bound,
+        tiling=Tiling(tile_m, origin),
+        plugins=plugins,
+        plugin_options=plugin_options,
     )
     report_progress("reading", 1.0)
     if not prepared.partition.tiles:
