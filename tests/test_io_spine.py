@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -20,10 +21,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 from architecture import read_graph
 
 PACKAGE = Path(livable.__file__).parent
+_CONTRACTS = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
 ALIASES = {
-    ("livable.geometry.crs", "livable.io.crs"),
-    ("livable.geometry.datums", "livable.io.datums"),
+    tuple(rule.split(" -> "))
+    for contract in _CONTRACTS["tool"]["importlinter"]["contracts"]
+    for rule in contract.get("ignore_imports", [])
 }
+"""The deprecated 0.1 aliases the layer contract lets geometry import from io."""
 
 
 def _edges(graph: object, src: str, dst: str) -> list[str]:
