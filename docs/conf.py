@@ -84,8 +84,9 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(shapely|pyproj|numpy|npt|pluggy|cattrs|orjson|scipy)(\..*)?"),
     (r"py:.*", r"(matplotlib|pandas|geopandas|openpyxl|pyarrow|pyogrio|osmium)(\..*)?"),
     (r"py:class", r"(Figure|Axes|Path|re\.Pattern)"),  # no inventory entry or a bare name
-    (r"py:class", r"ReportSource"),  # a report or its parsed JSON (livable.report._doc)
+    (r"py:class", r"ReportSource"),  # a report or its parsed JSON (livable.models.results)
     (r"py:.*", r"(BaseGeometry|NDArray|ArrayLike|FloatArray|IntArray|Coords|ProviderFactory)"),
+    (r"py:class", r"(FeatureSource|Client|Progress)"),  # aliases, and dask's Client
     (r"py:.*", r"livable\..*\._.*"),
     (r"py:class", r"_[A-Za-z]\w*"),  # private TypeVars in signatures (pluggy's _F)
     (r"py:attr", r"skipped"),  # PluginManager.skipped, an instance attribute

@@ -91,11 +91,16 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
         "The one call most integrators need, and the pieces it is made of.",
         [
             "evaluate",
+            "LayerSpec",
+            "livable.engine.EvaluationSettings",
+            "livable.engine.Inputs",
+            "livable.engine.evaluate_inputs",
             "grade_from_results",
             "read_communities",
             "read_facilities",
             "read_residents",
             "read_report",
+            "livable.report.as_report",
             "load_profile",
         ],
     ),
@@ -205,7 +210,7 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
 
 API_MODULES: list[tuple[str, str, list[str]]] = [
     (
-        "Importing data",
+        "Reading and importing data",
         "livable.io",
         [
             "livable.io.osm.TagRule",
@@ -214,10 +219,15 @@ API_MODULES: list[tuple[str, str, list[str]]] = [
         ],
     ),
     ("GIS files", "livable.io.gis", []),
+    ("GeoParquet", "livable.io.geoparquet", []),
     ("Input coordinate reference systems", "livable.io.crs", []),
     ("Chinese map datums", "livable.io.datums", []),
     ("Streets", "livable.io.streets", []),
     ("The working CRS", "livable.geometry.crs", []),
+    ("Grades and roll-ups", "livable.grading", []),
+    ("Tiles in worker processes", "livable.scale.tiles", []),
+    ("Tiles on Dask", "livable.scale.dask", []),
+    ("The built-in plugins", "livable.plugins.builtin", []),
     ("GeoPandas", "livable.report.geodataframe", []),
     ("Progress", "livable.cli.progress", []),
     ("Export for the assessment", "livable.report.export", []),

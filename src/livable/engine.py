@@ -14,7 +14,7 @@ one (``docs/explanation/design.md``, "Engine shape"):
 8. roll-ups (:func:`livable.grading.summarize`);
 9. the :class:`~livable.report.Report`.
 
-:func:`evaluate` is the wiring of these stages; facilities travel as columns, and model
+:func:`~livable.evaluate` is the wiring of these stages; facilities travel as columns, and model
 objects are built per community only for the report.
 """
 
@@ -215,7 +215,8 @@ class EvaluationSettings:
     CRS to measure in (``None``: the UTM zone of the communities, far ones rejected);
     ``strict`` raises on the first invalid feature instead of rejecting it; ``limits``
     bounds what is read; ``encoding`` is the text encoding of a shapefile or CSV without one.
-    The tiled and Dask evaluations (:mod:`livable.scale`) send one to every tile.
+    The tiled and Dask evaluations (:mod:`livable.scale.tiles`, :mod:`livable.scale.dask`)
+    send one to every tile.
 
     >>> settings = EvaluationSettings(distance="geodesic")
     >>> settings.profile, settings.distance, settings.strict
@@ -235,7 +236,7 @@ class EvaluationSettings:
     def from_options(
         cls, options: Mapping[str, Any], base: EvaluationSettings | None = None
     ) -> tuple[EvaluationSettings, dict[str, Any]]:
-        """Settings from :func:`evaluate`'s keyword arguments (over ``base``), and the
+        """Settings from :func:`~livable.evaluate`'s keyword arguments (over ``base``), and the
         keywords that are not settings."""
         names = {a.name for a in attrs.fields(cls)}
         mine = {k: v for k, v in options.items() if k in names}
@@ -321,7 +322,7 @@ def evaluate_inputs(
     plugins: PluginManager | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    """:func:`evaluate` of typed inputs and settings: the stages of the pipeline, wired.
+    """:func:`~livable.evaluate` of typed inputs and settings: the stages of the pipeline, wired.
 
     >>> from livable.testing import community, facility
     >>> inputs = Inputs([community("c1", 108.94, 34.26)],

@@ -747,10 +747,10 @@ def as_report(source: ReportSource) -> Report:
     """The report as written to ``report.json``, typed: what maps, handbooks, plans and
     summary tables are made from (``P7``: from the report alone).
 
-    A :class:`Report` of an evaluation is passed through its JSON form, so its numbers are
+    A :class:`~livable.Report` of an evaluation is passed through its JSON form, so its numbers are
     rounded as in the file and a product made from it equals one made from the file.
-    Parsed data goes through :meth:`Report.from_dict`; a path, text or bytes through
-    :func:`read_report`.
+    Parsed data goes through :meth:`~livable.Report.from_dict`; a path, text or bytes through
+    :func:`~livable.read_report`.
 
     >>> as_report({"communities": []})
     Traceback (most recent call last):

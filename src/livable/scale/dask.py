@@ -1,7 +1,7 @@
 """Run the tiles of a country-scale evaluation as Dask tasks (the ``dask`` extra).
 
 :func:`evaluate_dask` is :func:`~livable.scale.tiles.evaluate_partitioned` with a
-:class:`dask.distributed.Client` instead of a local process pool: the calling process
+``dask.distributed.Client`` instead of a local process pool: the calling process
 reads the communities, plans the tiles (one working CRS for all, a halo per tile that
 covers every distance an answer depends on, ``P6.circle``/``P6.tiers``) and submits one
 task per tile; the tiles' reports are merged into the single-pass report.

@@ -20,7 +20,7 @@ Why the merged report equals the single-pass one, exactly:
   candidate margin); an area facility is included when its bounding box reaches the halo.
   Extra facilities change nothing: every provider filters by distance.
 - **Order does not matter.** The engine puts each tile's facilities in the canonical
-  order (:func:`livable.engine.canonical_order`) as a single pass does with all of them,
+  order (``livable.engine.canonical_order``) as a single pass does with all of them,
   so ties between equally near facilities break the same way; communities are merged
   sorted by id, and the summary is recomputed from all of them with
   :func:`livable.grading.summarize`.

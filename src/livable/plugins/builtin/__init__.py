@@ -8,12 +8,12 @@ any one of them (``PluginManager(block=["livable.network"])``, ``livable evaluat
 ====================== ========================================= ==============================
 name                   module                                    adds
 ====================== ========================================= ==============================
-``livable.types``      :mod:`livable.plugins.builtin.types`      the 18 facility types (``P4``)
-``livable.indicators`` :mod:`livable.plugins.builtin.indicators` the built-in indicators
-``livable.providers``  :mod:`livable.plugins.builtin.providers`  ``euclidean``, ``geodesic``
-``livable.network``    :mod:`livable.plugins.builtin.network`    ``network`` (street walking)
-``livable.profiles``   :mod:`livable.plugins.builtin.profiles`   ``xian-2020``
-``livable.classify``   :mod:`livable.plugins.builtin.classify`   the profile's grade (last)
+``livable.types``      ``livable.plugins.builtin.types``         the 18 facility types (``P4``)
+``livable.indicators`` ``livable.plugins.builtin.indicators``    the built-in indicators
+``livable.providers``  ``livable.plugins.builtin.providers``     ``euclidean``, ``geodesic``
+``livable.network``    ``livable.plugins.builtin.network``       ``network`` (street walking)
+``livable.profiles``   ``livable.plugins.builtin.profiles``      ``xian-2020``
+``livable.classify``   ``livable.plugins.builtin.classify``      the profile's grade (last)
 ====================== ========================================= ==============================
 
 :data:`BUILTIN_PLUGIN` (``livable.builtin``) names all six at once: blocking it blocks every
