@@ -29,12 +29,10 @@ from livable.io.readers import FacilityLayer, FeatureSource
 from livable.models import Community, Facility
 from livable.scale.tiles import (
     DEFAULT_TILE_M,
+    Prepared,
     TileTask,
     Tiling,
-    bind_inputs,
-    evaluate_prepared_single,
-    merge_tiles,
-    prepare_tasks,
+    evaluate_tiled,
     run_tile,
 )
 
@@ -93,49 +91,40 @@ def evaluate_dask(
         from distributed import as_completed
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
         raise LivableError("evaluate_dask needs Dask: pip install 'livable[dask]'") from exc
-    inputs, bound = bind_inputs(
-        communities,
-        facilities,
-        streets=streets,
-        settings=settings,
-        options=options,
-        caller="evaluate_dask",
-    )
-    report_progress = progress or (lambda _stage, _fraction: None)
-    report_progress("reading", 0.0)
-    prepared, tasks = prepare_tasks(
-        inputs,
-        bound,
-        tiling=Tiling(tile_m, origin),
-        plugins=plugins,
-        plugin_options=plugin_options,
-    )
-    report_progress("reading", 1.0)
-    if not prepared.partition.tiles:
-        return evaluate_prepared_single(prepared)
-    total = len(prepared.partition)
     token = uuid.uuid4().hex
     limit = _in_flight(client)
-    reports: list[Report] = []
-    it: Iterator[TileTask] = iter(tasks)
-    pending: Any = as_completed()  # type: ignore[no-untyped-call]
-    for task in it:
-        pending.add(_submit(client, task, token))
-        if pending.count() >= limit:
-            break
-    for fut in pending:
-        reports.append(fut.result())
-        fut.release()
-        report_progress("tiles", len(reports) / total)
-        nxt = next(it, None)
-        if nxt is not None:
-            pending.add(_submit(client, nxt, token))
-    return merge_tiles(
-        reports,
-        communities=prepared.communities,
-        facilities=prepared.facilities,
-        profile=prepared.profile,
-        plugins=prepared.plugins,
+
+    def run(
+        tasks: Iterator[TileTask], total: int, _prepared: Prepared, report: Progress
+    ) -> list[Report]:
+        reports: list[Report] = []
+        it = iter(tasks)
+        pending: Any = as_completed()  # type: ignore[no-untyped-call]
+        for task in it:
+            pending.add(_submit(client, task, token))
+            if pending.count() >= limit:
+                break
+        for fut in pending:
+            reports.append(fut.result())
+            fut.release()
+            report("tiles", len(reports) / total)
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.add(_submit(client, nxt, token))
+        return reports
+
+    return evaluate_tiled(
+        communities,
+        facilities,
+        run,
+        streets=streets,
+        settings=settings,
+        plugins=plugins,
+        plugin_options=plugin_options,
+        tiling=Tiling(tile_m, origin),
+        progress=progress,
+        caller="evaluate_dask",
+        options=options,
     )
 
 

@@ -93,11 +93,15 @@ __all__ = [
     "HALO_PAD_M",
     "FacilityBins",
     "Partition",
+    "Prepared",
     "Tile",
+    "TileRunner",
     "TileTask",
     "Tiling",
     "bind_inputs",
     "evaluate_partitioned",
+    "evaluate_prepared_single",
+    "evaluate_tiled",
     "merge_tiles",
     "plan_partition",
     "prepare_tasks",
@@ -486,7 +490,7 @@ def _run_tile_in_worker(task: TileTask) -> Report:
 
 
 @attrs.frozen(eq=False)
-class _Prepared:
+class Prepared:
     """The calling process's part: inputs read once, tiles planned, tasks ready to send."""
 
     communities: CommunityLayer
@@ -514,12 +518,14 @@ def bind_inputs(
     settings: EvaluationSettings | None,
     options: Mapping[str, Any],
     caller: str,
+    stacklevel: int = 4,
 ) -> tuple[Inputs, EvaluationSettings]:
     """The inputs and settings of a tiled evaluation from its arguments.
 
     ``options`` are :func:`livable.evaluate`'s keywords (over ``settings``): the
     :class:`~livable.engine.EvaluationSettings` fields, and the deprecated per-layer CRS
-    and datum keywords (with a :class:`DeprecationWarning`). Residents are not supported.
+    and datum keywords (with a :class:`DeprecationWarning` pointing ``stacklevel`` frames up,
+    at the caller of the entry point). Residents are not supported.
 
     >>> inputs, settings = bind_inputs("c.geojson", "f.geojson", streets=None,
     ...     settings=None, options={"distance": "geodesic"}, caller="evaluate_partitioned")
@@ -531,7 +537,7 @@ def bind_inputs(
         raise LivableError("residents are not supported by the partitioned evaluation yet")
     bound, deprecated = EvaluationSettings.from_options(rest, settings)
     inputs = Inputs(communities, facilities, streets=streets)
-    return inputs.with_deprecated(deprecated, caller=caller, stacklevel=4), bound
+    return inputs.with_deprecated(deprecated, caller=caller, stacklevel=stacklevel), bound
 
 
 def prepare_tasks(
@@ -541,7 +547,7 @@ def prepare_tasks(
     tiling: Tiling | None = None,
     plugins: PluginManager | None = None,
     plugin_options: Mapping[str, Any] | None = None,
-) -> tuple[_Prepared, Iterator[TileTask]]:
+) -> tuple[Prepared, Iterator[TileTask]]:
     """Read the inputs once, plan the tiles and yield one :class:`TileTask` per tile.
 
     The tasks are made lazily, one at a time, so only the tiles in flight hold their
@@ -590,7 +596,7 @@ def prepare_tasks(
         c_layer = reject_far_communities(c_layer, strict=settings.strict)
     work = select_working_crs(c_layer.communities, f_layer, settings.working_crs)
     partition = plan_partition(c_layer.communities, prof, work, tiling=tiling)
-    prepared = _Prepared(
+    prepared = Prepared(
         c_layer,
         f_layer,
         prof,
@@ -604,7 +610,7 @@ def prepare_tasks(
     return prepared, _tasks(prepared)
 
 
-def _tasks(prepared: _Prepared) -> Iterator[TileTask]:
+def _tasks(prepared: Prepared) -> Iterator[TileTask]:
     partition = prepared.partition
     projector = Projector.for_crs(partition.working_crs)
     parquet = prepared.parquet
@@ -682,7 +688,7 @@ def merge_tiles(
     )
 
 
-def evaluate_prepared_single(prepared: _Prepared) -> Report:
+def evaluate_prepared_single(prepared: Prepared) -> Report:
     """The single-pass evaluation of prepared inputs (used when there is no tile)."""
     facilities = prepared.facilities
     if prepared.parquet is not None:
@@ -710,7 +716,7 @@ def _run_tasks(
     *,
     total: int,
     workers: int,
-    prepared: _Prepared,
+    prepared: Prepared,
     progress: Progress,
 ) -> list[Report]:
     """Run tile tasks in this process (``workers == 1``) or in a pool of worker processes,
@@ -741,6 +747,72 @@ def _run_tasks(
             reports.append(fut.result())
             progress("tiles", len(reports) / max(total, 1))
     return reports
+
+
+TileRunner = Callable[[Iterator[TileTask], int, Prepared, Progress], list[Report]]
+"""Runs tile tasks and returns their reports: ``run(tasks, total, prepared, progress)``,
+calling ``progress("tiles", done / total)`` as tiles finish (in this process, in a pool of
+worker processes, or on a Dask cluster)."""
+
+
+def evaluate_tiled(
+    communities: FeatureSource | CommunityLayer | Iterable[Community] | LayerSpec,
+    facilities: FeatureSource | FacilityLayer | Iterable[Facility] | LayerSpec,
+    run: TileRunner,
+    *,
+    streets: FeatureSource | LayerSpec | None,
+    settings: EvaluationSettings | None,
+    plugins: PluginManager | None,
+    plugin_options: Mapping[str, Any] | None,
+    tiling: Tiling,
+    progress: Progress | None,
+    caller: str,
+    options: Mapping[str, Any],
+) -> Report:
+    """The tiled evaluation, whoever runs the tiles: read the inputs once, plan the tiles,
+    ``run`` their tasks, merge the reports (a single pass when there is no tile to send).
+
+    :func:`evaluate_partitioned` and :func:`livable.scale.dask.evaluate_dask` are this with
+    their runner; ``caller`` names the entry point in messages about its keywords.
+
+    >>> from livable.testing import community, facility
+    >>> def here(tasks, total, prepared, progress):
+    ...     return [run_tile(t, prepared.plugins, profile=prepared.profile,
+    ...                      working_crs=prepared.partition.working_crs) for t in tasks]
+    >>> comms = [community(f"c{i}", 108.90 + 0.05 * i, 34.26) for i in range(3)]
+    >>> facs = [facility(f"k{i}", "kindergarten", 108.902 + 0.05 * i, 34.26) for i in range(3)]
+    >>> r = evaluate_tiled(comms, facs, here, streets=None, settings=None, plugins=None,
+    ...                    plugin_options=None, tiling=Tiling(5_000.0), progress=None,
+    ...                    caller="example", options={})
+    >>> import livable
+    >>> r.to_json() == livable.evaluate(comms, facs).to_json()
+    True
+    """
+    inputs, bound = bind_inputs(
+        communities,
+        facilities,
+        streets=streets,
+        settings=settings,
+        options=options,
+        caller=caller,
+        stacklevel=5,  # the entry point's caller, past evaluate_tiled
+    )
+    report_progress = progress or (lambda _stage, _fraction: None)
+    report_progress("reading", 0.0)
+    prepared, tasks = prepare_tasks(
+        inputs, bound, tiling=tiling, plugins=plugins, plugin_options=plugin_options
+    )
+    report_progress("reading", 1.0)
+    if not prepared.partition.tiles:
+        return evaluate_prepared_single(prepared)
+    reports = run(tasks, len(prepared.partition), prepared, report_progress)
+    return merge_tiles(
+        reports,
+        communities=prepared.communities,
+        facilities=prepared.facilities,
+        profile=prepared.profile,
+        plugins=prepared.plugins,
+    )
 
 
 def evaluate_partitioned(
@@ -775,39 +847,24 @@ def evaluate_partitioned(
     >>> round(r.communities[0].access_to("kindergarten").nearest_m)
     461
     """
-    inputs, bound = bind_inputs(
-        communities,
-        facilities,
-        streets=streets,
-        settings=settings,
-        options=options,
-        caller="evaluate_partitioned",
-    )
     if workers < 1:
         raise LivableError(f"workers must be at least 1, not {workers}")
-    report_progress = progress or (lambda _stage, _fraction: None)
-    report_progress("reading", 0.0)
-    prepared, tasks = prepare_tasks(
-        inputs,
-        bound,
-        tiling=Tiling(tile_m, origin),
+
+    def run(
+        tasks: Iterator[TileTask], total: int, prepared: Prepared, report: Progress
+    ) -> list[Report]:
+        return _run_tasks(tasks, total=total, workers=workers, prepared=prepared, progress=report)
+
+    return evaluate_tiled(
+        communities,
+        facilities,
+        run,
+        streets=streets,
+        settings=settings,
         plugins=plugins,
         plugin_options=plugin_options,
-    )
-    report_progress("reading", 1.0)
-    if not prepared.partition.tiles:
-        return evaluate_prepared_single(prepared)
-    reports = _run_tasks(
-        tasks,
-        total=len(prepared.partition),
-        workers=workers,
-        prepared=prepared,
-        progress=report_progress,
-    )
-    return merge_tiles(
-        reports,
-        communities=prepared.communities,
-        facilities=prepared.facilities,
-        profile=prepared.profile,
-        plugins=prepared.plugins,
+        tiling=Tiling(tile_m, origin),
+        progress=progress,
+        caller="evaluate_partitioned",
+        options=options,
     )
