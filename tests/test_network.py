@@ -517,3 +517,46 @@ def test_the_street_reader_of_0_1_still_imports_from_geometry_network_with_a_war
     with pytest.warns(DeprecationWarning, match=f"network.{name} moved to livable.io.{name}"):
         value = getattr(old, name)
     assert value is getattr(livable.io, name)
+
+
+# --- the package: one job per module, one public API ------------------------------------
+
+
+def test_the_network_package_exports_its_public_api_from_the_modules_that_define_it() -> None:
+    import livable.geometry.network as network
+    from livable.geometry.network import graph, provider, search
+
+    assert network.__all__ == [
+        "DEFAULT_MAX_CELLS",
+        "NODE_PRECISION_M",
+        "NetworkProvider",
+        "SearchBatch",
+        "StreetLines",
+        "StreetNetwork",
+        "WalkGraph",
+        "network_factory",
+    ]
+    assert network.StreetNetwork is graph.StreetNetwork
+    assert (network.WalkGraph, network.SearchBatch) == (search.WalkGraph, search.SearchBatch)
+    assert network.NetworkProvider is provider.NetworkProvider
+    assert network.StreetLines is provider.StreetLines
+    assert network.network_factory is provider.network_factory
+    assert network.NODE_PRECISION_M == graph.NODE_PRECISION_M == 0.001
+    assert network.DEFAULT_MAX_CELLS == search.DEFAULT_MAX_CELLS == 8_000_000
+    assert NetworkProvider(StreetNetwork.from_lines([])).max_cells == network.DEFAULT_MAX_CELLS
+
+
+def test_the_network_package_loads_livable_io_only_for_the_deprecated_names() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, warnings\n"
+        "import livable.geometry.network as n\n"
+        "before = 'livable.io' in sys.modules\n"
+        "warnings.simplefilter('ignore')\n"
+        "n.read_streets\n"
+        "print(before, 'livable.io' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    assert done.stdout.split() == ["False", "True"]
