@@ -1,0 +1,119 @@
+"""The interactive map page: the SVG inline, hover tooltips, the font embedded (``P7``).
+
+>>> page = html_page("<svg></svg>", {"c1": "福寿社区"}, "地图", None)
+>>> page.startswith("<!DOCTYPE html>") and '{"c1": "福寿社区"}' in page
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import importlib
+import io
+import json
+import re
+from collections.abc import Mapping
+
+_HTML = """<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body{{margin:0;background:#fff;font-family:"Noto Sans SC","Noto Sans CJK SC","Source Han Sans SC",
+"PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif}}
+{font_face}
+#map svg{{display:block;width:100%;height:auto;max-width:1600px;margin:0 auto}}
+#map svg text{{font-family:"LivableMap","Noto Sans SC","Noto Sans CJK SC","Source Han Sans SC",
+"PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif !important}}
+#tip{{position:fixed;display:none;pointer-events:none;background:#fff;border:1px solid #888;
+border-radius:4px;padding:4px 8px;font-size:13px;white-space:pre-line;max-width:28em;
+box-shadow:0 2px 6px rgba(0,0,0,.25);z-index:10}}
+.hastip{{cursor:pointer}}.hastip:hover{{opacity:.7}}
+</style>
+</head>
+<body>
+<div id="map">
+{svg}
+</div>
+<div id="tip" role="tooltip"></div>
+<script type="application/json" id="tips">{tips}</script>
+<script>
+(function () {{
+  var tips = JSON.parse(document.getElementById("tips").textContent);
+  var tip = document.getElementById("tip");
+  Object.keys(tips).forEach(function (id) {{
+    var el = document.getElementById(id);
+    if (!el) return;
+    el.classList.add("hastip");
+    el.addEventListener("mousemove", function (e) {{
+      tip.textContent = tips[id];
+      tip.style.display = "block";
+      tip.style.left = (e.clientX + 14) + "px";
+      tip.style.top = (e.clientY + 14) + "px";
+    }});
+    el.addEventListener("mouseleave", function () {{ tip.style.display = "none"; }});
+  }});
+}})();
+</script>
+</body>
+</html>
+"""
+
+
+def _font_face(svg: str, family: str | None) -> str:
+    """An ``@font-face`` rule embedding the map's font, cut down to the glyphs it uses.
+
+    The page then shows the same letters as the PNG without any font on the viewer's
+    machine and without fetching one (a ``data:`` URL). Empty when the font is a
+    collection or cannot be read; the CSS font list still names common CJK fonts.
+    """
+    if family is None:
+        return ""
+    font_manager = importlib.import_module("matplotlib.font_manager")
+    try:
+        path = font_manager.findfont(
+            font_manager.FontProperties(family=family), fallback_to_default=False
+        )
+        subset = importlib.import_module("fontTools.subset")
+    except (ImportError, ValueError):
+        return ""
+    if not str(path).lower().endswith((".otf", ".ttf")):
+        return ""
+    chars = {html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)}
+    text = "".join(chars) + "0123456789%.,:-/ ()"
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    buf = io.BytesIO()
+    try:
+        font = subset.load_font(str(path), options, lazy=False)
+        try:
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(text=text)
+            subsetter.subset(font)
+            subset.save_font(font, buf, options)
+        finally:
+            font.close()
+    except Exception:  # a font fontTools cannot cut: fall back to the viewer's fonts
+        return ""
+    kind = "opentype" if str(path).lower().endswith(".otf") else "truetype"
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (
+        f'@font-face{{font-family:"LivableMap";src:url(data:font/{kind};base64,{data}) '
+        f'format("{kind}")}}'
+    )
+
+
+def html_page(svg: str, tips: Mapping[str, str], title: str, family: str | None) -> str:
+    """The page: ``svg`` inline (its metadata dropped), ``tips`` as JSON, the font embedded."""
+    start = svg.find("<svg")
+    body = svg[start:] if start >= 0 else svg
+    body = re.sub(r"<metadata>.*?</metadata>\s*", "", body, count=1, flags=re.S)
+    payload = json.dumps(dict(tips), ensure_ascii=False).replace("</", "<\\/")
+    return _HTML.format(
+        title=html.escape(title), svg=body, tips=payload, font_face=_font_face(svg, family)
+    )
