@@ -92,6 +92,7 @@ __all__ = [
     "HALO_FACTOR",
     "HALO_PAD_M",
     "FacilityBins",
+    "ParquetSource",
     "Partition",
     "Prepared",
     "Tile",
