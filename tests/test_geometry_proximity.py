@@ -23,6 +23,7 @@ from livable.geometry.access import AccessQuery, FacilityColumns, Origins, acces
 from livable.geometry.crs import Projector, choose_working_crs
 from livable.geometry.points import PointTrees
 from livable.geometry.providers import EuclideanProvider, GeodesicProvider, candidate_pairs
+from livable.geometry.proximity import PreparedFacilities, proximity_table
 
 LAYOUTS = ("random", "clustered", "duplicates", "collinear", "lattice")
 
@@ -170,6 +171,24 @@ def test_euclidean_provider_equals_brute_force(city):
     ox, oy, fac, query, _ = city
     table = EuclideanProvider().measure(Origins(ox, oy), fac, query)
     assert_matches_brute_force(table, ox, oy, fac, query)
+
+
+@settings(max_examples=60)
+@given(city=cities())
+def test_prepared_index_equals_brute_force_one_origin_at_a_time(city):
+    """A service indexes once (PreparedFacilities) and asks one origin at a time: still exact."""
+    ox, oy, fac, query, _ = city
+    prepared = PreparedFacilities.build(fac)
+    for i in range(min(len(ox), 4)):
+        one = AccessQuery(
+            type_ids=query.type_ids,
+            tier_radii_m=query.tier_radii_m,
+            circle_radii_m=query.circle_radii_m[i : i + 1],
+            search_radius_m=query.search_radius_m,
+            k=query.k,
+        )
+        table = proximity_table(Origins(ox[i : i + 1], oy[i : i + 1]), fac, one, prepared=prepared)
+        assert_matches_brute_force(table, ox[i : i + 1], oy[i : i + 1], fac, one)
 
 
 def brute_counts(d: np.ndarray, codes: np.ndarray, n_types: int, r: np.ndarray) -> np.ndarray:

@@ -57,7 +57,14 @@ from livable.geometry.access import (
 from livable.geometry.index import FacilityIndex
 from livable.geometry.points import PointSearch, PointTrees, Refine
 
-__all__ = ["PairMetric", "PointIndexFactory", "SearchCircleLists", "area_pairs", "proximity_table"]
+__all__ = [
+    "PairMetric",
+    "PointIndexFactory",
+    "PreparedFacilities",
+    "SearchCircleLists",
+    "area_pairs",
+    "proximity_table",
+]
 
 PointIndexFactory = Callable[..., PointSearch]
 """``factory(x, y, type_codes, *, n_types) -> PointSearch``: the index over point facilities
@@ -88,12 +95,15 @@ def area_pairs(
     radius: FloatArray,
     areas: npt.NDArray[np.object_],
     area_index: IntArray,
+    *,
+    tree: FacilityIndex | None = None,
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """(origin, facility, planar distance) of area facilities within ``radius`` of origins.
 
     ``areas[area_index]`` are the area geometries; one bulk R-tree box query, then
     :func:`shapely.distance` (0 inside) on the candidates. Facilities are returned as
-    values of ``area_index``; pairs grouped by origin.
+    values of ``area_index``; pairs grouped by origin. ``tree`` is an R-tree of the boxes of
+    ``areas[area_index]`` built before (:func:`area_tree`), else one is built.
 
     >>> from shapely.geometry import box
     >>> geoms = np.array([None, box(100, -50, 200, 50)], dtype=object)
@@ -107,13 +117,66 @@ def area_pairs(
     if area_index.size == 0 or ok.size == 0:
         return empty, empty, np.zeros(0)
     geoms = areas[area_index]
-    bounds = shapely.bounds(geoms)
-    index = FacilityIndex(bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3])
+    index = tree if tree is not None else area_tree(geoms)
     x, y, r = ox[ok], oy[ok], radius[ok]
     q, a = index.query_boxes(x - r, y - r, x + r, y + r)
     d = shapely.distance(shapely.points(x[q], y[q]), geoms[a])
     keep = d <= r[q]
     return ok[q[keep]], area_index[a[keep]], np.asarray(d[keep], dtype=np.float64)
+
+
+def area_tree(geoms: npt.NDArray[np.object_]) -> FacilityIndex:
+    """The bulk-loaded R-tree of the bounding boxes of area geometries.
+
+    >>> from shapely.geometry import box
+    >>> len(area_tree(np.array([box(0, 0, 1, 1)], dtype=object)))
+    1
+    """
+    bounds = shapely.bounds(geoms)
+    return FacilityIndex(bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3])
+
+
+@attrs.frozen(eq=False)
+class PreparedFacilities:
+    """Facilities indexed once for many :func:`proximity_table` calls (a service).
+
+    :func:`proximity_table` alone indexes the facilities near its origins on every call,
+    which suits one bulk pass; a service answering one origin at a time builds this once
+    (:meth:`build`) and passes it as ``prepared``: the point trees over every point facility
+    and the R-tree over every area facility are then reused.
+
+    >>> from livable.geometry.access import AccessQuery, FacilityColumns, Origins
+    >>> fac = FacilityColumns(x=[300.0, 900.0], y=[400.0, 0.0], type_codes=[0, 0],
+    ...                       type_ids=("clinic",))
+    >>> prepared = PreparedFacilities.build(fac)
+    >>> q = AccessQuery(type_ids=("clinic",), tier_radii_m=(400.0, 1200.0),
+    ...                 circle_radii_m=[1200.0], search_radius_m=3000.0, k=2)
+    >>> proximity_table(Origins([0.0], [0.0]), fac, q, prepared=prepared).nearest_m.tolist()
+    [[500.0]]
+    """
+
+    facilities: FacilityColumns
+    point_index: IntArray
+    """Positions of the point facilities in ``facilities`` (the trees' indices map to them)."""
+    points: PointSearch
+    area_index: IntArray
+    area_tree: FacilityIndex | None
+
+    @classmethod
+    def build(
+        cls, facilities: FacilityColumns, *, point_index: PointIndexFactory = PointTrees
+    ) -> PreparedFacilities:
+        """Index every facility: k-d trees per type for points, an R-tree for areas."""
+        is_area = facilities.area_mask
+        pidx = np.flatnonzero(~is_area)
+        codes = facilities.type_codes
+        n_types = len(facilities.type_ids)
+        points = point_index(facilities.x[pidx], facilities.y[pidx], codes[pidx], n_types=n_types)
+        aidx = np.flatnonzero(is_area)
+        tree = None
+        if aidx.size and facilities.areas is not None:
+            tree = area_tree(facilities.areas[aidx])
+        return cls(facilities, pidx, points, aidx, tree)
 
 
 @attrs.frozen(eq=False)
@@ -239,6 +302,30 @@ def _empty_table(n: int, n_types: int, n_tiers: int, k: int) -> AccessTable:
     )
 
 
+def _prepare_near(
+    ox: FloatArray,
+    oy: FloatArray,
+    reach: float,
+    facilities: FacilityColumns,
+    point_index: PointIndexFactory,
+) -> PreparedFacilities:
+    """The index of one pass: the point facilities within ``reach`` of the origins' extent
+    (the others are beyond every radius) and every area facility (its R-tree built later)."""
+    is_area = facilities.area_mask
+    finite = np.isfinite(ox) & np.isfinite(oy)
+    if finite.any():
+        west, east = ox[finite].min() - reach, ox[finite].max() + reach
+        south, north = oy[finite].min() - reach, oy[finite].max() + reach
+        fx, fy = facilities.x, facilities.y
+        near = ~is_area & (fx >= west) & (fx <= east) & (fy >= south) & (fy <= north)
+    else:
+        near = np.zeros(len(facilities), dtype=bool)
+    pidx = np.flatnonzero(near)
+    codes, n_types = facilities.type_codes, len(facilities.type_ids)
+    points = point_index(facilities.x[pidx], facilities.y[pidx], codes[pidx], n_types=n_types)
+    return PreparedFacilities(facilities, pidx, points, np.flatnonzero(is_area), None)
+
+
 def proximity_table(
     origins: Origins,
     facilities: FacilityColumns,
@@ -246,12 +333,14 @@ def proximity_table(
     *,
     metric: PairMetric | None = None,
     point_index: PointIndexFactory = PointTrees,
+    prepared: PreparedFacilities | None = None,
 ) -> AccessTable:
     """The :class:`~livable.geometry.access.AccessTable` of origins and facilities.
 
     Distances are planar (working CRS metres) unless ``metric`` says otherwise. See the
     module docstring for the method; the result equals the brute-force one exactly.
-    ``point_index`` builds the index over point facilities (for benchmarks).
+    ``point_index`` builds the index over point facilities (for benchmarks); ``prepared``,
+    built from these same ``facilities``, is an index built before and reused.
     """
     n, n_types, k = len(origins), len(query.type_ids), query.k
     tiers = np.asarray(query.tier_radii_m, dtype=np.float64)
@@ -268,22 +357,16 @@ def proximity_table(
     all_origins = np.arange(n, dtype=np.int64)
 
     # points near some origin go into the index (others are beyond every radius)
-    is_area = facilities.area_mask
-    finite = np.isfinite(ox) & np.isfinite(oy)
-    if finite.any():
-        west, east = ox[finite].min() - reach, ox[finite].max() + reach
-        south, north = oy[finite].min() - reach, oy[finite].max() + reach
-        fx, fy = facilities.x, facilities.y
-        near = ~is_area & (fx >= west) & (fx <= east) & (fy >= south) & (fy <= north)
-    else:
-        near = np.zeros(len(facilities), dtype=bool)
-    pidx = np.flatnonzero(near)
-    points = point_index(facilities.x[pidx], facilities.y[pidx], codes[pidx], n_types=n_types)
+    if prepared is None:
+        prepared = _prepare_near(ox, oy, reach, facilities, point_index)
+    pidx, points = prepared.point_index, prepared.points
+    area_idx = prepared.area_index
 
     # area facilities: every pair within reach, exact, grouped by origin
-    area_idx = np.flatnonzero(is_area)
     if area_idx.size and facilities.areas is not None:
-        a_o, a_f, a_d = area_pairs(ox, oy, np.full(n, reach), facilities.areas, area_idx)
+        a_o, a_f, a_d = area_pairs(
+            ox, oy, np.full(n, reach), facilities.areas, area_idx, tree=prepared.area_tree
+        )
         if metric is not None and a_o.size:
             a_d = metric.areas(a_o, a_f, a_d)
         keep = a_d <= query.max_radius_m
