@@ -77,12 +77,14 @@ __all__ = [
     "Inputs",
     "LayerSpec",
     "Progress",
+    "access_entries",
     "as_community_layer",
     "as_facility_layer",
     "as_resident_layer",
     "canonical_order",
     "evaluate",
     "evaluate_inputs",
+    "facility_columns",
     "grade_from_results",
     "reject_far_communities",
     "resolve_profile",
@@ -341,7 +343,7 @@ def evaluate_inputs(
     )
     report_progress("indexing", 0.0)
     circles = _circles(comms, run.profile, projector)
-    columns = _facility_columns(layers.facilities, tuple(run.types), projector)
+    columns = facility_columns(layers.facilities, tuple(run.types), projector)
     report_progress("indexing", 1.0)
     report_progress("distances", 0.0)
     measured = _distances(run, settings, inputs.streets, layers, projector, circles, columns)
@@ -944,9 +946,19 @@ def _extent_points(
     return None
 
 
-def _facility_columns(
+def facility_columns(
     layer: FacilityLayer, type_ids: tuple[str, ...], projector: Projector
 ) -> FacilityColumns:
+    """The facilities of a layer as columns in the working CRS (stage 4), types coded by
+    their position in ``type_ids``.
+
+    >>> from livable.testing import facility
+    >>> layer = FacilityLayer.from_facilities([facility("k1", "kindergarten", 108.94, 34.26)])
+    >>> cols = facility_columns(layer, ("clinic", "kindergarten"), Projector.for_crs(
+    ...     select_working_crs([], layer)))
+    >>> cols.type_codes.tolist(), len(cols)
+    ([1], 1)
+    """
     code_of = {t: i for i, t in enumerate(type_ids)}
     codes = np.fromiter((code_of[t] for t in layer.types), dtype=np.int64, count=len(layer))
     x, y = projector.forward(layer.lon, layer.lat)
@@ -1051,7 +1063,7 @@ class _LazyNearby(Sequence[NearbyFacility]):
             )
 
 
-def _access_entries(
+def access_entries(
     i: int,
     type_ids: Sequence[str],
     types: Mapping[str, FacilityType],
@@ -1059,6 +1071,25 @@ def _access_entries(
     layer: FacilityLayer,
     tiers: Sequence[float],
 ) -> dict[str, TypeAccess]:
+    """Origin ``i``'s row of an access table as the report's ``access`` entries, one per
+    type of ``type_ids`` (the table's types, in order), the nearest facilities read from
+    ``layer`` (the facilities the table was measured on, WGS84 positions).
+
+    >>> from livable.geometry.proximity import proximity_table
+    >>> from livable.testing import facility
+    >>> from livable.plugins.manager import PluginManager
+    >>> layer = FacilityLayer.from_facilities([facility("k1", "kindergarten", 108.94, 34.26)])
+    >>> projector = Projector.for_crs(select_working_crs([], layer))
+    >>> cols = facility_columns(layer, ("kindergarten",), projector)
+    >>> x, y = projector.forward([108.945], [34.26])
+    >>> table = proximity_table(Origins(x, y), cols, AccessQuery(
+    ...     type_ids=("kindergarten",), tier_radii_m=(1200.0,), circle_radii_m=[1200.0],
+    ...     search_radius_m=3000.0))
+    >>> types = PluginManager().facility_types()
+    >>> a = access_entries(0, ("kindergarten",), types, table, layer, (1200.0,))["kindergarten"]
+    >>> round(a.nearest_m), a.count_within, a.nearest[0].id
+    (461, {1200: 1}, 'k1')
+    """
     keys = [round(t) for t in tiers]
     entries: dict[str, TypeAccess] = {}
     found = table.knn_index[i] >= 0
@@ -1093,7 +1124,7 @@ def _evaluate_one(
     """The indicators of one community, then its grade and gaps (:mod:`livable.grading`)."""
     profile, types, pm = run.profile, run.types, run.plugins
     type_ids = tuple(types)
-    access = _access_entries(i, type_ids, types, table, layer, profile.tier_distances_m)
+    access = access_entries(i, type_ids, types, table, layer, profile.tier_distances_m)
     size_class = profile.size_class_of(comm.population)
     radius = float(circles.radius_m[i])
 

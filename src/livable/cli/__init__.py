@@ -275,6 +275,13 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
     mp.add_argument("--plan", help="plan.geojson of `livable plan`: draw its sites (city map)")
+    mp.add_argument(
+        "--interactive",
+        action="store_true",
+        help="FILE.html as an interactive Leaflet map (pan, zoom, layers; works offline)",
+    )
+    _add_tiles_args(mp)
+    mp.add_argument("--streets", help="streets GeoJSON to draw (--interactive)")
     hb = sub.add_parser("handbook", help="write the residents' handbook (P7) of a report")
     hb.add_argument("report", help="report.json")
     which = hb.add_mutually_exclusive_group(required=True)
@@ -285,9 +292,39 @@ def _parser() -> argparse.ArgumentParser:
         "--out", required=True, type=_suffix(".md", ".html"), help="FILE.md or FILE.html"
     )
     hb.add_argument("--profile", help="profile id or TOML file (default: the report's)")
+    sv = sub.add_parser("serve", help="serve a report over HTTP: the API and the interactive map")
+    src = sv.add_mutually_exclusive_group(required=True)
+    src.add_argument("--report", help="report.json to serve")
+    src.add_argument("--communities", help="communities GeoJSON (evaluated once at start)")
+    sv.add_argument(
+        "--facilities",
+        help="facilities GeoJSON (with --communities; with --report, default the report's)",
+    )
+    sv.add_argument("--streets", help="streets GeoJSON (network distance; drawn on the map)")
+    sv.add_argument("--profile", help="profile id or TOML file (default: the report's)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    sv.add_argument("--port", type=_whole(0, 65535), default=8000, help="port (default 8000)")
+    sv.add_argument(
+        "--cors",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="allow browser calls from ORIGIN (repeatable; default: CORS off)",
+    )
+    _add_tiles_args(sv)
     for command in sub.choices.values():
         command.set_defaults(usage_parser=command)
     return parser
+
+
+def _add_tiles_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tiles", metavar="URL", help="base-map tile URL .../{z}/{x}/{y}.png")
+    p.add_argument(
+        "--tiles-datum",
+        choices=("wgs84", "gcj02"),
+        default="wgs84",
+        help="datum of the tiles (gcj02: Amap; the overlays are shifted to match)",
+    )
 
 
 class _UsageError(Exception):
@@ -482,6 +519,8 @@ def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Pat
 def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
     from livable.report.maps import render_map
 
+    if args.interactive or args.tiles or args.streets:
+        return _interactive_map(args, out)
     path = render_map(
         args.report,
         args.out,
@@ -492,6 +531,50 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
         plan=args.plan,
     )
     print(f"map written to {path}", file=out)
+    return 0
+
+
+def _interactive_map(args: argparse.Namespace, out: TextIO) -> int:
+    from livable.io import read_streets
+    from livable.serve import write_map_page
+
+    if not args.interactive:
+        raise _UsageError("--tiles and --streets draw on the interactive map: add --interactive")
+    if Path(args.out).suffix.lower() != ".html":
+        raise _UsageError("--interactive writes an HTML page: --out FILE.html")
+    if args.community or args.plan:
+        raise _UsageError("--interactive draws the whole city: drop --community and --plan")
+    streets = () if args.streets is None else tuple(read_streets(args.streets).lines)
+    path = write_map_page(
+        args.report, args.out, streets=streets, tiles=args.tiles, tiles_datum=args.tiles_datum
+    )
+    print(f"interactive map written to {path}", file=out)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        import uvicorn
+
+        from livable.serve import create_app
+    except ImportError as exc:
+        raise LivableError(
+            f"livable serve needs the serve extra: pip install 'livable[serve]' ({exc})"
+        ) from None
+    if args.communities is not None and args.facilities is None:
+        raise _UsageError("--communities needs --facilities")
+    app = create_app(
+        report=args.report,
+        communities=args.communities,
+        facilities=args.facilities,
+        streets=args.streets,
+        profile=args.profile,
+        cors_origins=args.cors,
+        tiles=args.tiles,
+        tiles_datum=args.tiles_datum,
+    )
+    print(f"livable serve: http://{args.host}:{args.port}/ (Ctrl-C stops)", file=out, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
     return 0
 
 
@@ -670,6 +753,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "import": lambda args, out: _import(args, out),
     "map": _cmd_map,
     "handbook": _cmd_handbook,
+    "serve": _cmd_serve,
 }
 
 
@@ -716,7 +800,7 @@ def _writes_import(args: argparse.Namespace) -> _Writes:
 
 
 def _writes_map(args: argparse.Namespace) -> _Writes:
-    return [args.out], [args.report, args.profile, args.font, args.plan], []
+    return [args.out], [args.report, args.profile, args.font, args.plan, args.streets], []
 
 
 def _writes_handbook(args: argparse.Namespace) -> _Writes:
