@@ -26,15 +26,15 @@ import report_cases
 from livable.cli import main
 
 REPORT_SHA256 = {
-    "demo": "d7ad53ed40aa808af573e48fc6c5de21f1ba36a828a2da17570389515ec52b27",
-    "ok_euclidean": "aec1f89de098ff5acdba1a4bb828b2cc8b75c5328d760364fc08e1e5ef7f722b",
-    "ok_geodesic": "c88543cafe19fbb91f5ec3ab7553922d17e4c828f1f8e7c584ddefeb809340a6",
-    "sample_city": "3508886d8619889f0ffbdd2d7a4b4cf80a69724e435a2a5a1ddf236f905596a4",
-    "sample_tiles": "3508886d8619889f0ffbdd2d7a4b4cf80a69724e435a2a5a1ddf236f905596a4",
-    "river_network": "d6b369d6371092e3091260c9cab24e035a603bf715e7f4b0b18dd5a594b5e82c",
-    "residents": "0abcc7a3d1b0a6d042261865acdc9def095717ea7f1d277d6da42650b74f128b",
-    "district_plugin": "5b064f7147ccd1f5d763ccd368b3d5ad0958a384091ce98f44bdcf8b335c694c",
-    "skipped_and_repaired": "6fd13af953338803cf7ccdc6cc8a54978ff97bc8e38a8f72b72b852e9c958edd",
+    "demo": "f8ade026e1bdf99156204b2222ce42c5869462ad878b3ef1110a7f3dd5ee01d8",
+    "ok_euclidean": "71178da83c76fd311d97c804e4569be6080d896453ad4ef2847c5198d75c10df",
+    "ok_geodesic": "26d6f06709602053f9ff81f417cf02b0569257fea31eeba7f46192ce65578115",
+    "sample_city": "19d04a2502abb26882abf91cba0414ede8b4675228b7d87f7d6457e3922c5aca",
+    "sample_tiles": "19d04a2502abb26882abf91cba0414ede8b4675228b7d87f7d6457e3922c5aca",
+    "river_network": "2d37d86fb00fc9fdda49c2d9019b7c48c260286cb6227b18fbfe08722d0e6189",
+    "residents": "eaf1d370f6f68dea0481d2dc431646bf38d618968888bfc7b8703a345f45b488",
+    "district_plugin": "8ecc7276ba0905701d9e82c18749d9090415025beeed24f4cb93662b763af59b",
+    "skipped_and_repaired": "a4bc11286eabc7f75eca8a2fd170143665b8ccc083066aad6d52b982895f280c",
 }
 
 PRODUCT_SHA256 = {
@@ -47,7 +47,7 @@ PRODUCT_SHA256 = {
     "handbook-subdistrict.md": "0a770c3b9df7ae72d8c348cac958990e847b47566ec71e5c33bc5f629cd605fe",
     "plan.geojson": "ec6b7b1d277f861ddc37c136f4148f1746910ba1ac1f173ddecfb0329b619946",
     "plan.txt": "ecb824ea3eab3c5f20ad5d3632b5c7f25a51a7a08fadd2b7b22578b1adcc5702",
-    "summary.txt": "fb6e9ac829e9adc5c9f629217a1e80d12482ef07d298e6cd474efe4754d7feaf",
+    "summary.txt": "eb0b67e755484a4dd1f30604eb8ceaf5457e3ac8716140a3b8062e299b33b3bb",
     "csv/city.csv": "82db1ad3e02f6cabd547d4d7820284703508c5acc70b4897ef84bbde79ce6cd0",
     "csv/zone.csv": "ecc7d6b4e13d2cf05b81fa619e963219adfe343b09681ae2d7f1999cfc38c572",
     "csv/district.csv": "5213191f588419a9e50f361db71ae6fbe6ae6e740c5d7492ba7ede54d839c48b",

@@ -43,6 +43,7 @@ from livable.geometry.providers import DetailProvider, DistanceProvider, Isochro
 from livable.grading import GRADE_ROLES, grade_community, summarize, with_role
 from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
 from livable.indicators.base import role_of as indicator_role
+from livable.io.account import accounted, missing_types, rejection_notes
 from livable.io.crs import resolve_crs
 from livable.io.datums import Datum
 from livable.io.readers import (
@@ -66,6 +67,7 @@ from livable.models import (
     Rejection,
     Report,
     Skipped,
+    SourceInfo,
     TypeAccess,
     grade_from_results,
 )
@@ -402,7 +404,31 @@ def _read(
     c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
     if settings.working_crs is None:
         c_layer = reject_far_communities(c_layer, strict=settings.strict)
+    if _is_feature_source(LayerSpec.of(inputs.facilities).source):
+        _check_facilities(f_layer)  # a layer given as read (a tile's part) may hold none
     return _Layers(c_layer, f_layer, r_layer)
+
+
+def _check_facilities(layer: FacilityLayer) -> None:
+    """No usable facility out of a non-empty input is an error: every community would be
+    graded on nothing (a foreign type vocabulary, a misspelt column)."""
+    if layer.count == 0 or len(layer):
+        return
+    reasons = "; ".join(
+        f"{n.count:,} x {n.what}" + (f" ({', '.join(n.examples)})" if n.examples else "")
+        for n in rejection_notes(layer.rejected)[:3]
+    )
+    raise InputError(
+        f"none of the {layer.count:,} facilities is usable, so every community would be "
+        f"graded on nothing: {reasons}. Check the 'type' property holds the profile's type "
+        "ids (`livable plugins` lists them) and the file is the facilities layer",
+        source=layer.source.path,
+    )
+
+
+def _index_ids(info: SourceInfo) -> bool:
+    """An in-memory input is listed in the report when its ids were made from row numbers."""
+    return any(n.kind == "ids_from_index" for n in info.notes)
 
 
 def _circles(comms: Sequence[Community], profile: Profile, projector: Projector) -> ServiceCircles:
@@ -525,7 +551,22 @@ def _report(
 ) -> Report:
     """The roll-ups and the report of a run."""
     c_layer, f_layer, r_layer = layers.communities, layers.facilities, layers.residents
-    sources = (c_layer.source, f_layer.source) + ((r_layer.source,) if r_layer else ())
+    sources = [
+        accounted(c_layer.source, "communities", c_layer.count, c_layer.rejected),
+        accounted(
+            f_layer.source,
+            "facilities",
+            f_layer.count,
+            f_layer.rejected,
+            missing_types(f_layer.types.tolist(), run.profile.required),
+        ),
+    ]
+    if r_layer is not None:
+        sources.append(accounted(r_layer.source, "residents", r_layer.count, r_layer.rejected))
+    streets = getattr(measured.provider, "street_layer", None)
+    if streets is not None:
+        notes = measured.provider.street_notes()  # type: ignore[attr-defined]
+        sources.append(accounted(streets.source, "streets", streets.count, streets.rejected, notes))
     rejected = sort_rejections(c_layer.rejected)
     summary = summarize(
         results, rejected=len(rejected), profile=run.profile, facility_types=run.types
@@ -536,7 +577,7 @@ def _report(
         profile_sha256=run.profile.sha256,
         distance=getattr(measured.provider, "name", run.distance),
         working_crs=projector.name,
-        inputs=tuple(s for s in sources if s.path != "<memory>"),
+        inputs=tuple(s for s in sources if s.path != "<memory>" or _index_ids(s)),
         plugins=run.plugins.plugins(),
         communities=tuple(results),
         rejected=rejected,

@@ -22,7 +22,7 @@ from livable._text import escape, show
 from livable._version import __version__
 from livable.cli._outputs import check_outputs
 from livable.cli.progress import terminal_progress
-from livable.errors import LivableError
+from livable.errors import InputError, LivableError
 from livable.report.summary import format_summary
 
 if TYPE_CHECKING:
@@ -340,11 +340,13 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         )
     bar = terminal_progress(quiet=args.quiet)
     try:
-        data = _evaluate_and_write(args, evaluate, bar, out, pm)
+        data, notes = _evaluate_and_write(args, evaluate, bar, out, pm)
     finally:
         bar.close()
     if not args.quiet:
         print(format_summary(data), file=out)
+    for line in notes:
+        print(line, file=sys.stderr)
     for skip in data["skipped"]:
         print(f"livable: warning: skipped {_skipped_line(skip)}", file=sys.stderr)
     if not args.quiet:
@@ -361,7 +363,8 @@ def _evaluate_and_write(
     bar: Callable[[str, float], None],
     out: TextIO,
     pm: PluginManager,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], list[str]]:
+    """Evaluate, write the report; its data and the input notes' terminal lines."""
     facilities: Any = args.facilities
     if getattr(args, "dedupe_m", None) is not None:
         from livable.cli._importers import dedupe_for_evaluate
@@ -386,13 +389,20 @@ def _evaluate_and_write(
         encoding=getattr(args, "encoding", None),
         progress=bar,
     )
+    from livable.io.account import note_lines, strict_problem
+
+    if args.strict:
+        for info in report.inputs:
+            problem = strict_problem(info)
+            if problem is not None:
+                raise InputError(problem)
     bar("writing", 0.0)
     data: dict[str, Any] = report.to_dict()
     from livable.models.serialize import dumps
 
     _write(Path(args.out), dumps(data))
     bar("writing", 1.0)
-    return data
+    return data, [line for info in report.inputs for line in note_lines(info)]
 
 
 def _residents(args: argparse.Namespace) -> dict[str, Any]:

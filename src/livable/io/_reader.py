@@ -35,6 +35,8 @@ import numpy.typing as npt
 import pyproj
 from shapely.geometry.base import BaseGeometry
 
+from livable._text import show
+from livable.errors import InputError
 from livable.io._coordinates import check_coordinates, reject_outside, resolve_source_crs
 from livable.io._geojson import feature_list, load_collection
 from livable.io._shapes import Geometry, repair_polygons
@@ -42,7 +44,7 @@ from livable.io._validate import Collector, admit, duplicates, feature_id
 from livable.io.crs import geometry_to_wgs84, to_wgs84
 from livable.io.datums import Datum
 from livable.io.layers import DEFAULT_LIMITS, FeatureSource, Limits
-from livable.models.results import Rejection, SourceInfo
+from livable.models.results import NOTE_EXAMPLES, InputNote, Rejection, SourceInfo
 
 __all__ = ["FeatureReader", "ReadFeatures", "ReadOptions", "read_features"]
 
@@ -127,6 +129,35 @@ class ReadOptions(TypedDict, total=False):
 _OPTIONS = frozenset(ReadOptions.__annotations__)
 
 
+def _index_ids(
+    info: SourceInfo,
+    features: Sequence[Any],
+    ids: Sequence[str | None],
+    spec: FeatureReader,
+    *,
+    strict: bool,
+) -> SourceInfo:
+    """Note the ids a GeoDataFrame's row index gave (no ``id`` column); strict: an error."""
+    made = [
+        fid
+        for feature, fid in zip(features, ids, strict=True)
+        if fid is not None
+        and isinstance(feature, Mapping)
+        and (not isinstance(props := feature.get("properties"), Mapping) or props.get("id") is None)
+    ]
+    if not made:
+        return info
+    if strict:
+        raise InputError(
+            f"{len(made):,} {spec.plural} have no 'id' column value, so their ids would be "
+            f"made from the row index ({', '.join(show(i) for i in made[:3])}, ...); give "
+            "each an 'id' column",
+            source=info.path,
+        )
+    note = InputNote("ids_from_index", len(made), "", tuple(show(i) for i in made[:NOTE_EXAMPLES]))
+    return attrs.evolve(info, notes=(*info.notes, note))
+
+
 def read_features(
     source: FeatureSource, spec: FeatureReader, **options: Unpack[ReadOptions]
 ) -> ReadFeatures:
@@ -147,6 +178,8 @@ def read_features(
     src_crs, src_datum = resolve_source_crs(collection, crs, info, datum)
     out = Collector(info, strict=strict, noun=spec.noun, collection=collection)
     ids = [spec.ids(f) for f in features]
+    if spec.unique_ids and not isinstance(source, Mapping) and hasattr(source, "__geo_interface__"):
+        info = _index_ids(info, features, ids, spec, strict=strict)
     dupes = duplicates(ids) if spec.unique_ids else None
     fast = spec.plain is not None and not out.problems
     n = len(features)

@@ -39,6 +39,7 @@ from livable.models.serialize import (
 from livable.models.vocabulary import Grade, Zone
 
 __all__ = [
+    "NOTE_EXAMPLES",
     "SCHEMA_VERSION",
     "ClosestCommunity",
     "CommunityResult",
@@ -46,6 +47,7 @@ __all__ = [
     "Gap",
     "GapCount",
     "IndicatorResult",
+    "InputNote",
     "NearbyFacility",
     "PluginInfo",
     "Rejection",
@@ -74,11 +76,44 @@ def _unit(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
 
 
 @attrs.frozen
+class InputNote:
+    """One kind of thing a read could not use as given, counted, with the first examples.
+
+    ``kind`` is ``rejected`` (``what``: the reason, without its values), ``ids_from_index``
+    (ids made from a GeoDataFrame's row index), ``missing_type`` (a facility type the
+    profile needs with no facility at all: ``what`` names it), or, for streets,
+    ``dropped_components`` and ``dropped_segments``. ``examples`` are sanitised input
+    values (at most :data:`NOTE_EXAMPLES`).
+
+    >>> InputNote("rejected", 2, "unknown facility type", ("'kindergarden'",)).count
+    2
+    """
+
+    kind: str
+    count: int
+    what: str = ""
+    examples: tuple[str, ...] = ()
+
+
+NOTE_EXAMPLES = 3
+"""How many examples an :class:`InputNote` keeps."""
+
+
+@attrs.frozen
 class SourceInfo:
-    """Where an input came from: a path and the SHA-256 of its bytes, or ``<memory>``."""
+    """Where an input came from: a path and the SHA-256 of its bytes, or ``<memory>``.
+
+    In a report, ``layer`` names the input (``communities``, ``facilities``,
+    ``residents``, ``streets``), ``features`` counts its features, ``used`` those kept,
+    and ``notes`` says what could not be used as given (:class:`InputNote`).
+    """
 
     path: str
     sha256: str | None = None
+    layer: str | None = None
+    features: int | None = None
+    used: int | None = None
+    notes: tuple[InputNote, ...] = ()
 
 
 @attrs.frozen
@@ -952,7 +987,26 @@ register(
     ],
 )
 
-register(SourceInfo, [Field("path", str), Field("sha256", _opt(str))])
+register(
+    InputNote,
+    [
+        Field("kind", str),
+        Field("count", int),
+        Field("what", str),
+        Field("examples", tuple[str, ...]),
+    ],
+)
+register(
+    SourceInfo,
+    [
+        Field("path", str),
+        Field("sha256", _opt(str)),
+        Field("layer", _opt(str), omit=lambda s, _: s.layer is None),
+        Field("features", _opt(int), omit=lambda s, _: s.features is None),
+        Field("used", _opt(int), omit=lambda s, _: s.used is None),
+        Field("notes", tuple[InputNote, ...], omit=lambda s, _: not s.notes),
+    ],
+)
 register(PluginInfo, [Field("name", str), Field("version", _opt(str))])
 register(Rejection, [Field("id", _opt(str)), Field("source", str), Field("reason", str)])
 register(

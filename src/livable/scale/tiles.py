@@ -79,6 +79,7 @@ from livable.geometry.access import AccessQuery
 from livable.geometry.circle import service_circles
 from livable.geometry.crs import Projector
 from livable.grading import summarize
+from livable.io.account import accounted, missing_types
 from livable.io.crs import resolve_crs
 from livable.io.datums import Datum
 from livable.io.geoparquet import is_parquet_path
@@ -678,8 +679,22 @@ def merge_tiles(
         (s for t in tiles for s in t.skipped if s.community is not None),
         key=lambda s: s.community or "",
     )
+    whole = {
+        "communities": accounted(
+            communities.source, "communities", communities.count, communities.rejected
+        ),
+        "facilities": accounted(
+            facilities.source,
+            "facilities",
+            facilities.count,
+            facilities.rejected,
+            missing_types(facilities.types.tolist(), profile.required),
+        ),
+    }
+    inputs = tuple(whole.get(info.layer or "", info) for info in tiles[0].inputs)
     return attrs.evolve(
         tiles[0],
+        inputs=inputs,
         communities=tuple(results),
         rejected=rejected,
         summary=summary,

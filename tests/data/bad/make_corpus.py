@@ -211,6 +211,23 @@ def hostile_values() -> None:
         ],
     }
     write_json("facility_quality_range.geojson", fac)
+    foreign = ("hospital", "shop", "market")  # a foreign vocabulary: nothing is usable
+    fac = {
+        "type": "FeatureCollection",
+        "features": [
+            feature(f"u{i}", point(X + 0.002 * i, Y + 0.002), type=t) for i, t in enumerate(foreign)
+        ],
+    }
+    write_json("facilities_all_unknown.geojson", fac)
+    fac = {  # one type lost to a typo: the 12 ones then miss it everywhere
+        "type": "FeatureCollection",
+        "features": [
+            feature("c1", point(X + 0.002, Y + 0.002), type="clinic"),
+            feature("k1", point(X + 0.003, Y + 0.002), type="kindergarden"),
+            feature("k2", point(X + 0.003, Y + 0.003), type="kindergarden"),
+        ],
+    }
+    write_json("facilities_type_misspelt.geojson", fac)
 
 
 if __name__ == "__main__":
