@@ -9,6 +9,7 @@ stops for them; no usable facility at all is an error.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,71 @@ def test_every_rejection_is_counted_once(items: list[tuple[str | None, str]]) ->
         assert "\n" not in line and "\x1b" not in line  # sanitised
     for _, reason in items:
         assert reason_kind(reason) == reason_kind(reason).strip()
+
+
+def _demo_as_shapefile(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The demo's polygon communities (unique ids) as a shapefile and as GeoJSON."""
+    gpd = pytest.importorskip("geopandas")
+    from livable.io.sample import write_sample_city
+
+    communities, facilities = write_sample_city(tmp_path / "demo")
+    frame = gpd.read_file(communities)
+    frame = frame[frame.geometry.notna() & frame.geom_type.isin(["Polygon", "MultiPolygon"])]
+    frame = frame.drop_duplicates("id", keep=False)
+    shp, geojson = tmp_path / "c.shp", tmp_path / "c.geojson"
+    with warnings.catch_warnings():  # geopandas and GDAL say they truncate; a user misses it
+        warnings.simplefilter("ignore")
+        frame.to_file(shp)
+    frame.to_file(geojson, driver="GeoJSON")
+    return shp, geojson, facilities
+
+
+def test_demo_as_a_shapefile_grades_exactly_as_geojson(tmp_path: Path) -> None:
+    shp, geojson, facilities = _demo_as_shapefile(tmp_path)
+    from_shp = livable.evaluate(shp, facilities)
+    from_json = livable.evaluate(geojson, facilities)
+    assert len(from_shp.communities) == len(from_json.communities) > 60
+    for a, b in zip(from_shp.communities, from_json.communities, strict=True):
+        assert (a.id, a.grade, a.subdistrict) == (b.id, b.grade, b.subdistrict)
+        # the same indicators judged the same; distances agree to float noise (the
+        # shapefile stores the rings in its own order)
+        assert [(i.id, i.status, i.message_en) for i in a.indicators] == [
+            (i.id, i.status, i.message_en) for i in b.indicators
+        ], a.id
+        assert a.score == b.score
+    assert from_shp.summary.mean_score == from_json.summary.mean_score
+    entry = next(i for i in from_shp.inputs if i.layer == "communities")
+    note = next(n for n in entry.notes if n.kind == "renamed")
+    assert note.count == 13
+    assert "subdistric -> subdistrict" in note.what and "green_rati -> green_ratio" in note.what
+    with pytest.raises(InputError, match=r"--rename subdistric=subdistrict"):
+        livable.evaluate(shp, facilities, strict=True)
+
+
+def test_rename_on_the_command_line_and_ambiguous_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gpd = pytest.importorskip("geopandas")
+    from shapely.geometry import Point
+
+    frame = gpd.GeoDataFrame(
+        {"id": ["a"], "grn": [0.4], "population": [3000]},
+        geometry=[Point(108.94, 34.26)],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "c.shp"
+    frame.to_file(path)
+    out = tmp_path / "r.json"
+    argv = ["evaluate", "--communities", str(path), "--facilities", str(OK_FACILITIES)]
+    assert main([*argv, "--rename", "grn=green_ratio", "--quiet", "--out", str(out)]) == 0
+    data = json.loads(out.read_text("utf-8"))
+    green = data["communities"][0]["indicators"]["green_ratio"]
+    assert green["value"] == 0.4, green
+    assert "grn -> green_ratio" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*argv, "--rename", "grn", "--out", str(out)])
+    # a truncated column that fits two names read is an error naming both
+    from livable.io._names import name_map
+
+    with pytest.raises(InputError, match="'community_a_long', 'community_b_long'"):
+        name_map(["community_"], {"community_a_long", "community_b_long"}, {})

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, overload
 
@@ -82,6 +82,7 @@ __all__ = [
     "as_community_layer",
     "as_facility_layer",
     "as_resident_layer",
+    "attribute_names",
     "canonical_order",
     "evaluate",
     "evaluate_inputs",
@@ -208,6 +209,19 @@ class Inputs:
         return Inputs(**specs) if explicit else self
 
 
+def _rename_pairs(
+    value: Mapping[str, str] | Iterable[tuple[str, str]],
+) -> tuple[tuple[str, str], ...]:
+    """``rename=`` as sorted (old, new) pairs of text."""
+    pairs = value.items() if isinstance(value, Mapping) else value
+    out = []
+    for old, new in pairs:
+        if not (isinstance(old, str) and isinstance(new, str) and old and new):
+            raise TypeError(f"rename= maps names to names (text), not {old!r}: {new!r}")
+        out.append((old, new))
+    return tuple(sorted(out))
+
+
 @attrs.frozen
 class EvaluationSettings:
     """How an evaluation measures and grades, apart from its inputs and plugins.
@@ -233,6 +247,8 @@ class EvaluationSettings:
     strict: bool = False
     limits: Limits = DEFAULT_LIMITS
     encoding: str | None = None
+    rename: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_rename_pairs)
+    """Property names to read under another name (``{"grn": "green_ratio"}``), every layer."""
 
     @classmethod
     def from_options(
@@ -276,6 +292,7 @@ def evaluate(
     encoding: str | None = None,
     plugins: PluginManager | None = None,
     progress: Progress | None = None,
+    rename: Mapping[str, str] | None = None,
     **deprecated: Any,
 ) -> Report:
     """Evaluate communities against a profile and return the :class:`~livable.report.Report`.
@@ -312,7 +329,9 @@ def evaluate(
     (<Grade.NOT_LIVABLE: 'not_livable'>, 461)
     """
     inputs = Inputs(communities, facilities, residents=residents, streets=streets)
-    settings = EvaluationSettings(profile, distance, working_crs, strict, limits, encoding)
+    settings = EvaluationSettings(
+        profile, distance, working_crs, strict, limits, encoding, rename or {}
+    )
     inputs = inputs.with_deprecated(deprecated, caller="evaluate")
     return evaluate_inputs(inputs, settings, plugins=plugins, progress=progress)
 
@@ -335,7 +354,7 @@ def evaluate_inputs(
     report_progress = progress or _no_progress
     run = _setup(settings, plugins if plugins is not None else PluginManager())
     report_progress("reading", 0.0)
-    layers = _read(inputs, settings, run.types)
+    layers = _read(inputs, settings, run.types, attribute_names(run.plugins.indicators()))
     report_progress("reading", 1.0)
     comms = layers.communities.communities
     projector = Projector.for_crs(
@@ -393,10 +412,31 @@ class _Layers:
     residents: ResidentLayer | None
 
 
+def attribute_names(indicators: Iterable[Indicator]) -> frozenset[str]:
+    """The community attributes the indicators read (``reads``, or a threshold's or
+    flag's ``attribute``): what a shapefile's truncated column names are mapped back to.
+
+    >>> from livable.indicators.builtin import GreenRatio, CommunityWorkers
+    >>> sorted(attribute_names([GreenRatio(), CommunityWorkers()]))
+    ['community_workers', 'green_ratio']
+    """
+    names: set[str] = set()
+    for indicator in indicators:
+        names.update(indicator.reads)
+        attribute = getattr(indicator, "attribute", None)
+        if isinstance(attribute, str):
+            names.add(attribute)
+    return frozenset(names)
+
+
 def _read(
-    inputs: Inputs, settings: EvaluationSettings, types: Mapping[str, FacilityType]
+    inputs: Inputs,
+    settings: EvaluationSettings,
+    types: Mapping[str, FacilityType],
+    names: Collection[str] = (),
 ) -> _Layers:
-    c_layer = as_community_layer(inputs.communities, settings)
+    """Stage 1: every input read; ``names`` the community attributes the run reads."""
+    c_layer = as_community_layer(inputs.communities, settings, names=names)
     f_layer = as_facility_layer(inputs.facilities, settings, known_types=types.keys())
     r_layer = None
     if inputs.residents is not None:
@@ -638,6 +678,8 @@ def _a(noun: str) -> str:
 def as_community_layer(
     spec: LayerSpec | FeatureSource | CommunityLayer | Iterable[Community],
     settings: EvaluationSettings,
+    *,
+    names: Collection[str] = (),
 ) -> CommunityLayer:
     """The communities of an input, read and validated (stage 1 of the pipeline).
 
@@ -663,6 +705,8 @@ def as_community_layer(
             strict=settings.strict,
             limits=settings.limits,
             encoding=settings.encoding,
+            rename=dict(settings.rename),
+            names=names,
         )
     items = _model_items(source, "communities", Community, "CommunityLayer")
     ids = [c.id for c in items]
@@ -703,6 +747,7 @@ def as_facility_layer(
             strict=settings.strict,
             limits=settings.limits,
             encoding=settings.encoding,
+            rename=dict(settings.rename),
         )
     else:
         items = _model_items(source, "facilities", Facility, "FacilityLayer")
@@ -735,6 +780,7 @@ def as_resident_layer(
         strict=settings.strict,
         limits=settings.limits,
         encoding=settings.encoding,
+        rename=dict(settings.rename),
     )
 
 

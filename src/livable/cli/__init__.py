@@ -94,9 +94,25 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         help="refuse input files with more features than this (default 5,000,000)",
     )
     p.add_argument("--strict", action="store_true", help="stop at the first bad feature")
+    p.add_argument(
+        "--rename",
+        action="append",
+        type=_rename,
+        default=[],
+        metavar="OLD=NEW",
+        help="read property OLD as NEW in every layer (repeatable); a shapefile's truncated "
+        "names of the properties livable reads are mapped back without it",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--out", default="report.json", help="report file (default report.json)")
     _add_plugin_args(p)
+
+
+def _rename(text: str) -> tuple[str, str]:
+    old, sep, new = text.partition("=")
+    if not sep or not old.strip() or not new.strip():
+        raise argparse.ArgumentTypeError(f"expected OLD=NEW, not {show(text)}")
+    return old.strip(), new.strip()
 
 
 def _add_plugin_args(p: argparse.ArgumentParser) -> None:
@@ -388,6 +404,7 @@ def _evaluate_and_write(
         plugins=pm,
         encoding=getattr(args, "encoding", None),
         progress=bar,
+        **({"rename": dict(args.rename)} if getattr(args, "rename", None) else {}),
     )
     from livable.io.account import note_lines, strict_problem
 

@@ -129,6 +129,7 @@ def missing_types(
 
 _WORDS = {
     "ids_from_index": "ids made from the row index (give an 'id' column)",
+    "renamed": "column names mapped back",
     "dropped_components": "street components dropped (not connected to the largest)",
     "dropped_segments": "street segments dropped with them",
     "unreachable": "on a dropped street component, so unreachable",
@@ -138,6 +139,10 @@ _WORDS = {
 def _line(note: InputNote) -> str:
     if note.kind == "rejected":
         text = f"{note.count:,} rejected: {note.what}"
+    elif note.kind == "renamed":
+        pairs = note.what.split(", ")
+        more = f", ... ({note.count:,} in all; the report lists them)" if len(pairs) > 3 else ""
+        text = f"column names mapped back: {', '.join(pairs[:3])}{more}"
     elif note.kind == "missing_type":
         text = f"no facility of type {note.what!r}, which the profile needs"
     else:
@@ -162,6 +167,6 @@ def note_lines(info: SourceInfo) -> list[str]:
 def strict_problem(info: SourceInfo) -> str | None:
     """What ``--strict`` stops for in an input's notes (rejections stop in the reader)."""
     for note in info.notes:
-        if note.kind not in ("rejected", "missing_type"):
+        if note.kind not in ("rejected", "missing_type", "renamed"):  # renames: in the reader
             return f"{info.path}: {_line(note)} (without --strict this is a note)"
     return None

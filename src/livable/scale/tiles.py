@@ -67,6 +67,7 @@ from livable.engine import (
     Progress,
     as_community_layer,
     as_facility_layer,
+    attribute_names,
     canonical_order,
     evaluate_inputs,
     reject_far_communities,
@@ -84,7 +85,7 @@ from livable.io.crs import resolve_crs
 from livable.io.datums import Datum
 from livable.io.geoparquet import is_parquet_path
 from livable.io.readers import CommunityLayer, FacilityLayer, FeatureSource
-from livable.models import Community, CommunityResult, Facility, Report, SourceInfo
+from livable.models import Community, CommunityResult, Facility, InputNote, Report, SourceInfo
 from livable.plugins.manager import PluginManager
 from livable.profile import Profile, profile_from_mapping
 
@@ -569,7 +570,9 @@ def prepare_tasks(
     pm = plugins if plugins is not None else PluginManager(**options_pm)
     prof = resolve_profile(settings.profile, pm)
     types_ = pm.facility_types()
-    c_layer = as_community_layer(inputs.communities, settings)
+    c_layer = as_community_layer(
+        inputs.communities, settings, names=attribute_names(pm.indicators())
+    )
     spec = inputs.facilities
     parquet: ParquetSource | None = None
     if is_parquet_path(spec.source):
@@ -644,6 +647,27 @@ def _tasks(prepared: Prepared) -> Iterator[TileTask]:
         )
 
 
+def _missing(
+    tiles: Sequence[Report], facilities: FacilityLayer, profile: Profile
+) -> tuple[InputNote, ...]:
+    """The required types with no facility: from the layer, or, when the workers read it
+    (a scanned GeoParquet), those missing in every tile."""
+    if len(facilities) or not facilities.count:
+        return missing_types(facilities.types.tolist(), profile.required)
+    per_tile = [
+        {
+            n.what
+            for i in t.inputs
+            if i.layer == "facilities"
+            for n in i.notes
+            if n.kind == "missing_type"
+        }
+        for t in tiles
+    ]
+    common = set.intersection(*per_tile) if per_tile else set()
+    return tuple(InputNote("missing_type", 0, what) for what in sorted(common))
+
+
 def merge_tiles(
     tiles: Sequence[Report],
     *,
@@ -688,7 +712,7 @@ def merge_tiles(
             "facilities",
             facilities.count,
             facilities.rejected,
-            missing_types(facilities.types.tolist(), profile.required),
+            _missing(tiles, facilities, profile),
         ),
     }
     inputs = tuple(whole.get(info.layer or "", info) for info in tiles[0].inputs)
