@@ -127,13 +127,23 @@ def test_streets_are_an_input_with_their_digest_and_dropped_parts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     streets = _streets(tmp_path / "streets.geojson")
+    fc = json.loads(OK_FACILITIES.read_text("utf-8"))
+    fc["features"].append(
+        {
+            "type": "Feature",
+            "properties": {"id": "on-the-stub", "type": "clinic"},
+            "geometry": {"type": "Point", "coordinates": [108.9902, 34.3002]},
+        }
+    )
+    facilities = tmp_path / "f.geojson"
+    facilities.write_text(json.dumps(fc), "utf-8")
     out = tmp_path / "report.json"
     argv = [
         "evaluate",
         "--communities",
         str(OK_COMMUNITIES),
         "--facilities",
-        str(OK_FACILITIES),
+        str(facilities),
         "--streets",
         str(streets),
         "--distance",
@@ -152,6 +162,9 @@ def test_streets_are_an_input_with_their_digest_and_dropped_parts(
     assert notes["dropped_components"]["count"] == 1
     assert notes["dropped_segments"]["count"] == 1
     assert "1 street components dropped" in err
+    assert notes["unreachable"]["what"] == "facilities"
+    assert notes["unreachable"]["examples"] == ["'on-the-stub'"]
+    assert "1 facilities unreachable: their streets are on dropped parts ('on-the-stub')" in err
     out.unlink()
     assert main([*argv, "--strict"]) == 1
     err = capsys.readouterr().err

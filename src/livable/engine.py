@@ -63,6 +63,7 @@ from livable.models import (
     Facility,
     FacilityType,
     IndicatorResult,
+    InputNote,
     NearbyFacility,
     Rejection,
     Report,
@@ -71,6 +72,7 @@ from livable.models import (
     TypeAccess,
     grade_from_results,
 )
+from livable.models.results import NOTE_EXAMPLES
 from livable.plugins.manager import PluginManager
 from livable.profile import Profile, load_profile
 
@@ -249,6 +251,9 @@ class EvaluationSettings:
     encoding: str | None = None
     rename: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_rename_pairs)
     """Property names to read under another name (``{"grn": "green_ratio"}``), every layer."""
+    isochrones: bool = False
+    """Draw every community's tier isochrones (a provider that can, ``network``); off by
+    default: they cost time per community and grades do not depend on them."""
 
     @classmethod
     def from_options(
@@ -293,6 +298,7 @@ def evaluate(
     plugins: PluginManager | None = None,
     progress: Progress | None = None,
     rename: Mapping[str, str] | None = None,
+    isochrones: bool = False,
     **deprecated: Any,
 ) -> Report:
     """Evaluate communities against a profile and return the :class:`~livable.report.Report`.
@@ -306,7 +312,10 @@ def evaluate(
     datum="gcj02")``. Every input community ends in ``report.communities`` or
     ``report.rejected``. The other keywords are those of ``livable.engine.EvaluationSettings``.
 
-    ``streets`` are the street centre lines of the ``network`` distance provider.
+    ``streets`` are the street centre lines of the ``network`` distance provider;
+    ``isochrones=True`` also draws every community's walking areas per tier (off by
+    default: they cost time per community, and grades do not depend on them).
+    ``rename`` reads property names under others (``{"grn": "green_ratio"}``).
     ``progress``, if given, is called as ``progress(stage, fraction)`` while the run goes
     through ``reading``, ``indexing``, ``distances`` and ``indicators`` (fraction 0 to 1
     within each stage); :class:`livable.cli.progress.TerminalProgress` draws it as a bar.
@@ -330,7 +339,7 @@ def evaluate(
     """
     inputs = Inputs(communities, facilities, residents=residents, streets=streets)
     settings = EvaluationSettings(
-        profile, distance, working_crs, strict, limits, encoding, rename or {}
+        profile, distance, working_crs, strict, limits, encoding, rename or {}, isochrones
     )
     inputs = inputs.with_deprecated(deprecated, caller="evaluate")
     return evaluate_inputs(inputs, settings, plugins=plugins, progress=progress)
@@ -449,6 +458,28 @@ def _read(
     return _Layers(c_layer, f_layer, r_layer)
 
 
+def _unreachable(measured: _Measured, community_ids: Sequence[str]) -> tuple[InputNote, ...]:
+    """Facilities and community centres whose only streets were dropped (parts shorter
+    than ``network_min_component_m``): reachable by no walk."""
+    network = measured.run_details.get("network") or {}
+    facilities = [
+        str(f["id"])
+        for f in network.get("off_network_facilities", ())
+        if "belong to parts shorter" in str(f.get("reason", ""))
+    ]
+    centres = [
+        community_ids[i]
+        for i, d in enumerate(measured.details)
+        if d.get("on_network") is False and i < len(community_ids)
+    ]
+    notes = []
+    for what, ids in (("facilities", facilities), ("community centres", centres)):
+        if ids:
+            examples = tuple(show(i) for i in ids[:NOTE_EXAMPLES])
+            notes.append(InputNote("unreachable", len(ids), what, examples))
+    return tuple(notes)
+
+
 def _check_facilities(layer: FacilityLayer) -> None:
     """No usable facility out of a non-empty input is an error: every community would be
     graded on nothing (a foreign type vocabulary, a misspelt column)."""
@@ -521,7 +552,7 @@ def _distances(
     isochrones: Sequence[Any] = [None] * n
     details: Sequence[Mapping[str, Any]] = [{}] * n
     run_details: Mapping[str, Any] = {}
-    if isinstance(provider, IsochroneProvider):
+    if settings.isochrones and isinstance(provider, IsochroneProvider):
         isochrones = provider.isochrones(origins, prof.tier_distances_m)
     if isinstance(provider, DetailProvider):
         details = provider.origin_details(origins)
@@ -606,6 +637,7 @@ def _report(
     streets = getattr(measured.provider, "street_layer", None)
     if streets is not None:
         notes = measured.provider.street_notes()  # type: ignore[attr-defined]
+        notes += _unreachable(measured, [c.id for c in c_layer.communities])
         sources.append(accounted(streets.source, "streets", streets.count, streets.rejected, notes))
     rejected = sort_rejections(c_layer.rejected)
     summary = summarize(

@@ -103,6 +103,12 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         help="read property OLD as NEW in every layer (repeatable); a shapefile's truncated "
         "names of the properties livable reads are mapped back without it",
     )
+    p.add_argument(
+        "--isochrones",
+        action="store_true",
+        help="with --distance network, also draw every community's walking areas per tier "
+        "(for the maps; grades do not depend on them, and they take time per community)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--out", default="report.json", help="report file (default report.json)")
     _add_plugin_args(p)
@@ -405,6 +411,7 @@ def _evaluate_and_write(
         encoding=getattr(args, "encoding", None),
         progress=bar,
         **({"rename": dict(args.rename)} if getattr(args, "rename", None) else {}),
+        **({"isochrones": True} if getattr(args, "isochrones", False) else {}),
     )
     from livable.io.account import note_lines, strict_problem
 
@@ -519,7 +526,24 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
         plan=args.plan,
     )
     print(f"map written to {path}", file=out)
+    hint = _isochrone_hint(args.report)
+    if hint:
+        print(f"livable: {hint}", file=sys.stderr)
     return 0
+
+
+def _isochrone_hint(report: str) -> str | None:
+    """How to get the walking areas a network report's map would draw, when it has none."""
+    data = _read_report(Path(report))
+    communities = data.get("communities") or []
+    if data.get("distance") != "network" or any(
+        isinstance(c, dict) and c.get("isochrones") for c in communities
+    ):
+        return None
+    return (
+        "the map shows the tier circles: the report holds no network isochrones; rerun "
+        "livable evaluate with --isochrones to draw the walking areas"
+    )
 
 
 def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:

@@ -132,7 +132,7 @@ _WORDS = {
     "renamed": "column names mapped back",
     "dropped_components": "street components dropped (not connected to the largest)",
     "dropped_segments": "street segments dropped with them",
-    "unreachable": "on a dropped street component, so unreachable",
+    "unreachable": "unreachable: their streets are on dropped parts",
 }
 
 
@@ -145,6 +145,8 @@ def _line(note: InputNote) -> str:
         text = f"column names mapped back: {', '.join(pairs[:3])}{more}"
     elif note.kind == "missing_type":
         text = f"no facility of type {note.what!r}, which the profile needs"
+    elif note.kind == "unreachable":
+        text = f"{note.count:,} {note.what} {_WORDS['unreachable']}"
     else:
         text = f"{note.count:,} {_WORDS.get(note.kind, note.kind)}"
         if note.what:
