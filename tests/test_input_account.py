@@ -52,8 +52,13 @@ def test_misspelt_type_is_counted_suggested_and_warned(
         "('kindergarden' -> 'kindergarten')"
     ) in err
     assert any(
-        "warning:" in line and "no facility of type 'kindergarten'" in line for line in err
+        "warning:" in line and "types the profile needs: 'breakfast_outlet'" in line
+        for line in err
     ), err
+    assert code == 0 and main(["evaluate", "--communities", str(OK_COMMUNITIES),
+        "--facilities", str(BAD / "facilities_type_misspelt.geojson"), "--quiet",
+        "--out", str(out)]) == 0  # fmt: skip
+    assert capsys.readouterr().err == ""  # --quiet: errors only; the report keeps the notes
     data = json.loads(out.read_text("utf-8"))
     facilities = next(i for i in data["inputs"] if i["layer"] == "facilities")
     assert facilities["features"] == 3 and facilities["used"] == 1
@@ -148,7 +153,6 @@ def test_streets_are_an_input_with_their_digest_and_dropped_parts(
         str(streets),
         "--distance",
         "network",
-        "--quiet",
         "--out",
         str(out),
     ]
@@ -173,7 +177,7 @@ def test_streets_are_an_input_with_their_digest_and_dropped_parts(
 
 
 def test_geodataframe_without_ids_is_noted_and_strict_stops() -> None:
-    gpd = pytest.importorskip("geopandas")
+    import geopandas as gpd
     from shapely.geometry import Point
 
     frame = gpd.GeoDataFrame(
@@ -230,7 +234,8 @@ def test_every_rejection_is_counted_once(items: list[tuple[str | None, str]]) ->
 
 def _demo_as_shapefile(tmp_path: Path) -> tuple[Path, Path, Path]:
     """The demo's polygon communities (unique ids) as a shapefile and as GeoJSON."""
-    gpd = pytest.importorskip("geopandas")
+    import geopandas as gpd
+
     from livable.io.sample import write_sample_city
 
     communities, facilities = write_sample_city(tmp_path / "demo")
@@ -270,7 +275,7 @@ def test_demo_as_a_shapefile_grades_exactly_as_geojson(tmp_path: Path) -> None:
 def test_rename_on_the_command_line_and_ambiguous_names(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    gpd = pytest.importorskip("geopandas")
+    import geopandas as gpd
     from shapely.geometry import Point
 
     frame = gpd.GeoDataFrame(
@@ -282,7 +287,7 @@ def test_rename_on_the_command_line_and_ambiguous_names(
     frame.to_file(path)
     out = tmp_path / "r.json"
     argv = ["evaluate", "--communities", str(path), "--facilities", str(OK_FACILITIES)]
-    assert main([*argv, "--rename", "grn=green_ratio", "--quiet", "--out", str(out)]) == 0
+    assert main([*argv, "--rename", "grn=green_ratio", "--out", str(out)]) == 0
     data = json.loads(out.read_text("utf-8"))
     green = data["communities"][0]["indicators"]["green_ratio"]
     assert green["value"] == 0.4, green

@@ -276,7 +276,6 @@ def test_isochrones_only_when_asked(tmp_path: Path, capsys: pytest.CaptureFixtur
     asked = run("network")
     assert all(c.isochrones for c in asked.communities)
     assert [c.grade for c in plain.communities] == [c.grade for c in asked.communities]
-    pytest.importorskip("matplotlib")
     path = tmp_path / "plain.json"
     path.write_text(plain.to_json(), encoding="utf-8")
     assert main(["map", str(path), "--out", str(tmp_path / "m.png")]) == 0

@@ -367,7 +367,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         bar.close()
     if not args.quiet:
         print(format_summary(data), file=out)
-    for line in notes:
+    for line in [] if args.quiet else notes:  # --quiet: errors only (the report keeps them)
         print(line, file=sys.stderr)
     for skip in data["skipped"]:
         print(f"livable: warning: skipped {_skipped_line(skip)}", file=sys.stderr)

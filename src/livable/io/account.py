@@ -161,8 +161,13 @@ def note_lines(info: SourceInfo) -> list[str]:
     name = f"{info.layer} {escape(info.path)}" if info.layer else escape(info.path)
     lines = []
     for note in info.notes:
-        level = "warning: " if note.kind == "missing_type" else ""
-        lines.append(f"livable: {level}{name}: {_line(note)}")
+        if note.kind != "missing_type":
+            lines.append(f"livable: {name}: {_line(note)}")
+    missing = [show(n.what) for n in info.notes if n.kind == "missing_type"]
+    if missing:  # one line for the kind, however many types
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        what = "type" if len(missing) == 1 else f"{len(missing)} types"
+        lines.append(f"livable: warning: {name}: no facility of {what} the profile needs: {shown}")
     return lines
 
 
