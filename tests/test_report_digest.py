@@ -38,10 +38,10 @@ REPORT_SHA256 = {
 }
 
 PRODUCT_SHA256 = {
-    "city.svg": "98a3d292bde724a014ff15a67b2bbb9d4afbe1c5810a6ebdd52fc442a7d9e462",
-    "community.svg": "8e954a2499a803f36e06eda5a1604d1dbcc4c4c80dc53d12999b605c4a0ffbb7",
+    "city.svg": "db3569dc7e373096c4db740d933e00e27e7424394f2c33f0423c23c7e1d72d8c",
+    "community.svg": "9810eaaef6a7f972c4ac112838dd04ec257daaac7f9744259b45e5f4b0bbda1d",
     "community.html": "76adddce5d567754ee3a35832ba1f148a9b2756906f35e44c2794418a3cef3e6",
-    "plan-city.svg": "ca1e2338b289e6e810f3c81720b510f2e7ef78ef0a7e45ae6169c3bb7d23ef1f",
+    "plan-city.svg": "9ec2ace01d62a896d4d07642fccf0335928c7d54cb26558506afb6ca83c2bc02",
     "handbook-en.md": "486eeb015b24c5965ed90f6fc1a7aae89506eaf38baf5b0ecb981487103a01c1",
     "handbook-zh.html": "25affa1629fdc996fc5b22bfd7e1e42c8e88ce25b08b756792c79d043e94bc4e",
     "handbook-subdistrict.md": "0a770c3b9df7ae72d8c348cac958990e847b47566ec71e5c33bc5f629cd605fe",
