@@ -83,7 +83,7 @@ class InputNote:
     (ids made from a GeoDataFrame's row index), ``missing_type`` (a facility type the
     profile needs with no facility at all: ``what`` names it), or, for streets,
     ``dropped_components`` and ``dropped_segments``. ``examples`` are sanitised input
-    values (at most :data:`NOTE_EXAMPLES`).
+    values (at most ``NOTE_EXAMPLES``, 3).
 
     >>> InputNote("rejected", 2, "unknown facility type", ("'kindergarden'",)).count
     2
@@ -105,7 +105,7 @@ class SourceInfo:
 
     In a report, ``layer`` names the input (``communities``, ``facilities``,
     ``residents``, ``streets``), ``features`` counts its features, ``used`` those kept,
-    and ``notes`` says what could not be used as given (:class:`InputNote`).
+    and ``notes`` says what could not be used as given (:class:`~livable.InputNote`).
     """
 
     path: str
