@@ -21,6 +21,7 @@ from livable.cli import main
 from livable.errors import InputError
 from livable.io.account import accounted, note_lines, reason_kind, rejection_notes
 from livable.models import Rejection, Report, SourceInfo
+from livable.scale.tiles import evaluate_partitioned
 from livable.testing import community, facility
 
 DATA = Path(__file__).parent / "data"
@@ -90,6 +91,9 @@ def test_no_usable_facility_in_the_python_api() -> None:
     }
     with pytest.raises(InputError, match=r"'幼儿园' -> 'kindergarten'"):
         livable.evaluate([community("c1", 108.94, 34.26)], fc)
+    # the tiled evaluation reads the facilities once too, and stops as the single pass does
+    with pytest.raises(InputError, match=r"none of the 1 facilities is usable"):
+        evaluate_partitioned([community("c1", 108.94, 34.26)], fc, tile_m=1_500.0)
     # no facilities at all (an empty list) is not that error: nothing was lost
     assert livable.evaluate([community("c1", 108.94, 34.26)], []).communities
 
@@ -164,14 +168,14 @@ def test_streets_are_an_input_with_their_digest_and_dropped_parts(
     notes = {n["kind"]: n for n in entry["notes"]}
     assert notes["dropped_components"]["count"] == 1
     assert notes["dropped_segments"]["count"] == 1
-    assert "1 street components dropped" in err
+    assert "1 street component dropped" in err
     assert notes["unreachable"]["what"] == "facilities"
     assert notes["unreachable"]["examples"] == ["'on-the-stub'"]
-    assert "1 facilities unreachable: their streets are on dropped parts ('on-the-stub')" in err
+    assert "1 facility unreachable: on dropped street parts ('on-the-stub')" in err
     out.unlink()
     assert main([*argv, "--strict"]) == 1
     err = capsys.readouterr().err
-    assert "street components dropped" in err and "--strict" in err
+    assert "street component dropped" in err and "--strict" in err
     assert not out.exists()
 
 
@@ -298,3 +302,45 @@ def test_rename_on_the_command_line_and_ambiguous_names(
 
     with pytest.raises(InputError, match="'community_a_long', 'community_b_long'"):
         name_map(["community_"], {"community_a_long", "community_b_long"}, {})
+
+
+def test_properties_no_rule_reads_are_noted_as_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelt attribute column (``green_ration``) reads as 'not given' in every
+    indicator: the communities' entry names it as ignored, as does an unread facility
+    column; the properties the profile's indicators read are not in the note."""
+    fc = json.loads(OK_COMMUNITIES.read_text("utf-8"))
+    for feature in fc["features"]:
+        feature["properties"].update(green_ration=0.4, governance_score=90)
+    communities = tmp_path / "c.geojson"
+    communities.write_text(json.dumps(fc), "utf-8")
+    fac = json.loads(OK_FACILITIES.read_text("utf-8"))
+    fac["features"][0]["properties"]["addr"] = "长安南路"
+    facilities = tmp_path / "f.geojson"
+    facilities.write_text(json.dumps(fac), "utf-8")
+    out = tmp_path / "report.json"
+    argv = ["evaluate", "--communities", str(communities), "--facilities", str(facilities)]
+    assert main([*argv, "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    data = json.loads(out.read_text("utf-8"))
+    notes = {i["layer"]: [n for n in i.get("notes", ()) if n["kind"] == "ignored"] for i in
+             data["inputs"]}  # fmt: skip
+    assert notes["communities"] == [
+        {"kind": "ignored", "count": 1, "what": "'green_ration'", "examples": []}
+    ]
+    assert notes["facilities"][0]["what"] == "'addr'"
+    assert "1 property no rule reads, ignored: 'green_ration'" in err
+    assert main([*argv, "--out", str(tmp_path / "strict.json"), "--strict"]) == 1
+    assert "no rule reads, ignored: 'green_ration'" in capsys.readouterr().err
+
+
+def test_ignored_needs_to_know_what_the_run_reads() -> None:
+    """Read on its own, a community file's other properties are its attributes (a plugin
+    may read them): no note; told what the run reads (``names=``), the others are noted."""
+    point = {"type": "Point", "coordinates": [108.94, 34.26]}
+    feature = {"type": "Feature", "properties": {"id": "c1", "grn": 0.4}, "geometry": point}
+    fc = {"type": "FeatureCollection", "features": [feature]}
+    assert livable.read_communities(fc).source.notes == ()
+    (note,) = livable.read_communities(fc, names={"green_ratio"}).source.notes
+    assert (note.kind, note.count, note.what) == ("ignored", 1, "'grn'")

@@ -26,15 +26,15 @@ import report_cases
 from livable.cli import main
 
 REPORT_SHA256 = {
-    "demo": "f8ade026e1bdf99156204b2222ce42c5869462ad878b3ef1110a7f3dd5ee01d8",
-    "ok_euclidean": "71178da83c76fd311d97c804e4569be6080d896453ad4ef2847c5198d75c10df",
-    "ok_geodesic": "26d6f06709602053f9ff81f417cf02b0569257fea31eeba7f46192ce65578115",
-    "sample_city": "19d04a2502abb26882abf91cba0414ede8b4675228b7d87f7d6457e3922c5aca",
-    "sample_tiles": "19d04a2502abb26882abf91cba0414ede8b4675228b7d87f7d6457e3922c5aca",
-    "river_network": "2d37d86fb00fc9fdda49c2d9019b7c48c260286cb6227b18fbfe08722d0e6189",
-    "residents": "eaf1d370f6f68dea0481d2dc431646bf38d618968888bfc7b8703a345f45b488",
-    "district_plugin": "8ecc7276ba0905701d9e82c18749d9090415025beeed24f4cb93662b763af59b",
-    "skipped_and_repaired": "a4bc11286eabc7f75eca8a2fd170143665b8ccc083066aad6d52b982895f280c",
+    "demo": "20e1ce379d1680c5e3643bebec7128c5284d3a0adefbf760e150fe5d402baef9",
+    "ok_euclidean": "1dcb83c28a4c73153408076ecd39e56274dc1022f4dd633cc52ec770977231b1",
+    "ok_geodesic": "057583fbb7cc738161eead7fbd2fb870f5344b07d827e1e4f7d897aebddfce77",
+    "sample_city": "a5fb801dc6c4df3f3280f6d5b86e65c82e19d5bd2f4bbe26613732a72d558ab7",
+    "sample_tiles": "a5fb801dc6c4df3f3280f6d5b86e65c82e19d5bd2f4bbe26613732a72d558ab7",
+    "river_network": "05539592436cac263a448ac7225adb0aa448b089d7287e98bb55c4e14ad1b065",
+    "residents": "8f38c1550bf7a3bac3723d3387ec63c3151ee2da532c11a20f1b007ae8109d7f",
+    "district_plugin": "73b25ade46487503857ff7bbeedbccc5d1d587992a66a9d99d105b3c18473ad7",
+    "skipped_and_repaired": "4a34a5dc2c7a6a3fe82794c8fe2f59d7bd2354a107e101444ab8b5fdbd0d1e18",
 }
 
 PRODUCT_SHA256 = {

@@ -86,6 +86,7 @@ __all__ = [
     "as_resident_layer",
     "attribute_names",
     "canonical_order",
+    "check_facilities",
     "evaluate",
     "evaluate_inputs",
     "grade_from_results",
@@ -446,7 +447,7 @@ def _read(
 ) -> _Layers:
     """Stage 1: every input read; ``names`` the community attributes the run reads."""
     c_layer = as_community_layer(inputs.communities, settings, names=names)
-    f_layer = as_facility_layer(inputs.facilities, settings, known_types=types.keys())
+    f_layer = as_facility_layer(inputs.facilities, settings, known_types=types.keys(), names=names)
     r_layer = None
     if inputs.residents is not None:
         r_layer = as_resident_layer(inputs.residents, settings)
@@ -454,7 +455,7 @@ def _read(
     if settings.working_crs is None:
         c_layer = reject_far_communities(c_layer, strict=settings.strict)
     if _is_feature_source(LayerSpec.of(inputs.facilities).source):
-        _check_facilities(f_layer)  # a layer given as read (a tile's part) may hold none
+        check_facilities(f_layer)  # a layer given as read (a tile's part) may hold none
     return _Layers(c_layer, f_layer, r_layer)
 
 
@@ -480,9 +481,19 @@ def _unreachable(measured: _Measured, community_ids: Sequence[str]) -> tuple[Inp
     return tuple(notes)
 
 
-def _check_facilities(layer: FacilityLayer) -> None:
+def check_facilities(layer: FacilityLayer) -> None:
     """No usable facility out of a non-empty input is an error: every community would be
-    graded on nothing (a foreign type vocabulary, a misspelt column)."""
+    graded on nothing (a foreign type vocabulary, a misspelt column).
+
+    >>> from livable.io import read_facilities
+    >>> fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties":
+    ...       {"id": "h1", "type": "hospital"}, "geometry": {"type": "Point",
+    ...       "coordinates": [108.94, 34.26]}}]}
+    >>> check_facilities(read_facilities(fc))
+    Traceback (most recent call last):
+    ...
+    livable.errors.InputError: <memory>: none of the 1 facilities is usable, so every ...
+    """
     if layer.count == 0 or len(layer):
         return
     reasons = "; ".join(
@@ -711,7 +722,7 @@ def as_community_layer(
     spec: LayerSpec | FeatureSource | CommunityLayer | Iterable[Community],
     settings: EvaluationSettings,
     *,
-    names: Collection[str] = (),
+    names: Collection[str] | None = None,
 ) -> CommunityLayer:
     """The communities of an input, read and validated (stage 1 of the pipeline).
 
@@ -738,7 +749,7 @@ def as_community_layer(
             limits=settings.limits,
             encoding=settings.encoding,
             rename=dict(settings.rename),
-            names=names,
+            **({} if names is None else {"names": names}),
         )
     items = _model_items(source, "communities", Community, "CommunityLayer")
     ids = [c.id for c in items]
@@ -752,12 +763,14 @@ def as_facility_layer(
     settings: EvaluationSettings,
     *,
     known_types: Iterable[str],
+    names: Collection[str] | None = None,
 ) -> FacilityLayer:
     """The facilities of an input as columns, read and validated (stage 1).
 
     As :func:`as_community_layer`, with :func:`~livable.read_facilities`; a layer or
     model objects with a type outside ``known_types`` raise
-    :class:`~livable.errors.InputError`.
+    :class:`~livable.errors.InputError`. ``names`` are the attributes the run's
+    indicators read: a file's other properties are noted as ignored.
 
     >>> from livable.testing import facility
     >>> layer = as_facility_layer([facility("k1", "kindergarten", 108.945, 34.26)],
@@ -780,6 +793,7 @@ def as_facility_layer(
             limits=settings.limits,
             encoding=settings.encoding,
             rename=dict(settings.rename),
+            **({} if names is None else {"names": names}),
         )
     else:
         items = _model_items(source, "facilities", Facility, "FacilityLayer")

@@ -81,6 +81,10 @@ class FeatureReader:
     names: frozenset[str] = frozenset({"id"})
     """The property names the reader reads: a GIS file's truncated or laundered column
     for one of them is mapped back (:mod:`livable.io._names`)."""
+    all_names: bool = True
+    """``names`` are every property the run reads, so any other is noted as ignored; a
+    layer whose other properties are kept for the indicators (communities) notes them
+    only when the caller says what it reads (``names=``)."""
 
 
 @attrs.frozen(eq=False)
@@ -175,6 +179,21 @@ def _mapped(
     return out, attrs.evolve(info, notes=(*info.notes, note))
 
 
+def _ignored(features: Sequence[Any], info: SourceInfo, names: Collection[str]) -> SourceInfo:
+    """Note the property names no part of the run reads (a misspelt column, a foreign
+    vocabulary): ``what`` lists them all, sorted."""
+    present: set[str] = set()
+    for feature in features:
+        props = feature.get("properties") if isinstance(feature, Mapping) else None
+        if isinstance(props, Mapping):
+            present.update(props.keys())
+    ignored = sorted(k for k in present - set(names) if isinstance(k, str))
+    if not ignored:
+        return info
+    note = InputNote("ignored", len(ignored), ", ".join(show(k) for k in ignored))
+    return attrs.evolve(info, notes=(*info.notes, note))
+
+
 def _index_ids(
     info: SourceInfo,
     features: Sequence[Any],
@@ -222,9 +241,11 @@ def read_features(
     collection, info = load_collection(source, limits, encoding)
     features = feature_list(collection, info, limits)
     rename = options.get("rename") or {}
+    names = spec.names | frozenset(options.get("names", ()))
     if rename or isinstance(collection, FeatureTable):
-        names = spec.names | frozenset(options.get("names", ()))
         features, info = _mapped(features, info, names, rename, strict=strict)
+    if spec.properties != "ignored" and (spec.all_names or "names" in options):
+        info = _ignored(features, info, names)
     src_crs, src_datum = resolve_source_crs(collection, crs, info, datum)
     out = Collector(info, strict=strict, noun=spec.noun, collection=collection)
     ids = [spec.ids(f) for f in features]

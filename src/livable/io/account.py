@@ -3,10 +3,11 @@
 Every reader lists the features it rejected (:class:`~livable.models.Rejection`, one per
 feature); this module turns them into :class:`~livable.models.InputNote` counts by reason
 (the reason without its values: ``unknown facility type``), adds the notes a reader made
-itself (ids made from row numbers), and gives each input of a report its ``layer``,
-``features``, ``used`` and ``notes`` (:func:`accounted`). :func:`note_lines` writes them
-as the short terminal lines ``livable evaluate`` prints on stderr, and :func:`strict_problem`
-is what ``--strict`` makes an error of.
+itself (ids made from row numbers, columns mapped back, properties no rule reads), and
+gives each input of a report its ``layer``, ``features``, ``used`` and ``notes``
+(:func:`accounted`). :func:`note_lines` writes them as the short terminal lines
+``livable evaluate`` prints on stderr, and :func:`strict_problem` is what ``--strict``
+makes an error of.
 
 >>> from livable.models import Rejection, SourceInfo
 >>> rejected = [Rejection("f1", "f.geojson#0", "unknown facility type 'kindergarden' "
@@ -127,13 +128,19 @@ def missing_types(
     )
 
 
-_WORDS = {
-    "ids_from_index": "ids made from the row index (give an 'id' column)",
-    "renamed": "column names mapped back",
-    "dropped_components": "street components dropped (not connected to the largest)",
-    "dropped_segments": "street segments dropped with them",
-    "unreachable": "unreachable: their streets are on dropped parts",
+_WORDS = {  # kind -> (one, many)
+    "ids_from_index": ("id made from the row index", "ids made from the row index"),
+    "dropped_components": (
+        "street component dropped (not connected to the largest)",
+        "street components dropped (not connected to the largest)",
+    ),
+    "dropped_segments": ("street segment dropped with it", "street segments dropped with them"),
 }
+_UNREACHABLE = {"facilities": "facility", "community centres": "community centre"}
+
+
+def _counted(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
 
 
 def _line(note: InputNote) -> str:
@@ -143,12 +150,21 @@ def _line(note: InputNote) -> str:
         pairs = note.what.split(", ")
         more = f", ... ({note.count:,} in all; the report lists them)" if len(pairs) > 3 else ""
         text = f"column names mapped back: {', '.join(pairs[:3])}{more}"
+    elif note.kind == "ignored":
+        names = note.what.split(", ")
+        more = ", ..." if len(names) > 5 else ""
+        what = "property" if note.count == 1 else "properties"
+        text = f"{note.count:,} {what} no rule reads, ignored: {', '.join(names[:5])}{more}"
     elif note.kind == "missing_type":
         text = f"no facility of type {note.what!r}, which the profile needs"
     elif note.kind == "unreachable":
-        text = f"{note.count:,} {note.what} {_WORDS['unreachable']}"
+        one = _UNREACHABLE.get(note.what, note.what)
+        text = f"{_counted(note.count, one, note.what)} unreachable: on dropped street parts"
     else:
-        text = f"{note.count:,} {_WORDS.get(note.kind, note.kind)}"
+        one, many = _WORDS.get(note.kind, (note.kind, note.kind))
+        text = _counted(note.count, one, many)
+        if note.kind == "ids_from_index":
+            text += " (give an 'id' column)"
         if note.what:
             text += f" ({note.what})"
     if note.examples:

@@ -98,6 +98,7 @@ COMMUNITIES = FeatureReader(
     check=community_problem,
     repair=True,
     names=frozenset(COMMUNITY_KEYS),
+    all_names=False,
 )
 """How communities are read: an id each, unique; Polygon, MultiPolygon or Point."""
 
@@ -132,6 +133,7 @@ def facility_reader(known: Collection[str]) -> FeatureReader:
         repair=True,
         columns=True,
         names=frozenset({"id", "type", "name", "brand", "quality"}),
+        all_names=False,
     )
 
 

@@ -75,28 +75,48 @@ def _unit(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
         raise ValueError(f"{attribute.name} must be a number from 0 to 1, not {value!r}")
 
 
+NOTE_KINDS = (
+    "rejected",
+    "renamed",
+    "ignored",
+    "ids_from_index",
+    "missing_type",
+    "dropped_components",
+    "dropped_segments",
+    "unreachable",
+)
+"""Every kind of :class:`InputNote`, in the order the terminal reports them."""
+
+NOTE_EXAMPLES = 3
+"""How many examples an :class:`InputNote` keeps."""
+
+
 @attrs.frozen
 class InputNote:
     """One kind of thing a read could not use as given, counted, with the first examples.
 
-    ``kind`` is ``rejected`` (``what``: the reason, without its values), ``ids_from_index``
-    (ids made from a GeoDataFrame's row index), ``missing_type`` (a facility type the
-    profile needs with no facility at all: ``what`` names it), or, for streets,
-    ``dropped_components`` and ``dropped_segments``. ``examples`` are sanitised input
-    values (at most ``NOTE_EXAMPLES``, 3).
+    ``kind`` is one of :data:`NOTE_KINDS`: ``rejected`` (``what``: the reason, without its
+    values), ``renamed`` (``what``: ``old -> new, ...``), ``ignored`` (properties nothing
+    in the run reads: ``what`` lists them), ``ids_from_index`` (ids made from a
+    GeoDataFrame's row index), ``missing_type`` (a facility type the profile needs with no
+    facility at all: ``what`` names it), or, for streets, ``dropped_components``,
+    ``dropped_segments`` and ``unreachable``. ``examples`` are sanitised input values (at
+    most ``NOTE_EXAMPLES``, 3).
 
     >>> InputNote("rejected", 2, "unknown facility type", ("'kindergarden'",)).count
     2
+    >>> InputNote("misread", 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: 'kind' must be in ('rejected', 'renamed', 'ignored', ...) (got 'misread')
     """
 
-    kind: str
-    count: int
+    kind: str = attrs.field(validator=attrs.validators.in_(NOTE_KINDS))
+    count: int = attrs.field(validator=attrs.validators.ge(0))
     what: str = ""
-    examples: tuple[str, ...] = ()
-
-
-NOTE_EXAMPLES = 3
-"""How many examples an :class:`InputNote` keeps."""
+    examples: tuple[str, ...] = attrs.field(
+        default=(), validator=attrs.validators.max_len(NOTE_EXAMPLES)
+    )
 
 
 @attrs.frozen

@@ -69,6 +69,7 @@ from livable.engine import (
     as_facility_layer,
     attribute_names,
     canonical_order,
+    check_facilities,
     evaluate_inputs,
     reject_far_communities,
     resolve_profile,
@@ -570,9 +571,8 @@ def prepare_tasks(
     pm = plugins if plugins is not None else PluginManager(**options_pm)
     prof = resolve_profile(settings.profile, pm)
     types_ = pm.facility_types()
-    c_layer = as_community_layer(
-        inputs.communities, settings, names=attribute_names(pm.indicators())
-    )
+    names = attribute_names(pm.indicators())
+    c_layer = as_community_layer(inputs.communities, settings, names=names)
     spec = inputs.facilities
     parquet: ParquetSource | None = None
     if is_parquet_path(spec.source):
@@ -594,7 +594,8 @@ def prepare_tasks(
             duplicates=duplicates,
         )
     else:
-        f_layer = as_facility_layer(spec, settings, known_types=types_.keys())
+        f_layer = as_facility_layer(spec, settings, known_types=types_.keys(), names=names)
+    check_facilities(f_layer)  # as a single pass does: none usable is an error
     # as a single pass does: canonical order, then communities too far for one working CRS
     c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
     if settings.working_crs is None:
