@@ -95,7 +95,7 @@ NOTE_EXAMPLES = 3
 class InputNote:
     """One kind of thing a read could not use as given, counted, with the first examples.
 
-    ``kind`` is one of :data:`NOTE_KINDS`: ``rejected`` (``what``: the reason, without its
+    ``kind`` is one of ``NOTE_KINDS``: ``rejected`` (``what``: the reason, without its
     values), ``renamed`` (``what``: ``old -> new, ...``), ``ignored`` (properties nothing
     in the run reads: ``what`` lists them), ``ids_from_index`` (ids made from a
     GeoDataFrame's row index), ``missing_type`` (a facility type the profile needs with no
