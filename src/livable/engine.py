@@ -494,8 +494,8 @@ def check_facilities(layer: FacilityLayer) -> None:
     ...
     livable.errors.InputError: <memory>: none of the 1 facilities is usable, so every ...
     """
-    if layer.count == 0 or len(layer):
-        return
+    if layer.count == 0 or layer.count > len(layer.rejected):
+        return  # a scanned layer (GeoParquet read per tile) holds no rows but its counts
     reasons = "; ".join(
         f"{n.count:,} x {n.what}" + (f" ({', '.join(n.examples)})" if n.examples else "")
         for n in rejection_notes(layer.rejected)[:3]

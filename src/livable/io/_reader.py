@@ -42,6 +42,7 @@ from livable.io._geojson import feature_list, load_collection
 from livable.io._names import name_map
 from livable.io._shapes import Geometry, repair_polygons
 from livable.io._validate import Collector, admit, duplicates, feature_id
+from livable.io.account import ignored_note
 from livable.io.crs import geometry_to_wgs84, to_wgs84
 from livable.io.datums import Datum
 from livable.io.gis import FeatureTable
@@ -181,16 +182,15 @@ def _mapped(
 
 def _ignored(features: Sequence[Any], info: SourceInfo, names: Collection[str]) -> SourceInfo:
     """Note the property names no part of the run reads (a misspelt column, a foreign
-    vocabulary): ``what`` lists them all, sorted."""
+    vocabulary)."""
     present: set[str] = set()
     for feature in features:
         props = feature.get("properties") if isinstance(feature, Mapping) else None
         if isinstance(props, Mapping):
             present.update(props.keys())
-    ignored = sorted(k for k in present - set(names) if isinstance(k, str))
-    if not ignored:
+    note = ignored_note(present, names)
+    if note is None:
         return info
-    note = InputNote("ignored", len(ignored), ", ".join(show(k) for k in ignored))
     return attrs.evolve(info, notes=(*info.notes, note))
 
 

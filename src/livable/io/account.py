@@ -32,6 +32,7 @@ from livable.models.results import NOTE_EXAMPLES, InputNote, Rejection, SourceIn
 
 __all__ = [
     "accounted",
+    "ignored_note",
     "missing_types",
     "note_lines",
     "reason_kind",
@@ -109,6 +110,19 @@ def accounted(
         used=features - len(rejected),
         notes=(*info.notes, *notes, *rejection_notes(rejected)),
     )
+
+
+def ignored_note(present: Iterable[object], names: Iterable[str]) -> InputNote | None:
+    """The ``ignored`` note for the property names ``present`` in an input that are not
+    among the ``names`` the run reads (``what`` lists them all, sorted), or ``None``.
+
+    >>> ignored_note(["id", "grn", "address"], {"id", "green_ratio"})
+    InputNote(kind='ignored', count=2, what="'address', 'grn'", examples=())
+    """
+    ignored = sorted({k for k in present if isinstance(k, str)} - set(names))
+    if not ignored:
+        return None
+    return InputNote("ignored", len(ignored), ", ".join(show(k) for k in ignored))
 
 
 def missing_types(

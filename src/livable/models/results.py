@@ -108,7 +108,7 @@ class InputNote:
     >>> InputNote("misread", 1)
     Traceback (most recent call last):
     ...
-    ValueError: 'kind' must be in ('rejected', 'renamed', 'ignored', ...) (got 'misread')
+    ValueError: ("'kind' must be in ('rejected', 'renamed', 'ignored', ...) (got 'misread')", ...)
     """
 
     kind: str = attrs.field(validator=attrs.validators.in_(NOTE_KINDS))

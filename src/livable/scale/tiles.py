@@ -585,6 +585,7 @@ def prepare_tasks(
             known_types=types_.keys(),
             strict=settings.strict,
             limits=settings.limits,
+            names=names,
         )
         parquet = ParquetSource(
             path=str(spec.source),
