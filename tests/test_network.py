@@ -560,3 +560,27 @@ def test_the_network_package_loads_livable_io_only_for_the_deprecated_names() ->
     )
     done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
     assert done.stdout.split() == ["False", "True"]
+
+
+def test_provider_measures_new_origins_on_their_own_graph():
+    """The facilities are snapped onto the graph of the origins asked (split at their snaps):
+    asking other origins with the same facilities (as ``livable serve`` does, one point per
+    request) answers as a fresh provider would."""
+    lines = np.array(
+        [shapely.LineString([(0, 0), (1000, 0)]), shapely.LineString([(1000, 0), (1000, 800)])],
+        dtype=object,
+    )
+    fac = FacilityColumns(
+        x=[450.0, 950.0, 990.0], y=[10.0, -5.0, 600.0], type_codes=[0, 0, 0], type_ids=("k",)
+    )
+    query = AccessQuery(
+        type_ids=("k",), tier_radii_m=(300.0, 600.0), circle_radii_m=[600.0], search_radius_m=2000
+    )
+    asked = [Origins([100.0], [0.0]), Origins([900.0], [0.0]), Origins([500.0], [20.0])]
+    reused = NetworkProvider(StreetNetwork.from_lines(lines))
+    for origins in asked:
+        got = reused.measure(origins, fac, query)
+        want = NetworkProvider(StreetNetwork.from_lines(lines)).measure(origins, fac, query)
+        np.testing.assert_allclose(got.nearest_m, want.nearest_m)
+        np.testing.assert_array_equal(got.count_within, want.count_within)
+        np.testing.assert_array_equal(got.knn_index, want.knn_index)

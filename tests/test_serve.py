@@ -470,3 +470,68 @@ def test_serve_usage_errors(city, capsys):
     assert "--facilities" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["serve"])
+
+
+# -- on a street network --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def grid_city(tmp_path_factory):
+    """A 4 km street grid (200 m blocks) and an overpass, five communities along it,
+    facilities off-grid."""
+    folder = tmp_path_factory.mktemp("grid")
+    c0 = (108.94, 34.26)
+    lines = []
+    for i in range(-10, 11):  # one segment per block side, so that the streets meet
+        for j in range(-10, 10):
+            for name, a, b in (
+                (f"v{i}_{j}", offset(*c0, i * 200, j * 200), offset(*c0, i * 200, j * 200 + 200)),
+                (f"h{i}_{j}", offset(*c0, j * 200, i * 200), offset(*c0, j * 200 + 200, i * 200)),
+            ):
+                lines.append(
+                    {
+                        "type": "Feature",
+                        "properties": {"id": name},
+                        "geometry": {"type": "LineString", "coordinates": [list(a), list(b)]},
+                    }
+                )
+    # an elevated road drawn as one line over the grid (it meets no other street)
+    a, b = offset(*c0, -2000, -50), offset(*c0, 2000, -50)
+    lines.append(
+        {
+            "type": "Feature",
+            "properties": {"id": "overpass"},
+            "geometry": {"type": "LineString", "coordinates": [list(a), list(b)]},
+        }
+    )
+    streets = folder / "streets.geojson"
+    streets.write_text(json.dumps({"type": "FeatureCollection", "features": lines}))
+    comms = [
+        community(f"c{i}", *offset(*c0, i * 500, 0), size_m=400, name=f"社区{i}")
+        for i in range(-2, 3)
+    ]
+    facs = [
+        facility(f"k{i}", "kindergarten", *offset(*c0, i * 330 + 50, 170)) for i in range(-5, 6)
+    ] + [facility(f"s{i}", "convenience_store", *offset(*c0, -i * 270, -90)) for i in range(-5, 6)]
+    return comms, facs, streets
+
+
+def test_near_on_the_street_network_is_the_report_access(grid_city):
+    """With streets, /api/near walks the network as the evaluation did (each request snaps
+    its own point; the facilities are snapped again onto that graph)."""
+    comms, facs, streets = grid_city
+    service = Service.evaluate(comms, facs, streets=streets)
+    assert service.report.distance == "network"
+    report = json.loads(service.report.to_json())
+    with serve_support.running(create_app(service)) as url, httpx.Client(base_url=url) as cl:
+        for c, entry in zip(service.report.communities, report["communities"], strict=True):
+            body = cl.get("/api/near", params={"lon": repr(c.center[0]), "lat": repr(c.center[1])})
+            assert body.status_code == 200
+            assert body.json()["access"] == entry["access"], c.id
+            assert body.json()["community"] == c.id
+    straight = Service.evaluate(comms, facs)
+    k = "kindergarten"
+    walk = service.near(*service.report.communities[0].center).to_dict()["access"][k]["nearest_m"]
+    line = straight.near(*service.report.communities[0].center).to_dict()["access"][k]["nearest_m"]
+    assert walk is not None and line is not None
+    assert walk > line + 1  # the walk follows the grid

@@ -105,7 +105,7 @@ class NetworkProvider:
     """False: :meth:`isochrones` answers ``None`` per centre (profile ``network_isochrones``)."""
     name: str = "network"
     _origin_cache: tuple[Origins, OriginSnap] | None = attrs.field(default=None, init=False)
-    _facility_cache: tuple[FacilityColumns, FacilitySnap] | None = attrs.field(
+    _facility_cache: tuple[FacilityColumns, OriginSnap, FacilitySnap] | None = attrs.field(
         default=None, init=False
     )
 
@@ -119,12 +119,15 @@ class NetworkProvider:
         return snap
 
     def _snap_facilities(self, facilities: FacilityColumns, osnap: OriginSnap) -> FacilitySnap:
-        if self._facility_cache is not None and self._facility_cache[0] is facilities:
-            return self._facility_cache[1]
+        # the facilities are snapped onto the graph of these origins (split at their snaps):
+        # the cache holds for the same facilities *and* the same origins only
+        cache = self._facility_cache
+        if cache is not None and cache[0] is facilities and cache[1] is osnap:
+            return cache[2]
         snap = snap_facilities(
             self.network, facilities, osnap, snap_tolerance_m=self.snap_tolerance_m
         )
-        self._facility_cache = (facilities, snap)
+        self._facility_cache = (facilities, osnap, snap)
         return snap
 
     # -- distances --------------------------------------------------------------------
@@ -326,7 +329,7 @@ class NetworkProvider:
         layer = self.street_layer
         off: list[dict[str, Any]] = []
         if self._facility_cache is not None:
-            fsnap = self._facility_cache[1]
+            fsnap = self._facility_cache[2]
             for i, near in zip(fsnap.off_network.tolist(), fsnap.nearest_street_m, strict=True):
                 fid = str(facility_ids[i]) if facility_ids is not None else str(i)
                 if np.isnan(near):
