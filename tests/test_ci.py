@@ -82,3 +82,12 @@ def test_ci_runs_every_tutorial_block() -> None:
         text = page.read_text("utf-8")
         assert tutorials.bash_blocks(text) == [b for b in _bash_blocks(text) if b.strip()]
     assert "python3 .ci/tutorials.py" in (ROOT / ".ci" / "run").read_text("utf-8")
+
+
+def test_ci_installs_the_browser_of_the_browser_test() -> None:
+    """`.ci/run` installs Debian's chromium and chromium-driver when missing, before the
+    suite (tests/test_serve_browser.py drives them); the check runs on every CI run."""
+    run = (ROOT / ".ci" / "run").read_text("utf-8")
+    head = run.split('step "install the dev extra', 1)[0]
+    assert "apt-get install" in head and "chromium chromium-driver" in head
+    assert "command -v chromium" in head and "command -v chromedriver" in head

@@ -142,8 +142,11 @@ def page_data(
         "streets": [geometry_to_geojson(_shift(s, datum)) for s in streets],
         "grades": {g.value: [GRADE_COLORS[g.value], g.label_zh, g.label_en] for g in Grade},
         "categories": {
-            k: [CATEGORY_COLORS.get(k, "#666666"), v.label_zh, v.label_en]
-            for k, v in CATEGORIES.items()
+            **{
+                k: [CATEGORY_COLORS.get(k, "#666666"), v.label_zh, v.label_en]
+                for k, v in CATEGORIES.items()
+            },
+            "other": ["#666666", "其他", "other"],
         },
         "tiers": tiers,
         "tiles": tiles,
@@ -205,6 +208,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{title}</title>
 <!-- Leaflet {version} (BSD-2-Clause, (c) Volodymyr Agafonkin, CloudMade), inline -->
 <style>{leaflet_css}</style>

@@ -26,7 +26,10 @@
       className: "livable-facility"
     });
     m.livable = f;
-    m.on("click", function () { m.bindPopup(facilityPopup(f)).openPopup(); });
+    m.on("click", function (e) {
+      L.DomEvent.stopPropagation(e);
+      m.bindPopup(facilityPopup(f)).openPopup();
+    });
     m.addTo(catLayers[cat]);
     byId[f[0]] = m;
   });
@@ -37,6 +40,8 @@
   var communityLayers = {};
   Object.keys(D.grades).forEach(function (g) { gradeLayers[g] = L.layerGroup().addTo(map); });
   var all = L.geoJSON(D.communities, {
+    // a community given as a point (no outline) is drawn as a dot, not an image marker
+    pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { radius: 7 }); },
     style: function (feature) {
       var g = D.grades[feature.properties.grade];
       return { color: "#333", weight: 1, fillColor: g ? g[0] : "#999", fillOpacity: 0.45,
@@ -46,6 +51,7 @@
       var p = feature.properties;
       communityLayers[p.id] = layer;
       layer.on("click", function (e) {
+        L.DomEvent.stopPropagation(e); // the map's own click (ask /api/near) is not for this
         select(p);
         layer.bindPopup(communityPopup(p)).openPopup(e.latlng);
       });
@@ -110,6 +116,10 @@
       { style: { color: "#888", weight: 1, className: "livable-street" }, interactive: false }).addTo(map);
     overlays["街道 streets"] = streets;
     streets.bringToBack();
+  }
+  // the facilities are shown at once unless there are very many (then from the control)
+  if (D.facilities.length <= 3000) {
+    Object.keys(catLayers).forEach(function (cat) { catLayers[cat].addTo(map); });
   }
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
