@@ -23,7 +23,7 @@ from livable.geometry.access import AccessQuery, FacilityColumns, Origins, acces
 from livable.geometry.crs import Projector, choose_working_crs
 from livable.geometry.points import PointTrees
 from livable.geometry.providers import EuclideanProvider, GeodesicProvider, candidate_pairs
-from livable.geometry.proximity import PreparedFacilities, proximity_table
+from livable.geometry.proximity import LIST_ORIGINS, PreparedFacilities, proximity_table
 
 LAYOUTS = ("random", "clustered", "duplicates", "collinear", "lattice")
 
@@ -189,6 +189,17 @@ def test_prepared_index_equals_brute_force_one_origin_at_a_time(city):
         )
         table = proximity_table(Origins(ox[i : i + 1], oy[i : i + 1]), fac, one, prepared=prepared)
         assert_matches_brute_force(table, ox[i : i + 1], oy[i : i + 1], fac, one)
+
+
+@settings(max_examples=60)
+@given(city=cities())
+def test_prepared_index_equals_brute_force_for_a_few_origins(city):
+    """Up to LIST_ORIGINS origins with a prepared index are answered from the point grid's
+    listings (livable serve): exact too, every origin at once."""
+    ox, oy, fac, query, _ = city
+    assert len(ox) <= LIST_ORIGINS
+    table = proximity_table(Origins(ox, oy), fac, query, prepared=PreparedFacilities.build(fac))
+    assert_matches_brute_force(table, ox, oy, fac, query)
 
 
 def brute_counts(d: np.ndarray, codes: np.ndarray, n_types: int, r: np.ndarray) -> np.ndarray:

@@ -17,6 +17,12 @@ search radius. It never lists every (origin, facility) pair within the search ra
    points within the ``k``-th nearest (plus a margin) listed, one bulk search per type.
 4. The facilities within a circle are listed on demand (:class:`SearchCircleLists`).
 
+For a few origins (up to :data:`LIST_ORIGINS`, a service's one point per request) with
+facilities prepared once (:class:`PreparedFacilities`), the per-type tree calls cost more
+than they save: the points within the largest radius are listed from a grid of cells
+(:class:`PointGrid`, a few slices and one ``hypot``) and counted and ranked from that list;
+the same answer, several times faster.
+
 Every answer equals the brute-force definition: distance ``hypot(dx, dy)`` in the working
 CRS for points, :func:`shapely.distance` for areas, "within r" meaning ``<= r`` on
 unrounded distances, the nearest ordered by distance and then by facility index. Another
@@ -58,13 +64,19 @@ from livable.geometry.index import FacilityIndex
 from livable.geometry.points import PointSearch, PointTrees, Refine
 
 __all__ = [
+    "LIST_ORIGINS",
     "PairMetric",
+    "PointGrid",
     "PointIndexFactory",
     "PreparedFacilities",
     "SearchCircleLists",
     "area_pairs",
     "proximity_table",
 ]
+
+LIST_ORIGINS = 16
+"""Up to this many origins (and facilities prepared), :func:`proximity_table` lists the
+points around each from the :class:`PointGrid` instead of counting type by type."""
 
 PointIndexFactory = Callable[..., PointSearch]
 """``factory(x, y, type_codes, *, n_types) -> PointSearch``: the index over point facilities
@@ -161,6 +173,9 @@ class PreparedFacilities:
     points: PointSearch
     area_index: IntArray
     area_tree: FacilityIndex | None
+    grid: PointGrid | None = None
+    """The point facilities in a :class:`PointGrid` (built by :meth:`build`): a few origins
+    are answered from its listings."""
 
     @classmethod
     def build(
@@ -176,7 +191,8 @@ class PreparedFacilities:
         tree = None
         if aidx.size and facilities.areas is not None:
             tree = area_tree(facilities.areas[aidx])
-        return cls(facilities, pidx, points, aidx, tree)
+        grid = PointGrid(facilities.x[pidx], facilities.y[pidx], pidx, codes[pidx])
+        return cls(facilities, pidx, points, aidx, tree, grid)
 
 
 @attrs.frozen(eq=False)
@@ -326,6 +342,158 @@ def _prepare_near(
     return PreparedFacilities(facilities, pidx, points, np.flatnonzero(is_area), None)
 
 
+def _few_origins(
+    origins: Origins,
+    query: AccessQuery,
+    prepared: PreparedFacilities,
+    grid: PointGrid,
+    areas: _Areas,
+    codes: IntArray,
+    circles: SearchCircleLists,
+) -> AccessTable:
+    """The table of a few origins from the grid's listings (no metric): every point within
+    the largest tier or circle gives the counts; the ``k`` nearest of a type come from
+    those points when ``k`` of the type lie within that radius (no unlisted point can be
+    nearer), else from the type's own tree, as far as the search radius."""
+    n, n_types, k = len(origins), len(query.type_ids), query.k
+    tiers = np.asarray(query.tier_radii_m, dtype=np.float64)
+    circle = query.circle_radii_m[:n]
+    search = float(query.search_radius_m)
+    count_within = np.zeros((n, n_types, tiers.size), dtype=np.int64)
+    count_in_circle = np.zeros((n, n_types), dtype=np.int64)
+    pidx, points = prepared.point_index, prepared.points
+    has_points = grid.type_counts(n_types) > 0
+    groups, facs, dists = [], [], []
+    for i in range(n):
+        x, y = float(origins.x[i]), float(origins.y[i])
+        near_r = max(float(tiers.max(initial=0.0)), float(circle[i]))
+        f, d = grid.within(x, y, near_r)
+        t = codes[f]
+        lo, hi = int(areas.indptr[i]), int(areas.indptr[i + 1])
+        af, ad, at = areas.facility[lo:hi], areas.distance_m[lo:hi], areas.type_code[lo:hi]
+        for j, r in enumerate(tiers.tolist()):
+            count_within[i, :, j] = np.bincount(t[d <= r], minlength=n_types) + np.bincount(
+                at[ad <= r], minlength=n_types
+            )
+        count_in_circle[i] = np.bincount(t[d <= circle[i]], minlength=n_types) + np.bincount(
+            at[ad <= circle[i]], minlength=n_types
+        )
+        listed = np.bincount(t[d <= search], minlength=n_types) + np.bincount(
+            at[ad <= min(near_r, search)], minlength=n_types
+        )
+        short = (listed < k) & has_points
+        if search > near_r and short.any():  # the types short of k: their own trees
+            want = np.flatnonzero(short)
+            _q, f2, d2 = points.nearest(
+                np.full(want.size, x), np.full(want.size, y), want, k, search
+            )
+            keep = ~short[t]
+            f = np.concatenate([f[keep], pidx[f2]])
+            d = np.concatenate([d[keep], d2])
+        inside = d <= search
+        a_in = ad <= search
+        groups += [i * n_types + codes[f[inside]], i * n_types + at[a_in]]
+        facs += [f[inside], af[a_in]]
+        dists += [d[inside], ad[a_in]]
+    nearest, knn_index, knn_m = _k_nearest(
+        np.concatenate(groups), np.concatenate(facs), np.concatenate(dists), n * n_types, k
+    )
+    return AccessTable(
+        nearest_m=nearest.reshape(n, n_types),
+        count_within=count_within,
+        count_in_circle=count_in_circle,
+        knn_index=knn_index.reshape(n, n_types, k),
+        knn_m=knn_m.reshape(n, n_types, k),
+        circles=circles,
+    )
+
+
+def _k_nearest(
+    group: IntArray, facility: IntArray, distance_m: FloatArray, n_groups: int, k: int
+) -> tuple[FloatArray, IntArray, FloatArray]:
+    """:func:`~livable.geometry.access.top_k` of many pairs, cheaper: two stable sorts find
+    each group's ``k``-th distance, and only the pairs within it (ties included) are
+    ranked."""
+    if group.size == 0:
+        return top_k(group, facility, distance_m, n_groups=n_groups, k=k)
+    order = np.argsort(distance_m, kind="stable")
+    order = order[np.argsort(group[order], kind="stable")]
+    g = group[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    sizes = np.diff(np.r_[starts, g.size])
+    kth = np.full(n_groups, -np.inf)
+    kth[g[starts]] = distance_m[order[starts + np.minimum(sizes, k) - 1]]
+    keep = distance_m <= kth[group]
+    return top_k(group[keep], facility[keep], distance_m[keep], n_groups=n_groups, k=k)
+
+
+class PointGrid:
+    """Point facilities bucketed in square cells (row-major), for exact radius listings
+    around one point at a time: the cells of each row within the circle's box are one
+    contiguous run, so a listing is a few slices and one ``hypot``, no tree walk.
+
+    ``index`` maps the grid's points to the positions given (``facility`` of the answers).
+
+    >>> grid = PointGrid(np.array([0.0, 300.0, 5000.0]), np.array([0.0, 400.0, 0.0]),
+    ...                  np.array([7, 8, 9]))
+    >>> f, d = grid.within(0.0, 0.0, 500.0)
+    >>> sorted(zip(f.tolist(), d.tolist()))
+    [(7, 0.0), (8, 500.0)]
+    """
+
+    __slots__ = ("_codes", "_nx", "_ny", "_start", "_x", "_x0", "_y", "_y0", "cell_m", "index")
+
+    def __init__(
+        self, x: FloatArray, y: FloatArray, index: IntArray, type_codes: IntArray | None = None
+    ) -> None:
+        ok = np.isfinite(x) & np.isfinite(y)
+        x, y, index = x[ok], y[ok], np.asarray(index, dtype=np.int64)[ok]
+        codes = np.zeros(x.size, dtype=np.int64) if type_codes is None else type_codes[ok]
+        self._codes = np.bincount(np.asarray(codes, dtype=np.int64))
+        if x.size == 0:
+            x = y = np.zeros(0)
+        x0 = float(x.min()) if x.size else 0.0
+        y0 = float(y.min()) if y.size else 0.0
+        side = max(float(x.max()) - x0, float(y.max()) - y0) if x.size else 0.0
+        self.cell_m = max(100.0, side / 2000.0)
+        """Cell side (metres): 100 m, or coarser to keep at most 2,000 x 2,000 cells."""
+        nx = int(side // self.cell_m) + 1
+        cx = ((x - x0) // self.cell_m).astype(np.int64)
+        cy = ((y - y0) // self.cell_m).astype(np.int64)
+        ny = int(cy.max()) + 1 if cy.size else 1
+        cell = cy * nx + cx
+        order = np.lexsort((index, cell))
+        self._x, self._y, self.index = x[order], y[order], index[order]
+        self._start = np.zeros(nx * ny + 1, dtype=np.int64)
+        np.cumsum(np.bincount(cell, minlength=nx * ny), out=self._start[1:])
+        self._x0, self._y0, self._nx, self._ny = x0, y0, nx, ny
+
+    def type_counts(self, n_types: int) -> IntArray:
+        """How many points of each type code the grid holds (``type_codes`` given)."""
+        counts = np.zeros(n_types, dtype=np.int64)
+        m = min(n_types, self._codes.size)
+        counts[:m] = self._codes[:m]
+        return counts
+
+    def within(self, x: float, y: float, r: float) -> tuple[IntArray, FloatArray]:
+        """The points with ``hypot(dx, dy) <= r`` of ``(x, y)``: (index, distance), unsorted."""
+        c = self.cell_m
+        c0 = max(int((x - r - self._x0) // c), 0)
+        c1 = min(int((x + r - self._x0) // c), self._nx - 1)
+        r0 = max(int((y - r - self._y0) // c), 0)
+        r1 = min(int((y + r - self._y0) // c), self._ny - 1)
+        if c0 > c1 or r0 > r1 or not r >= 0.0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        rows = np.arange(r0, r1 + 1) * self._nx
+        lo, hi = self._start[rows + c0], self._start[rows + c1 + 1]
+        sizes = hi - lo
+        offsets = np.repeat(lo - (np.cumsum(sizes) - sizes), sizes)
+        pos = offsets + np.arange(int(sizes.sum()))
+        d = np.hypot(self._x[pos] - x, self._y[pos] - y)
+        keep = d <= r
+        return self.index[pos[keep]], d[keep]
+
+
 def proximity_table(
     origins: Origins,
     facilities: FacilityColumns,
@@ -377,6 +545,9 @@ def proximity_table(
     a_indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(a_o, minlength=n), out=a_indptr[1:])
     areas = _Areas(a_o, a_f, a_d, codes[a_f].astype(np.int64), a_indptr)
+    if metric is None and n <= LIST_ORIGINS and prepared.grid is not None:
+        circles = SearchCircleLists(points, pidx, origins, circle, areas, metric)
+        return _few_origins(origins, query, prepared, prepared.grid, areas, codes, circles)
 
     def counts(radius: FloatArray, subset: IntArray) -> IntArray:
         """``[subset origin, type]`` counts within ``radius`` (one per subset origin)."""
