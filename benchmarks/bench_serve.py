@@ -1,7 +1,7 @@
 """Benchmark ``livable serve`` on loopback: start-up time and ``/api/near`` latency.
 
     python benchmarks/bench_serve.py [--communities 2000] [--facilities 500000]
-        [--requests 2000] [--clients 8] [--seed 1] [--keep DIR] [--skip-demo]
+        [--requests 2000] [--clients 8] [--workers 1] [--seed 1] [--keep DIR] [--skip-demo]
 
 For the demo city (``livable demo``) and for a seeded synthetic city
 (``livable.io.synthetic``, 2,000 communities x 500,000 facilities by default) it
@@ -58,12 +58,15 @@ def livable_exe() -> str:
     return str(Path(sys.executable).parent / "livable")
 
 
+WORKERS = ["--workers", "1"]
+
+
 def start(args: list[str]) -> tuple[subprocess.Popen[bytes], int, float]:
     """Start ``livable serve ARGS`` on a free port; (process, port, seconds to /healthz)."""
     port = free_port()
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [livable_exe(), "serve", *args, "--port", str(port)],
+        [livable_exe(), "serve", *args, *WORKERS, "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -195,10 +198,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", help="write the cities here and keep them")
     parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="livable serve --workers")
     args = parser.parse_args(argv)
+    WORKERS[1] = str(args.workers)
     print(
         f"livable serve benchmark: {os.cpu_count()} cores, {args.requests:,} requests "
-        f"/api/near from {args.clients} clients per city"
+        f"/api/near from {args.clients} clients per city, {args.workers} server worker(s)"
     )
     tmp = tempfile.mkdtemp(prefix="bench-serve-")
     folder = Path(args.keep or tmp)

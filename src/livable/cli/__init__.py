@@ -327,6 +327,12 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sv.add_argument("--port", type=_whole(0, 65535), default=8000, help="port (default 8000)")
     sv.add_argument(
+        "--workers",
+        type=_whole(1, 64),
+        default=1,
+        help="worker processes, each with its own copy of the index (default 1)",
+    )
+    sv.add_argument(
         "--cors",
         action="append",
         default=[],
@@ -590,6 +596,8 @@ def _interactive_map(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    import gc
+
     try:
         import uvicorn
 
@@ -600,18 +608,38 @@ def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         ) from None
     if args.communities is not None and args.facilities is None:
         raise _UsageError("--communities needs --facilities")
-    app = create_app(
-        report=args.report,
-        communities=args.communities,
-        facilities=args.facilities,
-        streets=args.streets,
-        profile=args.profile,
-        cors_origins=args.cors,
-        tiles=args.tiles,
-        tiles_datum=args.tiles_datum,
-    )
+    settings = {
+        "report": args.report,
+        "communities": args.communities,
+        "facilities": args.facilities,
+        "streets": args.streets,
+        "profile": args.profile,
+        "cors_origins": args.cors,
+        "tiles": args.tiles,
+        "tiles_datum": args.tiles_datum,
+    }
+    run = {"host": args.host, "port": args.port, "log_level": "warning", "server_header": False}
+    if args.workers > 1:  # each worker process loads and indexes on its own
+        from livable.serve.app import SETTINGS_ENV
+
+        os.environ[SETTINGS_ENV] = json.dumps(settings)
+        print(
+            f"livable serve: http://{args.host}:{args.port}/ ({args.workers} workers; "
+            "Ctrl-C stops)",
+            file=out,
+            flush=True,
+        )
+        uvicorn.run(
+            "livable.serve.app:app_from_environment", factory=True, workers=args.workers, **run
+        )
+        return 0
+    app = create_app(**settings)
+    # the report and the index live as long as the process: move them out of the garbage
+    # collector's reach, so that a full collection between requests does not walk them
+    gc.collect()
+    gc.freeze()
     print(f"livable serve: http://{args.host}:{args.port}/ (Ctrl-C stops)", file=out, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
+    uvicorn.run(app, **run)
     return 0
 
 

@@ -18,7 +18,10 @@ are given.
 
 from __future__ import annotations
 
+import gc
+import json
 import math
+import os
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -37,7 +40,11 @@ from livable.serve.openapi import docs_page, openapi_document
 from livable.serve.page import map_page
 from livable.serve.service import MAX_QUERY_CHARS, RequestError, Service
 
-__all__ = ["MAX_QUERY_STRING", "create_app"]
+__all__ = ["MAX_QUERY_STRING", "SETTINGS_ENV", "app_from_environment", "create_app"]
+
+SETTINGS_ENV = "LIVABLE_SERVE_SETTINGS"
+"""The environment variable through which ``livable serve --workers N`` hands its
+settings (the keywords of :func:`create_app`, as JSON) to each worker process."""
 
 MAX_QUERY_STRING = 2048
 """The longest query string accepted (bytes); a longer one is answered 400."""
@@ -278,3 +285,26 @@ def create_app(
         middleware=middleware,
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
+
+
+def app_from_environment() -> Starlette:
+    """The application of one worker of ``livable serve --workers N`` (uvicorn's factory):
+    :func:`create_app` of the settings in :data:`SETTINGS_ENV`, its objects then frozen out
+    of the garbage collector's reach (they live as long as the process).
+
+    >>> import os
+    >>> from livable.testing import community, facility
+    >>> from livable.io.sample import write_sample_city
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> c, f = write_sample_city(folder)
+    >>> os.environ[SETTINGS_ENV] = json.dumps({"communities": str(c), "facilities": str(f)})
+    >>> type(app_from_environment()).__name__
+    'Starlette'
+    >>> del os.environ[SETTINGS_ENV]; gc.unfreeze()
+    """
+    settings = json.loads(os.environ[SETTINGS_ENV])
+    app = create_app(**settings)
+    gc.collect()
+    gc.freeze()
+    return app
