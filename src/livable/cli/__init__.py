@@ -275,6 +275,20 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
     mp.add_argument("--plan", help="plan.geojson of `livable plan`: draw its sites (city map)")
+    df = sub.add_parser("diff", help="compare two reports: grades, gaps and targets (P6, P8)")
+    df.add_argument("before", help="the earlier report.json")
+    df.add_argument("after", help="the later report.json")
+    df.add_argument("--json", action="store_true", help="print JSON (diff.schema.json)")
+    df.add_argument(
+        "--out",
+        type=_suffix(".json", ".md", ".csv", ".xlsx"),
+        help="also write the diff to FILE.json, FILE.md, FILE.csv or FILE.xlsx",
+    )
+    df.add_argument(
+        "--allow-different-profile",
+        action="store_true",
+        help="compare reports made with different profiles or distance providers",
+    )
     hb = sub.add_parser("handbook", help="write the residents' handbook (P7) of a report")
     hb.add_argument("report", help="report.json")
     which = hb.add_mutually_exclusive_group(required=True)
@@ -524,6 +538,28 @@ def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    from livable.models import read_report
+    from livable.models.serialize import dumps
+    from livable.report.diff import diff
+    from livable.report.diff_output import format_diff, write_diff
+
+    result = diff(
+        read_report(Path(args.before)),
+        read_report(Path(args.after)),
+        allow_different_profile=args.allow_different_profile,
+    )
+    if args.json:
+        out.write(dumps(result.to_dict()))
+    else:
+        print(format_diff(result), file=out)
+    if args.out:
+        path = write_diff(result, args.out)
+        if not args.json:
+            print(f"\ndiff written to {path}", file=out)
+    return 0
+
+
 def _skipped_line(skip: dict[str, Any]) -> str:
     text = f"plugin {show(skip['plugin'])}"
     if skip["hook"]:
@@ -670,6 +706,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "import": lambda args, out: _import(args, out),
     "map": _cmd_map,
     "handbook": _cmd_handbook,
+    "diff": _cmd_diff,
 }
 
 
@@ -723,6 +760,10 @@ def _writes_handbook(args: argparse.Namespace) -> _Writes:
     return [args.out], [args.report, args.profile], []
 
 
+def _writes_diff(args: argparse.Namespace) -> _Writes:
+    return [] if args.out is None else [args.out], [args.before, args.after], []
+
+
 WRITERS: dict[str, Callable[[argparse.Namespace], _Writes]] = {
     "evaluate": _writes_evaluate,
     "demo": _writes_demo,
@@ -731,6 +772,7 @@ WRITERS: dict[str, Callable[[argparse.Namespace], _Writes]] = {
     "import": _writes_import,
     "map": _writes_map,
     "handbook": _writes_handbook,
+    "diff": _writes_diff,
 }
 """Every command that writes a file, and what it reads and writes (for :func:`_check_writes`)."""
 
