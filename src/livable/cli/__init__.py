@@ -205,6 +205,12 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument("report", help="report.json")
     sm.add_argument("--csv", metavar="DIR", help="also write the summary tables as CSV files")
     sm.add_argument("--xlsx", metavar="FILE", help="also write them as an XLSX workbook")
+    sm.add_argument(
+        "--coverage",
+        action="store_true",
+        help="also print the population-weighted coverage: shares of residents, not "
+        "communities, by grade and by service category within its tier",
+    )
     pl = sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
     pl.add_argument("--json", action="store_true", help="print JSON instead of text")
     _add_plugin_args(pl)
@@ -527,6 +533,10 @@ def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
     data = _read_report(Path(args.report))
     print(format_summary(data), file=out)
+    if args.coverage:
+        from livable.report.coverage import coverage, format_coverage
+
+        print("\n" + format_coverage(coverage(data)), file=out)
     if args.csv or args.xlsx:
         from livable.report.export import write_csv, write_xlsx
 
