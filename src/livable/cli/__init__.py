@@ -211,6 +211,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also print the population-weighted coverage: shares of residents, not "
         "communities, by grade and by service category within its tier",
     )
+    sm.add_argument(
+        "--equity",
+        action="store_true",
+        help="also print equity: per district the Gini of residents' distance to each of "
+        "the twelve ones, the share beyond each tier, and the least served subdistricts",
+    )
     pl = sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
     pl.add_argument("--json", action="store_true", help="print JSON instead of text")
     _add_plugin_args(pl)
@@ -537,6 +543,10 @@ def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
         from livable.report.coverage import coverage, format_coverage
 
         print("\n" + format_coverage(coverage(data)), file=out)
+    if args.equity:
+        from livable.report.equity import equity, format_equity
+
+        print("\n" + format_equity(equity(data)), file=out)
     if args.csv or args.xlsx:
         from livable.report.export import write_csv, write_xlsx
 
