@@ -241,6 +241,7 @@ API_MODULES: list[tuple[str, str, list[str]]] = [
     ("The diff as text and files", "livable.report.diff_output", []),
     ("Population-weighted coverage", "livable.report.coverage", []),
     ("Equity", "livable.report.equity", []),
+    ("The assessment workbook", "livable.report.assessment", []),
     ("The convenience-service map", "livable.report.maps", []),
     ("The residents' handbook", "livable.report.handbook", []),
     ("Planning new facilities", "livable.report.planner", []),

@@ -8,6 +8,7 @@ shows it); 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import datetime
 import functools
 import json
 import os
@@ -210,6 +211,26 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also print the population-weighted coverage: shares of residents, not "
         "communities, by grade and by service category within its tier",
+    )
+    sm.add_argument(
+        "--assessment",
+        action="store_true",
+        help="with --xlsx: write the 考核 workbook (P8), one sheet per district and "
+        "subdistrict, instead of the summary tables",
+    )
+    sm.add_argument(
+        "--baseline", metavar="BEFORE.json", help="with --assessment: add the change since it"
+    )
+    sm.add_argument(
+        "--date",
+        type=_iso_date,
+        help="with --assessment: the report's date, YYYY-MM-DD, for its P6 stage "
+        "(default: the day the report file was last written)",
+    )
+    sm.add_argument(
+        "--allow-different-profile",
+        action="store_true",
+        help="with --baseline: compare reports made with different profiles or providers",
     )
     sm.add_argument(
         "--equity",
@@ -536,9 +557,40 @@ def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _iso_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{show(text)}: give a date as YYYY-MM-DD") from None
+
+
 def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
+    if (args.baseline or args.date) and not args.assessment:
+        raise _UsageError("--baseline and --date go with --assessment")
+    if args.assessment and not args.xlsx:
+        raise _UsageError("--assessment writes a workbook: give --xlsx FILE")
     data = _read_report(Path(args.report))
     print(format_summary(data), file=out)
+    if args.assessment:
+        from livable.models import read_report
+        from livable.report.assessment import plan_stage, write_assessment_xlsx
+
+        report_path = Path(args.report)
+        date = args.date or datetime.date.fromtimestamp(report_path.stat().st_mtime)
+        baseline = None if args.baseline is None else read_report(Path(args.baseline))
+        path = write_assessment_xlsx(
+            read_report(report_path),
+            args.xlsx,
+            date=date,
+            baseline=baseline,
+            allow_different_profile=args.allow_different_profile,
+        )
+        stage = plan_stage(date)
+        print(
+            f"\n考核 workbook written to {path} ({date.isoformat()}: {stage.label_zh} "
+            f"{stage.label_en})",
+            file=out,
+        )
     if args.coverage:
         from livable.report.coverage import coverage, format_coverage
 
@@ -547,14 +599,15 @@ def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
         from livable.report.equity import equity, format_equity
 
         print("\n" + format_equity(equity(data)), file=out)
-    if args.csv or args.xlsx:
+    xlsx = None if args.assessment else args.xlsx  # the 考核 workbook took its place
+    if args.csv or xlsx:
         from livable.report.export import write_csv, write_xlsx
 
         if args.csv:
             written = write_csv(data, args.csv)
             print(f"\nCSV tables written to {args.csv} ({len(written)} files)", file=out)
-        if args.xlsx:
-            print(f"workbook written to {write_xlsx(data, args.xlsx)}", file=out)
+        if xlsx:
+            print(f"workbook written to {write_xlsx(data, xlsx)}", file=out)
     return 0
 
 
@@ -756,7 +809,8 @@ def _writes_summary(args: argparse.Namespace) -> _Writes:
 
     csv = [] if args.csv is None else [Path(args.csv) / f"{t}.csv" for t in TABLES]
     xlsx = [] if args.xlsx is None else [args.xlsx]
-    return [*csv, *xlsx], [args.report], [] if args.csv is None else [args.csv]
+    inputs = [args.report, args.baseline]
+    return [*csv, *xlsx], inputs, [] if args.csv is None else [args.csv]
 
 
 def _writes_plan(args: argparse.Namespace) -> _Writes:
