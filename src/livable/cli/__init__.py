@@ -308,6 +308,16 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
     mp.add_argument("--plan", help="plan.geojson of `livable plan`: draw its sites (city map)")
+    mp.add_argument(
+        "--baseline",
+        metavar="BEFORE.json",
+        help="an earlier report: mark the communities that moved up or down (city map)",
+    )
+    mp.add_argument(
+        "--allow-different-profile",
+        action="store_true",
+        help="with --baseline: compare reports made with different profiles or providers",
+    )
     df = sub.add_parser("diff", help="compare two reports: grades, gaps and targets (P6, P8)")
     df.add_argument("before", help="the earlier report.json")
     df.add_argument("after", help="the later report.json")
@@ -529,6 +539,10 @@ def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Pat
 def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
     from livable.report.maps import render_map
 
+    if args.baseline is not None and args.community is not None:
+        raise _UsageError("--baseline marks changes on the city map: leave out --community")
+    if args.allow_different_profile and args.baseline is None:
+        raise _UsageError("--allow-different-profile goes with --baseline")
     path = render_map(
         args.report,
         args.out,
@@ -537,6 +551,8 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
         dpi=args.dpi,
         font=args.font,
         plan=args.plan,
+        baseline=args.baseline,
+        allow_different_profile=args.allow_different_profile,
     )
     print(f"map written to {path}", file=out)
     return 0
@@ -827,7 +843,7 @@ def _writes_import(args: argparse.Namespace) -> _Writes:
 
 
 def _writes_map(args: argparse.Namespace) -> _Writes:
-    return [args.out], [args.report, args.profile, args.font, args.plan], []
+    return [args.out], [args.report, args.profile, args.font, args.plan, args.baseline], []
 
 
 def _writes_handbook(args: argparse.Namespace) -> _Writes:
