@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 import openpyxl
@@ -144,3 +145,31 @@ def test_cli_assessment_usage_errors(after, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["summary", str(a), "--assessment", "--xlsx", "x.xlsx", "--date", "June"])
     assert exc.value.code == 2
+
+
+def test_the_residents_file_counts_the_residents(after):
+    people = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"community": "c3", "population": 700},
+                "geometry": {"type": "Point", "coordinates": [LON, LAT]},
+            }
+        ],
+    }
+    _beilin, changan = _rows(assessment_tables(after, date=DAY, residents=people)["district"])
+    assert (changan["residents"], changan["uncounted"]) == (700, 0)
+    assert changan["residents_livable_share"] == 0.0
+
+
+def test_the_date_defaults_to_the_day_the_report_was_written(after, tmp_path, capsys):
+    a = _write(after, tmp_path / "a.json")
+    written = datetime.datetime(2020, 8, 1, 12, 0).timestamp()
+    os.utime(a, (written, written))
+    out = tmp_path / "kaohe.xlsx"
+    assert main(["summary", str(a), "--assessment", "--xlsx", str(out)]) == 0
+    assert "(2020-08-01: 第一阶段：摸底评估 stage 1: evaluation)" in capsys.readouterr().out
+    sheet = openpyxl.load_workbook(out)["区 district"]
+    row = dict(zip((c.value for c in sheet[1]), (c.value for c in sheet[2]), strict=True))
+    assert row["阶段 stage"] == "第一阶段：摸底评估 stage 1: evaluation"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,7 +11,12 @@ from hypothesis import strategies as st
 import livable
 from livable import TWELVE_ONES
 from livable.cli import main
-from livable.report.coverage import category_reach, coverage, format_coverage
+from livable.report.coverage import (
+    category_reach,
+    community_residents,
+    coverage,
+    format_coverage,
+)
 from livable.testing import community, facility, offset, ring_of_facilities
 
 LON, LAT = 108.94, 34.26
@@ -115,3 +122,57 @@ def test_summary_coverage_prints_the_residents(city, tmp_path, capsys):
     assert "population-weighted" in out
     assert "city: 4500 residents in 3 communities (1 without a population" in out
     assert format_coverage(coverage(city)) in out
+
+
+def _points(*people: tuple[str, float]) -> dict[str, object]:
+    """A residents file: one point a (community, population); where does not matter here."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"community": cid, "population": n},
+                "geometry": {"type": "Point", "coordinates": [LON, LAT]},
+            }
+            for cid, n in people
+        ],
+    }
+
+
+RESIDENTS = _points(("c2", 300), ("c2", 100), ("c3", 1500), ("c3", 500), ("nowhere", 9))
+"""c2: 400 residents by its points (its population says 1,000); c3 (no population): 2,000;
+c1 and c4 have no point and keep their population; "nowhere" is not in the report."""
+
+
+def test_the_residents_file_counts_the_residents_where_given(city):
+    people = community_residents(city, RESIDENTS)
+    assert dict(people) == {"c1": 3000, "c2": 400, "c3": 2000, "c4": 500}
+    cov = coverage(city, residents=RESIDENTS)
+    whole = cov.group("city", "city")
+    assert (whole.residents, whole.counted, whole.uncounted) == (5900, 4, 0)
+    assert whole.livable_share == pytest.approx(3000 / 5900)
+    assert whole.category("medical").share == pytest.approx((3000 + 500) / 5900)
+    beilin = cov.group("district", "碑林区")
+    assert (beilin.residents, beilin.uncounted) == (5400, 0)
+    assert beilin.livable_share == pytest.approx(3000 / 5400)
+    nanyuanmen = cov.group("subdistrict", "南院门街道", "碑林区")
+    assert (nanyuanmen.residents, nanyuanmen.livable_share) == (2000, 0.0)
+    # fractional populations stay fractional
+    half = community_residents(city, _points(("c3", 0.5), ("c3", 0.25)))
+    assert half["c3"] == 0.75
+
+
+def test_summary_coverage_with_the_residents_file(city, tmp_path, capsys):
+    path = tmp_path / "report.json"
+    path.write_text(city.to_json(), encoding="utf-8")
+    people = tmp_path / "residents.geojson"
+    people.write_text(json.dumps(RESIDENTS), encoding="utf-8")
+    assert main(["summary", str(path), "--coverage", "--residents", str(people)]) == 0
+    out = capsys.readouterr().out
+    assert "city: 5900 residents in 4 communities (0 without a population" in out
+    with pytest.raises(SystemExit) as exc:
+        main(["summary", str(path), "--residents", str(people)])
+    assert exc.value.code == 2
+    assert "--residents goes with --coverage" in capsys.readouterr().err
+    assert main(["summary", str(path), "--coverage", "--residents", str(tmp_path / "no")]) == 1
+    assert "file not found" in capsys.readouterr().err

@@ -120,3 +120,27 @@ def test_summary_equity_names_the_least_served(city, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "least served subdistricts" in out
     assert format_equity(equity(city)) in out
+
+
+def test_the_residents_file_weights_the_distances(city):
+    """a3 has no population; the residents file gives it 1,000 residents and a1 4,000."""
+    people = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"community": cid, "population": n},
+                "geometry": {"type": "Point", "coordinates": [LON, LAT]},
+            }
+            for cid, n in [("a1", 4000), ("a3", 1000)]
+        ],
+    }
+    a = equity(city, residents=people).district("A")
+    assert (a.residents, a.uncounted) == (8000, 0)
+    written = livable.read_report(city.to_json())
+    d = {c: written.community(c).access_to("clinic").nearest_m for c in ("a1", "a2", "a3")}
+    w = {"a1": 4000, "a2": 3000, "a3": 1000}
+    known = [c for c in d if d[c] is not None]
+    clinic = a.facility_type("clinic")
+    assert clinic.gini == pytest.approx(gini([d[c] for c in known], [w[c] for c in known]))
+    assert clinic.residents + clinic.beyond_search == 8000

@@ -238,6 +238,19 @@ def _parser() -> argparse.ArgumentParser:
         help="also print equity: per district the Gini of residents' distance to each of "
         "the twelve ones, the share beyond each tier, and the least served subdistricts",
     )
+    sm.add_argument(
+        "--residents",
+        help="with --coverage, --equity or --assessment: resident points GeoJSON "
+        "(population, community) counting each community's residents; a community "
+        "without a point keeps its population",
+    )
+    sm.add_argument("--residents-crs", help="CRS of the residents file (e.g. EPSG:4547)")
+    sm.add_argument(
+        "--residents-datum",
+        default="wgs84",
+        choices=("wgs84", "gcj02", "bd09"),
+        help="map datum of lon/lat residents (gcj02: Amap/Tencent, bd09: Baidu)",
+    )
     pl = sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
     pl.add_argument("--json", action="store_true", help="print JSON instead of text")
     _add_plugin_args(pl)
@@ -585,7 +598,14 @@ def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
         raise _UsageError("--baseline and --date go with --assessment")
     if args.assessment and not args.xlsx:
         raise _UsageError("--assessment writes a workbook: give --xlsx FILE")
+    if args.residents and not (args.coverage or args.equity or args.assessment):
+        raise _UsageError("--residents goes with --coverage, --equity or --assessment")
     data = _read_report(Path(args.report))
+    residents = None
+    if args.residents is not None:
+        from livable.engine import EvaluationSettings, as_resident_layer
+
+        residents = as_resident_layer(_residents(args)["residents"], EvaluationSettings())
     print(format_summary(data), file=out)
     if args.assessment:
         from livable.models import read_report
@@ -600,6 +620,7 @@ def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
             date=date,
             baseline=baseline,
             allow_different_profile=args.allow_different_profile,
+            residents=residents,
         )
         stage = plan_stage(date)
         print(
@@ -610,11 +631,11 @@ def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
     if args.coverage:
         from livable.report.coverage import coverage, format_coverage
 
-        print("\n" + format_coverage(coverage(data)), file=out)
+        print("\n" + format_coverage(coverage(data, residents=residents)), file=out)
     if args.equity:
         from livable.report.equity import equity, format_equity
 
-        print("\n" + format_equity(equity(data)), file=out)
+        print("\n" + format_equity(equity(data, residents=residents)), file=out)
     xlsx = None if args.assessment else args.xlsx  # the 考核 workbook took its place
     if args.csv or xlsx:
         from livable.report.export import write_csv, write_xlsx
@@ -825,7 +846,7 @@ def _writes_summary(args: argparse.Namespace) -> _Writes:
 
     csv = [] if args.csv is None else [Path(args.csv) / f"{t}.csv" for t in TABLES]
     xlsx = [] if args.xlsx is None else [args.xlsx]
-    inputs = [args.report, args.baseline]
+    inputs = [args.report, args.baseline, args.residents]
     return [*csv, *xlsx], inputs, [] if args.csv is None else [args.csv]
 
 

@@ -32,7 +32,7 @@ import attrs
 from livable.errors import LivableError
 from livable.models import ReportSource, ZoneSummary, as_report
 from livable.models.serialize import round_share
-from livable.report.coverage import GroupCoverage, coverage
+from livable.report.coverage import GroupCoverage, ResidentSource, coverage
 from livable.report.diff import CommunityChange, GroupChange, ReportDiff, diff
 from livable.report.export import Cell, Table
 
@@ -232,11 +232,15 @@ def assessment_tables(
     date: datetime.date,
     baseline: ReportSource | None = None,
     allow_different_profile: bool = False,
+    residents: ResidentSource | None = None,
 ) -> dict[str, Table]:
     """The 考核 tables, ``district`` and ``subdistrict``: one row per unit (columns:
     :data:`ASSESSMENT_COLUMNS` ids). ``date`` is the report's date (its ``P6`` stage);
     ``baseline`` an earlier report, adding the change since it (reports of different
-    profiles need ``allow_different_profile``, as for :func:`~livable.diff`).
+    profiles need ``allow_different_profile``, as for :func:`~livable.diff`);
+    ``residents`` the resident points counting each community's residents (the
+    residents file; else each community's ``population``, see
+    :func:`~livable.report.coverage.community_residents`).
 
     >>> import datetime, livable
     >>> from livable.testing import community
@@ -247,7 +251,7 @@ def assessment_tables(
     """
     data = as_report(report)
     stage = plan_stage(date)
-    cov = coverage(data)
+    cov = coverage(data, residents=residents)
     d = (
         None
         if baseline is None
@@ -283,10 +287,12 @@ def write_assessment_xlsx(
     date: datetime.date,
     baseline: ReportSource | None = None,
     allow_different_profile: bool = False,
+    residents: ResidentSource | None = None,
 ) -> Path:
     """Write the 考核 workbook: sheets ``区 district`` and ``街道 subdistrict``, a bold,
     frozen header row in Chinese then English (``社区数 communities``), shares as
-    percentages. Needs ``openpyxl`` (the ``xlsx`` extra).
+    percentages; the arguments as for :func:`assessment_tables`. Needs ``openpyxl`` (the
+    ``xlsx`` extra).
 
     >>> import datetime, livable, tempfile, openpyxl
     >>> from livable.testing import community
@@ -306,7 +312,11 @@ def write_assessment_xlsx(
             "writing an XLSX workbook needs openpyxl: pip install 'livable[xlsx]'"
         ) from None
     tables = assessment_tables(
-        report, date=date, baseline=baseline, allow_different_profile=allow_different_profile
+        report,
+        date=date,
+        baseline=baseline,
+        allow_different_profile=allow_different_profile,
+        residents=residents,
     )
     out = Path(path)
     book = Workbook()

@@ -11,8 +11,10 @@ live in them, per city, zone, district and subdistrict (the groups of the summar
   who reach the category; any other community contributes all its residents or none,
   as its centre reaches the category or not.
 
-The weight of a community is its ``population``. Communities without one are counted
-apart (``uncounted`` of :class:`GroupCoverage`), never guessed: they weigh nothing in the shares.
+The weight of a community is its number of residents (:func:`community_residents`): the
+sum of its points in the residents file where one is given (``residents=``, the CLI's
+``--residents``), else its ``population``. Communities with neither are counted apart
+(``uncounted`` of :class:`GroupCoverage`), never guessed: they weigh nothing in the shares.
 
 >>> import livable
 >>> from livable.testing import community
@@ -25,13 +27,15 @@ apart (``uncounted`` of :class:`GroupCoverage`), never guessed: they weigh nothi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
 
 from livable._text import show
-from livable.models import CommunityResult, Grade, ReportSource, Zone, as_report
+from livable.engine import EvaluationSettings, LayerSpec, as_resident_layer
+from livable.io import FeatureSource, ResidentLayer
+from livable.models import CommunityResult, Grade, Report, ReportSource, Zone, as_report
 from livable.profile import Profile
 from livable.report._doc import report_profile
 
@@ -39,10 +43,14 @@ __all__ = [
     "CategoryCoverage",
     "Coverage",
     "GroupCoverage",
+    "ResidentSource",
     "category_reach",
+    "community_residents",
     "coverage",
     "format_coverage",
     "report_groups",
+    "residents_text",
+    "walk_tiers",
 ]
 
 
@@ -65,8 +73,9 @@ class CategoryCoverage:
 class GroupCoverage:
     """Residents of one city, zone, district or subdistrict, by grade and by category.
 
-    ``communities`` is every evaluated community of the group; ``counted`` those with a
-    population (whose residents are the ``residents``), ``uncounted`` those without.
+    ``communities`` is every evaluated community of the group; ``counted`` those whose
+    residents are known (:func:`community_residents`; their sum is ``residents``),
+    ``uncounted`` those without.
 
     >>> g = GroupCoverage(level="city", key="city", parent=None, communities=3, counted=2,
     ...     uncounted=1, residents=1000, livable_residents=600, happy_residents=100)
@@ -80,9 +89,9 @@ class GroupCoverage:
     communities: int
     counted: int
     uncounted: int
-    residents: int
-    livable_residents: int
-    happy_residents: int
+    residents: float
+    livable_residents: float
+    happy_residents: float
     categories: tuple[CategoryCoverage, ...] = ()
 
     @property
@@ -121,6 +130,56 @@ class Coverage:
         raise KeyError((level, key, parent))
 
 
+ResidentSource = LayerSpec | FeatureSource | ResidentLayer
+"""A residents file (path, text or parsed GeoJSON), a :class:`~livable.engine.LayerSpec`
+naming it with its CRS or datum, or a :class:`~livable.io.ResidentLayer`."""
+
+
+def _people(value: float) -> float:
+    """A count of residents, as an int when it is whole (sums of point populations)."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def community_residents(
+    report: Report, residents: ResidentSource | None = None
+) -> Mapping[str, float]:
+    """The residents of each evaluated community, by id; a community that has none
+    known is left out (counted apart by the callers, never guessed).
+
+    With ``residents`` (the resident points of :func:`livable.evaluate`), a community's
+    residents are the sum of the ``population`` of its points; a community without a
+    point there keeps its own ``population``. Without, every community its
+    ``population``.
+
+    >>> import livable
+    >>> from livable.testing import community
+    >>> r = livable.evaluate([community("c1", 108.94, 34.26, population=800),
+    ...                       community("c2", 108.95, 34.26), community("c3", 108.96, 34.26)], [])
+    >>> dict(community_residents(r))
+    {'c1': 800}
+    >>> points = {"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "properties": {"community": c, "population": p},
+    ...      "geometry": {"type": "Point", "coordinates": [108.95, 34.26]}}
+    ...     for c, p in [("c2", 120), ("c2", 30), ("nowhere", 5)]]}
+    >>> dict(community_residents(r, points))
+    {'c1': 800, 'c2': 150}
+    """
+    counts: dict[str, float] = {}
+    if residents is not None:
+        layer = as_resident_layer(residents, EvaluationSettings())
+        for community_id, population in zip(
+            layer.community.tolist(), layer.population.tolist(), strict=True
+        ):
+            counts[community_id] = counts.get(community_id, 0.0) + population
+    out: dict[str, float] = {}
+    for c in report.communities:
+        if c.id in counts:
+            out[c.id] = _people(counts[c.id])
+        elif c.population is not None:
+            out[c.id] = c.population
+    return out
+
+
 Group = tuple[str, str, str | None, tuple[CommunityResult, ...]]
 """A group of communities: level, key, parent (a subdistrict's district), members."""
 
@@ -154,8 +213,17 @@ def report_groups(communities: Sequence[CommunityResult]) -> list[Group]:
     return groups
 
 
-def _tiers(communities: Iterable[CommunityResult], profile: Profile) -> dict[str, float]:
-    """The profile's categories measured in the report, with their tier distances."""
+def walk_tiers(communities: Iterable[CommunityResult], profile: Profile) -> dict[str, float]:
+    """The profile's service categories measured in the report, with their walk tier
+    distance in metres (``P6.tiers``), in the profile's order.
+
+    >>> import livable
+    >>> from livable.profile import load_profile
+    >>> from livable.testing import community
+    >>> r = livable.evaluate([community("c1", 108.94, 34.26)], [])
+    >>> walk_tiers(r.communities, load_profile("xian-2020"))["medical"]
+    1200.0
+    """
     measured = {a.category for c in communities for a in c.access if a.category is not None}
     return {
         category: profile.tier_distance_m(category)
@@ -189,12 +257,13 @@ def _group(
     parent: str | None,
     members: Sequence[CommunityResult],
     tiers: dict[str, float],
+    people: Mapping[str, float],
 ) -> GroupCoverage:
-    counted = [c for c in members if c.population is not None]
-    residents = sum(c.population or 0 for c in counted)
+    counted = [(c, people[c.id]) for c in members if c.id in people]
+    residents = _people(sum(n for _, n in counted))
     categories = []
     for category, tier in tiers.items():
-        reach = sum((c.population or 0) * category_reach(c, category, tier) for c in counted)
+        reach = sum(n * category_reach(c, category, tier) for c, n in counted)
         categories.append(
             CategoryCoverage(
                 category=category,
@@ -211,17 +280,23 @@ def _group(
         counted=len(counted),
         uncounted=len(members) - len(counted),
         residents=residents,
-        livable_residents=sum(c.population or 0 for c in counted if c.grade != Grade.NOT_LIVABLE),
-        happy_residents=sum(c.population or 0 for c in counted if c.grade == Grade.HAPPY),
+        livable_residents=_people(sum(n for c, n in counted if c.grade != Grade.NOT_LIVABLE)),
+        happy_residents=_people(sum(n for c, n in counted if c.grade == Grade.HAPPY)),
         categories=tuple(categories),
     )
 
 
-def coverage(report: ReportSource, *, profile: str | Path | Profile | None = None) -> Coverage:
+def coverage(
+    report: ReportSource,
+    *,
+    profile: str | Path | Profile | None = None,
+    residents: ResidentSource | None = None,
+) -> Coverage:
     """The population-weighted coverage of a report, per city, zone, district, subdistrict.
 
     ``profile`` gives the walk tiers (default: the report's built-in profile, else the
-    plan's ``xian-2020``), as for the maps and the handbook.
+    plan's ``xian-2020``), as for the maps and the handbook; ``residents`` the resident
+    points whose populations count a community's residents (:func:`community_residents`).
 
     >>> import livable
     >>> from livable.testing import community
@@ -230,10 +305,11 @@ def coverage(report: ReportSource, *, profile: str | Path | Profile | None = Non
     0.0
     """
     data = as_report(report)
-    tiers = _tiers(data.communities, report_profile(data, profile))
+    tiers = walk_tiers(data.communities, report_profile(data, profile))
+    people = community_residents(data, residents)
     return Coverage(
         groups=tuple(
-            _group(level, key, parent, members, tiers)
+            _group(level, key, parent, members, tiers, people)
             for level, key, parent, members in report_groups(data.communities)
         )
     )
@@ -241,6 +317,15 @@ def coverage(report: ReportSource, *, profile: str | Path | Profile | None = Non
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def residents_text(value: float) -> str:
+    """A number of residents as the summaries print it: whole, or to one decimal.
+
+    >>> residents_text(574350), residents_text(150.25)
+    ('574350', '150.2')
+    """
+    return str(value) if isinstance(value, int) else f"{value:.1f}"
 
 
 def format_coverage(cov: Coverage) -> str:
@@ -261,7 +346,7 @@ def format_coverage(cov: Coverage) -> str:
         key = g.key if g.parent is None else f"{g.parent} / {g.key}"
         head = g.level if g.level == g.key else f"{g.level} {show(key, quote=False)}"
         lines.append(
-            f"  {head}: {g.residents} residents in {g.counted} communities "
+            f"  {head}: {residents_text(g.residents)} residents in {g.counted} communities "
             f"({g.uncounted} without a population 无人口数据); livable 宜居 "
             f"{_pct(g.livable_share)}, happy 幸福 {_pct(g.happy_share)}"
         )

@@ -12,7 +12,8 @@ Shares say how many residents are served; equity says how evenly. Per district,
 and names the least served subdistricts: those whose residents are, on average over the
 categories, most often beyond the tier.
 
-Communities without a population weigh nothing (as in :mod:`livable.report.coverage`);
+A community's residents are counted as in :mod:`livable.report.coverage` (the residents
+file where given, else its ``population``); communities without weigh nothing;
 residents with no facility of a type within the search radius have no distance: they are
 counted apart (``beyond_search``) and left out of that type's Gini.
 
@@ -28,7 +29,7 @@ counted apart (``beyond_search``) and left out of that type's Gini.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -38,7 +39,14 @@ from livable._text import show
 from livable.models import TWELVE_ONES, CommunityResult, ReportSource, as_report
 from livable.profile import Profile
 from livable.report._doc import report_profile
-from livable.report.coverage import category_reach, report_groups
+from livable.report.coverage import (
+    ResidentSource,
+    category_reach,
+    community_residents,
+    report_groups,
+    residents_text,
+    walk_tiers,
+)
 
 __all__ = [
     "DistanceEquity",
@@ -98,8 +106,8 @@ class DistanceEquity:
     facility_type: str
     gini: float | None
     mean_m: float | None
-    residents: int
-    beyond_search: int
+    residents: float
+    beyond_search: float
 
 
 @attrs.frozen
@@ -116,7 +124,7 @@ class DistrictEquity:
     """Equity in one district: per type the distance Gini, per category the shortfall."""
 
     district: str
-    residents: int
+    residents: float
     uncounted: int
     distances: tuple[DistanceEquity, ...]
     tiers: tuple[TierShortfall, ...]
@@ -142,7 +150,7 @@ class SubdistrictService:
 
     subdistrict: str
     district: str | None
-    residents: int
+    residents: float
     share_beyond: float
 
 
@@ -168,17 +176,19 @@ def _distance(c: CommunityResult, facility_type: str) -> float | None:
     return None
 
 
-def _distances(members: Sequence[CommunityResult], facility_type: str) -> DistanceEquity:
-    known: list[tuple[float, int]] = []
-    beyond = 0
+def _distances(
+    members: Sequence[CommunityResult], facility_type: str, people: Mapping[str, float]
+) -> DistanceEquity:
+    known: list[tuple[float, float]] = []
+    beyond: float = 0
     for c in members:
-        if c.population is None:
+        if c.id not in people:
             continue
         d = _distance(c, facility_type)
         if d is None:
-            beyond += c.population
+            beyond += people[c.id]
         else:
-            known.append((d, c.population))
+            known.append((d, people[c.id]))
     residents = sum(p for _, p in known)
     mean = sum(d * p for d, p in known) / residents if residents else None
     return DistanceEquity(
@@ -190,19 +200,27 @@ def _distances(members: Sequence[CommunityResult], facility_type: str) -> Distan
     )
 
 
-def _beyond(members: Sequence[CommunityResult], category: str, tier: float) -> float | None:
-    counted = [c for c in members if c.population is not None]
-    residents = sum(c.population or 0 for c in counted)
+def _beyond(
+    members: Sequence[CommunityResult], category: str, tier: float, people: Mapping[str, float]
+) -> float | None:
+    counted = [(c, people[c.id]) for c in members if c.id in people]
+    residents = sum(n for _, n in counted)
     if not residents:
         return None
-    reached = sum((c.population or 0) * category_reach(c, category, tier) for c in counted)
+    reached = sum(n * category_reach(c, category, tier) for c, n in counted)
     return max(0.0, 1.0 - reached / residents)
 
 
-def equity(report: ReportSource, *, profile: str | Path | Profile | None = None) -> Equity:
+def equity(
+    report: ReportSource,
+    *,
+    profile: str | Path | Profile | None = None,
+    residents: ResidentSource | None = None,
+) -> Equity:
     """Per district, the distance Gini of each of the twelve ones and the share of
     residents beyond each tier; and the least served subdistricts (at most five, most
-    often beyond the tiers first). ``profile`` gives the tiers, as for
+    often beyond the tiers first). ``profile`` gives the tiers and ``residents`` the
+    resident points counting each community's residents, as for
     :func:`~livable.report.coverage.coverage`.
 
     >>> import livable
@@ -213,42 +231,39 @@ def equity(report: ReportSource, *, profile: str | Path | Profile | None = None)
     [('柏树林街道', 1.0)]
     """
     data = as_report(report)
-    chosen = report_profile(data, profile)
-    measured = {a.category for c in data.communities for a in c.access if a.category}
-    tiers = {
-        category: chosen.tier_distance_m(category)
-        for category in chosen.category_tiers
-        if category in measured
-    }
+    tiers = walk_tiers(data.communities, report_profile(data, profile))
+    people = community_residents(data, residents)
     types = [t for t in TWELVE_ONES if any(_has(c, t) for c in data.communities)]
     districts: list[DistrictEquity] = []
     ranked: list[SubdistrictService] = []
     for level, key, parent, members in report_groups(data.communities):
         if level == "district":
-            counted = [c for c in members if c.population is not None]
+            counted = [c for c in members if c.id in people]
             districts.append(
                 DistrictEquity(
                     district=key,
-                    residents=sum(c.population or 0 for c in counted),
+                    residents=sum(people[c.id] for c in counted),
                     uncounted=len(members) - len(counted),
-                    distances=tuple(_distances(members, t) for t in types),
+                    distances=tuple(_distances(members, t, people) for t in types),
                     tiers=tuple(
                         TierShortfall(
-                            category=cat, tier_m=tier, share_beyond=_beyond(members, cat, tier)
+                            category=cat,
+                            tier_m=tier,
+                            share_beyond=_beyond(members, cat, tier, people),
                         )
                         for cat, tier in tiers.items()
                     ),
                 )
             )
         elif level == "subdistrict":
-            shares = [_beyond(members, cat, tier) for cat, tier in tiers.items()]
+            shares = [_beyond(members, cat, tier, people) for cat, tier in tiers.items()]
             known = [s for s in shares if s is not None]
             if known:
                 ranked.append(
                     SubdistrictService(
                         subdistrict=key,
                         district=parent,
-                        residents=sum(c.population or 0 for c in members),
+                        residents=sum(people.get(c.id, 0) for c in members),
                         share_beyond=sum(known) / len(known),
                     )
                 )
@@ -278,7 +293,7 @@ def format_equity(e: Equity) -> str:
     lines = ["equity 公平性 (Gini of residents' distance 居民距离基尼系数; share beyond the tier)"]
     for d in e.districts:
         lines.append(
-            f"  {show(d.district, quote=False)}: {d.residents} residents "
+            f"  {show(d.district, quote=False)}: {residents_text(d.residents)} residents "
             f"({d.uncounted} communities without a population 无人口数据)"
         )
         ginis = ", ".join(
@@ -298,6 +313,6 @@ def format_equity(e: Equity) -> str:
         where = f"{show(s.district or '-', quote=False)} / {show(s.subdistrict, quote=False)}"
         lines.append(
             f"  {where}: {_pct(s.share_beyond)} beyond the tiers on average "
-            f"({s.residents} residents)"
+            f"({residents_text(s.residents)} residents)"
         )
     return "\n".join(lines)
