@@ -173,8 +173,11 @@ def test_cli_diff_writes_every_file_type(before, after, tmp_path, capsys):
         rows = list(csv.DictReader(f))
     assert [(r["id"], r["direction"]) for r in rows] == [("c1", "up")]
     book = openpyxl.load_workbook(tmp_path / "diff.xlsx")
-    assert book.sheetnames == ["communities", "gaps", "groups"]
+    assert book.sheetnames == ["communities", "gaps", "groups", "reports"]
     assert book["communities"]["A2"].value == "c1"
+    about = {r[0]: r[1:] for r in book["reports"].iter_rows(values_only=True)}
+    assert about["distance"] == ("euclidean", "euclidean")
+    assert about["different_profile"] == (False, False)
 
 
 def test_cli_diff_refuses_a_file_that_is_not_a_report(before, tmp_path, capsys):
@@ -195,6 +198,15 @@ def test_cli_diff_different_profile_needs_the_flag(before, tmp_path, capsys):
     assert "--allow-different-profile" in capsys.readouterr().err
     assert main(["diff", str(b), str(o), "--allow-different-profile"]) == 0
     assert "warning" in capsys.readouterr().out
+    book = tmp_path / "d.xlsx"
+    argv = ["diff", str(b), str(o), "--allow-different-profile", "--out", str(book)]
+    assert main(argv) == 0
+    assert "warning" in capsys.readouterr().out
+    about = {
+        r[0]: r[1:] for r in openpyxl.load_workbook(book)["reports"].iter_rows(values_only=True)
+    }
+    assert about["distance"] == ("euclidean", "geodesic")
+    assert about["different_profile"] == (True, True)
 
 
 def test_write_diff_refuses_an_unknown_suffix(before, tmp_path):

@@ -312,6 +312,13 @@ def _write_xlsx(d: ReportDiff, out: Path) -> None:
         for row in rows:
             sheet.append(list(row))
         sheet.freeze_panes = "A2"
+    about = book.create_sheet("reports")
+    about.append(["", "before", "after"])
+    about.append(["profile", d.profile_before, d.profile_after])
+    about.append(["distance", d.distance_before, d.distance_after])
+    about.append(["different_profile", d.different_profile, d.different_profile])
+    for cell in about[1]:
+        cell.font = Font(bold=True)
     book.save(out)
 
 
