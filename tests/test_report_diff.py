@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import livable
 from livable import TWELVE_ONES, Grade, ReportError
 from livable.cli import main
+from livable.models.serialize import dumps
 from livable.report.diff import diff
 from livable.report.diff_output import diff_tables, format_diff, write_diff
 from livable.schemas import load_schema
@@ -109,6 +110,7 @@ def test_diff_is_empty_exactly_when_nothing_changed(first, second):
     same = a.communities[0].gaps == b.communities[0].gaps
     assert d.is_empty == (same and a.communities[0].grade == b.communities[0].grade)
     assert len(d.up) + len(d.down) + len(d.stayed) == 1
+    jsonschema.validate(json.loads(dumps(d.to_dict())), load_schema("diff"))
 
 
 def test_added_removed_and_rejected_in_one_only(before):
@@ -129,6 +131,7 @@ def test_added_removed_and_rejected_in_one_only(before):
     assert d.rejected_after_only == ("c2",)
     assert diff(more, before).rejected_before_only == ("c2",)
     assert diff(more, before).removed == ("c3",)
+    jsonschema.validate(json.loads(dumps(d.to_dict())), load_schema("diff"))
 
 
 def test_different_profiles_are_compared_only_when_allowed(before, tmp_path):
