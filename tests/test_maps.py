@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import sys
 import warnings
@@ -493,3 +494,12 @@ def test_svg_text_is_only_in_embedded_fonts(sample, tmp_path, community):
                 continue
             # the first family listed that has the glyph draws it: it must be embedded
             assert any(ord(char) in fonts.get(f, set()) for f in families), (char, families)
+
+
+def test_embedding_the_font_logs_nothing(sample, tmp_path, caplog):
+    """fontTools' notes on the tables it drops (``FFTM``) do not reach the user's stderr."""
+    with caplog.at_level(logging.DEBUG):
+        root, _ids, _text = _svg(render_map(sample, tmp_path / "quiet.svg"))
+    assert _embedded_fonts(root)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("fontTools")] == []
+    assert logging.getLogger("fontTools").level == logging.NOTSET  # left as it was
