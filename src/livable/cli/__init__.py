@@ -8,6 +8,7 @@ shows it); 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import datetime
 import functools
 import json
 import os
@@ -227,6 +228,51 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument("report", help="report.json")
     sm.add_argument("--csv", metavar="DIR", help="also write the summary tables as CSV files")
     sm.add_argument("--xlsx", metavar="FILE", help="also write them as an XLSX workbook")
+    sm.add_argument(
+        "--coverage",
+        action="store_true",
+        help="also print the population-weighted coverage: shares of residents, not "
+        "communities, by grade and by service category within its tier",
+    )
+    sm.add_argument(
+        "--assessment",
+        action="store_true",
+        help="with --xlsx: write the 考核 workbook (P8), one sheet per district and "
+        "subdistrict, instead of the summary tables",
+    )
+    sm.add_argument(
+        "--baseline", metavar="BEFORE.json", help="with --assessment: add the change since it"
+    )
+    sm.add_argument(
+        "--date",
+        type=_iso_date,
+        help="with --assessment: the report's date, YYYY-MM-DD, for its P6 stage "
+        "(default: the day the report file was last written)",
+    )
+    sm.add_argument(
+        "--allow-different-profile",
+        action="store_true",
+        help="with --baseline: compare reports made with different profiles or providers",
+    )
+    sm.add_argument(
+        "--equity",
+        action="store_true",
+        help="also print equity: per district the Gini of residents' distance to each of "
+        "the twelve ones, the share beyond each tier, and the least served subdistricts",
+    )
+    sm.add_argument(
+        "--residents",
+        help="with --coverage, --equity or --assessment: resident points GeoJSON "
+        "(population, community) counting each community's residents; a community "
+        "without a point keeps its population",
+    )
+    sm.add_argument("--residents-crs", help="CRS of the residents file (e.g. EPSG:4547)")
+    sm.add_argument(
+        "--residents-datum",
+        default="wgs84",
+        choices=("wgs84", "gcj02", "bd09"),
+        help="map datum of lon/lat residents (gcj02: Amap/Tencent, bd09: Baidu)",
+    )
     pl = sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
     pl.add_argument("--json", action="store_true", help="print JSON instead of text")
     _add_plugin_args(pl)
@@ -297,6 +343,30 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
     mp.add_argument("--plan", help="plan.geojson of `livable plan`: draw its sites (city map)")
+    mp.add_argument(
+        "--baseline",
+        metavar="BEFORE.json",
+        help="an earlier report: mark the communities that moved up or down (city map)",
+    )
+    mp.add_argument(
+        "--allow-different-profile",
+        action="store_true",
+        help="with --baseline: compare reports made with different profiles or providers",
+    )
+    df = sub.add_parser("diff", help="compare two reports: grades, gaps and targets (P6, P8)")
+    df.add_argument("before", help="the earlier report.json")
+    df.add_argument("after", help="the later report.json")
+    df.add_argument("--json", action="store_true", help="print JSON (diff.schema.json)")
+    df.add_argument(
+        "--out",
+        type=_suffix(".json", ".md", ".csv", ".xlsx"),
+        help="also write the diff to FILE.json, FILE.md, FILE.csv or FILE.xlsx",
+    )
+    df.add_argument(
+        "--allow-different-profile",
+        action="store_true",
+        help="compare reports made with different profiles or distance providers",
+    )
     hb = sub.add_parser("handbook", help="write the residents' handbook (P7) of a report")
     hb.add_argument("report", help="report.json")
     which = hb.add_mutually_exclusive_group(required=True)
@@ -516,6 +586,10 @@ def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Pat
 def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
     from livable.report.maps import render_map
 
+    if args.baseline is not None and args.community is not None:
+        raise _UsageError("--baseline marks changes on the city map: leave out --community")
+    if args.allow_different_profile and args.baseline is None:
+        raise _UsageError("--allow-different-profile goes with --baseline")
     path = render_map(
         args.report,
         args.out,
@@ -524,6 +598,8 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
         dpi=args.dpi,
         font=args.font,
         plan=args.plan,
+        baseline=args.baseline,
+        allow_different_profile=args.allow_different_profile,
     )
     print(f"map written to {path}", file=out)
     hint = _isochrone_hint(args.report)
@@ -561,17 +637,87 @@ def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _iso_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{show(text)}: give a date as YYYY-MM-DD") from None
+
+
 def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
+    if (args.baseline or args.date) and not args.assessment:
+        raise _UsageError("--baseline and --date go with --assessment")
+    if args.assessment and not args.xlsx:
+        raise _UsageError("--assessment writes a workbook: give --xlsx FILE")
+    if args.residents and not (args.coverage or args.equity or args.assessment):
+        raise _UsageError("--residents goes with --coverage, --equity or --assessment")
     data = _read_report(Path(args.report))
+    residents = None
+    if args.residents is not None:
+        from livable.engine import EvaluationSettings, as_resident_layer
+
+        residents = as_resident_layer(_residents(args)["residents"], EvaluationSettings())
     print(format_summary(data), file=out)
-    if args.csv or args.xlsx:
+    if args.assessment:
+        from livable.models import read_report
+        from livable.report.assessment import plan_stage, write_assessment_xlsx
+
+        report_path = Path(args.report)
+        date = args.date or datetime.date.fromtimestamp(report_path.stat().st_mtime)
+        baseline = None if args.baseline is None else read_report(Path(args.baseline))
+        path = write_assessment_xlsx(
+            read_report(report_path),
+            args.xlsx,
+            date=date,
+            baseline=baseline,
+            allow_different_profile=args.allow_different_profile,
+            residents=residents,
+        )
+        stage = plan_stage(date)
+        print(
+            f"\n考核 workbook written to {path} ({date.isoformat()}: {stage.label_zh} "
+            f"{stage.label_en})",
+            file=out,
+        )
+    if args.coverage:
+        from livable.report.coverage import coverage, format_coverage
+
+        print("\n" + format_coverage(coverage(data, residents=residents)), file=out)
+    if args.equity:
+        from livable.report.equity import equity, format_equity
+
+        print("\n" + format_equity(equity(data, residents=residents)), file=out)
+    xlsx = None if args.assessment else args.xlsx  # the 考核 workbook took its place
+    if args.csv or xlsx:
         from livable.report.export import write_csv, write_xlsx
 
         if args.csv:
             written = write_csv(data, args.csv)
             print(f"\nCSV tables written to {args.csv} ({len(written)} files)", file=out)
-        if args.xlsx:
-            print(f"workbook written to {write_xlsx(data, args.xlsx)}", file=out)
+        if xlsx:
+            print(f"workbook written to {write_xlsx(data, xlsx)}", file=out)
+    return 0
+
+
+def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    from livable.models import read_report
+    from livable.models.serialize import dumps
+    from livable.report.diff import diff
+    from livable.report.diff_output import format_diff, write_diff
+
+    result = diff(
+        read_report(Path(args.before)),
+        read_report(Path(args.after)),
+        allow_different_profile=args.allow_different_profile,
+    )
+    if args.json:
+        out.write(dumps(result.to_dict()))
+    else:
+        print(format_diff(result), file=out)
+    if args.out:
+        path = write_diff(result, args.out)
+        if not args.json:
+            print(f"\ndiff written to {path}", file=out)
     return 0
 
 
@@ -721,6 +867,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "import": lambda args, out: _import(args, out),
     "map": _cmd_map,
     "handbook": _cmd_handbook,
+    "diff": _cmd_diff,
 }
 
 
@@ -750,7 +897,8 @@ def _writes_summary(args: argparse.Namespace) -> _Writes:
 
     csv = [] if args.csv is None else [Path(args.csv) / f"{t}.csv" for t in TABLES]
     xlsx = [] if args.xlsx is None else [args.xlsx]
-    return [*csv, *xlsx], [args.report], [] if args.csv is None else [args.csv]
+    inputs = [args.report, args.baseline, args.residents]
+    return [*csv, *xlsx], inputs, [] if args.csv is None else [args.csv]
 
 
 def _writes_plan(args: argparse.Namespace) -> _Writes:
@@ -767,11 +915,15 @@ def _writes_import(args: argparse.Namespace) -> _Writes:
 
 
 def _writes_map(args: argparse.Namespace) -> _Writes:
-    return [args.out], [args.report, args.profile, args.font, args.plan], []
+    return [args.out], [args.report, args.profile, args.font, args.plan, args.baseline], []
 
 
 def _writes_handbook(args: argparse.Namespace) -> _Writes:
     return [args.out], [args.report, args.profile], []
+
+
+def _writes_diff(args: argparse.Namespace) -> _Writes:
+    return [] if args.out is None else [args.out], [args.before, args.after], []
 
 
 WRITERS: dict[str, Callable[[argparse.Namespace], _Writes]] = {
@@ -782,6 +934,7 @@ WRITERS: dict[str, Callable[[argparse.Namespace], _Writes]] = {
     "import": _writes_import,
     "map": _writes_map,
     "handbook": _writes_handbook,
+    "diff": _writes_diff,
 }
 """Every command that writes a file, and what it reads and writes (for :func:`_check_writes`)."""
 

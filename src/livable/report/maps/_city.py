@@ -16,6 +16,8 @@ from livable.models import Grade
 from livable.models.results import CommunityResult, Report, Summary
 from livable.profile import Profile
 from livable.report._doc import type_label
+from livable.report.diff import ReportDiff
+from livable.report.maps._change import change_legend, change_overlay
 from livable.report.maps._draw import (
     Panel,
     north_arrow,
@@ -41,6 +43,7 @@ def city_map(
     size: tuple[float, float],
     plan: Plan | None,
     max_flags: int,
+    changes: ReportDiff | None = None,
 ) -> tuple[Figure, dict[str, str]]:
     """The city map and its tooltips (SVG id -> text); at most ``max_flags`` numbered flags.
 
@@ -238,6 +241,9 @@ def city_map(
             va="center",
         )
         panel.gap(1.15)
+    if changes is not None:
+        panel.gap(0.4)
+        change_legend(panel, changes)
     panel.gap(0.4)
     panel.text("目标完成情况  Targets (P6, by 2021)", size=11, gid="targets-title")
     bar_top = panel.y
@@ -280,6 +286,8 @@ def city_map(
         panel.text("无  none: every community is livable", size=9)
     if plan is not None:
         plan_overlay(ax, plan, projector, x0, y0, tips)
+    if changes is not None:
+        change_overlay(ax, data, changes, projector, x0, y0, tips)
     return fig, tips
 
 

@@ -12,6 +12,7 @@ import html
 import importlib
 import io
 import json
+import logging
 import re
 from collections.abc import Mapping
 
@@ -114,6 +115,11 @@ def _font_face(svg: str, family: str | None, *, name: str = "LivableMap") -> str
     options.name_IDs = ["*"]
     options.notdef_outline = True
     buf = io.BytesIO()
+    # fontTools logs a warning on stderr for each table it drops (FontForge's ``FFTM``):
+    # the embedded subset needs none of them, so a user running ``livable map`` sees none
+    log = logging.getLogger("fontTools")
+    level = log.level
+    log.setLevel(logging.ERROR)
     try:
         font = subset.load_font(str(path), options, lazy=False)
         try:
@@ -125,6 +131,8 @@ def _font_face(svg: str, family: str | None, *, name: str = "LivableMap") -> str
             font.close()
     except Exception:  # a font fontTools cannot cut: fall back to the viewer's fonts
         return ""
+    finally:
+        log.setLevel(level)
     kind = "opentype" if str(path).lower().endswith(".otf") else "truetype"
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (
