@@ -274,7 +274,7 @@ def test_map_command_and_its_errors(report_file, tmp_path, capsys):
     )
     with PIL_Image.open(out) as im:
         assert im.size == (701, 496)
-    assert "map written to" in capsys.readouterr().out
+    assert "map written to" in capsys.readouterr().err
     assert main(["map", str(report_file), "--community", "NOPE", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("livable: error: no community 'NOPE' in the report (ids: BL-001")

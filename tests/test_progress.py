@@ -109,7 +109,8 @@ def test_cli_shows_the_bar_on_a_terminal_with_all_five_stages(inputs, tmp_path, 
     text = err.getvalue()
     for i, stage in enumerate(STAGES, start=1):
         assert f"{stage} ({i}/5)" in text
-    assert text.endswith("\r\x1b[K")  # erased before the summary is printed
+    _bar, status = text.rsplit("\r\x1b[K", 1)  # erased before the summary is printed
+    assert status.startswith("report written to ") and "\r" not in status
 
 
 def test_cli_is_quiet_with_quiet_or_off_a_terminal(inputs, tmp_path, monkeypatch, capsys):
@@ -120,7 +121,8 @@ def test_cli_is_quiet_with_quiet_or_off_a_terminal(inputs, tmp_path, monkeypatch
     monkeypatch.undo()
     assert _evaluate(inputs, tmp_path) == 0  # capsys: not a terminal
     captured = capsys.readouterr()
-    assert captured.err == "" and "livable [" not in captured.out
+    assert captured.err.startswith("report written to ")  # the status line, no bar
+    assert "livable [" not in captured.out + captured.err
 
 
 def test_bar_is_erased_when_evaluation_fails(tmp_path, monkeypatch):

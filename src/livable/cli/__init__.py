@@ -39,16 +39,21 @@ def _pct(value: float | None) -> str:
 
 def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--communities", required=True, help="communities: GeoJSON, shapefile, GPKG, CSV, ..."
+        "--communities",
+        required=True,
+        help="communities: GeoJSON, shapefile, GPKG, CSV, ... (- reads GeoJSON from stdin)",
     )
     p.add_argument(
-        "--facilities", required=True, help="facilities: GeoJSON, shapefile, GPKG, CSV, ..."
+        "--facilities",
+        required=True,
+        help="facilities: GeoJSON, shapefile, GPKG, CSV, ... (- reads GeoJSON from stdin)",
     )
-    p.add_argument("--streets", help="streets GeoJSON (network distance)")
+    p.add_argument("--streets", help="streets GeoJSON (network distance; - for standard input)")
     p.add_argument(
         "--residents",
         help="resident points GeoJSON (population, community): adds each community's "
-        "resident_access, the share of residents reaching each category (beyond the plan)",
+        "resident_access, the share of residents reaching each category (beyond the plan; "
+        "- for standard input)",
     )
     p.add_argument("--profile", default="xian-2020", help="profile id or TOML file")
     p.add_argument("--distance", default="euclidean", help="euclidean, geodesic, network, ...")
@@ -94,8 +99,12 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         help="refuse input files with more features than this (default 5,000,000)",
     )
     p.add_argument("--strict", action="store_true", help="stop at the first bad feature")
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.add_argument("--out", default="report.json", help="report file (default report.json)")
+    p.add_argument(
+        "-o",
+        "--out",
+        default="report.json",
+        help="report file (default report.json; - writes the report JSON to standard output)",
+    )
     _add_plugin_args(p)
 
 
@@ -188,28 +197,98 @@ def _limits(args: argparse.Namespace) -> Any:
 _MIN_DPI, _MAX_DPI = 50, 1200  # A4 at 1200 dpi is already 14,000 x 9,900 px
 
 
+def _global_options(*, suppress: bool) -> argparse.ArgumentParser:
+    """The options accepted before and after the command (``livable map --debug ...``).
+
+    After the command their default is suppressed, so that ``livable --debug map ...`` is not
+    undone by the command's own default.
+    """
+    default: Any = argparse.SUPPRESS if suppress else False
+    common = argparse.ArgumentParser(add_help=False)
+    g = common.add_argument_group("global options")
+    g.add_argument(
+        "--debug", action="store_true", default=default, help="show tracebacks on errors"
+    )
+    g.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default,
+        help="print nothing but errors (and the products asked for on standard output)",
+    )
+    return common
+
+
+def _command(
+    sub: Any, name: str, help: str, description: str | None = None
+) -> argparse.ArgumentParser:
+    """A subcommand with a description (its ``--help`` says what it does) and the globals."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=help,
+        description=description or help[0].upper() + help[1:] + ".",
+        parents=[_global_options(suppress=True)],
+    )
+    return parser
+
+
+def _out_arg(p: argparse.ArgumentParser, help: str, **kwargs: Any) -> None:
+    p.add_argument("-o", "--out", help=help, **kwargs)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="livable",
         description="Grade communities against the 15-minute convenience service circle.",
+        epilog="Global options may also follow the command. '-' is standard input or output "
+        "wherever a file is read or written; status lines go to standard error.",
+        parents=[_global_options(suppress=False)],
     )
-    parser.add_argument("--version", action="version", version=f"livable {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument(
+        "-V",
+        "--version",
+        action="version",
+        version=f"livable {__version__}",
+        help="print the version and exit",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = sub.add_parser("demo", help="evaluate the bundled synthetic sample city")
-    demo.add_argument("--out", default="livable-demo", help="folder (default ./livable-demo)")
-    demo.add_argument("--quiet", action="store_true")
-    ev = sub.add_parser("evaluate", help="evaluate communities against a profile")
+    demo = _command(
+        sub,
+        "demo",
+        "evaluate the bundled synthetic sample city",
+        "Write a synthetic sample city (not real places), evaluate it and draw its map and "
+        "one handbook, to try livable without data of your own.",
+    )
+    _out_arg(demo, "folder (default ./livable-demo)", default="livable-demo")
+    ev = _command(
+        sub,
+        "evaluate",
+        "evaluate communities against a profile",
+        "Evaluate communities against a profile (default xian-2020) and write report.json; "
+        "the summary table is printed.",
+    )
     _add_evaluate_args(ev)
-    sm = sub.add_parser("summary", help="print the summary of a report.json")
-    sm.add_argument("report", help="report.json")
+    sm = _command(
+        sub,
+        "summary",
+        "print the summary of a report.json",
+        "Print the summary table of a report.json (- reads it from standard input).",
+    )
+    sm.add_argument("report", help="report.json (- for standard input)")
+    sm.add_argument("--json", action="store_true", help="print the summary as JSON instead")
     sm.add_argument("--csv", metavar="DIR", help="also write the summary tables as CSV files")
     sm.add_argument("--xlsx", metavar="FILE", help="also write them as an XLSX workbook")
-    pl = sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
+    pl = _command(sub, "plugins", "list loaded plugins, providers, indicators and types")
     pl.add_argument("--json", action="store_true", help="print JSON instead of text")
     _add_plugin_args(pl)
-    pn = sub.add_parser("plan", help="propose sites for new facilities that close gaps (P6)")
-    pn.add_argument("report", help="report.json")
+    pn = _command(
+        sub,
+        "plan",
+        "propose sites for new facilities that close gaps (P6)",
+        "Propose sites for new facilities of the given types that close the report's gaps "
+        "(P6), within a budget or for the fewest sites, and write them as GeoJSON.",
+    )
+    pn.add_argument("report", help="report.json (- for standard input)")
     pn.add_argument(
         "--facility-type",
         action="append",
@@ -236,17 +315,25 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip re-evaluating the report's inputs with the planned sites",
     )
-    pn.add_argument("--out", default="plan.geojson", help="plan GeoJSON (default plan.geojson)")
-    imp = sub.add_parser("import", help="turn OpenStreetMap or Amap data into facilities")
+    _out_arg(
+        pn, "plan GeoJSON (default plan.geojson; - for standard output)", default="plan.geojson"
+    )
+    imp = _command(
+        sub,
+        "import",
+        "turn OpenStreetMap or Amap data into facilities",
+        "Turn an OpenStreetMap extract or an Amap POI export into facilities.geojson (and "
+        "streets.geojson) for `livable evaluate`.",
+    )
     kinds = imp.add_subparsers(dest="source", required=True, metavar="SOURCE")
-    osm = kinds.add_parser("osm", help="an OpenStreetMap extract (.osm.pbf, .osm)")
+    osm = _command(kinds, "osm", "an OpenStreetMap extract (.osm.pbf, .osm)")
     osm.add_argument("file", help="FILE.osm.pbf or FILE.osm")
     osm.add_argument("--tags", help="tag mapping TOML (extends or replaces the built-in one)")
     osm.add_argument(
         "--keep-areas", action="store_true", help="keep parks, schools, ... as polygons"
     )
     osm.add_argument("--no-streets", action="store_true", help="do not write streets.geojson")
-    amap = kinds.add_parser("amap", help="an Amap (高德) POI export (.json, .jsonl, .csv)")
+    amap = _command(kinds, "amap", "an Amap (高德) POI export (.json, .jsonl, .csv)")
     amap.add_argument("file", help="FILE.json or FILE.csv")
     amap.add_argument("--typecodes", help="type-code table TOML (extends or replaces)")
     amap.add_argument("--encoding", help="CSV text encoding (default UTF-8; e.g. gb18030)")
@@ -254,17 +341,28 @@ def _parser() -> argparse.ArgumentParser:
         "--datum", default="gcj02", choices=("gcj02", "wgs84", "bd09"), help="default gcj02"
     )
     for kind in (osm, amap):
-        kind.add_argument("--out", required=True, help="folder for facilities.geojson")
+        _out_arg(kind, "folder for facilities.geojson", required=True)
         kind.add_argument("--dedupe-m", type=_positive_float, metavar="N", help="merge duplicates")
         kind.add_argument("--top", type=_whole(0), default=20, help="list length (default 20)")
-    mp = sub.add_parser("map", help="draw the convenience-service map (P7) of a report")
-    mp.add_argument("report", help="report.json")
+    mp = _command(
+        sub,
+        "map",
+        "draw the convenience-service map (P7) of a report",
+        "Draw the convenience-service map (P7) of a report: the whole city, or one "
+        "community with its circle and nearest facilities.",
+    )
+    mp.add_argument("report", help="report.json (- for standard input)")
     mp.add_argument("--community", help="community id (default: the whole city)")
-    mp.add_argument(
-        "--out",
+    _out_arg(
+        mp,
+        "FILE.png, FILE.svg or FILE.html (- writes to standard output, as --format says)",
         required=True,
         type=_suffix(".png", ".svg", ".html"),
-        help="FILE.png, FILE.svg or FILE.html",
+    )
+    mp.add_argument(
+        "--format",
+        choices=("png", "svg", "html"),
+        help="the format for --out - (default svg)",
     )
     mp.add_argument(
         "--dpi",
@@ -275,19 +373,33 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
     mp.add_argument("--plan", help="plan.geojson of `livable plan`: draw its sites (city map)")
-    hb = sub.add_parser("handbook", help="write the residents' handbook (P7) of a report")
-    hb.add_argument("report", help="report.json")
+    hb = _command(
+        sub,
+        "handbook",
+        "write the residents' handbook (P7) of a report",
+        "Write the residents' handbook (P7) of one community, or a book of a subdistrict's "
+        "communities, in Chinese or English.",
+    )
+    hb.add_argument("report", help="report.json (- for standard input)")
     which = hb.add_mutually_exclusive_group(required=True)
     which.add_argument("--community", help="community id")
     which.add_argument("--subdistrict", help="subdistrict name: a book of its communities")
     hb.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
-    hb.add_argument(
-        "--out", required=True, type=_suffix(".md", ".html"), help="FILE.md or FILE.html"
+    _out_arg(
+        hb,
+        "FILE.md or FILE.html (- writes to standard output, as --format says)",
+        required=True,
+        type=_suffix(".md", ".html"),
     )
+    hb.add_argument("--format", choices=("md", "html"), help="the format for --out - (default md)")
     hb.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     for command in sub.choices.values():
         command.set_defaults(usage_parser=command)
     return parser
+
+
+STDIO = "-"
+"""The file name of standard input (where a file is read) or output (where one is written)."""
 
 
 class _UsageError(Exception):
@@ -296,7 +408,7 @@ class _UsageError(Exception):
 
 def _suffix(*allowed: str) -> Callable[[str], str]:
     def check(value: str) -> str:
-        if Path(value).suffix.lower() not in allowed:
+        if value != STDIO and Path(value).suffix.lower() not in allowed:
             raise argparse.ArgumentTypeError(
                 f"{show(value)}: use a file ending in {', '.join(allowed)}"
             )
@@ -338,21 +450,41 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
             tile_m=DEFAULT_TILE_M if tile_km is None else tile_km * 1000.0,
             plugin_options=_plugin_options(args),
         )
+    _stdin_layers(args)
     bar = terminal_progress(quiet=args.quiet)
+    to_stdout = args.out == STDIO
     try:
         data = _evaluate_and_write(args, evaluate, bar, out, pm)
     finally:
         bar.close()
-    if not args.quiet:
-        print(format_summary(data), file=out)
+    if not args.quiet:  # the table is the product, unless the report itself goes to stdout
+        print(format_summary(data), file=sys.stderr if to_stdout else out)
     for skip in data["skipped"]:
         print(f"livable: warning: skipped {_skipped_line(skip)}", file=sys.stderr)
-    if not args.quiet:
-        print(
-            f"\nreport written to {escape(args.out)} in {time.perf_counter() - started:.2f} s",
-            file=out,
-        )
+    where = "standard output" if to_stdout else escape(args.out)
+    _status(args, f"report written to {where} in {time.perf_counter() - started:.2f} s")
     return 0
+
+
+def _status(args: argparse.Namespace, line: str) -> None:
+    """A status line ("... written to ..."): on standard error, so that standard output
+    carries only the products (a report, a map, a table)."""
+    if not getattr(args, "quiet", False):
+        print(line, file=sys.stderr)
+
+
+def _read_stdin() -> bytes:
+    return sys.stdin.buffer.read()
+
+
+def _stdin_layers(args: argparse.Namespace) -> None:
+    """Replace an input layer named ``-`` with the bytes of standard input (at most one)."""
+    layers = ("communities", "facilities", "streets", "residents")
+    named = [layer for layer in layers if getattr(args, layer, None) == STDIO]
+    if len(named) > 1:
+        raise _UsageError(f"only one input can be read from standard input, not {', '.join(named)}")
+    for layer in named:
+        setattr(args, layer, _read_stdin())
 
 
 def _evaluate_and_write(
@@ -390,9 +522,20 @@ def _evaluate_and_write(
     data: dict[str, Any] = report.to_dict()
     from livable.models.serialize import dumps
 
-    _write(Path(args.out), dumps(data))
+    text = dumps(data)
+    if args.out == STDIO:
+        _write_stdout(text.encode("utf-8"))
+    else:
+        _write(Path(args.out), text)
     bar("writing", 1.0)
     return data
+
+
+def _write_stdout(data: bytes) -> None:
+    """Write a product (a report, a map, a plan) to standard output as bytes."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _residents(args: argparse.Namespace) -> dict[str, Any]:
@@ -428,6 +571,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         strict=False,
         quiet=args.quiet,
         out=str(report_path),
+        debug=getattr(args, "debug", False),
     )
     code = _cmd_evaluate(ns, out)
     lines, products = _demo_products(folder, report_path)
@@ -479,48 +623,78 @@ def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Pat
     return lines, products
 
 
+def _report_source(args: argparse.Namespace) -> Any:
+    """The ``report`` argument: its path, or the data of standard input for ``-``."""
+    if args.report == STDIO:
+        return _read_report(Path(STDIO))
+    return args.report
+
+
+def _same_format(out: str, format: str | None) -> None:
+    """``--format`` is for ``--out -``; with a file it must agree with the file's suffix."""
+    if format is not None and Path(out).suffix.lower() != f".{format}":
+        raise _UsageError(f"argument --format: {format} does not match --out {show(out)}")
+
+
 def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
+    import tempfile
+
     from livable.report.maps import render_map
 
-    path = render_map(
-        args.report,
-        args.out,
-        community=args.community,
-        profile=args.profile,
-        dpi=args.dpi,
-        font=args.font,
-        plan=args.plan,
-    )
-    print(f"map written to {path}", file=out)
+    def draw(target: str | Path) -> Path:
+        return render_map(
+            _report_source(args),
+            target,
+            community=args.community,
+            profile=args.profile,
+            dpi=args.dpi,
+            font=args.font,
+            plan=args.plan,
+        )
+
+    if args.out != STDIO:
+        _same_format(args.out, args.format)
+        _status(args, f"map written to {draw(args.out)}")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="livable-map-") as tmp:
+        path = draw(Path(tmp, f"map.{args.format or 'svg'}"))
+        _write_stdout(path.read_bytes())
     return 0
 
 
 def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
-    from livable.report.handbook import write_handbook
+    from livable.report.handbook import handbook_html, handbook_markdown, write_handbook
 
-    path = write_handbook(
-        args.report,
-        args.out,
-        community=args.community,
-        subdistrict=args.subdistrict,
-        lang=args.lang,
-        profile=args.profile,
-    )
-    print(f"handbook written to {path}", file=out)
+    options: dict[str, Any] = {
+        "community": args.community,
+        "subdistrict": args.subdistrict,
+        "lang": args.lang,
+        "profile": args.profile,
+    }
+    if args.out != STDIO:
+        _same_format(args.out, args.format)
+        path = write_handbook(_report_source(args), args.out, **options)
+        _status(args, f"handbook written to {path}")
+        return 0
+    make = handbook_html if args.format == "html" else handbook_markdown
+    _write_stdout(make(_report_source(args), **options).encode("utf-8"))
     return 0
 
 
 def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
     data = _read_report(Path(args.report))
-    print(format_summary(data), file=out)
+    if args.json:
+        print(json.dumps(data["summary"], ensure_ascii=False, indent=2), file=out)
+    else:
+        print(format_summary(data), file=out)
     if args.csv or args.xlsx:
         from livable.report.export import write_csv, write_xlsx
 
         if args.csv:
             written = write_csv(data, args.csv)
-            print(f"\nCSV tables written to {args.csv} ({len(written)} files)", file=out)
+            _status(args, f"CSV tables written to {args.csv} ({len(written)} files)")
         if args.xlsx:
-            print(f"workbook written to {write_xlsx(data, args.xlsx)}", file=out)
+            _status(args, f"workbook written to {write_xlsx(data, args.xlsx)}")
     return 0
 
 
@@ -607,7 +781,9 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     )
     data = result.to_geojson()
     inputs = [i["path"] for i in report.get("inputs", [])]
-    check_outputs([args.out], inputs)  # the layers the report was made from are inputs too
+    check_outputs(
+        [] if args.out == STDIO else [args.out], inputs
+    )  # the layers the report was made from are inputs too
     if not args.no_verify and len(inputs) == 2 and all(Path(p).is_file() for p in inputs):
         changes = verify_plan(
             result,
@@ -627,8 +803,15 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
                 if k not in claimed
             },
         }
-    _write(Path(args.out), dumps(data))
+    if args.out == STDIO:
+        _write_stdout(dumps(data).encode("utf-8"))
+    else:
+        _write(Path(args.out), dumps(data))
     p = data["plan"]
+    if args.out == STDIO:  # the lines below are for people; the plan itself is on stdout
+        out = sys.stderr
+    if args.quiet:
+        return 0
     print(
         f"{len(result.sites)} sites for {', '.join(result.facility_types)} ({p['method']}, "
         f"{p['mode']}): livable {p['livable_before']} -> {p['livable_after']} of "
@@ -645,13 +828,17 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
         )
     if result.unreachable:
         print(f"no candidate serves: {', '.join(result.unreachable)}", file=out)
-    print(f"plan written to {args.out}", file=out)
+    _status(args, f"plan written to {'standard output' if args.out == STDIO else args.out}")
     return 0
 
 
 def _read_report(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        if str(path) == STDIO:
+            path = Path("<stdin>")
+            data = json.loads(_read_stdin().decode("utf-8"))
+        else:
+            data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise LivableError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -740,7 +927,11 @@ def _check_writes(args: argparse.Namespace) -> None:
     writes = WRITERS.get(args.command)
     if writes is not None:
         outputs, inputs, folders = writes(args)
-        check_outputs(outputs, inputs, folders=folders)
+        check_outputs(
+            [o for o in outputs if o != STDIO],
+            [i for i in inputs if i != STDIO],
+            folders=[f for f in folders if f != STDIO],
+        )
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
@@ -766,7 +957,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.usage_parser.error(str(exc))  # prints the usage and exits with status 2
         raise  # pragma: no cover (error() does not return)
     except LivableError as exc:
-        if args.debug:
+        if getattr(args, "debug", False):
             traceback.print_exc()
         print(f"livable: error: {_one_line(str(exc))}", file=sys.stderr)
         return 1
@@ -777,7 +968,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("livable: interrupted", file=sys.stderr)
         return 1
     except Exception as exc:  # an unexpected failure: still one line unless --debug
-        if args.debug:
+        if getattr(args, "debug", False):
             traceback.print_exc()
         print(
             f"livable: internal error: {_one_line(repr(exc))} (run with --debug for the "
