@@ -46,7 +46,7 @@ PRODUCT_SHA256 = {
     "handbook-zh.html": "25affa1629fdc996fc5b22bfd7e1e42c8e88ce25b08b756792c79d043e94bc4e",
     "handbook-subdistrict.md": "0a770c3b9df7ae72d8c348cac958990e847b47566ec71e5c33bc5f629cd605fe",
     "plan.geojson": "ec6b7b1d277f861ddc37c136f4148f1746910ba1ac1f173ddecfb0329b619946",
-    "plan.txt": "ecb824ea3eab3c5f20ad5d3632b5c7f25a51a7a08fadd2b7b22578b1adcc5702",
+    "plan.txt": "5e351efcd7deee8d1e8d1774bd28274eb63f2fa9ddc1db6a10bf3728f0dfe30a",
     "summary.txt": "fb6e9ac829e9adc5c9f629217a1e80d12482ef07d298e6cd474efe4754d7feaf",
     "csv/city.csv": "82db1ad3e02f6cabd547d4d7820284703508c5acc70b4897ef84bbde79ce6cd0",
     "csv/zone.csv": "ecc7d6b4e13d2cf05b81fa619e963219adfe343b09681ae2d7f1999cfc38c572",
