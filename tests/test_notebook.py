@@ -101,3 +101,28 @@ def test_the_thin_methods_make_what_the_functions_make(report, tmp_path):
         drawn.read_bytes()
         == render_map(report, tmp_path / "n.svg", community="BL-004").read_bytes()
     )
+
+
+def test_geodataframe_grade_is_an_ordered_categorical(report):
+    gdf = report.to_geodataframe()
+    grade = gdf["grade"]
+    assert list(grade.cat.categories) == ["not_livable", "livable", "happy"]
+    assert grade.cat.ordered
+    assert list(grade.astype(str)) == [c.grade.value for c in report.communities]
+    ranks = {"not_livable": 0, "livable": 1, "happy": 2}
+    ordered = gdf.sort_values("grade", kind="stable")["grade"].astype(str).tolist()
+    assert ordered == sorted(ordered, key=ranks.__getitem__)
+    assert (grade >= "livable").tolist() == gdf["livable"].tolist()
+    assert gdf.groupby("grade", observed=False).size().index.tolist() == list(ranks)
+    empty = livable.Report.from_dict({**report.to_dict(), "communities": []}).to_geodataframe()
+    assert list(empty["grade"].cat.categories) == list(ranks) and len(empty) == 0
+
+
+def test_the_explore_recipe_colours_each_grade(report):
+    """The docs' recipe: one colour per category, in the categories' order."""
+    from livable.report.maps import GRADE_COLORS
+
+    gdf = report.to_geodataframe()
+    cmap = [GRADE_COLORS[g] for g in gdf["grade"].cat.categories]
+    colour = [cmap[code] for code in gdf["grade"].cat.codes]  # what explore() draws
+    assert colour == [GRADE_COLORS[c.grade.value] for c in report.communities]

@@ -556,6 +556,16 @@ class Report:
         ``nearest_m_<type>`` (metres, NaN beyond the search radius) and
         ``in_circle_<type>`` (count within the community's circle). ``geometry`` is the
         community's own shape or, with ``geometry="center"``, its circle centre.
+
+        ``grade`` is an ordered categorical, ``not_livable < livable < happy``, so that sorts,
+        group-bys and plots keep the grades in their order (``docs/howto/notebook.md`` has
+        an ``explore()`` recipe in the maps' grade colours).
+
+        >>> import livable
+        >>> from livable.testing import community
+        >>> gdf = livable.evaluate([community("c1", 108.94, 34.26)], []).to_geodataframe()
+        >>> list(gdf["grade"].cat.categories), gdf["grade"].cat.ordered
+        (['not_livable', 'livable', 'happy'], True)
         """
         try:
             import geopandas as gpd
@@ -571,7 +581,11 @@ class Report:
             c.geometry if geometry == "community" else shapely.Point(*c.center)
             for c in self.communities
         ]
-        return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=shapes, crs="EPSG:4326")
+        frame = pd.DataFrame(rows)
+        order = [g.value for g in sorted(Grade, key=lambda g: g.rank)]
+        grades = frame["grade"] if rows else []
+        frame["grade"] = pd.Categorical(grades, categories=order, ordered=True)
+        return gpd.GeoDataFrame(frame, geometry=shapes, crs="EPSG:4326")
 
 
 def _product(module: str, name: str) -> Any:
