@@ -43,7 +43,7 @@ PRODUCT_SHA256 = {
     "community.html": "76adddce5d567754ee3a35832ba1f148a9b2756906f35e44c2794418a3cef3e6",
     "plan-city.svg": "ca1e2338b289e6e810f3c81720b510f2e7ef78ef0a7e45ae6169c3bb7d23ef1f",
     "handbook-en.md": "486eeb015b24c5965ed90f6fc1a7aae89506eaf38baf5b0ecb981487103a01c1",
-    "handbook-zh.html": "25affa1629fdc996fc5b22bfd7e1e42c8e88ce25b08b756792c79d043e94bc4e",
+    "handbook-zh.html": "33b8663113953b9d47b898053c1941e823e198ecadae11b1aad6b798cd6f15ec",
     "handbook-subdistrict.md": "0a770c3b9df7ae72d8c348cac958990e847b47566ec71e5c33bc5f629cd605fe",
     "plan.geojson": "ec6b7b1d277f861ddc37c136f4148f1746910ba1ac1f173ddecfb0329b619946",
     "plan.txt": "5e351efcd7deee8d1e8d1774bd28274eb63f2fa9ddc1db6a10bf3728f0dfe30a",

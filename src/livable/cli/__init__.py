@@ -393,6 +393,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     hb.add_argument("--format", choices=("md", "html"), help="the format for --out - (default md)")
     hb.add_argument("--profile", help="profile id or TOML file (default: the report's)")
+    hb.add_argument(
+        "--font",
+        help="a .ttf/.otf font file with Chinese glyphs to embed in the HTML (default: the "
+        "bundled Noto Sans SC of the maps extra)",
+    )
     for command in sub.choices.values():
         command.set_defaults(usage_parser=command)
     return parser
@@ -671,6 +676,8 @@ def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
         "lang": args.lang,
         "profile": args.profile,
     }
+    if args.format == "html" or Path(args.out).suffix.lower() == ".html":
+        options["font"] = args.font
     if args.out != STDIO:
         _same_format(args.out, args.format)
         path = write_handbook(_report_source(args), args.out, **options)
@@ -907,7 +914,7 @@ def _writes_map(args: argparse.Namespace) -> _Writes:
 
 
 def _writes_handbook(args: argparse.Namespace) -> _Writes:
-    return [args.out], [args.report, args.profile], []
+    return [args.out], [args.report, args.profile, args.font], []
 
 
 WRITERS: dict[str, Callable[[argparse.Namespace], _Writes]] = {

@@ -8,8 +8,8 @@ chosen language). Walking minutes are the distance divided by the profile's walk
 (80 m/min in ``xian-2020``), rounded up.
 
 The handbook is made from ``report.json`` alone, offline: Markdown, or a self-contained
-UTF-8 HTML page (no external style, script or font; every value escaped) that prints one
-community per A4 page.
+UTF-8 HTML page (no external style, script or font; the CJK font it uses is embedded, cut
+to its characters; every value escaped) that prints one community per A4 page.
 
 >>> import livable
 >>> from livable.report.handbook import handbook_markdown
@@ -46,6 +46,7 @@ from livable.report._doc import (
     type_label,
     walking_minutes,
 )
+from livable.report.fonts import bundled_cjk_font, font_face
 
 __all__ = [
     "CategoryPage",
@@ -464,8 +465,14 @@ def handbook_html(
     subdistrict: str | None = None,
     lang: Lang = "zh",
     profile: str | Path | Profile | None = None,
+    font: str | Path | None = None,
 ) -> str:
     """The handbook as one self-contained UTF-8 HTML page (one printed page per community).
+
+    The page embeds the CJK font it uses, cut down to its characters (an ``@font-face``
+    ``data:`` URL, :mod:`livable.report.fonts`), so it renders on a machine without a
+    Chinese font: ``font`` (a ``.ttf``/``.otf`` file), else Noto Sans SC of the ``maps``
+    extra; without either the CSS names the common system CJK fonts.
 
     >>> import livable
     >>> from livable.testing import community
@@ -563,13 +570,29 @@ def handbook_html(
                 body.append("</ul>")
         body.append(f"<footer>{_h(_footer(data, t))}</footer></section>")
     html_lang = "zh-CN" if lang == "zh" else "en"
+    text = "\n".join(body)
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_h(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
-        + "\n".join(body)
-        + "\n</body>\n</html>\n"
+        f"<title>{_h(title)}</title>\n<style>\n{_css(title, text, font)}\n</style>\n"
+        "</head>\n<body>\n" + text + "\n</body>\n</html>\n"
     )
+
+
+def _css(title: str, body: str, font: str | Path | None) -> str:
+    """The page's style, with the embedded font first when there is one to embed."""
+    if font is not None and not Path(font).is_file():
+        raise LivableError(f"{font}: font file not found")
+    shown = html.unescape(re.sub(r"<[^>]*>", "", body)) + title
+    chars = "".join(sorted(set(shown) - set("\n\r\t")))
+    face = font_face(_FONT_FAMILY, chars, font or bundled_cjk_font())
+    if not face:
+        return _CSS
+    first = _CSS.replace("body{font-family:", f'body{{font-family:"{_FONT_FAMILY}",', 1)
+    return f"{face}\n{first}"
+
+
+_FONT_FAMILY = "LivableHandbook"
 
 
 def write_handbook(
@@ -580,6 +603,7 @@ def write_handbook(
     subdistrict: str | None = None,
     lang: Lang = "zh",
     profile: str | Path | Profile | None = None,
+    font: str | Path | None = None,
 ) -> Path:
     """Write the handbook to ``out``: ``.md`` for Markdown, ``.html`` for HTML (UTF-8).
 
@@ -599,7 +623,12 @@ def write_handbook(
         )
     elif suffix in (".html", ".htm"):
         text = handbook_html(
-            report, community=community, subdistrict=subdistrict, lang=lang, profile=profile
+            report,
+            community=community,
+            subdistrict=subdistrict,
+            lang=lang,
+            profile=profile,
+            font=font,
         )
     else:
         raise LivableError(f"{path}: the handbook is written as .md or .html, not {suffix!r}")
