@@ -126,7 +126,6 @@ def test_handbook_and_plan_to_stdout(city, monkeypatch, tmp_path, capsysbinary):
 
 
 def test_map_to_stdout(city, capsysbinary):
-    pytest.importorskip("matplotlib")
     _, _, report = city
     assert main(["map", str(report), "-o", "-", "--format", "png", "--dpi", "50"]) == 0
     assert capsysbinary.readouterr().out.startswith(b"\x89PNG\r\n")

@@ -93,7 +93,6 @@ def test_the_thin_methods_make_what_the_functions_make(report, tmp_path):
     )
     mine = report.plan(["clinic"], grid_m=500, budget=2)
     assert mine.to_geojson() == plan(report, ["clinic"], grid_m=500, budget=2).to_geojson()
-    pytest.importorskip("matplotlib")
     from livable.report.maps import render_map
 
     drawn = report.map(tmp_path / "m.svg", community="BL-004")

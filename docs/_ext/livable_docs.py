@@ -232,6 +232,7 @@ API_MODULES: list[tuple[str, str, list[str]]] = [
     ("Progress", "livable.cli.progress", []),
     ("Export for the assessment", "livable.report.export", []),
     ("The summary as text", "livable.report.summary", []),
+    ("Embedded fonts", "livable.report.fonts", []),
     ("The convenience-service map", "livable.report.maps", []),
     ("The residents' handbook", "livable.report.handbook", []),
     ("Planning new facilities", "livable.report.planner", []),
