@@ -373,6 +373,10 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
     mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
     mp.add_argument("--plan", help="plan.geojson of `livable plan`: draw its sites (city map)")
+    mp.add_argument(
+        "--streets",
+        help="the streets GeoJSON of the evaluation: draw the street network thin and grey",
+    )
     hb = _command(
         sub,
         "handbook",
@@ -655,6 +659,7 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
             dpi=args.dpi,
             font=args.font,
             plan=args.plan,
+            streets=args.streets,
         )
 
     if args.out != STDIO:
@@ -910,7 +915,7 @@ def _writes_import(args: argparse.Namespace) -> _Writes:
 
 
 def _writes_map(args: argparse.Namespace) -> _Writes:
-    return [args.out], [args.report, args.profile, args.font, args.plan], []
+    return [args.out], [args.report, args.profile, args.font, args.plan, args.streets], []
 
 
 def _writes_handbook(args: argparse.Namespace) -> _Writes:

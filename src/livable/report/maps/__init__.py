@@ -57,6 +57,7 @@ from livable.report.maps._city import city_map
 from livable.report.maps._community import community_map
 from livable.report.maps._matplotlib import SYSTEM_CJK_FAMILIES, find_cjk_font, map_style
 from livable.report.maps._output import write_figure
+from livable.report.maps._streets import StreetSource, street_lines
 from livable.report.planner import PlanSource, as_plan
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -185,6 +186,7 @@ def render_map(
     size: tuple[float, float] = A4_LANDSCAPE_IN,
     font: str | Path | None = None,
     plan: PlanSource | None = None,
+    streets: StreetSource | None = None,
 ) -> Path:
     """Draw the map of one community (or, without ``community``, the city) into ``out``.
 
@@ -195,6 +197,9 @@ def render_map(
     file with Chinese glyphs to use before the bundled one (see :func:`cjk_font`).
     ``plan`` (a :class:`~livable.report.planner.Plan`, or the path of the GeoJSON of
     ``livable plan``) draws the planned sites on the city map as numbered stars.
+    ``streets`` (the streets file of the evaluation, a FeatureCollection or a
+    :class:`~livable.io.layers.StreetLayer`) draws the street network thin and grey under
+    the communities and facilities, so a reader can tell where a facility is.
     ``report`` is a :class:`~livable.Report` or anything ``livable.report.as_report`` takes.
 
     >>> render_map({"communities": [], "summary": {}}, "map.pdf")
@@ -211,13 +216,14 @@ def render_map(
     data = as_report(report)
     prof = report_profile(data, profile)
     sites = None if plan is None else as_plan(plan)
+    lines = None if streets is None else street_lines(streets)
     family = cjk_font(font)
     with map_style(family):
         if community is None:
-            fig, tips = city_map(data, prof, size, sites, MAX_FLAGS)
+            fig, tips = city_map(data, prof, size, sites, MAX_FLAGS, lines)
             title = "便民服务地图 Convenience-service map"
         else:
-            fig, tips = community_map(data, community, prof, size)
+            fig, tips = community_map(data, community, prof, size, lines)
             entry = find_community(data, community)
             title = f"{entry.name or community}（{community}）便民服务地图"
         write_figure(fig, path, dpi=dpi, tips=tips, title=title, family=family)

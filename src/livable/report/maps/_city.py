@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -27,6 +27,7 @@ from livable.report.maps._draw import (
 from livable.report.maps._labels import cols, livable_gaps_of, short_reason, wrap
 from livable.report.maps._matplotlib import new_figure
 from livable.report.maps._plan import plan_overlay
+from livable.report.maps._streets import draw_streets
 from livable.report.maps._style import GAP_COLOR, GRADE_COLORS, GRADE_HATCH
 from livable.report.planner import Plan
 
@@ -41,6 +42,7 @@ def city_map(
     size: tuple[float, float],
     plan: Plan | None,
     max_flags: int,
+    streets: list[Any] | None = None,
 ) -> tuple[Figure, dict[str, str]]:
     """The city map and its tooltips (SVG id -> text); at most ``max_flags`` numbered flags.
 
@@ -77,6 +79,7 @@ def city_map(
     ax.set_facecolor("#fbfbf8")
     ax.set_xlim(-half, half)
     ax.set_ylim(-half, half)
+    draw_streets(ax, streets or [], projector, x0, y0, 0.35)
 
     # districts: a light hull and the name
     m_per_pt = 2 * half / (0.60 * size[0] * 72)
