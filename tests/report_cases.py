@@ -94,22 +94,6 @@ def sample_tiles() -> str:
     return evaluate_partitioned(*_sample(), tile_m=1_500.0, origin=(321.0, -77.0)).to_json()
 
 
-_TWELVE = (
-    "transit_stop",
-    "convenience_store",
-    "vegetable_store",
-    "fitness_venue",
-    "leisure_space",
-    "community_library",
-    "kindergarten",
-    "clinic",
-    "elderly_care_station",
-    "government_service_station",
-    "breakfast_outlet",
-    "restaurant",
-)
-
-
 def _line(fid: str, a: tuple[float, float], b: tuple[float, float]) -> dict[str, Any]:
     coords = [[X0 + a[0], Y0 + a[1]], [X0 + b[0], Y0 + b[1]]]
     return {
@@ -139,7 +123,7 @@ def river_network() -> str:
     ]
     facs = []
     for cid, (x, y) in {"away": (-400.0, 300.0), "near": (200.0, 500.0)}.items():
-        for n, ftype in enumerate(_TWELVE):
+        for n, ftype in enumerate(livable.TWELVE_ONES):
             fx, fy = x + 100.0 * (n % 4) - 100.0, y + 100.0 * (n // 4)
             facs.append(_point(f"{cid}-{n}", X0 + fx, Y0 + fy, type=ftype))
         facs.append(_point(f"{cid}-kg", X0 + x, Y0 + y - 600.0, type="kindergarten"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 
-__all__ = ["MOVED", "moved"]
+__all__ = ["MOVED", "moved", "moved_name"]
 
 MOVED = {
     "livable.dask": "livable.scale.dask",
@@ -37,11 +37,21 @@ MOVED = {
 """Old module path -> new module path."""
 
 
+def _message(old: str, new: str) -> str:
+    return (
+        f"{old} moved to {new} in livable 0.2; import it from there "
+        "(the old path is removed in 0.3)"
+    )
+
+
 def moved(old: str) -> None:
     """Warn that module ``old`` moved (called by the alias module at ``old`` itself)."""
+    warnings.warn(_message(old, MOVED[old]), DeprecationWarning, stacklevel=3)
+
+
+def moved_name(module: str, name: str, new_module: str) -> None:
+    """Warn that ``module.name`` moved to ``new_module.name`` (called by the module-level
+    ``__getattr__`` of ``module``, so the warning points at the line that asked for it)."""
     warnings.warn(
-        f"{old} moved to {MOVED[old]} in livable 0.2; import it from there "
-        "(the old path is removed in 0.3)",
-        DeprecationWarning,
-        stacklevel=3,
+        _message(f"{module}.{name}", f"{new_module}.{name}"), DeprecationWarning, stacklevel=3
     )

@@ -24,7 +24,6 @@ livable 0.1; they moved to :mod:`livable.io.crs` and, imported from here, still 
 from __future__ import annotations
 
 import functools
-import warnings
 from typing import Any
 
 import attrs
@@ -34,6 +33,8 @@ import pyproj
 import pyproj.exceptions
 import shapely
 
+from livable._moved import moved_name
+from livable._utm import lonlat_bbox, utm_epsg
 from livable.errors import CRSError
 
 __all__ = [
@@ -61,12 +62,7 @@ def __getattr__(name: str) -> Any:
     """The deprecated 0.1 names (:data:`_MOVED_TO_IO`): warn, and give the io object."""
     if name not in _MOVED_TO_IO:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(
-        f"livable.geometry.crs.{name} moved to livable.io.crs.{name} in livable 0.2; import "
-        "it from there (the old path is removed in 0.3)",
-        DeprecationWarning,
-        stacklevel=2,
-    )
+    moved_name(__name__, name, "livable.io.crs")
     from livable.io import crs as io_crs  # the deprecated alias (ignore_imports in the contract)
 
     return getattr(io_crs, name)
@@ -108,31 +104,6 @@ def _label(crs: pyproj.CRS) -> str:
     return str(crs.name)
 
 
-def _lonlat_bbox(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[float, float, float, float]:
-    """``(west, south, east, north)`` of finite lon/lat, ``west <= east`` possibly beyond 180.
-
-    Longitudes are normalised to [-180, 180); when the points straddle the antimeridian the
-    tighter box in [0, 360) is used instead, so ``east`` may exceed 180.
-    """
-    x, y = _coords(lon, lat)
-    ok = np.isfinite(x) & np.isfinite(y)
-    x, y = x[ok], y[ok]
-    if x.size == 0:
-        raise CRSError("cannot choose a working CRS for no coordinates")
-    if np.any(np.abs(y) > 90.0) or np.any((x < -180.0) | (x > 360.0)):
-        raise CRSError(
-            "coordinates are not WGS-84 longitude/latitude (a latitude beyond 90 or a "
-            "longitude beyond -180..360); convert them with to_wgs84 first"
-        )
-    x = (x + 180.0) % 360.0 - 180.0
-    west, east = float(x.min()), float(x.max())
-    x360 = x % 360.0
-    west360, east360 = float(x360.min()), float(x360.max())
-    if east360 - west360 < east - west:
-        west, east = west360, east360
-    return west, float(y.min()), east, float(y.max())
-
-
 def choose_working_crs(lon: npt.ArrayLike, lat: npt.ArrayLike) -> pyproj.CRS:
     """Return a metric CRS for WGS-84 points: the UTM zone of their bounding box's centre.
 
@@ -154,11 +125,7 @@ def choose_working_crs(lon: npt.ArrayLike, lat: npt.ArrayLike) -> pyproj.CRS:
     >>> choose_working_crs([178.5, -179.5], [-17.0, -16.0]).to_epsg()  # across 180
     32760
     """
-    west, south, east, north = _lonlat_bbox(lon, lat)
-    centre_lon = ((west + east) / 2.0 + 180.0) % 360.0 - 180.0
-    centre_lat = (south + north) / 2.0
-    zone = int(np.floor((centre_lon + 180.0) / 6.0)) % 60 + 1
-    return pyproj.CRS.from_epsg((32600 if centre_lat >= 0.0 else 32700) + zone)
+    return pyproj.CRS.from_epsg(utm_epsg(lon, lat))
 
 
 def max_scale_error(crs: pyproj.CRS, lon: npt.ArrayLike, lat: npt.ArrayLike) -> float:
@@ -183,7 +150,7 @@ def max_scale_error(crs: pyproj.CRS, lon: npt.ArrayLike, lat: npt.ArrayLike) -> 
     """
     if not crs.is_projected:
         raise CRSError(f"{_label(crs)} is not a projected CRS; scale error is undefined")
-    west, south, east, north = _lonlat_bbox(lon, lat)
+    west, south, east, north = lonlat_bbox(lon, lat)
     grid_lon, grid_lat = np.meshgrid(
         np.linspace(west, east, SCALE_GRID), np.linspace(south, north, SCALE_GRID)
     )

@@ -34,6 +34,7 @@ import numpy.typing as npt
 import pyproj
 
 from livable._text import show
+from livable._utm import utm_epsg
 from livable.errors import LivableError
 from livable.io.layers import FacilityLayer
 from livable.models.results import Rejection, SourceInfo
@@ -107,22 +108,14 @@ def _similar(a: Any, b: Any, threshold: float, match_unnamed: bool) -> bool:
 def _utm_metres(
     lon: npt.NDArray[np.float64], lat: npt.NDArray[np.float64]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Lon/lat in metres, in the UTM zone of the points' bounding-box centre (boxed across
-    the antimeridian when tighter): the zone the engine's working CRS would be.
+    """Lon/lat in metres, in the UTM zone the engine's working CRS would be
+    (:func:`livable._utm.utm_epsg`, the rule both share).
 
     >>> x, y = _utm_metres(np.array([108.9]), np.array([34.3]))
     >>> round(float(x[0])), round(float(y[0]))
     (306738, 3797417)
     """
-    wrapped = (lon + 180.0) % 360.0 - 180.0
-    west, east = float(wrapped.min()), float(wrapped.max())
-    around = wrapped % 360.0
-    if float(around.max()) - float(around.min()) < east - west:
-        west, east = float(around.min()), float(around.max())
-    centre = ((west + east) / 2.0 + 180.0) % 360.0 - 180.0
-    zone = int(np.floor((centre + 180.0) / 6.0)) % 60 + 1
-    north = (float(lat.min()) + float(lat.max())) / 2.0 >= 0.0
-    utm = pyproj.CRS.from_epsg((32600 if north else 32700) + zone)
+    utm = pyproj.CRS.from_epsg(utm_epsg(lon, lat))
     to_utm = pyproj.Transformer.from_crs(
         pyproj.CRS.from_epsg(4326).to_wkt(), utm.to_wkt(), always_xy=True
     )

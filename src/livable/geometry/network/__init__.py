@@ -68,9 +68,9 @@ Isochrones
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
+from livable._moved import moved_name
 from livable.geometry.network import graph, search
 from livable.geometry.network.graph import StreetNetwork
 from livable.geometry.network.provider import NetworkProvider, StreetLines, network_factory
@@ -102,12 +102,7 @@ def __getattr__(name: str) -> Any:
     """The deprecated 0.1 names (:data:`_MOVED_TO_IO`): warn, and give the io object."""
     if name not in _MOVED_TO_IO:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(
-        f"livable.geometry.network.{name} moved to livable.io.{name} in livable 0.2; import "
-        "it from there (the old path is removed in 0.3)",
-        DeprecationWarning,
-        stacklevel=2,
-    )
+    moved_name(__name__, name, "livable.io")
     import livable.io  # the deprecated alias (ignore_imports in the contract)
 
     return getattr(livable.io, name)
