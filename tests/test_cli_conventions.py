@@ -151,3 +151,114 @@ def test_a_real_pipe(city, tmp_path):
     )
     sm = subprocess.run([*exe, "summary", "-"], input=ev.stdout, capture_output=True, check=True)
     assert "livable share 宜居占比" in sm.stdout.decode("utf-8") and ev.stderr == b""
+
+
+def _plan(city, tmp_path, capsysbinary) -> Path:
+    _, _, report = city
+    plan = tmp_path / "plan.geojson"
+    argv = ["plan", str(report), "--facility-type", "kindergarten", "--grid", "400"]
+    assert main([*argv, "--budget", "3", "--no-verify", "-q", "-o", str(plan)]) == 0
+    capsysbinary.readouterr()
+    return plan
+
+
+def test_plan_candidates_from_stdin(city, tmp_path, monkeypatch, capsysbinary):
+    _, _, report = city
+    candidates = _plan(city, tmp_path, capsysbinary)  # a plan's sites are points with ids
+    argv = ["plan", str(report), "--facility-type", "kindergarten", "--budget", "2"]
+    argv += ["--no-verify", "-o", "-", "-q"]
+    assert main([*argv, "--candidates", str(candidates)]) == 0
+    from_file = capsysbinary.readouterr().out
+    _stdin(monkeypatch, candidates.read_bytes())
+    assert main([*argv, "--candidates", "-"]) == 0
+    assert capsysbinary.readouterr().out == from_file
+    assert len(json.loads(from_file)["features"]) == 2
+
+
+def test_map_plan_from_stdin(city, tmp_path, monkeypatch, capsysbinary):
+    _, _, report = city
+    plan = _plan(city, tmp_path, capsysbinary)
+    assert main(["map", str(report), "--plan", str(plan), "-o", "-"]) == 0
+    from_file = capsysbinary.readouterr().out
+    _stdin(monkeypatch, plan.read_bytes())
+    assert main(["map", str(report), "--plan", "-", "-o", "-"]) == 0
+    assert capsysbinary.readouterr().out == from_file
+    _stdin(monkeypatch, b"[1, 2")
+    assert main(["map", str(report), "--plan", "-", "-o", "-"]) == 1
+    assert b"<stdin>: not a readable plan GeoJSON" in capsysbinary.readouterr().err
+
+
+def test_profile_from_stdin(city, tmp_path, monkeypatch, capsysbinary):
+    c, f, report = city
+    toml = b'extends = "xian-2020"\nid = "piped"\nlabel_en = "Piped"\nlabel_zh = "Piped"\n'
+    _stdin(monkeypatch, toml)
+    argv = ["evaluate", "--communities", str(c), "--facilities", str(f), "-q"]
+    assert main([*argv, "--profile", "-", "-o", "-"]) == 0
+    got, want = json.loads(capsysbinary.readouterr().out), json.loads(report.read_bytes())
+    assert got["profile"] == "piped" and got["summary"] == want["summary"]
+    hb = ["handbook", str(report), "--community", "BL-004", "--lang", "en", "-o", "-"]
+    assert main(hb) == 0
+    default = capsysbinary.readouterr().out
+    _stdin(monkeypatch, toml)
+    assert main([*hb, "--profile", "-"]) == 0
+    assert capsysbinary.readouterr().out == default  # the same rules, piped
+    _stdin(monkeypatch, b"id = [")
+    assert main([*argv, "--profile", "-", "-o", str(tmp_path / "r.json")]) == 1
+    assert b"<stdin>: not a profile TOML" in capsysbinary.readouterr().err
+
+
+def test_one_stdin_per_command(capsys):
+    for argv in (
+        ["plan", "-", "--facility-type", "clinic", "--candidates", "-", "--budget", "1"],
+        ["map", "-", "--plan", "-", "-o", "-"],
+        ["handbook", "-", "--community", "BL-004", "--profile", "-", "-o", "-"],
+    ):
+        with pytest.raises(SystemExit) as stop:
+            main(argv)
+        assert stop.value.code == 2, argv
+        assert "only one input can be read from standard input" in capsys.readouterr().err
+
+
+_OSM = b"""<osm version="0.6">
+<node id="1" lat="34.26" lon="108.94"><tag k="amenity" v="kindergarten"/></node>
+<node id="2" lat="34.27" lon="108.95"><tag k="amenity" v="clinic"/></node>
+</osm>"""
+
+
+def test_import_from_stdin_to_stdout(tmp_path, monkeypatch, capsysbinary):
+    amap = Path(__file__).parent / "data" / "amap" / "pois.csv"
+    assert main(["import", "amap", str(amap), "-o", str(tmp_path / "a")]) == 0
+    printed = capsysbinary.readouterr()
+    _stdin(monkeypatch, amap.read_bytes())
+    assert main(["import", "amap", "-", "--format", "csv", "-o", "-"]) == 0
+    piped = capsysbinary.readouterr()
+    assert piped.out == (tmp_path / "a" / "facilities.geojson").read_bytes()
+    assert piped.err.decode().startswith("facilities 设施:")  # the lines for people
+    from_file = printed.out.decode().replace(str(amap), "<bytes>")
+    assert from_file.startswith(piped.err.decode().split("\nwrote")[0])
+    assert "<bytes>:line 6 (id 'amap:C4')" in piped.err.decode()
+    osm = tmp_path / "tiny.osm"
+    osm.write_bytes(_OSM)
+    assert main(["import", "osm", str(osm), "--no-streets", "-q", "-o", str(tmp_path / "o")]) == 0
+    _stdin(monkeypatch, _OSM)
+    assert main(["import", "osm", "-", "--format", "osm", "--no-streets", "-q", "-o", "-"]) == 0
+    piped = capsysbinary.readouterr()
+    assert piped.err == b"" and piped.out == (tmp_path / "o" / "facilities.geojson").read_bytes()
+    assert [f["properties"]["id"] for f in json.loads(piped.out)["features"]] == [
+        "osm:n1",
+        "osm:n2",
+    ]
+
+
+def test_import_usage_errors(tmp_path, capsys):
+    amap = Path(__file__).parent / "data" / "amap" / "pois.csv"
+    for argv, says in (
+        (["import", "osm", "x.osm", "-o", "-"], "add --no-streets"),
+        (["import", "amap", str(amap), "--format", "json", "-o", "-"], "the format of FILE -"),
+        (["demo", "-o", "-"], "the demo writes a folder"),
+    ):
+        with pytest.raises(SystemExit) as stop:
+            main(argv)
+        assert stop.value.code == 2, argv
+        assert says in capsys.readouterr().err, argv
+    assert not Path("-").exists()

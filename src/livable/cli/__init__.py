@@ -20,6 +20,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from livable._text import escape, show
 from livable._version import __version__
+from livable.cli._common import IMPORT_FORMATS, STDIO
+from livable.cli._common import UsageError as _UsageError
+from livable.cli._common import read_stdin as _read_stdin
+from livable.cli._common import write_stdout as _write_stdout
 from livable.cli._outputs import check_outputs
 from livable.cli.progress import terminal_progress
 from livable.errors import LivableError
@@ -55,7 +59,11 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         "resident_access, the share of residents reaching each category (beyond the plan; "
         "- for standard input)",
     )
-    p.add_argument("--profile", default="xian-2020", help="profile id or TOML file")
+    p.add_argument(
+        "--profile",
+        default="xian-2020",
+        help="profile id or TOML file (default xian-2020; - reads the TOML from standard input)",
+    )
     p.add_argument("--distance", default="euclidean", help="euclidean, geodesic, network, ...")
     for layer in ("communities", "facilities", "streets", "residents"):
         p.add_argument(f"--{layer}-crs", help=f"CRS of the {layer} file (e.g. EPSG:4547)")
@@ -298,7 +306,11 @@ def _parser() -> argparse.ArgumentParser:
         help="facility type to plan (repeat for several)",
     )
     where = pn.add_mutually_exclusive_group(required=True)
-    where.add_argument("--candidates", help="candidate sites GeoJSON")
+    where.add_argument(
+        "--candidates",
+        help="candidate sites: GeoJSON, shapefile, GPKG, CSV, ... with a unique id each "
+        "(- reads GeoJSON from standard input)",
+    )
     where.add_argument(
         "--grid", type=_positive_float, metavar="METRES", help="grid spacing in metres"
     )
@@ -327,23 +339,50 @@ def _parser() -> argparse.ArgumentParser:
     )
     kinds = imp.add_subparsers(dest="source", required=True, metavar="SOURCE")
     osm = _command(kinds, "osm", "an OpenStreetMap extract (.osm.pbf, .osm)")
-    osm.add_argument("file", help="FILE.osm.pbf or FILE.osm")
+    osm.add_argument("file", help="FILE.osm.pbf or FILE.osm (- reads standard input)")
     osm.add_argument("--tags", help="tag mapping TOML (extends or replaces the built-in one)")
     osm.add_argument(
         "--keep-areas", action="store_true", help="keep parks, schools, ... as polygons"
     )
     osm.add_argument("--no-streets", action="store_true", help="do not write streets.geojson")
     amap = _command(kinds, "amap", "an Amap (高德) POI export (.json, .jsonl, .csv)")
-    amap.add_argument("file", help="FILE.json or FILE.csv")
+    amap.add_argument("file", help="FILE.json, FILE.jsonl or FILE.csv (- reads standard input)")
     amap.add_argument("--typecodes", help="type-code table TOML (extends or replaces)")
     amap.add_argument("--encoding", help="CSV text encoding (default UTF-8; e.g. gb18030)")
     amap.add_argument(
-        "--datum", default="gcj02", choices=("gcj02", "wgs84", "bd09"), help="default gcj02"
+        "--datum",
+        default="gcj02",
+        choices=("gcj02", "wgs84", "bd09"),
+        help="map datum of the export's coordinates (default gcj02, Amap's own; wgs84 for a "
+        "re-projected export)",
+    )
+    osm.add_argument(
+        "--format",
+        choices=IMPORT_FORMATS["osm"],
+        help="the format of FILE - (default pbf; osm is the XML format)",
+    )
+    amap.add_argument(
+        "--format", choices=IMPORT_FORMATS["amap"], help="the format of FILE - (default json)"
     )
     for kind in (osm, amap):
-        _out_arg(kind, "folder for facilities.geojson", required=True)
-        kind.add_argument("--dedupe-m", type=_positive_float, metavar="N", help="merge duplicates")
-        kind.add_argument("--top", type=_whole(0), default=20, help="list length (default 20)")
+        _out_arg(
+            kind,
+            "folder for facilities.geojson (and streets.geojson); - writes the facilities "
+            "GeoJSON to standard output (osm: with --no-streets)",
+            required=True,
+        )
+        kind.add_argument(
+            "--dedupe-m",
+            type=_positive_float,
+            metavar="N",
+            help="merge facilities of one type within N metres with similar names",
+        )
+        kind.add_argument(
+            "--top",
+            type=_whole(0),
+            default=20,
+            help="how many unmatched tags/codes, rejected rows and merges to list (default 20)",
+        )
     mp = _command(
         sub,
         "map",
@@ -370,9 +409,15 @@ def _parser() -> argparse.ArgumentParser:
         default=200,
         help=f"PNG resolution, {_MIN_DPI} to {_MAX_DPI} (default 200: A4)",
     )
-    mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
+    mp.add_argument(
+        "--profile", help="profile id or TOML file (default: the report's; - for standard input)"
+    )
     mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
-    mp.add_argument("--plan", help="plan.geojson of `livable plan`: draw its sites (city map)")
+    mp.add_argument(
+        "--plan",
+        help="plan.geojson of `livable plan`: draw its sites on the city map (- for standard "
+        "input)",
+    )
     mp.add_argument(
         "--streets",
         help="the streets GeoJSON of the evaluation: draw the street network thin and grey",
@@ -396,7 +441,9 @@ def _parser() -> argparse.ArgumentParser:
         type=_suffix(".md", ".html"),
     )
     hb.add_argument("--format", choices=("md", "html"), help="the format for --out - (default md)")
-    hb.add_argument("--profile", help="profile id or TOML file (default: the report's)")
+    hb.add_argument(
+        "--profile", help="profile id or TOML file (default: the report's; - for standard input)"
+    )
     hb.add_argument(
         "--font",
         help="a .ttf/.otf font file with Chinese glyphs to embed in the HTML (default: the "
@@ -405,14 +452,6 @@ def _parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():
         command.set_defaults(usage_parser=command)
     return parser
-
-
-STDIO = "-"
-"""The file name of standard input (where a file is read) or output (where one is written)."""
-
-
-class _UsageError(Exception):
-    """A usage error only found after parsing (an unknown distance provider): exit 2."""
 
 
 def _suffix(*allowed: str) -> Callable[[str], str]:
@@ -460,6 +499,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
             plugin_options=_plugin_options(args),
         )
     _stdin_layers(args)
+    args.profile = _profile_arg(args, pm)
     bar = terminal_progress(quiet=args.quiet)
     to_stdout = args.out == STDIO
     try:
@@ -482,18 +522,50 @@ def _status(args: argparse.Namespace, line: str) -> None:
         print(line, file=sys.stderr)
 
 
-def _read_stdin() -> bytes:
-    return sys.stdin.buffer.read()
+_STDIN_READERS: dict[str, tuple[str, ...]] = {
+    "evaluate": ("communities", "facilities", "streets", "residents", "profile"),
+    "summary": ("report",),
+    "plan": ("report", "candidates"),
+    "map": ("report", "plan", "profile"),
+    "handbook": ("report", "profile"),
+    "import": ("file",),
+}
+"""The arguments of each command that may name ``-`` (standard input)."""
+
+
+def _one_stdin(args: argparse.Namespace) -> None:
+    """At most one argument of a command reads standard input (there is only one)."""
+    named = [
+        name for name in _STDIN_READERS.get(args.command, ()) if getattr(args, name, None) == STDIO
+    ]
+    if len(named) > 1:
+        shown = ", ".join(name if name in ("report", "file") else f"--{name}" for name in named)
+        raise _UsageError(f"only one input can be read from standard input, not {shown}")
 
 
 def _stdin_layers(args: argparse.Namespace) -> None:
-    """Replace an input layer named ``-`` with the bytes of standard input (at most one)."""
-    layers = ("communities", "facilities", "streets", "residents")
-    named = [layer for layer in layers if getattr(args, layer, None) == STDIO]
-    if len(named) > 1:
-        raise _UsageError(f"only one input can be read from standard input, not {', '.join(named)}")
-    for layer in named:
-        setattr(args, layer, _read_stdin())
+    """Replace an input layer named ``-`` with the bytes of standard input."""
+    for layer in ("communities", "facilities", "streets", "residents"):
+        if getattr(args, layer, None) == STDIO:
+            setattr(args, layer, _read_stdin())
+
+
+def _profile_arg(args: argparse.Namespace, pm: PluginManager | None = None) -> Any:
+    """The ``--profile`` argument: an id or a file as given, or the profile TOML of standard
+    input for ``-`` (which may extend a built-in or a plugin's profile id, not a file)."""
+    if args.profile != STDIO:
+        return args.profile
+    import tomllib
+
+    from livable.errors import ProfileError
+    from livable.profile import profile_from_mapping
+
+    try:
+        data = tomllib.loads(_read_stdin().decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ProfileError(f"<stdin>: not a profile TOML ({exc})") from None
+    registered = (pm or _plugin_manager(args)).profiles()
+    return profile_from_mapping(data, source="<stdin>", registered=registered)
 
 
 def _evaluate_and_write(
@@ -538,13 +610,6 @@ def _evaluate_and_write(
         _write(Path(args.out), text)
     bar("writing", 1.0)
     return data
-
-
-def _write_stdout(data: bytes) -> None:
-    """Write a product (a report, a map, a plan) to standard output as bytes."""
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
 
 
 def _residents(args: argparse.Namespace) -> dict[str, Any]:
@@ -645,20 +710,35 @@ def _same_format(out: str, format: str | None) -> None:
         raise _UsageError(f"argument --format: {format} does not match --out {show(out)}")
 
 
+def _plan_arg(args: argparse.Namespace) -> Any:
+    """The ``--plan`` argument of ``map``: its path, or the plan GeoJSON of standard input."""
+    if args.plan != STDIO:
+        return args.plan
+    from livable.report.planner import Plan
+
+    try:
+        loaded = json.loads(_read_stdin().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LivableError(f"<stdin>: not a readable plan GeoJSON ({exc})") from None
+    return Plan.from_geojson(loaded, where="<stdin>")
+
+
 def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
     import tempfile
 
     from livable.report.maps import render_map
 
+    report, profile, plan = _report_source(args), _profile_arg(args), _plan_arg(args)
+
     def draw(target: str | Path) -> Path:
         return render_map(
-            _report_source(args),
+            report,
             target,
             community=args.community,
-            profile=args.profile,
+            profile=profile,
             dpi=args.dpi,
             font=args.font,
-            plan=args.plan,
+            plan=plan,
             streets=args.streets,
         )
 
@@ -679,17 +759,18 @@ def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
         "community": args.community,
         "subdistrict": args.subdistrict,
         "lang": args.lang,
-        "profile": args.profile,
+        "profile": _profile_arg(args),
     }
     if args.format == "html" or Path(args.out).suffix.lower() == ".html":
         options["font"] = args.font
+    report = _report_source(args)
     if args.out != STDIO:
         _same_format(args.out, args.format)
-        path = write_handbook(_report_source(args), args.out, **options)
+        path = write_handbook(report, args.out, **options)
         _status(args, f"handbook written to {path}")
         return 0
     make = handbook_html if args.format == "html" else handbook_markdown
-    _write_stdout(make(_report_source(args), **options).encode("utf-8"))
+    _write_stdout(make(report, **options).encode("utf-8"))
     return 0
 
 
@@ -781,7 +862,8 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
         raise LivableError("give --budget N, or --target for the fewest sites")
     candidates = None
     if args.candidates:
-        candidates = read_candidates(args.candidates, crs=args.candidates_crs)
+        source = _read_stdin() if args.candidates == STDIO else args.candidates
+        candidates = read_candidates(source, crs=args.candidates_crs)
     result = plan(
         report,
         args.facility_types,
@@ -882,6 +964,11 @@ def _writes_evaluate(args: argparse.Namespace) -> _Writes:
 
 
 def _writes_demo(args: argparse.Namespace) -> _Writes:
+    if args.out == STDIO:
+        raise _UsageError(
+            "argument -o/--out: the demo writes a folder of files (the sample city, "
+            "report.json, a map, a handbook), not one for standard output; give a folder"
+        )
     folder = Path(args.out)
     names = (
         "communities.geojson",
@@ -906,11 +993,13 @@ def _writes_plan(args: argparse.Namespace) -> _Writes:
 
 
 def _writes_import(args: argparse.Namespace) -> _Writes:
+    mapping = getattr(args, "tags", None) or getattr(args, "typecodes", None)
+    if args.out == STDIO:
+        return [], [args.file, mapping], []
     folder = Path(args.out)
     names = ["facilities.geojson"]
     if args.source == "osm" and not args.no_streets:
         names.append("streets.geojson")
-    mapping = getattr(args, "tags", None) or getattr(args, "typecodes", None)
     return [folder / n for n in names], [args.file, mapping], [folder]
 
 
@@ -963,6 +1052,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        _one_stdin(args)
         _check_writes(args)
         return _COMMANDS[args.command](args, sys.stdout)
     except _UsageError as exc:
