@@ -38,10 +38,10 @@ REPORT_SHA256 = {
 }
 
 PRODUCT_SHA256 = {
-    "city.svg": "98a3d292bde724a014ff15a67b2bbb9d4afbe1c5810a6ebdd52fc442a7d9e462",
+    "city.svg": "5c1e463268a39219351bf8107df4e5e9e4c933e4eb1fddff19228c3b2ad1b7fc",
     "community.svg": "8e954a2499a803f36e06eda5a1604d1dbcc4c4c80dc53d12999b605c4a0ffbb7",
     "community.html": "76adddce5d567754ee3a35832ba1f148a9b2756906f35e44c2794418a3cef3e6",
-    "plan-city.svg": "ca1e2338b289e6e810f3c81720b510f2e7ef78ef0a7e45ae6169c3bb7d23ef1f",
+    "plan-city.svg": "700a7eb583adc74d474fa484a7f152c2b5260aa53e814dc436cf5275dd9c7978",
     "handbook-en.md": "486eeb015b24c5965ed90f6fc1a7aae89506eaf38baf5b0ecb981487103a01c1",
     "handbook-zh.html": "33b8663113953b9d47b898053c1941e823e198ecadae11b1aad6b798cd6f15ec",
     "handbook-subdistrict.md": "0a770c3b9df7ae72d8c348cac958990e847b47566ec71e5c33bc5f629cd605fe",
