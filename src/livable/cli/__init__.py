@@ -45,16 +45,25 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--communities",
         required=True,
-        help="communities: GeoJSON, shapefile, GPKG, CSV, ... (- reads GeoJSON from stdin)",
+        metavar="FILE",
+        help="community areas: GeoJSON, shapefile, GPKG, CSV, ... (- reads GeoJSON from "
+        "standard input)",
     )
     p.add_argument(
         "--facilities",
         required=True,
-        help="facilities: GeoJSON, shapefile, GPKG, CSV, ... (- reads GeoJSON from stdin)",
+        metavar="FILE",
+        help="facility points or areas: GeoJSON, shapefile, GPKG, CSV, ... (- reads GeoJSON "
+        "from standard input)",
     )
-    p.add_argument("--streets", help="streets GeoJSON (network distance; - for standard input)")
+    p.add_argument(
+        "--streets",
+        metavar="FILE",
+        help="walkable streets GeoJSON, for --distance network (- for standard input)",
+    )
     p.add_argument(
         "--residents",
+        metavar="FILE",
         help="resident points GeoJSON (population, community): adds each community's "
         "resident_access, the share of residents reaching each category (beyond the plan; "
         "- for standard input)",
@@ -64,17 +73,34 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         default="xian-2020",
         help="profile id or TOML file (default xian-2020; - reads the TOML from standard input)",
     )
-    p.add_argument("--distance", default="euclidean", help="euclidean, geodesic, network, ...")
+    p.add_argument(
+        "--distance",
+        default="euclidean",
+        metavar="NAME",
+        help="how distance is measured: euclidean (default), geodesic, network (along "
+        "--streets) or a plugin's provider (see livable plugins)",
+    )
     for layer in ("communities", "facilities", "streets", "residents"):
-        p.add_argument(f"--{layer}-crs", help=f"CRS of the {layer} file (e.g. EPSG:4547)")
+        p.add_argument(
+            f"--{layer}-crs",
+            metavar="CRS",
+            help=f"CRS of the {layer} file when it does not say (e.g. EPSG:4547)",
+        )
         p.add_argument(
             f"--{layer}-datum",
             default="wgs84",
             choices=("wgs84", "gcj02", "bd09"),
             help=f"map datum of lon/lat {layer} (gcj02: Amap/Tencent, bd09: Baidu)",
         )
-    p.add_argument("--working-crs", help="metric CRS to compute in (default: chosen from data)")
-    p.add_argument("--encoding", help="text encoding of shapefiles/CSV without one (e.g. gb18030)")
+    p.add_argument(
+        "--working-crs",
+        metavar="CRS",
+        help="metric CRS to compute in (default: the UTM zone of the data)",
+    )
+    p.add_argument(
+        "--encoding",
+        help="text encoding of shapefiles and CSV files that do not say (e.g. gb18030)",
+    )
     p.add_argument(
         "--dedupe-m",
         type=_positive_float,
@@ -85,11 +111,13 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         "--workers",
         type=_positive_int,
         default=1,
-        help="worker processes; more than 1 evaluates tile by tile (same report)",
+        metavar="N",
+        help="worker processes (default 1); more than 1 evaluates tile by tile (same report)",
     )
     p.add_argument(
         "--tile-km",
         type=_positive_float,
+        metavar="KM",
         help="evaluate in square tiles of this size (km; default 20 with --workers)",
     )
     p.add_argument(
@@ -267,7 +295,12 @@ def _parser() -> argparse.ArgumentParser:
         "Write a synthetic sample city (not real places), evaluate it and draw its map and "
         "one handbook, to try livable without data of your own.",
     )
-    _out_arg(demo, "folder (default ./livable-demo)", default="livable-demo")
+    _out_arg(
+        demo,
+        "the folder to write the sample city, report.json, the maps and the handbook in "
+        "(default ./livable-demo)",
+        default="livable-demo",
+    )
     ev = _command(
         sub,
         "evaluate",
@@ -286,7 +319,14 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument("--json", action="store_true", help="print the summary as JSON instead")
     sm.add_argument("--csv", metavar="DIR", help="also write the summary tables as CSV files")
     sm.add_argument("--xlsx", metavar="FILE", help="also write them as an XLSX workbook")
-    pl = _command(sub, "plugins", "list loaded plugins, providers, indicators and types")
+    pl = _command(
+        sub,
+        "plugins",
+        "list loaded plugins, providers, indicators and types",
+        "List the plugins that load (built-in and installed) and what each brings: distance "
+        "providers, profiles, indicators, facility types and grading; and any plugin "
+        "skipped for a fault.",
+    )
     pl.add_argument("--json", action="store_true", help="print JSON instead of text")
     _add_plugin_args(pl)
     pn = _command(
@@ -308,14 +348,22 @@ def _parser() -> argparse.ArgumentParser:
     where = pn.add_mutually_exclusive_group(required=True)
     where.add_argument(
         "--candidates",
+        metavar="FILE",
         help="candidate sites: GeoJSON, shapefile, GPKG, CSV, ... with a unique id each "
         "(- reads GeoJSON from standard input)",
     )
     where.add_argument(
-        "--grid", type=_positive_float, metavar="METRES", help="grid spacing in metres"
+        "--grid",
+        type=_positive_float,
+        metavar="METRES",
+        help="candidate sites on a square grid this many metres apart over the communities",
     )
-    pn.add_argument("--candidates-crs", help="CRS of the candidates file")
-    pn.add_argument("--budget", type=_positive_int, help="how many sites at most")
+    pn.add_argument(
+        "--candidates-crs", metavar="CRS", help="CRS of the candidates file when it does not say"
+    )
+    pn.add_argument(
+        "--budget", type=_positive_int, metavar="N", help="how many sites at most (the best N)"
+    )
     pn.add_argument(
         "--target",
         action="store_true",
@@ -338,16 +386,38 @@ def _parser() -> argparse.ArgumentParser:
         "streets.geojson) for `livable evaluate`.",
     )
     kinds = imp.add_subparsers(dest="source", required=True, metavar="SOURCE")
-    osm = _command(kinds, "osm", "an OpenStreetMap extract (.osm.pbf, .osm)")
+    osm = _command(
+        kinds,
+        "osm",
+        "an OpenStreetMap extract (.osm.pbf, .osm)",
+        "Turn an OpenStreetMap extract (.osm.pbf or .osm XML) into facilities.geojson by the "
+        "tag mapping, and its walkable ways into streets.geojson; list the tags that matched "
+        "no mapping row. Needs the osm extra.",
+    )
     osm.add_argument("file", help="FILE.osm.pbf or FILE.osm (- reads standard input)")
-    osm.add_argument("--tags", help="tag mapping TOML (extends or replaces the built-in one)")
+    osm.add_argument(
+        "--tags",
+        metavar="FILE",
+        help="tag mapping TOML (extends or replaces the built-in one)",
+    )
     osm.add_argument(
         "--keep-areas", action="store_true", help="keep parks, schools, ... as polygons"
     )
     osm.add_argument("--no-streets", action="store_true", help="do not write streets.geojson")
-    amap = _command(kinds, "amap", "an Amap (高德) POI export (.json, .jsonl, .csv)")
+    amap = _command(
+        kinds,
+        "amap",
+        "an Amap (高德) POI export (.json, .jsonl, .csv)",
+        "Turn an Amap (高德) POI export (the JSON of the place API, JSON Lines or CSV) into "
+        "facilities.geojson by the type-code table, converting GCJ-02 to WGS84; list the "
+        "codes that matched no row.",
+    )
     amap.add_argument("file", help="FILE.json, FILE.jsonl or FILE.csv (- reads standard input)")
-    amap.add_argument("--typecodes", help="type-code table TOML (extends or replaces)")
+    amap.add_argument(
+        "--typecodes",
+        metavar="FILE",
+        help="type-code table TOML (extends or replaces the built-in one)",
+    )
     amap.add_argument("--encoding", help="CSV text encoding (default UTF-8; e.g. gb18030)")
     amap.add_argument(
         "--datum",
@@ -364,13 +434,18 @@ def _parser() -> argparse.ArgumentParser:
     amap.add_argument(
         "--format", choices=IMPORT_FORMATS["amap"], help="the format of FILE - (default json)"
     )
+    _out_arg(
+        osm,
+        "folder for facilities.geojson and streets.geojson; - writes the facilities GeoJSON "
+        "to standard output (with --no-streets)",
+        required=True,
+    )
+    _out_arg(
+        amap,
+        "folder for facilities.geojson; - writes the facilities GeoJSON to standard output",
+        required=True,
+    )
     for kind in (osm, amap):
-        _out_arg(
-            kind,
-            "folder for facilities.geojson (and streets.geojson); - writes the facilities "
-            "GeoJSON to standard output (osm: with --no-streets)",
-            required=True,
-        )
         kind.add_argument(
             "--dedupe-m",
             type=_positive_float,
@@ -380,6 +455,7 @@ def _parser() -> argparse.ArgumentParser:
         kind.add_argument(
             "--top",
             type=_whole(0),
+            metavar="N",
             default=20,
             help="how many unmatched tags/codes, rejected rows and merges to list (default 20)",
         )
@@ -391,7 +467,9 @@ def _parser() -> argparse.ArgumentParser:
         "community with its circle and nearest facilities.",
     )
     mp.add_argument("report", help="report.json (- for standard input)")
-    mp.add_argument("--community", help="community id (default: the whole city)")
+    mp.add_argument(
+        "--community", metavar="ID", help="a community's id: its map (default: the whole city)"
+    )
     _out_arg(
         mp,
         "FILE.png, FILE.svg or FILE.html (- writes to standard output, as --format says)",
@@ -412,14 +490,21 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument(
         "--profile", help="profile id or TOML file (default: the report's; - for standard input)"
     )
-    mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
+    mp.add_argument(
+        "--font",
+        metavar="FILE",
+        help="a .ttf/.otf font file with Chinese glyphs to use (default: the bundled Noto Sans "
+        "SC of the maps extra)",
+    )
     mp.add_argument(
         "--plan",
+        metavar="FILE",
         help="plan.geojson of `livable plan`: draw its sites on the city map (- for standard "
         "input)",
     )
     mp.add_argument(
         "--streets",
+        metavar="FILE",
         help="the streets GeoJSON of the evaluation: draw the street network thin and grey",
     )
     hb = _command(
@@ -431,8 +516,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     hb.add_argument("report", help="report.json (- for standard input)")
     which = hb.add_mutually_exclusive_group(required=True)
-    which.add_argument("--community", help="community id")
-    which.add_argument("--subdistrict", help="subdistrict name: a book of its communities")
+    which.add_argument("--community", metavar="ID", help="the community's id: its handbook")
+    which.add_argument(
+        "--subdistrict", metavar="NAME", help="a subdistrict's name: a book of its communities"
+    )
     hb.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
     _out_arg(
         hb,
@@ -446,6 +533,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     hb.add_argument(
         "--font",
+        metavar="FILE",
         help="a .ttf/.otf font file with Chinese glyphs to embed in the HTML (default: the "
         "bundled Noto Sans SC of the maps extra)",
     )
