@@ -233,6 +233,7 @@ API_MODULES: list[tuple[str, str, list[str]]] = [
     ("Export for the assessment", "livable.report.export", []),
     ("The summary as text", "livable.report.summary", []),
     ("Embedded fonts", "livable.report.fonts", []),
+    ("The streets under the products", "livable.report.streets", []),
     ("The convenience-service map", "livable.report.maps", []),
     ("The residents' handbook", "livable.report.handbook", []),
     ("Planning new facilities", "livable.report.planner", []),

@@ -537,6 +537,11 @@ def _parser() -> argparse.ArgumentParser:
         help="a .ttf/.otf font file with Chinese glyphs to embed in the HTML (default: the "
         "bundled Noto Sans SC of the maps extra)",
     )
+    hb.add_argument(
+        "--streets",
+        metavar="FILE",
+        help="the streets GeoJSON of the evaluation: name the street each facility is on",
+    )
     for command in sub.choices.values():
         command.set_defaults(usage_parser=command)
     return parser
@@ -615,7 +620,7 @@ _STDIN_READERS: dict[str, tuple[str, ...]] = {
     "summary": ("report",),
     "plan": ("report", "candidates"),
     "map": ("report", "plan", "profile"),
-    "handbook": ("report", "profile"),
+    "handbook": ("report", "profile", "streets"),
     "import": ("file",),
 }
 """The arguments of each command that may name ``-`` (standard input)."""
@@ -848,6 +853,7 @@ def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
         "subdistrict": args.subdistrict,
         "lang": args.lang,
         "profile": _profile_arg(args),
+        "streets": args.streets,
     }
     if args.format == "html" or Path(args.out).suffix.lower() == ".html":
         options["font"] = args.font
@@ -1096,7 +1102,7 @@ def _writes_map(args: argparse.Namespace) -> _Writes:
 
 
 def _writes_handbook(args: argparse.Namespace) -> _Writes:
-    return [args.out], [args.report, args.profile, args.font], []
+    return [args.out], [args.report, args.profile, args.font, args.streets], []
 
 
 WRITERS: dict[str, Callable[[argparse.Namespace], _Writes]] = {

@@ -57,8 +57,8 @@ from livable.report.maps._city import city_map
 from livable.report.maps._community import community_map
 from livable.report.maps._matplotlib import SYSTEM_CJK_FAMILIES, find_cjk_font, map_style
 from livable.report.maps._output import write_figure
-from livable.report.maps._streets import StreetSource, street_lines
 from livable.report.planner import PlanSource, as_plan
+from livable.report.streets import StreetSource, street_layer
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -216,7 +216,7 @@ def render_map(
     data = as_report(report)
     prof = report_profile(data, profile)
     sites = None if plan is None else as_plan(plan)
-    lines = None if streets is None else street_lines(streets)
+    lines = None if streets is None else list(street_layer(streets).lines)
     family = cjk_font(font)
     with map_style(family):
         if community is None:

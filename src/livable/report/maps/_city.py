@@ -15,12 +15,11 @@ from livable.errors import LivableError
 from livable.models import Grade
 from livable.models.results import CommunityResult, Report, Summary
 from livable.profile import Profile
-from livable.report._doc import type_label
+from livable.report._doc import report_projector, type_label
 from livable.report.maps._draw import (
     Panel,
     north_arrow,
     polygon_path,
-    report_projector,
     scalebar,
     shift,
 )

@@ -13,6 +13,7 @@ from livable.report._doc import (
     category_label,
     category_order,
     find_community,
+    report_projector,
     tier_minutes,
     type_label,
 )
@@ -21,7 +22,6 @@ from livable.report.maps._draw import (
     local_xy,
     north_arrow,
     polygon_path,
-    report_projector,
     scalebar,
     shift,
 )

@@ -1,41 +1,24 @@
 """The street network under a map: thin grey lines, so a reader can tell where things are.
 
->>> import shapely
->>> from livable.io.layers import StreetLayer
->>> layer = StreetLayer.from_lines(["s1"], [shapely.LineString([(108.94, 34.26), (108.95, 34.26)])])
->>> len(street_lines(layer))
-1
+The streets come from :mod:`livable.report.streets` (the report's own, or those given).
 """
 
 from __future__ import annotations
 
 import importlib
-import os
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 
 from livable.geometry.crs import Projector
-from livable.io.layers import StreetLayer
-from livable.io.streets import read_streets
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["StreetSource", "draw_streets", "street_lines"]
-
-StreetSource = StreetLayer | str | os.PathLike[str] | Mapping[str, Any]
-"""Streets for a map: a layer already read, a streets file or a FeatureCollection."""
+__all__ = ["STREET_COLOR", "draw_streets"]
 
 STREET_COLOR = "#b8b8b8"
-
-
-def street_lines(streets: StreetSource) -> list[Any]:
-    """The WGS84 lines of ``streets`` (read and validated as ``livable evaluate`` does)."""
-    layer = streets if isinstance(streets, StreetLayer) else read_streets(streets)
-    return list(layer.lines)
 
 
 def draw_streets(
