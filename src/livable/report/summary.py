@@ -11,9 +11,10 @@ cannot act on the terminal. The command line only prints the text.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 from livable._text import escape, where
-from livable.models.results import Rejection, ReportSource, as_report
+from livable.models.results import Rejection, ReportSource, SourceInfo, as_report
 from livable.models.summary import summary_lines
 
 __all__ = ["format_summary"]
@@ -35,6 +36,23 @@ def _rejected_lines(entry: Rejection) -> list[str]:
     )
 
 
+def _facility_lines(inputs: Sequence[SourceInfo]) -> list[str]:
+    """How many facilities were read, used and rejected, by reason (from the inputs)."""
+    lines = []
+    for info in inputs:
+        if info.layer != "facilities" or info.features is None or info.used is None:
+            continue
+        line = (
+            f"Facilities 设施: {info.features:,} in input, {info.used:,} used, "
+            f"{info.features - info.used:,} rejected"
+        )
+        reasons = [f"{n.count:,} {n.what}" for n in info.notes if n.kind == "rejected"]
+        if reasons:
+            line += f" ({'; '.join(reasons[:3])}{'; ...' if len(reasons) > 3 else ''})"
+        lines.append(escape(line))
+    return lines
+
+
 def format_summary(report: ReportSource) -> str:
     """A readable terminal table of a report's summary.
 
@@ -53,10 +71,13 @@ def format_summary(report: ReportSource) -> str:
     livable.errors.ReportError: <memory>: not a livable report: required field missing @ ...
     """
     data = as_report(report)
+    body = summary_lines(data.summary)
     lines = [
         f"livable {data.livable_version} | profile {data.profile} | "
         f"distance {data.distance} | working CRS {data.working_crs}",
-        *summary_lines(data.summary),
+        *body[:1],
+        *_facility_lines(data.inputs),
+        *body[1:],
     ]
     if data.rejected:
         lines += ["", f"rejected 未评估 ({len(data.rejected)}):"]
