@@ -31,7 +31,7 @@ REPORT_SHA256 = {
     "ok_geodesic": "057583fbb7cc738161eead7fbd2fb870f5344b07d827e1e4f7d897aebddfce77",
     "sample_city": "a5fb801dc6c4df3f3280f6d5b86e65c82e19d5bd2f4bbe26613732a72d558ab7",
     "sample_tiles": "a5fb801dc6c4df3f3280f6d5b86e65c82e19d5bd2f4bbe26613732a72d558ab7",
-    "river_network": "05539592436cac263a448ac7225adb0aa448b089d7287e98bb55c4e14ad1b065",
+    "river_network": "e1ff2b69c5211c1d5c427c95cc2b7ad333d7814bf98c5f17a104a5df9dc400e3",
     "residents": "8f38c1550bf7a3bac3723d3387ec63c3151ee2da532c11a20f1b007ae8109d7f",
     "district_plugin": "73b25ade46487503857ff7bbeedbccc5d1d587992a66a9d99d105b3c18473ad7",
     "skipped_and_repaired": "4a34a5dc2c7a6a3fe82794c8fe2f59d7bd2354a107e101444ab8b5fdbd0d1e18",

@@ -8,13 +8,15 @@ shows it); 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -524,11 +526,7 @@ def _parser() -> argparse.ArgumentParser:
         help="plan.geojson of `livable plan`: draw its sites on the city map (- for standard "
         "input)",
     )
-    mp.add_argument(
-        "--streets",
-        metavar="FILE",
-        help="the streets GeoJSON of the evaluation: draw the street network thin and grey",
-    )
+    _streets_args(mp, "draw them thin and grey under everything")
     hb = _command(
         sub,
         "handbook",
@@ -559,11 +557,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a .ttf/.otf font file with Chinese glyphs to embed in the HTML (default: the "
         "bundled Noto Sans SC of the maps extra)",
     )
-    hb.add_argument(
-        "--streets",
-        metavar="FILE",
-        help="the streets GeoJSON of the evaluation: name the street each facility is on",
-    )
+    _streets_args(hb, "name the street each listed facility is on")
     for command in sub.choices.values():
         command.set_defaults(usage_parser=command)
     return parser
@@ -824,6 +818,40 @@ def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Pat
     return lines, products
 
 
+def _streets_args(p: argparse.ArgumentParser, what: str) -> None:
+    """``--streets FILE`` and ``--no-streets`` of ``map`` and ``handbook``."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--streets",
+        metavar="FILE",
+        help=f"a streets GeoJSON to {what} (default: the streets file the report records, "
+        "for a --distance network run, if its bytes are unchanged)",
+    )
+    g.add_argument("--no-streets", action="store_true", help="use no streets")
+
+
+def _streets_arg(args: argparse.Namespace) -> Any:
+    """The ``streets`` of ``render_map``/the handbook: a file, ``False`` or the report's."""
+    return False if args.no_streets else args.streets
+
+
+@contextlib.contextmanager
+def _streets_warnings() -> Iterator[None]:
+    """A :class:`~livable.report.streets.StreetsWarning` as one ``livable: warning:`` line."""
+    from livable.report.streets import StreetsWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", StreetsWarning)
+        try:
+            yield
+        finally:
+            for w in caught:
+                if issubclass(w.category, StreetsWarning):
+                    print(f"livable: warning: {w.message}", file=sys.stderr)
+                else:
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
 def _report_source(args: argparse.Namespace) -> Any:
     """The ``report`` argument: its path, or the data of standard input for ``-``."""
     if args.report == STDIO:
@@ -858,16 +886,17 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
     report, profile, plan = _report_source(args), _profile_arg(args), _plan_arg(args)
 
     def draw(target: str | Path) -> Path:
-        return render_map(
-            report,
-            target,
-            community=args.community,
-            profile=profile,
-            dpi=args.dpi,
-            font=args.font,
-            plan=plan,
-            streets=args.streets,
-        )
+        with _streets_warnings():
+            return render_map(
+                report,
+                target,
+                community=args.community,
+                profile=profile,
+                dpi=args.dpi,
+                font=args.font,
+                plan=plan,
+                streets=_streets_arg(args),
+            )
 
     if args.out != STDIO:
         _same_format(args.out, args.format)
@@ -906,18 +935,21 @@ def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
         "subdistrict": args.subdistrict,
         "lang": args.lang,
         "profile": _profile_arg(args),
-        "streets": args.streets,
+        "streets": _streets_arg(args),
     }
     if args.format == "html" or Path(args.out).suffix.lower() == ".html":
         options["font"] = args.font
     report = _report_source(args)
     if args.out != STDIO:
         _same_format(args.out, args.format)
-        path = write_handbook(report, args.out, **options)
+        with _streets_warnings():
+            path = write_handbook(report, args.out, **options)
         _status(args, f"handbook written to {path}")
         return 0
     make = handbook_html if args.format == "html" else handbook_markdown
-    _write_stdout(make(report, **options).encode("utf-8"))
+    with _streets_warnings():
+        text = make(report, **options)
+    _write_stdout(text.encode("utf-8"))
     return 0
 
 

@@ -129,6 +129,9 @@ class SourceInfo:
     In a report, ``layer`` names the input (``communities``, ``facilities``,
     ``residents``, ``streets``), ``features`` counts its features, ``used`` those kept,
     and ``notes`` says what could not be used as given (:class:`~livable.InputNote`).
+    For streets, ``crs`` and ``datum`` say what they were read in when that was not
+    WGS84 lon/lat (a CRS name such as ``EPSG:32649``; ``gcj02`` or ``bd09``), so the map
+    and the handbook can read them back (:mod:`livable.report.streets`).
     """
 
     path: str
@@ -137,6 +140,8 @@ class SourceInfo:
     features: int | None = None
     used: int | None = None
     notes: tuple[InputNote, ...] = ()
+    crs: str | None = None
+    datum: str | None = None
 
 
 @attrs.frozen
@@ -955,6 +960,8 @@ register(
         Field("features", _opt(int), omit=lambda s, _: s.features is None),
         Field("used", _opt(int), omit=lambda s, _: s.used is None),
         Field("notes", tuple[InputNote, ...], omit=lambda s, _: not s.notes),
+        Field("crs", _opt(str), omit=lambda s, _: s.crs is None),
+        Field("datum", _opt(str), omit=lambda s, _: s.datum is None),
     ],
 )
 register(PluginInfo, [Field("name", str), Field("version", _opt(str))])

@@ -48,7 +48,7 @@ from livable.report._doc import (
     walking_minutes,
 )
 from livable.report.fonts import bundled_cjk_font, font_face
-from livable.report.streets import StreetNames, StreetSource, street_layer
+from livable.report.streets import StreetNames, StreetSource, report_streets
 
 __all__ = [
     "CategoryPage",
@@ -292,15 +292,16 @@ def community_pages(
     subdistrict: str | None = None,
     lang: Lang = "zh",
     profile: str | Path | Profile | None = None,
-    streets: StreetSource | None = None,
+    streets: StreetSource | Literal[False] | None = None,
 ) -> list[CommunityPage]:
     """The handbook pages of one community, or of every community of a subdistrict (by id).
 
     Give exactly one of ``community`` (an id) and ``subdistrict`` (a name). ``profile``
     supplies the walking speed and tiers; by default the report's built-in profile.
     ``report`` is a :class:`~livable.Report` or anything ``livable.report.as_report`` takes.
-    With ``streets`` (:mod:`livable.report.streets`), each listed facility names the street
-    it is on.
+    Where the report records its streets (a ``--distance network`` run) or ``streets`` are
+    given, each listed facility names the street it is on
+    (:func:`~livable.report.streets.report_streets`; ``streets=False``: none).
 
     >>> import livable
     >>> community_pages(livable.evaluate([], []), subdistrict="柏树林街道")
@@ -317,7 +318,7 @@ def _pages_and_data(
     subdistrict: str | None,
     lang: Lang,
     profile: str | Path | Profile | None,
-    streets: StreetSource | None,
+    streets: StreetSource | Literal[False] | None,
 ) -> tuple[list[CommunityPage], Report, Profile]:
     """The pages, the report they come from (converted once) and the profile."""
     if lang not in _TEXT:
@@ -338,9 +339,8 @@ def _pages_and_data(
                 f"no community in subdistrict {show(subdistrict)} "
                 f"(subdistricts: {', '.join(names) or 'none'})"
             )
-    named = None
-    if streets is not None:
-        named = StreetNames.from_layer(street_layer(streets), report_projector(data))
+    layer = report_streets(data, streets)
+    named = None if layer is None else StreetNames.from_layer(layer, report_projector(data))
     return [community_page(e, prof, lang, named) for e in entries], data, prof
 
 
@@ -386,11 +386,12 @@ def handbook_markdown(
     subdistrict: str | None = None,
     lang: Lang = "zh",
     profile: str | Path | Profile | None = None,
-    streets: StreetSource | None = None,
+    streets: StreetSource | Literal[False] | None = None,
 ) -> str:
     """The handbook as Markdown: one community, or a subdistrict's book (pages split by ---).
 
-    With ``streets`` that have names, each facility's row says the street it is on.
+    Where the report's streets (or ``streets``) have names, each facility's row says the
+    street it is on (see :func:`community_pages`).
 
     >>> import livable
     >>> from livable.testing import community
@@ -498,11 +499,12 @@ def handbook_html(
     lang: Lang = "zh",
     profile: str | Path | Profile | None = None,
     font: str | Path | None = None,
-    streets: StreetSource | None = None,
+    streets: StreetSource | Literal[False] | None = None,
 ) -> str:
     """The handbook as one self-contained UTF-8 HTML page (one printed page per community).
 
-    With ``streets`` that have names, each facility's row says the street it is on.
+    Where the report's streets (or ``streets``) have names, each facility's row says the
+    street it is on (see :func:`community_pages`).
 
     The page embeds the CJK font it uses, cut down to its characters (an ``@font-face``
     ``data:`` URL, :mod:`livable.report.fonts`), so it renders on a machine without a
@@ -652,7 +654,7 @@ def write_handbook(
     lang: Lang = "zh",
     profile: str | Path | Profile | None = None,
     font: str | Path | None = None,
-    streets: StreetSource | None = None,
+    streets: StreetSource | Literal[False] | None = None,
 ) -> Path:
     """Write the handbook to ``out``: ``.md`` for Markdown, ``.html`` for HTML (UTF-8).
 

@@ -47,7 +47,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from livable.errors import LivableError
 from livable.models.results import ReportSource, as_report
@@ -59,7 +59,7 @@ from livable.report.maps._community import community_map
 from livable.report.maps._matplotlib import SYSTEM_CJK_FAMILIES, find_cjk_font, map_style
 from livable.report.maps._output import write_figure
 from livable.report.planner import PlanSource, as_plan
-from livable.report.streets import StreetSource, street_layer
+from livable.report.streets import StreetSource, report_streets
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -187,7 +187,7 @@ def render_map(
     size: tuple[float, float] = A4_LANDSCAPE_IN,
     font: str | Path | None = None,
     plan: PlanSource | None = None,
-    streets: StreetSource | None = None,
+    streets: StreetSource | Literal[False] | None = None,
 ) -> Path:
     """Draw the map of one community (or, without ``community``, the city) into ``out``.
 
@@ -198,9 +198,12 @@ def render_map(
     file with Chinese glyphs to use before the bundled one (see :func:`cjk_font`).
     ``plan`` (a :class:`~livable.report.planner.Plan`, or the path of the GeoJSON of
     ``livable plan``) draws the planned sites on the city map as numbered stars.
-    ``streets`` (the streets file of the evaluation, a FeatureCollection or a
-    :class:`~livable.io.layers.StreetLayer`) draws the street network thin and grey under
-    the communities and facilities, so a reader can tell where a facility is.
+    The street network is drawn thin and grey under the communities and facilities, so a
+    reader can tell where a facility is: the streets the report records (a ``--distance
+    network`` run, read back and checked by SHA-256; see
+    :func:`~livable.report.streets.report_streets`), or ``streets`` (a streets file, a
+    FeatureCollection or a :class:`~livable.io.layers.StreetLayer`); ``streets=False``
+    draws none.
     ``report`` is a :class:`~livable.Report` or anything ``livable.report.as_report`` takes.
 
     >>> render_map({"communities": [], "summary": {}}, "map.pdf")
@@ -217,7 +220,8 @@ def render_map(
     data = as_report(report)
     prof = report_profile(data, profile)
     sites = None if plan is None else as_plan(plan)
-    lines = None if streets is None else list(street_layer(streets).lines)
+    layer = report_streets(data, streets)
+    lines = None if layer is None else list(layer.lines)
     family = cjk_font(font)
     with map_style(family):
         if community is None:
