@@ -262,3 +262,45 @@ def test_import_usage_errors(tmp_path, capsys):
         assert stop.value.code == 2, argv
         assert says in capsys.readouterr().err, argv
     assert not Path("-").exists()
+
+
+def test_summary_workbook_to_stdout(city, tmp_path, capsysbinary):
+    _, _, report = city
+    book = tmp_path / "s.xlsx"
+    assert main(["summary", str(report), "--xlsx", str(book)]) == 0
+    to_file = capsysbinary.readouterr()
+    assert main(["summary", str(report), "--xlsx", "-"]) == 0
+    piped = capsysbinary.readouterr()
+    assert piped.out.startswith(b"PK")  # the workbook alone, a zip
+    assert piped.err.decode("utf-8") == to_file.out.decode("utf-8")  # the table on stderr
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(io.BytesIO(piped.out)).sheetnames
+    assert sheets == openpyxl.load_workbook(book).sheetnames
+    for bad in (["--xlsx", "-", "--json"], ["--csv", "-"]):
+        with pytest.raises(SystemExit) as stop:
+            main(["summary", str(report), *bad])
+        assert stop.value.code == 2
+    assert b"a folder of CSV files, not standard output" in capsysbinary.readouterr().err
+
+
+def test_streets_from_stdin(city, tmp_path, monkeypatch, capsysbinary):
+    _, _, report = city
+    line = [[108.9, 34.2], [109.0, 34.3]]
+    streets = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": "s1", "name": "长安路"},
+                "geometry": {"type": "LineString", "coordinates": line},
+            }
+        ],
+    }
+    _stdin(monkeypatch, json.dumps(streets).encode("utf-8"))
+    assert main(["map", str(report), "--streets", "-", "-o", "-"]) == 0
+    assert b'id="streets"' in capsysbinary.readouterr().out
+    _stdin(monkeypatch, json.dumps(streets).encode("utf-8"))
+    argv = ["handbook", str(report), "--community", "BL-004", "--lang", "en", "-o", "-"]
+    assert main([*argv, "--streets", "-"]) == 0
+    assert b"| On street |" in capsysbinary.readouterr().out

@@ -341,8 +341,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     sm.add_argument("report", help="report.json (- for standard input)")
     sm.add_argument("--json", action="store_true", help="print the summary as JSON instead")
-    sm.add_argument("--csv", metavar="DIR", help="also write the summary tables as CSV files")
-    sm.add_argument("--xlsx", metavar="FILE", help="also write them as an XLSX workbook")
+    sm.add_argument(
+        "--csv", metavar="DIR", help="also write the summary tables as CSV files into DIR"
+    )
+    sm.add_argument(
+        "--xlsx",
+        metavar="FILE",
+        help="also write them as an XLSX workbook (- writes it to standard output; the "
+        "table then goes to standard error)",
+    )
     pl = _command(
         sub,
         "plugins",
@@ -637,7 +644,7 @@ _STDIN_READERS: dict[str, tuple[str, ...]] = {
     "evaluate": ("communities", "facilities", "streets", "residents", "profile"),
     "summary": ("report",),
     "plan": ("report", "candidates"),
-    "map": ("report", "plan", "profile"),
+    "map": ("report", "plan", "profile", "streets"),
     "handbook": ("report", "profile", "streets"),
     "import": ("file",),
 }
@@ -825,13 +832,16 @@ def _streets_args(p: argparse.ArgumentParser, what: str) -> None:
         "--streets",
         metavar="FILE",
         help=f"a streets GeoJSON to {what} (default: the streets file the report records, "
-        "for a --distance network run, if its bytes are unchanged)",
+        "for a --distance network run, if its bytes are unchanged; - for standard input)",
     )
     g.add_argument("--no-streets", action="store_true", help="use no streets")
 
 
 def _streets_arg(args: argparse.Namespace) -> Any:
-    """The ``streets`` of ``render_map``/the handbook: a file, ``False`` or the report's."""
+    """The ``streets`` of ``render_map``/the handbook: a file, the GeoJSON bytes of standard
+    input, ``False`` or ``None`` (the report's)."""
+    if args.streets == STDIO:
+        args.streets = _read_stdin()
     return False if args.no_streets else args.streets
 
 
@@ -884,6 +894,7 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
     from livable.report.maps import render_map
 
     report, profile, plan = _report_source(args), _profile_arg(args), _plan_arg(args)
+    streets = _streets_arg(args)
 
     def draw(target: str | Path) -> Path:
         with _streets_warnings():
@@ -895,7 +906,7 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
                 dpi=args.dpi,
                 font=args.font,
                 plan=plan,
-                streets=_streets_arg(args),
+                streets=streets,
             )
 
     if args.out != STDIO:
@@ -954,18 +965,29 @@ def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
+    if args.csv == STDIO:
+        raise _UsageError("argument --csv: a folder of CSV files, not standard output")
+    to_stdout = args.xlsx == STDIO
+    if to_stdout and args.json:
+        raise _UsageError("argument --xlsx: - and --json both write to standard output")
     data = _read_report(Path(args.report))
+    table = sys.stderr if to_stdout else out  # stdout carries the workbook alone
     if args.json:
         print(json.dumps(data["summary"], ensure_ascii=False, indent=2), file=out)
-    else:
-        print(format_summary(data), file=out)
+    elif not (to_stdout and args.quiet):
+        print(format_summary(data), file=table)
     if args.csv or args.xlsx:
         from livable.report.export import write_csv, write_xlsx
 
         if args.csv:
             written = write_csv(data, args.csv)
             _status(args, f"CSV tables written to {args.csv} ({len(written)} files)")
-        if args.xlsx:
+        if to_stdout:
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="livable-xlsx-") as tmp:
+                _write_stdout(write_xlsx(data, Path(tmp, "summary.xlsx")).read_bytes())
+        elif args.xlsx:
             _status(args, f"workbook written to {write_xlsx(data, args.xlsx)}")
     return 0
 

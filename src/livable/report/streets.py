@@ -51,8 +51,9 @@ __all__ = [
     "street_layer",
 ]
 
-StreetSource = StreetLayer | str | os.PathLike[str] | Mapping[str, Any]
-"""Streets for a product: a layer already read, a streets file or a FeatureCollection."""
+StreetSource = StreetLayer | str | os.PathLike[str] | bytes | Mapping[str, Any]
+"""Streets for a product: a layer already read, a streets file, its bytes or a
+FeatureCollection."""
 
 
 class StreetsWarning(UserWarning):
@@ -104,7 +105,7 @@ def report_streets(
     if streets is False:
         return None
     info = next((s for s in report.inputs if s.layer == "streets"), None)
-    if isinstance(streets, (str, os.PathLike)) and info is not None:
+    if isinstance(streets, (str, os.PathLike, bytes)) and info is not None:
         return read_streets(streets, crs=info.crs, datum=info.datum or "wgs84")
     if streets is not None:
         return street_layer(streets)
