@@ -83,3 +83,14 @@ def test_hostile_and_rare_names_are_covered():
 def test_a_missing_font_file_is_an_error(report, tmp_path):
     with pytest.raises(livable.LivableError, match="font file not found"):
         handbook_html(report, community="BL-004", font=tmp_path / "none.otf")
+
+
+def test_cutting_the_font_logs_nothing(caplog):
+    """fontTools warns of the tables it drops ("FFTM NOT subset"): not in a notebook."""
+    from livable.report.fonts import subset_font
+
+    font = bundled_cjk_font()
+    assert font is not None
+    with caplog.at_level("INFO"):
+        assert subset_font(font, "福寿社区 123")
+    assert caplog.records == []

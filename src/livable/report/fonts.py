@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import importlib
 import io
+import logging
 from pathlib import Path
 
 __all__ = ["bundled_cjk_font", "font_face", "subset_font"]
@@ -52,6 +53,9 @@ def subset_font(path: str | Path, text: str) -> bytes | None:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     buf = io.BytesIO()
+    log = logging.getLogger("fontTools.subset")
+    level = log.level
+    log.setLevel(logging.ERROR)  # not "FFTM NOT subset; ... dropped" in a notebook
     try:
         font = subset.load_font(str(path), options, lazy=False)
         try:
@@ -63,6 +67,8 @@ def subset_font(path: str | Path, text: str) -> bytes | None:
             font.close()
     except Exception:  # a font fontTools cannot cut (or no file): fall back to system fonts
         return None
+    finally:
+        log.setLevel(level)
     data: bytes = buf.getvalue()
     return data
 
