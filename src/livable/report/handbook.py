@@ -227,7 +227,8 @@ def community_page(
     streets: StreetNames | None = None,
 ) -> CommunityPage:
     """The handbook page of one community of a report; with ``streets``, each listed
-    facility names the street it is on (:meth:`StreetNames.street_at`).
+    facility names the street it is on
+    (:meth:`livable.report.streets.StreetNames.street_at`).
 
     >>> import livable
     >>> from livable.profile import load_profile
