@@ -275,7 +275,7 @@ def test_map_command_and_its_errors(report_file, tmp_path, capsys):
     )
     with PIL_Image.open(out) as im:
         assert im.size == (701, 496)
-    assert "map written to" in capsys.readouterr().out
+    assert "map written to" in capsys.readouterr().err
     assert main(["map", str(report_file), "--community", "NOPE", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("livable: error: no community 'NOPE' in the report (ids: BL-001")
@@ -440,7 +440,7 @@ def test_map_command_with_a_baseline(sample, with_kindergarten, report_file, tmp
     after.write_text(with_kindergarten.to_json(), encoding="utf-8")
     out = tmp_path / "change.svg"
     assert main(["map", str(after), "--baseline", str(report_file), "--out", str(out)]) == 0
-    assert "map written to" in capsys.readouterr().out
+    assert "map written to" in capsys.readouterr().err
     assert _moved(_svg(out)[1])["up"]
     for bad in (
         ["--baseline", str(report_file), "--community", "BL-004"],

@@ -125,7 +125,7 @@ def test_cli_writes_the_assessment_workbook(before, after, tmp_path, capsys):
     out = tmp_path / "kaohe.xlsx"
     argv = ["summary", str(a), "--assessment", "--xlsx", str(out), "--baseline", str(b)]
     assert main([*argv, "--date", "2021-06-30"]) == 0
-    assert "考核 workbook written to" in capsys.readouterr().out
+    assert "考核 workbook written to" in capsys.readouterr().err
     sheet = openpyxl.load_workbook(out)["区 district"]
     heads = [c.value for c in sheet[1]]
     row = dict(zip(heads, (c.value for c in sheet[2]), strict=True))
@@ -169,7 +169,7 @@ def test_the_date_defaults_to_the_day_the_report_was_written(after, tmp_path, ca
     os.utime(a, (written, written))
     out = tmp_path / "kaohe.xlsx"
     assert main(["summary", str(a), "--assessment", "--xlsx", str(out)]) == 0
-    assert "(2020-08-01: 第一阶段：摸底评估 stage 1: evaluation)" in capsys.readouterr().out
+    assert "(2020-08-01: 第一阶段：摸底评估 stage 1: evaluation)" in capsys.readouterr().err
     sheet = openpyxl.load_workbook(out)["区 district"]
     row = dict(zip((c.value for c in sheet[1]), (c.value for c in sheet[2]), strict=True))
     assert row["阶段 stage"] == "第一阶段：摸底评估 stage 1: evaluation"

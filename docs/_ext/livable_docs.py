@@ -243,6 +243,8 @@ API_MODULES: list[tuple[str, str, list[str]]] = [
     ("Population-weighted coverage", "livable.report.coverage", []),
     ("Equity", "livable.report.equity", []),
     ("The assessment workbook", "livable.report.assessment", []),
+    ("Embedded fonts", "livable.report.fonts", []),
+    ("The streets under the products", "livable.report.streets", []),
     ("The convenience-service map", "livable.report.maps", []),
     ("The residents' handbook", "livable.report.handbook", []),
     ("Planning new facilities", "livable.report.planner", []),

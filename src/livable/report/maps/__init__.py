@@ -47,7 +47,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from livable.errors import LivableError
 from livable.models.results import Report, ReportSource, as_report
@@ -60,6 +60,7 @@ from livable.report.maps._community import community_map
 from livable.report.maps._matplotlib import SYSTEM_CJK_FAMILIES, find_cjk_font, map_style
 from livable.report.maps._output import write_figure
 from livable.report.planner import PlanSource, as_plan
+from livable.report.streets import StreetSource, report_streets
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -201,6 +202,7 @@ def render_map(
     plan: PlanSource | None = None,
     baseline: ReportSource | None = None,
     allow_different_profile: bool = False,
+    streets: StreetSource | Literal[False] | None = None,
 ) -> Path:
     """Draw the map of one community (or, without ``community``, the city) into ``out``.
 
@@ -214,6 +216,12 @@ def render_map(
     ``baseline`` (an earlier report) marks on it the communities whose grade went up
     (green triangles, ``moved-up-<n>``) or down (purple, ``moved-down-<n>``) since
     then, with a legend of the counts (``change-legend``).
+    The street network is drawn thin and grey under the communities and facilities, so a
+    reader can tell where a facility is: the streets the report records (a ``--distance
+    network`` run, read back and checked by SHA-256; see
+    :func:`~livable.report.streets.report_streets`), or ``streets`` (a streets file, a
+    FeatureCollection or a :class:`~livable.io.layers.StreetLayer`); ``streets=False``
+    draws none.
     ``report`` is a :class:`~livable.Report` or anything ``livable.report.as_report`` takes.
 
     >>> render_map({"communities": [], "summary": {}}, "map.pdf")
@@ -233,13 +241,15 @@ def render_map(
     if baseline is not None and community is not None:
         raise LivableError("a baseline marks changes on the city map: leave out community")
     changes = _changes(data, baseline, allow_different_profile)
+    layer = report_streets(data, streets)
+    lines = None if layer is None else list(layer.lines)
     family = cjk_font(font)
     with map_style(family):
         if community is None:
-            fig, tips = city_map(data, prof, size, sites, MAX_FLAGS, changes)
+            fig, tips = city_map(data, prof, size, sites, MAX_FLAGS, changes, lines)
             title = "便民服务地图 Convenience-service map"
         else:
-            fig, tips = community_map(data, community, prof, size)
+            fig, tips = community_map(data, community, prof, size, lines)
             entry = find_community(data, community)
             title = f"{entry.name or community}（{community}）便民服务地图"
         write_figure(fig, path, dpi=dpi, tips=tips, title=title, family=family)
