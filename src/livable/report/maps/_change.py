@@ -38,7 +38,7 @@ def change_overlay(
 
     >>> import livable
     >>> from livable.report.diff import diff
-    >>> from livable.report.maps._draw import report_projector
+    >>> from livable.report._doc import report_projector
     >>> from livable.report.maps._matplotlib import new_figure
     >>> from livable.testing import community
     >>> r = livable.evaluate([community("c1", 108.94, 34.26, size_m=500)], [])
