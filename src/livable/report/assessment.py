@@ -29,12 +29,11 @@ from pathlib import Path
 
 import attrs
 
-from livable.errors import LivableError
 from livable.models import ReportSource, ZoneSummary, as_report
 from livable.models.serialize import round_share
 from livable.report.coverage import GroupCoverage, ResidentSource, coverage
 from livable.report.diff import CommunityChange, GroupChange, ReportDiff, diff
-from livable.report.export import Cell, Table
+from livable.report.export import Cell, Table, write_workbook
 
 __all__ = [
     "ASSESSMENT_COLUMNS",
@@ -303,14 +302,6 @@ def write_assessment_xlsx(
     >>> book.sheetnames, book["区 district"]["C1"].value
     (['区 district', '街道 subdistrict'], '社区数 communities')
     """
-    try:
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-        from openpyxl.utils import get_column_letter
-    except ImportError:
-        raise LivableError(
-            "writing an XLSX workbook needs openpyxl: pip install 'livable[xlsx]'"
-        ) from None
     tables = assessment_tables(
         report,
         date=date,
@@ -318,25 +309,7 @@ def write_assessment_xlsx(
         allow_different_profile=allow_different_profile,
         residents=residents,
     )
-    out = Path(path)
-    book = Workbook()
-    for i, table in enumerate(tables.values()):
-        sheet = book.active if i == 0 else book.create_sheet()
-        sheet.title = _SHEETS[table.name]
-        sheet.append([" ".join(ASSESSMENT_COLUMNS[c]) for c in table.columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append(list(row))
-        sheet.freeze_panes = "A2"
-        for j, column in enumerate(table.columns, start=1):
-            if column in _PERCENT:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
-                    cell.number_format = "0.0%"
-            sheet.column_dimensions[get_column_letter(j)].width = 16
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        book.save(out)
-    except OSError as exc:
-        raise LivableError(f"{out}: cannot write the workbook: {exc.strerror or exc}") from exc
-    return out
+    headers = {c: " ".join(labels) for c, labels in ASSESSMENT_COLUMNS.items()}
+    return write_workbook(
+        tables.values(), path, titles=_SHEETS, headers=headers, percent=_PERCENT, width=16
+    )

@@ -25,6 +25,7 @@ from livable._text import show
 from livable.errors import LivableError
 from livable.models.serialize import dumps, round_m, round_share
 from livable.report.diff import CommunityChange, GapChange, GroupChange, ReportDiff
+from livable.report.export import Table, write_workbook
 
 __all__ = ["DIFF_SUFFIXES", "diff_tables", "format_diff", "write_diff"]
 
@@ -295,31 +296,13 @@ def _write_csv(d: ReportDiff, out: Path) -> None:
 
 
 def _write_xlsx(d: ReportDiff, out: Path) -> None:
-    try:
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-    except ImportError:
-        raise LivableError(
-            "writing an XLSX workbook needs openpyxl: pip install 'livable[xlsx]'"
-        ) from None
-    book = Workbook()
-    for i, (name, (columns, rows)) in enumerate(diff_tables(d).items()):
-        sheet = book.active if i == 0 else book.create_sheet()
-        sheet.title = name
-        sheet.append(list(columns))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(list(row))
-        sheet.freeze_panes = "A2"
-    about = book.create_sheet("reports")
-    about.append(["", "before", "after"])
-    about.append(["profile", d.profile_before, d.profile_after])
-    about.append(["distance", d.distance_before, d.distance_after])
-    about.append(["different_profile", d.different_profile, d.different_profile])
-    for cell in about[1]:
-        cell.font = Font(bold=True)
-    book.save(out)
+    tables = [Table(name, columns, tuple(rows)) for name, (columns, rows) in diff_tables(d).items()]
+    about = (
+        ("profile", d.profile_before, d.profile_after),
+        ("distance", d.distance_before, d.distance_after),
+        ("different_profile", d.different_profile, d.different_profile),
+    )
+    write_workbook([*tables, Table("reports", ("", "before", "after"), about)], out, width=None)
 
 
 def write_diff(d: ReportDiff, path: str | Path) -> Path:
