@@ -506,15 +506,12 @@ def diff(
     old_by_id: Mapping[str, CommunityResult] = {c.id: c for c in old.communities}
     new_ids = {c.id for c in new.communities}
     old_rejected, new_rejected = _rejected_ids(old), _rejected_ids(new)
+    old_out, new_out = set(old_rejected), set(new_rejected)  # membership, not order
     changes = tuple(
         _community_change(old_by_id[c.id], c) for c in new.communities if c.id in old_by_id
     )
-    added = tuple(
-        c.id for c in new.communities if c.id not in old_by_id and c.id not in old_rejected
-    )
-    removed = tuple(
-        c.id for c in old.communities if c.id not in new_ids and c.id not in new_rejected
-    )
+    added = tuple(c.id for c in new.communities if c.id not in old_by_id and c.id not in old_out)
+    removed = tuple(c.id for c in old.communities if c.id not in new_ids and c.id not in new_out)
     return ReportDiff(
         profile_before=old.profile,
         profile_after=new.profile,
@@ -524,7 +521,7 @@ def diff(
         communities=changes,
         added=added,
         removed=removed,
-        rejected_before_only=tuple(i for i in old_rejected if i not in set(new_rejected)),
-        rejected_after_only=tuple(i for i in new_rejected if i not in set(old_rejected)),
+        rejected_before_only=tuple(i for i in old_rejected if i not in new_out),
+        rejected_after_only=tuple(i for i in new_rejected if i not in old_out),
         groups=_group_changes(old.summary.groups, new.summary.groups),
     )
