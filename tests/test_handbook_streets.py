@@ -84,6 +84,18 @@ def test_street_at_is_the_nearest_named_street_within_reach(x, d):
         assert found is None
 
 
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.tuples(st.floats(-1500, 1500), st.floats(-900, 900)), max_size=12))
+def test_streets_at_answers_as_street_at_point_by_point(points):
+    """One batched lookup gives, point by point, what one lookup per point gives."""
+    names = StreetNames.from_layer(
+        _layer(("甲路", -300), ("乙路", 0), (None, 150), ("丙路", 400)), report_projector(_report())
+    )
+    where = [offset(LON, LAT, x, y) for x, y in points]
+    lons, lats = [p[0] for p in where], [p[1] for p in where]
+    assert names.streets_at(lons, lats) == tuple(names.street_at(*p) for p in where)
+
+
 def test_community_page_without_streets_says_so():
     from livable.profile import load_profile
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -202,17 +202,21 @@ def _tier_met(access: Sequence[TypeAccess], tier_m: float) -> bool:
 def _listings(
     access: Sequence[TypeAccess], lang: Lang, speed: float, streets: StreetNames | None
 ) -> tuple[Listing, ...]:
+    ordered = [(a, sorted(a.nearest, key=lambda f: f.distance_m)) for a in access]
+    listed = [f for _, nearest in ordered for f in nearest]
+    if streets is None:
+        on: Iterator[str | None] = iter([None] * len(listed))
+    else:  # one lookup for every listed facility
+        on = iter(streets.streets_at([f.lon for f in listed], [f.lat for f in listed]))
     out: list[Listing] = []
-    for a in access:
+    for a, nearest in ordered:
         label = type_label(a.facility_type, lang)
-        nearest = sorted(a.nearest, key=lambda f: f.distance_m)
         if not nearest:
             out.append(Listing(a.facility_type, label, None, None, None, None))
         for f in nearest:
             d = f.distance_m
             minutes = walking_minutes(d, speed)
-            street = None if streets is None else streets.street_at(f.lon, f.lat)
-            out.append(Listing(a.facility_type, label, f.name, f.id, minutes, d, street))
+            out.append(Listing(a.facility_type, label, f.name, f.id, minutes, d, next(on)))
     return tuple(out)
 
 

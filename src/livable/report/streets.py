@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -170,10 +170,27 @@ class StreetNames:
     def street_at(self, lon: float, lat: float) -> str | None:
         """The name of the named street nearest ``lon``, ``lat`` (WGS84) within
         ``within_m`` metres, or ``None``."""
-        if not self.names:
-            return None
-        x, y = self.projector.forward(np.array([lon]), np.array([lat]))
-        found = self.tree.query_nearest(
-            shapely.Point(float(x[0]), float(y[0])), max_distance=self.within_m
-        )
-        return self.names[int(found[0])] if len(found) else None
+        return self.streets_at([lon], [lat])[0]
+
+    def streets_at(self, lons: Sequence[float], lats: Sequence[float]) -> tuple[str | None, ...]:
+        """:meth:`street_at` for many points at once: one projection and one tree query.
+
+        >>> import livable, shapely
+        >>> from livable.io.layers import StreetLayer
+        >>> from livable.report._doc import report_projector
+        >>> line = shapely.LineString([(108.94, 34.25), (108.94, 34.27)])
+        >>> layer = StreetLayer.from_lines(["s1"], [line], [{"name": "北5街"}])
+        >>> names = StreetNames.from_layer(layer, report_projector(livable.evaluate([], [])))
+        >>> names.streets_at([108.9401, 108.96], [34.26, 34.26])
+        ('北5街', None)
+        """
+        found: list[str | None] = [None] * len(lons)
+        if not self.names or not found:
+            return tuple(found)
+        x, y = self.projector.forward(np.asarray(lons, float), np.asarray(lats, float))
+        points, streets = self.tree.query_nearest(shapely.points(x, y), max_distance=self.within_m)
+        # the first street of each point's nearest (a tie keeps the first, as one query did)
+        firsts = np.unique(points, return_index=True)[1]
+        for point, street in zip(points[firsts], streets[firsts], strict=True):
+            found[int(point)] = self.names[int(street)]
+        return tuple(found)
