@@ -428,8 +428,10 @@ def _wait(url: str, proc: subprocess.Popen) -> httpx.Response:
             time.sleep(0.2)
 
 
-@pytest.mark.parametrize("source", ["report", "inputs"])
-def test_livable_serve_command(city, source):
+@pytest.mark.parametrize(("source", "workers"), [("report", 1), ("inputs", 1), ("report", 2)])
+def test_livable_serve_command(city, report_json, source, workers):
+    """The command serves; with ``--workers 2`` each worker process loads its own index and
+    answers as one worker does (a community's centre gives its access in report.json)."""
     c, f, path, _report = city
     port = serve_support.free_port()
     args = (
@@ -437,6 +439,7 @@ def test_livable_serve_command(city, source):
         if source == "report"
         else ["--communities", str(c), "--facilities", str(f)]
     )
+    args += ["--workers", str(workers)]
     cmd = [str(Path(sys.executable).parent / "livable"), "serve", *args, "--port", str(port)]
     env = {**os.environ, "PYTHONWARNINGS": "error"}
     proc = subprocess.Popen(
@@ -447,6 +450,13 @@ def test_livable_serve_command(city, source):
         assert health.json()["status"] == "ok"
         near = httpx.get(f"http://127.0.0.1:{port}/api/near", params={"lon": 108.94, "lat": 34.26})
         assert near.status_code == 200 and "server" not in near.headers
+        one = report_json["communities"][0]
+        for _ in range(2 * workers):  # several requests: more than one worker answers
+            at = httpx.get(
+                f"http://127.0.0.1:{port}/api/near",
+                params={"lon": one["center"][0], "lat": one["center"][1]},
+            )
+            assert at.json()["access"] == one["access"]
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
@@ -535,3 +545,96 @@ def test_near_on_the_street_network_is_the_report_access(grid_city):
     line = straight.near(*service.report.communities[0].center).to_dict()["access"][k]["nearest_m"]
     assert walk is not None and line is not None
     assert walk > line + 1  # the walk follows the grid
+
+
+# -- the interactive page's data --------------------------------------------------------------
+
+
+def test_gcj02_tiles_shift_every_overlay(city):
+    """With Amap (GCJ-02) tiles, communities, centres, facilities and streets are drawn in
+    GCJ-02: each position is the WGS84 one shifted by ``from_wgs84``; with WGS84 tiles they
+    are the report's positions."""
+    from livable.serve.page import page_data
+
+    report = city[3]
+    line = shapely.LineString([(108.93, 34.25), (108.95, 34.27)])
+    plain = page_data(report, streets=[line])
+    shifted = page_data(
+        report, streets=[line], tiles="https://t/{z}/{x}/{y}.png", tiles_datum="gcj02"
+    )
+    assert shifted["tiles_datum"] == "gcj02" and plain["tiles_datum"] == "wgs84"
+    for a, b, c in zip(
+        plain["communities"]["features"],
+        shifted["communities"]["features"],
+        report.communities,
+        strict=True,
+    ):
+        assert a["properties"]["center"] == pytest.approx(list(c.center), abs=1e-7)
+        x, y = from_wgs84(np.array([c.center[0]]), np.array([c.center[1]]), "gcj02")
+        assert b["properties"]["center"] == pytest.approx([x[0], y[0]], abs=1e-7)
+        moved = shapely.geometry.shape(b["geometry"])
+        px, py = np.asarray(c.geometry.representative_point().coords[0])
+        gx, gy = from_wgs84(np.array([px]), np.array([py]), "gcj02")
+        # the shift is some hundreds of metres in Xi'an: the polygon moved with it
+        assert 100 < offset_m(px, py, gx[0], gy[0]) < 1000
+        assert moved.distance(shapely.Point(gx[0], gy[0])) < 1e-6
+    for (fid, _n, _t, _c, lon, lat), (_f2, _n2, _t2, _c2, glon, glat) in zip(
+        plain["facilities"], shifted["facilities"], strict=True
+    ):
+        x, y = from_wgs84(np.array([lon]), np.array([lat]), "gcj02")
+        assert [glon, glat] == pytest.approx([x[0], y[0]], abs=2e-7), fid
+    (street,) = shifted["streets"]
+    x, y = from_wgs84(np.array([108.93, 108.95]), np.array([34.25, 34.27]), "gcj02")
+    assert np.allclose(street["coordinates"], np.column_stack([x, y]), atol=1e-9)
+
+
+def offset_m(lon0: float, lat0: float, lon1: float, lat1: float) -> float:
+    """Metres between two nearby points (a local equirectangular measure, for the test)."""
+    k = 111_320.0
+    return float(np.hypot((lon1 - lon0) * k * np.cos(np.radians(lat0)), (lat1 - lat0) * k))
+
+
+def test_map_interactive_draws_the_streets_given(city, tmp_path, capsys):
+    """``livable map --interactive --streets FILE`` puts every street line in the page's
+    data; ``--tiles`` without ``--interactive`` is a usage error."""
+    from livable.cli import main
+
+    _c, _f, path, _report = city
+    lines = [
+        {
+            "type": "Feature",
+            "properties": {"id": f"s{i}", "name": f"路{i}"},
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [[108.90 + i * 0.01, 34.20], [108.90 + i * 0.01, 34.30]],
+            },
+        }
+        for i in range(5)
+    ]
+    streets = tmp_path / "streets.geojson"
+    streets.write_text(json.dumps({"type": "FeatureCollection", "features": lines}))
+    page = tmp_path / "map.html"
+    assert (
+        main(["map", str(path), "--out", str(page), "--interactive", "--streets", str(streets)])
+        == 0
+    )
+    text = page.read_text(encoding="utf-8")
+    start = text.index('<script id="livable-data" type="application/json">') + len(
+        '<script id="livable-data" type="application/json">'
+    )
+    data = json.loads(text[start : text.index("</script>", start)])
+    assert len(data["streets"]) == 5
+    assert data["streets"][2]["coordinates"][0] == pytest.approx([108.92, 34.20])
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as info:
+        main(
+            [
+                "map",
+                str(path),
+                "--out",
+                str(tmp_path / "m.html"),
+                "--tiles",
+                "https://t/{z}/{x}/{y}.png",
+            ]
+        )
+    assert info.value.code == 2 and "--interactive" in capsys.readouterr().err

@@ -209,6 +209,6 @@ def test_the_map_from_the_file(browser, city, tmp_path, capsys):
     path, report = city
     page = tmp_path / "map.html"
     assert main(["map", str(path), "--out", str(page), "--interactive"]) == 0
-    assert "interactive map written" in capsys.readouterr().out
+    assert "interactive map written" in capsys.readouterr().err
     browser.get(page.as_uri())
     _check_page(browser, report, tmp_path / "map-file.png")
