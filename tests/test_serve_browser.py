@@ -12,10 +12,12 @@ Leaflet, and any request leaving the loopback would fail the page's load.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 import shapely
 from selenium import webdriver
@@ -27,6 +29,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 import livable
 from livable.cli import main
 from livable.io.sample import write_sample_city
+from livable.models.vocabulary import FACILITY_TYPES
 from livable.plugins import PluginManager
 from livable.serve import Service, create_app
 
@@ -167,6 +170,17 @@ def _check_page(driver, report: dict, shot: Path) -> dict:
     # the selected community's circle and tiers are drawn
     assert driver.find_elements(By.CSS_SELECTOR, "path.livable-circle")
     assert len(driver.find_elements(By.CSS_SELECTOR, "path.livable-tier")) == 3
+    # the popup's Chinese is drawn in the page's embedded font, not left to the system's
+    family = driver.execute_script("return getComputedStyle(arguments[0]).fontFamily;", grade)
+    assert family.split(",")[0].strip('"') == "LivableMapText", family
+    loaded = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "document.fonts.load('12px LivableMapText', arguments[0]).then(faces => done("
+        "faces.filter(f => f.family.replace(/\"/g, '') === 'LivableMapText'"
+        " && f.status === 'loaded').length));",
+        grade.text,
+    )
+    assert loaded == 1, "the embedded font did not load"
     driver.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
     # a facility of the selected community: its name and distance as the report measured it
@@ -188,6 +202,18 @@ def _check_page(driver, report: dict, shot: Path) -> dict:
     return target
 
 
+def _outside_but_served(report: dict) -> tuple[float, float]:
+    """A point in no community, about 150 m east of a facility (not on its marker)."""
+    shapes = [shapely.geometry.shape(c["geometry"]) for c in report["communities"]]
+    for c in report["communities"]:
+        for access in c["access"].values():
+            for f in access["nearest"]:
+                point = shapely.Point(f["lon"] + 0.0016, f["lat"])
+                if not any(s.buffer(0.0005).contains(point) for s in shapes):
+                    return point.x, point.y
+    raise AssertionError("the sample city has no point outside its communities")
+
+
 def test_the_map_from_the_server(browser, city, tmp_path):
     path, report = city
     app = create_app(Service.from_report(path))
@@ -195,13 +221,32 @@ def test_the_map_from_the_server(browser, city, tmp_path):
         browser.get(url + "/")
         _check_page(browser, report, tmp_path / "map-server.png")
         # a click outside the communities asks /api/near of the server
+        lon, lat = _outside_but_served(report)
         browser.execute_script(
             "window.livableMap.map.closePopup();"
-            "window.livableMap.map.setView([34.18, 108.80], 14, {animate: false});"
+            "window.livableMap.map.setView([arguments[1], arguments[0]], 16, {animate: false});",
+            lon,
+            lat,
         )
-        _click_at(browser, 108.80, 34.18)
+        _click_at(browser, lon, lat)
         here = _shown(browser, ".leaflet-popup-content [data-near]")
         assert "此处" in here.text
+        # each type in Chinese and English, with the nearest facility the API gives there
+        answer = httpx.get(f"{url}/api/near?{here.get_attribute('data-near')}").json()
+        assert answer["access"]
+        for t, access in answer["access"].items():
+            row = here.find_element(By.CSS_SELECTOR, f'li[data-type="{t}"]')
+            text = row.get_attribute("textContent")
+            ft = FACILITY_TYPES[t]
+            assert f"{ft.label_zh} {ft.label_en}" in text and t not in text.replace(ft.label_en, "")
+            if access["nearest"]:
+                first = access["nearest"][0]
+                assert (
+                    f"{math.floor(first['distance_m'] + 0.5)} 米" in text
+                )  # JS toFixed(0) and (first["name"] or "") in text
+            else:
+                assert "范围内没有" in text
+        assert any(a["nearest"] for a in answer["access"].values())
         browser.save_screenshot(str(tmp_path / "map-server-near.png"))
 
 

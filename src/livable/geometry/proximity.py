@@ -115,7 +115,7 @@ def area_pairs(
     ``areas[area_index]`` are the area geometries; one bulk R-tree box query, then
     :func:`shapely.distance` (0 inside) on the candidates. Facilities are returned as
     values of ``area_index``; pairs grouped by origin. ``tree`` is an R-tree of the boxes of
-    ``areas[area_index]`` built before (:func:`area_tree`), else one is built.
+    ``areas[area_index]`` built before (``area_tree``), else one is built.
 
     >>> from shapely.geometry import box
     >>> geoms = np.array([None, box(100, -50, 200, 50)], dtype=object)

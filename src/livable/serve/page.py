@@ -48,7 +48,8 @@ from livable.io.datums import Datum, wgs84_to_gcj02
 from livable.models import Grade, Report
 from livable.models.results import ReportSource, as_report
 from livable.models.serialize import geometry_to_geojson
-from livable.models.vocabulary import CATEGORIES
+from livable.models.vocabulary import CATEGORIES, FACILITY_TYPES
+from livable.report.fonts import bundled_cjk_font, font_face
 from livable.report.maps import CATEGORY_COLORS, GRADE_COLORS
 
 __all__ = ["LEAFLET_VERSION", "map_page", "write_map_page"]
@@ -148,6 +149,7 @@ def page_data(
             },
             "other": ["#666666", "其他", "other"],
         },
+        "types": {k: [v.label_zh, v.label_en] for k, v in FACILITY_TYPES.items()},
         "tiers": tiers,
         "tiles": tiles,
         "tiles_datum": datum.value,
@@ -183,15 +185,25 @@ def map_page(
         raise LivableError(f"tile URL {tiles[:80]!r} must start with http:// or https://")
     data = page_data(rep, streets=streets, tiles=tiles, tiles_datum=tiles_datum, api=api)
     heading = title or "便民服务地图 · convenience-service map"
+    payload = orjson.dumps(data).decode("utf-8")
+    script = _asset("map.js")
+    glyphs = "".join(sorted({ch for ch in heading + payload + script if ord(ch) > 0x7F}))
     return _TEMPLATE.format(
         title=html_lib.escape(heading),
+        font_face=font_face(FONT_FAMILY, glyphs + _ASCII, bundled_cjk_font()),
         leaflet_css=_asset("leaflet/leaflet.css"),
         map_css=_asset("map.css"),
         leaflet_js=_script_safe(_asset("leaflet/leaflet.js")),
-        data=_script_safe(orjson.dumps(data).decode("utf-8")),
-        map_js=_script_safe(_asset("map.js")),
+        data=_script_safe(payload),
+        map_js=_script_safe(script),
         version=LEAFLET_VERSION,
     )
+
+
+FONT_FAMILY = "LivableMapText"
+"""The family of the page's embedded font; ``map.css`` names it first."""
+
+_ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
 
 
 def write_map_page(report: ReportSource, out: Any, **options: Any) -> Any:
@@ -211,6 +223,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <link rel="icon" href="data:,">
 <title>{title}</title>
 <!-- Leaflet {version} (BSD-2-Clause, (c) Volodymyr Agafonkin, CloudMade), inline -->
+<style>{font_face}</style>
 <style>{leaflet_css}</style>
 <style>{map_css}</style>
 </head>

@@ -127,14 +127,18 @@
   if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); } else { map.setView([34.26, 108.94], 12); }
   if (D.api) {
     map.on("click", function (e) {
-      var url = "api/near?lon=" + e.latlng.lng.toFixed(7) + "&lat=" + e.latlng.lat.toFixed(7) + "&datum=" + D.tiles_datum;
+      var query = "lon=" + e.latlng.lng.toFixed(7) + "&lat=" + e.latlng.lat.toFixed(7) + "&datum=" + D.tiles_datum;
+      var url = "api/near?" + query;
       fetch(url).then(function (r) { return r.json(); }).then(function (a) {
         if (a.error) { L.popup().setLatLng(e.latlng).setContent(esc(a.error.message_zh)).openOn(map); return; }
         var rows = Object.keys(a.access).map(function (t) {
-          var x = a.access[t];
-          return "<li>" + esc(t) + ": " + (x.nearest_m == null ? "—" : x.nearest_m.toFixed(0) + " m") + "</li>";
+          var x = a.access[t], label = D.types[t] || [t, t], first = x.nearest[0];
+          var near = first ? esc(first.name || first.id) + " " + first.distance_m.toFixed(0) + " 米 m" : "范围内没有 none in range";
+          var counts = Object.keys(x.count_within).map(function (r) { return x.count_within[r]; }).join("/");
+          return '<li data-type="' + esc(t) + '">' + esc(label[0]) + " " + esc(label[1]) + "：" + near +
+            ' <span class="livable-counts">(' + esc(D.tiers.join("/")) + " 米内 m: " + esc(counts) + ")</span></li>";
         }).join("");
-        L.popup().setLatLng(e.latlng).setContent('<div class="livable-popup" data-near="1"><h3>此处 here' +
+        L.popup().setLatLng(e.latlng).setContent('<div class="livable-popup" data-near="' + esc(query) + '"><h3>此处 here' +
           (a.community ? " · " + esc(a.community) : "") + "</h3><ul>" + rows + "</ul></div>").openOn(map);
       });
     });
