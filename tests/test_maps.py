@@ -154,7 +154,7 @@ def test_community_svg_has_the_layers_and_chinese_labels_as_text(sample, tmp_pat
     joined = "\n".join(texts)
     # svg.fonttype none: the Chinese labels are text, not glyph outlines
     assert f"{entry.name}（BL-004）便民服务地图" in texts
-    assert "尚未达到宜居  not yet livable" in texts
+    assert "未达到宜居标准  not yet livable" in texts
     assert "缺幼儿园 no kindergarten" in joined and "为何未达到宜居" in joined
     assert "5分钟 5 min · 400 m" in texts
 

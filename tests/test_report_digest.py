@@ -26,35 +26,35 @@ import report_cases
 from livable.cli import main
 
 REPORT_SHA256 = {
-    "demo": "d7ad53ed40aa808af573e48fc6c5de21f1ba36a828a2da17570389515ec52b27",
-    "ok_euclidean": "aec1f89de098ff5acdba1a4bb828b2cc8b75c5328d760364fc08e1e5ef7f722b",
-    "ok_geodesic": "c88543cafe19fbb91f5ec3ab7553922d17e4c828f1f8e7c584ddefeb809340a6",
-    "sample_city": "3508886d8619889f0ffbdd2d7a4b4cf80a69724e435a2a5a1ddf236f905596a4",
-    "sample_tiles": "3508886d8619889f0ffbdd2d7a4b4cf80a69724e435a2a5a1ddf236f905596a4",
-    "river_network": "d6b369d6371092e3091260c9cab24e035a603bf715e7f4b0b18dd5a594b5e82c",
-    "residents": "0abcc7a3d1b0a6d042261865acdc9def095717ea7f1d277d6da42650b74f128b",
-    "district_plugin": "5b064f7147ccd1f5d763ccd368b3d5ad0958a384091ce98f44bdcf8b335c694c",
-    "skipped_and_repaired": "6fd13af953338803cf7ccdc6cc8a54978ff97bc8e38a8f72b72b852e9c958edd",
+    "demo": "3f3359b143d116f4cc5e6341eeaa44e6536114a01cc6cf7788d22f3917456c6e",
+    "ok_euclidean": "2b77656e634d33a02976520702bad7f3c7627e56e3e061d7ea2192c143583d13",
+    "ok_geodesic": "3e5e7a7e4c60425a161d11607386e4bf1d0a044629dad8e696948ba19154f6cc",
+    "sample_city": "413ac88bff9eb7bdbba6c12521cee7fee05cab40bf7d81bd5b37aa7a1767d775",
+    "sample_tiles": "413ac88bff9eb7bdbba6c12521cee7fee05cab40bf7d81bd5b37aa7a1767d775",
+    "river_network": "3659129ab78ce1480df02632b8b8625e6686d27cdb804e7219263b6fdb3f0435",
+    "residents": "92841ec2878433f75f85ac2c68c336664077733dba9ccf9a7a286cb630a4e3b0",
+    "district_plugin": "619201c0afa9550864d30cf7b45c197b5bf5f21f59a20ac43e67c46084135b42",
+    "skipped_and_repaired": "422cc8669f09b3a90308aaa8d5aef623e986448a1204546b40e9a0aa25495577",
 }
 
 PRODUCT_SHA256 = {
-    "city.svg": "98a3d292bde724a014ff15a67b2bbb9d4afbe1c5810a6ebdd52fc442a7d9e462",
-    "community.svg": "8e954a2499a803f36e06eda5a1604d1dbcc4c4c80dc53d12999b605c4a0ffbb7",
-    "community.html": "76adddce5d567754ee3a35832ba1f148a9b2756906f35e44c2794418a3cef3e6",
-    "plan-city.svg": "ca1e2338b289e6e810f3c81720b510f2e7ef78ef0a7e45ae6169c3bb7d23ef1f",
+    "city.svg": "662417dd7df851304346a1bef8fc21b151c8e16171cbafab6ada58b22df2edcb",
+    "community.svg": "f07d8c8438f831f6d3ff15065f95a95e8e00d1c371977b96e57d1559067a8af9",
+    "community.html": "1d6eb416a32439691d8e69a0a028df5a2e8f851d096974ca5a12e4c735e245ac",
+    "plan-city.svg": "600fcf5b3ac2e551a948116d7b84e58e7ca66174dab67b4b219ddc8eeecf501e",
     "handbook-en.md": "486eeb015b24c5965ed90f6fc1a7aae89506eaf38baf5b0ecb981487103a01c1",
-    "handbook-zh.html": "25affa1629fdc996fc5b22bfd7e1e42c8e88ce25b08b756792c79d043e94bc4e",
+    "handbook-zh.html": "2b509ceb721c85446dce29210ad4d6b6f3770acfc5c24cf89dacb3809244a6b7",
     "handbook-subdistrict.md": "0a770c3b9df7ae72d8c348cac958990e847b47566ec71e5c33bc5f629cd605fe",
     "plan.geojson": "ec6b7b1d277f861ddc37c136f4148f1746910ba1ac1f173ddecfb0329b619946",
     "plan.txt": "ecb824ea3eab3c5f20ad5d3632b5c7f25a51a7a08fadd2b7b22578b1adcc5702",
-    "summary.txt": "fb6e9ac829e9adc5c9f629217a1e80d12482ef07d298e6cd474efe4754d7feaf",
+    "summary.txt": "75136ff6389c08b4251d5b10933a59a5b66d649da25ef128dbc159deb654880f",
     "csv/city.csv": "82db1ad3e02f6cabd547d4d7820284703508c5acc70b4897ef84bbde79ce6cd0",
     "csv/zone.csv": "ecc7d6b4e13d2cf05b81fa619e963219adfe343b09681ae2d7f1999cfc38c572",
     "csv/district.csv": "5213191f588419a9e50f361db71ae6fbe6ae6e740c5d7492ba7ede54d839c48b",
     "csv/subdistrict.csv": "9c02ebf1d390285d0bf079edec7f4cae65c04f7bf9dff17afc558103cfb44a6d",
-    "csv/top_gaps.csv": "bbe0dd582b38bdb6e5a722e7409767b3af6cee7a5707ba3ed1ce6ad464aca621",
+    "csv/top_gaps.csv": "44f0c350a1b3c071b1472cdc3d6b3cf0ff1b2c920235903dc6c8fb18c37e6d18",
     "csv/closest.csv": "b0abe30dad2aa6e80c7ad71faadbed543cfa4e43cf02b936fcdbff796fc8856f",
-    "csv/columns.csv": "9371df8e93d22bcf811014dbfc72c7e295f8c3dac0ddd7f68a9899d3be828b96",
+    "csv/columns.csv": "af00cf014d225189ea9d00233bdb59d87b92c459603c3c5ed32073d1ac2a1cd8",
 }
 
 

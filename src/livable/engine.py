@@ -802,7 +802,7 @@ def _run_indicator(
         requirement=indicator.requirement,
         key_content=indicator.key_content,
         message_en=f"{indicator.label_en}: not assessed, plugin {plugin!r} failed ({problem})",
-        message_zh=f"{indicator.label_zh}：未评估，插件“{plugin}”出错（{problem}）",
+        message_zh=f"{indicator.label_zh}：插件“{plugin}”运行出错，未评估",
     )
 
 

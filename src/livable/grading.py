@@ -227,13 +227,10 @@ def _gap_label(
         what = (cat.label_en, cat.label_zh) if cat else (gap.category,) * 2
     if what is None:
         en, zh = indicator or (gap.rule, gap.rule)
-        return f"{en} ({gap.rule})", f"{zh}（{gap.rule}）"
+        return f"{en} ({gap.rule})", zh
     if indicator is None:
-        return f"{what[0]} ({gap.rule})", f"{what[1]}（{gap.rule}）"
-    return (
-        f"{what[0]}: {indicator[0]} ({gap.rule})",
-        f"{what[1]}：{indicator[1]}（{gap.rule}）",
-    )
+        return f"{what[0]} ({gap.rule})", what[1]
+    return f"{what[0]}: {indicator[0]} ({gap.rule})", f"{what[1]}：{indicator[1]}"
 
 
 def _gap_counts(

@@ -292,7 +292,7 @@ class CommunityResult:
         grade = self.grade
         label = grade.label_zh if zh else grade.label_en
         lines = [
-            f"{label}（{grade.clause}）。标*的指标决定了等级。"
+            f"评定结果：{label}。标*的指标决定了等级。"
             if zh
             else f"{label} ({grade.clause}). Indicators marked * decided the grade."
         ]
@@ -300,7 +300,7 @@ class CommunityResult:
         if ruled != grade:
             rl = ruled.label_zh if zh else ruled.label_en
             lines.append(
-                f"等级由插件（livable_classify）设定；按规则应为{rl}。"
+                f"等级由插件设定；按评定规则应为{rl}。"
                 if zh
                 else f"Grade set by a plugin (livable_classify); the rules give {rl}."
             )
@@ -310,18 +310,16 @@ class CommunityResult:
                 continue
             tl = target.label_zh if zh else target.label_en
             if grade.rank >= target.rank:
-                head = (
-                    f"{tl}（{target.clause}）：已达到" if zh else f"{tl} ({target.clause}): reached"
-                )
+                head = f"{tl}：已达到" if zh else f"{tl} ({target.clause}): reached"
             elif grade.rank + 1 == target.rank:
                 head = (
-                    f"{tl}（{target.clause}）：未达到，原因见标*的指标"
+                    f"{tl}：未达到，原因见标*的指标"
                     if zh
                     else f"{tl} ({target.clause}): not reached, because of those marked *"
                 )
             else:
                 head = (
-                    f"{tl}（{target.clause}）：未达到（须先达到宜居）"
+                    f"{tl}：未达到（须先达到宜居标准）"
                     if zh
                     else f"{tl} ({target.clause}): not reached (livable comes first)"
                 )
@@ -372,7 +370,8 @@ def _line(r: IndicatorResult, zh: bool) -> str:
     label = (r.label_zh if zh else r.label_en) or r.id
     mark = "*" if r.decisive else "-"
     if zh:
-        return f"  {mark} {label}（{r.id}，{r.clause or '-'}）{zh_status}：{r.message_zh}"
+        message = r.message_zh.removeprefix(f"{label}：").removesuffix(f"，{zh_status}")
+        return f"  {mark} {label}（{zh_status}）：{message}"
     return f"  {mark} {label} ({r.id}, {r.clause or '-'}) {en_status}: {r.message_en}"
 
 

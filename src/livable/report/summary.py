@@ -15,11 +15,13 @@ import unicodedata
 from collections.abc import Callable, Sequence
 
 from livable._text import escape, show, where
+from livable.models import Grade
 from livable.models.results import Rejection, ReportSource, ZoneSummary, as_report
 from livable.models.serialize import round_share
 
 __all__ = ["format_summary"]
 
+_NOT_LIVABLE_ZH = Grade.NOT_LIVABLE.label_zh
 _ZONE_ZH = {"central": "中心城区", "peripheral": "周边城区"}
 _MAX_SUBDISTRICTS = 40
 _WRAP = 100
@@ -139,10 +141,13 @@ def format_summary(report: ReportSource) -> str:
         f"Communities 社区: {s.communities} in input, {s.evaluated} evaluated, "
         f"{s.rejected} rejected",
         "",
-        _row([("grade 等级", 0), ("count", 7), ("share", 9)], 24),
-        _row([("happy 幸福社区", 0), (s.happy, 7), (share(s.happy), 9)], 24),
-        _row([("livable 宜居社区", 0), (s.livable, 7), (share(s.livable), 9)], 24),
-        _row([("not livable 尚未宜居", 0), (s.not_livable, 7), (share(s.not_livable), 9)], 24),
+        _row([("grade 等级", 0), ("count", 7), ("share", 9)], 28),
+        _row([("happy 幸福社区", 0), (s.happy, 7), (share(s.happy), 9)], 28),
+        _row([("livable 宜居社区", 0), (s.livable, 7), (share(s.livable), 9)], 28),
+        _row(
+            [(f"not livable {_NOT_LIVABLE_ZH}", 0), (s.not_livable, 7), (share(s.not_livable), 9)],
+            28,
+        ),
     ]
     if s.mean_score is not None:
         basis = s.score_coverage
@@ -240,6 +245,6 @@ def format_summary(report: ReportSource) -> str:
                 f"{c.grade.value} -> {c.next_grade.value}, {c.gaps} gap(s): {missing}"
             )
     if data.rejected:
-        lines += ["", f"rejected 未评估 ({len(data.rejected)}):"]
+        lines += ["", f"rejected 未参评 ({len(data.rejected)}):"]
         lines += [line for r in data.rejected for line in _rejected_lines(r)]
     return "\n".join(lines)
