@@ -138,8 +138,9 @@ def test_scored_indicators_never_gate_a_grade() -> None:
     assert c.score.total == len(scored)
     # parcel_point at 200 m passes, the two flags fail, the rest are not assessed
     assert c.score.assessed == 3
-    assert c.score.value is not None
-    assert abs(c.score.value - 100 / 3) < 1e-9
+    # 3 of 9 is fewer than half: no score, "not enough assessed" (issue 17, P2)
+    assert c.score.value is None and not c.score.enough
+    assert "评估项不足" in c.explain("zh") and "not enough assessed" in c.explain("en")
 
 
 def test_a_profile_can_make_a_scored_indicator_gate_happy() -> None:

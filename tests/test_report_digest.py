@@ -26,15 +26,15 @@ import report_cases
 from livable.cli import main
 
 REPORT_SHA256 = {
-    "demo": "3f3359b143d116f4cc5e6341eeaa44e6536114a01cc6cf7788d22f3917456c6e",
-    "ok_euclidean": "2b77656e634d33a02976520702bad7f3c7627e56e3e061d7ea2192c143583d13",
-    "ok_geodesic": "3e5e7a7e4c60425a161d11607386e4bf1d0a044629dad8e696948ba19154f6cc",
-    "sample_city": "413ac88bff9eb7bdbba6c12521cee7fee05cab40bf7d81bd5b37aa7a1767d775",
-    "sample_tiles": "413ac88bff9eb7bdbba6c12521cee7fee05cab40bf7d81bd5b37aa7a1767d775",
-    "river_network": "3659129ab78ce1480df02632b8b8625e6686d27cdb804e7219263b6fdb3f0435",
-    "residents": "92841ec2878433f75f85ac2c68c336664077733dba9ccf9a7a286cb630a4e3b0",
-    "district_plugin": "619201c0afa9550864d30cf7b45c197b5bf5f21f59a20ac43e67c46084135b42",
-    "skipped_and_repaired": "422cc8669f09b3a90308aaa8d5aef623e986448a1204546b40e9a0aa25495577",
+    "demo": "bbb5428c698be990f41c4757841633dc754b8c3cd6355ec1dfd074e267bf1968",
+    "ok_euclidean": "ac72e9c1052f4589905a6eb2144ad042667df249b6b6e0bc2de6eba05093fee8",
+    "ok_geodesic": "678ebc5f1dd2cb445b9c0722e749f47039b2e308b18776a7ab052b733553bbef",
+    "sample_city": "2d8dd5da9357a39aadef987833656234e07c3b05aee66025088726c35505c209",
+    "sample_tiles": "2d8dd5da9357a39aadef987833656234e07c3b05aee66025088726c35505c209",
+    "river_network": "a5d14015af1c6275ad0aa51cf2e2db4a1f5f16cb487651c3dd9877f7cfb74d53",
+    "residents": "1f900f37e48e3b3281916267da9c5d67399d65ff4f96adb80664a4ea4e424331",
+    "district_plugin": "9fd87dfcfcb47f92444de511797fcbbb8724e43effef3d8bd2043bc064a0e656",
+    "skipped_and_repaired": "f8207425e947bee83867cf7cd9216bcb3c9bd0d3c204be8187c027251ccebd7b",
 }
 
 PRODUCT_SHA256 = {
@@ -47,11 +47,11 @@ PRODUCT_SHA256 = {
     "handbook-subdistrict.md": "0a770c3b9df7ae72d8c348cac958990e847b47566ec71e5c33bc5f629cd605fe",
     "plan.geojson": "ec6b7b1d277f861ddc37c136f4148f1746910ba1ac1f173ddecfb0329b619946",
     "plan.txt": "ecb824ea3eab3c5f20ad5d3632b5c7f25a51a7a08fadd2b7b22578b1adcc5702",
-    "summary.txt": "75136ff6389c08b4251d5b10933a59a5b66d649da25ef128dbc159deb654880f",
-    "csv/city.csv": "82db1ad3e02f6cabd547d4d7820284703508c5acc70b4897ef84bbde79ce6cd0",
-    "csv/zone.csv": "ecc7d6b4e13d2cf05b81fa619e963219adfe343b09681ae2d7f1999cfc38c572",
-    "csv/district.csv": "5213191f588419a9e50f361db71ae6fbe6ae6e740c5d7492ba7ede54d839c48b",
-    "csv/subdistrict.csv": "9c02ebf1d390285d0bf079edec7f4cae65c04f7bf9dff17afc558103cfb44a6d",
+    "summary.txt": "ef5bc48ae5a37d70e94a9018f386d6878dfd682e696b78477b17325ffb572665",
+    "csv/city.csv": "b508f53654aaf2fddaeff53cf8c98c3957fbb84d251a0b9d2ec654e29b5dfce2",
+    "csv/zone.csv": "6dbf036ad3cca4db8a769ed8e2d535abd5b28194e912dd9cf7e7edb451255ec3",
+    "csv/district.csv": "35f0d915581cd94b9554c2cc0bd5db965ccd89d4f7d9a16bc7366e76e42ce925",
+    "csv/subdistrict.csv": "e240d91775d9050cd537e6eb9d9cb3566850e78093b250066b6bb52fe8bf1d69",
     "csv/top_gaps.csv": "44f0c350a1b3c071b1472cdc3d6b3cf0ff1b2c920235903dc6c8fb18c37e6d18",
     "csv/closest.csv": "b0abe30dad2aa6e80c7ad71faadbed543cfa4e43cf02b936fcdbff796fc8856f",
     "csv/columns.csv": "af00cf014d225189ea9d00233bdb59d87b92c459603c3c5ed32073d1ac2a1cd8",

@@ -176,9 +176,11 @@ class CommunityScore:
     """A community's 0-100 framework score (``P2``): its ``scored`` indicators, averaged.
 
     ``value`` is 100 times the mean ``score`` of the ``scored`` indicators that could be
-    assessed (``None`` when none could); ``assessed`` of ``total`` says how many counted.
-    The score never changes a grade; it shows how far a community is along the rest of the
-    "136" framework (market services, ecology, smart living, governance, innovation).
+    assessed; ``assessed`` of ``total`` says how many counted. With fewer than half of them
+    assessed the score says nothing of the framework, so ``value`` is ``None`` and the
+    score reads "not enough assessed" (评估项不足, :attr:`enough`). The score never changes
+    a grade; it shows how far a community is along the rest of the "136" framework (market
+    services, ecology, smart living, governance, innovation).
 
     >>> r = IndicatorResult(id="a", status="passed", value=1, unit=None,
     ...     requirement="smart", key_content="smart_living", message_en="",
@@ -188,6 +190,8 @@ class CommunityScore:
     ...     message_zh="", role="scored")
     >>> CommunityScore.from_results([r, s])
     CommunityScore(value=100.0, assessed=1, total=2)
+    >>> CommunityScore.from_results([r, s, s]).text("zh")
+    '框架得分：评估项不足（3项计分指标中评估1项，至少需要2项）'
     """
 
     value: float | None
@@ -201,8 +205,37 @@ class CommunityScore:
         if not scored:
             return None
         known = [r.score for r in scored if r.score is not None]
-        value = 100.0 * sum(known) / len(known) if known else None
+        enough = bool(known) and 2 * len(known) >= len(scored)
+        value = 100.0 * sum(known) / len(known) if enough else None
         return cls(value=value, assessed=len(known), total=len(scored))
+
+    @property
+    def needed(self) -> int:
+        """How many scored indicators must be assessed for the score to be shown: half."""
+        return (self.total + 1) // 2
+
+    @property
+    def enough(self) -> bool:
+        """Whether at least half the scored indicators were assessed (the score is shown)."""
+        return self.total > 0 and self.assessed >= self.needed
+
+    def text(self, lang: str = "en") -> str:
+        """The score as the explanation prints it, or "not enough assessed"."""
+        zh = lang == "zh"
+        if self.value is None or not self.enough:
+            return (
+                f"框架得分：评估项不足（{self.total}项计分指标中评估{self.assessed}项，"
+                f"至少需要{self.needed}项）"
+                if zh
+                else f"Framework score: not enough assessed ({self.assessed} of {self.total} "
+                f"scored indicators; at least {self.needed} needed)"
+            )
+        return (
+            f"框架得分{self.value:.0f}/100（{self.total}项计分指标中评估{self.assessed}项）"
+            if zh
+            else f"Framework score {self.value:.0f}/100 ({self.assessed} of {self.total} "
+            "scored indicators assessed)"
+        )
 
 
 def grade_from_results(results: Sequence[IndicatorResult]) -> Grade:
@@ -334,13 +367,7 @@ class CommunityResult:
             )
             lines += [_line(r, zh) for r in extra]
         if self.score is not None:
-            value = "-" if self.score.value is None else f"{self.score.value:.0f}"
-            lines.append(
-                f"框架得分{value}/100（{self.score.total}项计分指标中评估{self.score.assessed}项）"
-                if zh
-                else f"Framework score {value}/100 ({self.score.assessed} of "
-                f"{self.score.total} scored indicators assessed)"
-            )
+            lines.append(self.score.text(lang))
         return "\n".join(lines)
 
     def access_to(self, facility_type: str) -> TypeAccess:
