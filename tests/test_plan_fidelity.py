@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 import livable
+from livable import Grade
 from livable.models import CommunityScore, IndicatorResult
 from livable.testing import community, facility, offset
 
@@ -61,3 +62,36 @@ def test_one_of_nine_assessed_never_reads_100() -> None:
     assert c.score is not None and (c.score.assessed, c.score.total) == (1, 9)
     assert c.score.value is None
     assert "100/100" not in c.explain("zh") and "评估项不足" in c.explain("zh")
+
+
+# -- P4: a community without a population is graded provisionally (point 5) ------------
+
+
+def _twelve_ones_at(east_m: float = 200.0) -> list[livable.Facility]:
+    counts = {t: PROFILE.required_count(t, "small") for t in PROFILE.required}
+    return [
+        facility(f"{t}{k}", t, *offset(LON, LAT, east_m, 10.0 * k), brand="每一天")
+        for t, n in counts.items()
+        for k in range(n)
+    ]
+
+
+def test_a_community_without_population_has_a_provisional_grade_in_both_languages() -> None:
+    report = livable.evaluate(
+        [community("none", LON, LAT), community("known", LON, LAT, population=3000)],
+        _twelve_ones_at(),
+    )
+    none, known = report.community("none"), report.community("known")
+    assert none.grade == known.grade == Grade.LIVABLE
+    assert [p.reason for p in none.provisional] == ["population"]
+    assert all(p.reason != "population" for p in known.provisional)
+    (p,) = [p for p in none.provisional if p.reason == "population"]
+    assert p.clause == "P4"
+    assert "small community" in p.message_en and "小型社区" in p.message_zh
+    assert "等级为暂定：未提供常住人口" in none.explain("zh")
+    assert "Provisional grade: no population given" in none.explain("en")
+    assert report.summary.provisional >= 1
+    data = report.to_dict()
+    assert data["communities"][1]["provisional"][0]["reason"] == "population"
+    assert data["summary"]["provisional"] == report.summary.provisional
+    assert livable.read_report(report.to_json()).to_json() == report.to_json()

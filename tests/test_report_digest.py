@@ -26,15 +26,15 @@ import report_cases
 from livable.cli import main
 
 REPORT_SHA256 = {
-    "demo": "bbb5428c698be990f41c4757841633dc754b8c3cd6355ec1dfd074e267bf1968",
-    "ok_euclidean": "ac72e9c1052f4589905a6eb2144ad042667df249b6b6e0bc2de6eba05093fee8",
-    "ok_geodesic": "678ebc5f1dd2cb445b9c0722e749f47039b2e308b18776a7ab052b733553bbef",
-    "sample_city": "2d8dd5da9357a39aadef987833656234e07c3b05aee66025088726c35505c209",
-    "sample_tiles": "2d8dd5da9357a39aadef987833656234e07c3b05aee66025088726c35505c209",
-    "river_network": "a5d14015af1c6275ad0aa51cf2e2db4a1f5f16cb487651c3dd9877f7cfb74d53",
-    "residents": "1f900f37e48e3b3281916267da9c5d67399d65ff4f96adb80664a4ea4e424331",
-    "district_plugin": "9fd87dfcfcb47f92444de511797fcbbb8724e43effef3d8bd2043bc064a0e656",
-    "skipped_and_repaired": "f8207425e947bee83867cf7cd9216bcb3c9bd0d3c204be8187c027251ccebd7b",
+    "demo": "8353d6f378273d80eab0472c16d54b34ae1fda87ad41726b1b8b48e433aa4875",
+    "ok_euclidean": "16da71c979b46bf452fae780ae56a2781746d510747c109c9128169045f55aa2",
+    "ok_geodesic": "3da30443448ade0137e76d7e34e55b8c49c411cd72266b8f124e9665fed8aac5",
+    "sample_city": "d9b7bd51091b7ee49a34e7f2693a3a1cb68dfefbbd47b3a49d47fa13e35c670b",
+    "sample_tiles": "d9b7bd51091b7ee49a34e7f2693a3a1cb68dfefbbd47b3a49d47fa13e35c670b",
+    "river_network": "c1c44321c1ce63efe69305beec231ca2e5f52bec3b12e574e10fc30c183d064c",
+    "residents": "5cdaae2cfbbb526908d4b1b6276b4eb3dcc46171e1bb68efe68588ccae55e21d",
+    "district_plugin": "04777a42bfa0e3393c48e600e4a55c819dce1feda72820b7150525a977dcaaef",
+    "skipped_and_repaired": "99e9cc7557b6f4a0836cd8e41fbf505d0c1c5b10922b0e468e7b0c2f031028c3",
 }
 
 PRODUCT_SHA256 = {
@@ -47,7 +47,7 @@ PRODUCT_SHA256 = {
     "handbook-subdistrict.md": "0a770c3b9df7ae72d8c348cac958990e847b47566ec71e5c33bc5f629cd605fe",
     "plan.geojson": "ec6b7b1d277f861ddc37c136f4148f1746910ba1ac1f173ddecfb0329b619946",
     "plan.txt": "ecb824ea3eab3c5f20ad5d3632b5c7f25a51a7a08fadd2b7b22578b1adcc5702",
-    "summary.txt": "ef5bc48ae5a37d70e94a9018f386d6878dfd682e696b78477b17325ffb572665",
+    "summary.txt": "8f7d379e48b0092a0fdd6702b229c0af962c3eba76efdc36eecc54327a7e9937",
     "csv/city.csv": "b508f53654aaf2fddaeff53cf8c98c3957fbb84d251a0b9d2ec654e29b5dfce2",
     "csv/zone.csv": "6dbf036ad3cca4db8a769ed8e2d535abd5b28194e912dd9cf7e7edb451255ec3",
     "csv/district.csv": "35f0d915581cd94b9554c2cc0bd5db965ccd89d4f7d9a16bc7366e76e42ce925",

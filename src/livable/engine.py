@@ -1146,4 +1146,5 @@ def _evaluate_one(
         indicators=graded.indicators,
         score=CommunityScore.from_results(graded.indicators),
         details=graded.details,
+        provisional=graded.provisional,
     )

@@ -48,6 +48,7 @@ __all__ = [
     "IndicatorResult",
     "NearbyFacility",
     "PluginInfo",
+    "Provisional",
     "Rejection",
     "Report",
     "ReportSource",
@@ -140,6 +141,25 @@ class Gap:
 
 
 @attrs.frozen
+class Provisional:
+    """Why a community's grade is provisional: it rests on an input that was missing.
+
+    ``reason`` is ``population`` (no resident population: graded as the smallest size
+    class, ``P4``) or ``qualifier:<facility type>`` (the input does not say whether its
+    facilities of that type have the plan's qualifier, ``P4``: 品牌, 放心早餐, 特色); the
+    messages say it in both languages.
+
+    >>> Provisional("population", "P4", "no population", "未提供常住人口").reason
+    'population'
+    """
+
+    reason: str
+    clause: str
+    message_en: str
+    message_zh: str
+
+
+@attrs.frozen
 class IndicatorResult:
     """One indicator's verdict on one community (DESIGN.md's ``indicators`` fields).
 
@@ -169,6 +189,9 @@ class IndicatorResult:
     label_zh: str = ""
     clause: str = ""
     score: float | None = attrs.field(default=None, validator=attrs.validators.optional(_unit))
+    provisional: tuple[Provisional, ...] = ()
+    """Inputs the verdict rests on that were missing (a qualifier not carried, ``P4``);
+    a grade indicator's make the community's grade provisional."""
 
 
 @attrs.frozen
@@ -290,6 +313,8 @@ class CommunityResult:
     """Beyond the plan: per service category, the share of the community's residents
     (weighted by population) who reach it within its walk tier (``P6.tiers``); ``None``
     unless resident points were given (:mod:`livable.indicators.residents`)."""
+    provisional: tuple[Provisional, ...] = ()
+    """Why the grade is provisional (empty: it is not): inputs it rests on were missing."""
     explanation: Mapping[str, str] | None = attrs.field(default=None, eq=False)
     """The ``explanation`` member as read from a ``report.json`` (``en`` and ``zh``);
     ``None`` for a result of an evaluation, whose explanation is made by :meth:`explain`.
@@ -329,6 +354,10 @@ class CommunityResult:
             if zh
             else f"{label} ({grade.clause}). Indicators marked * decided the grade."
         ]
+        for p in self.provisional:
+            lines.append(
+                f"等级为暂定：{p.message_zh}" if zh else f"Provisional grade: {p.message_en}"
+            )
         ruled = grade_from_results(self.indicators)
         if ruled != grade:
             rl = ruled.label_zh if zh else ruled.label_en
@@ -587,6 +616,8 @@ class Summary:
     closest: tuple[ClosestCommunity, ...] = ()
     unzoned: int = 0
     """Evaluated communities with no zone (own or by district): outside the happy targets."""
+    provisional: int = 0
+    """Evaluated communities whose grade is provisional (:attr:`CommunityResult.provisional`)."""
     mean_score: float | None = None
     """Mean framework score (0-100) of the communities that have one."""
     score_coverage: float | None = None
@@ -890,8 +921,18 @@ _INDICATOR = [
     Field("label_zh", str),
     Field("clause", str),
     Field("score", _opt(float), dump=round_share),
+    Field("provisional", tuple[Provisional, ...], omit=lambda r, _: not r.provisional),
 ]
 register(IndicatorResult, _INDICATOR)
+register(
+    Provisional,
+    [
+        Field("reason", str),
+        Field("clause", str),
+        Field("message_en", str),
+        Field("message_zh", str),
+    ],
+)
 register(
     CommunityScore,
     [
@@ -932,6 +973,7 @@ register(
         Field("id", str),
         Field("name", _opt(str)),
         Field("grade", Grade, dump=_enum_value),
+        Field("provisional", tuple[Provisional, ...], omit=lambda c, _: not c.provisional),
         Field("center", tuple[float, float], dump=lambda c: [round_deg(c[0]), round_deg(c[1])]),
         Field("center_inside", bool),
         Field("center_source", str),
@@ -1137,6 +1179,7 @@ register(
         Field("evaluated", int),
         Field("rejected", int),
         Field("unzoned", int),
+        Field("provisional", int),
         Field(
             "grades",
             fields=[Field("not_livable", int), Field("livable", int), Field("happy", int)],

@@ -149,6 +149,11 @@ def format_summary(report: ReportSource) -> str:
             28,
         ),
     ]
+    if s.provisional:
+        lines.append(
+            f"provisional grades 暂定等级: {s.provisional} (inputs missing, e.g. population; "
+            "see each community's provisional 见各社区暂定原因)"
+        )
     if s.mean_score is not None:
         basis = s.score_coverage
         on = "" if basis is None else f" ({_pct(basis)} of scored indicators assessed 已评估)"
