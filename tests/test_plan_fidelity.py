@@ -9,6 +9,7 @@ import pytest
 import livable
 from livable import Grade
 from livable.models import CommunityScore, IndicatorResult
+from livable.report.summary import format_summary
 from livable.testing import community, facility, offset
 
 LON, LAT = 108.94, 34.26
@@ -95,3 +96,44 @@ def test_a_community_without_population_has_a_provisional_grade_in_both_language
     assert data["communities"][1]["provisional"][0]["reason"] == "population"
     assert data["summary"]["provisional"] == report.summary.provisional
     assert livable.read_report(report.to_json()).to_json() == report.to_json()
+
+
+# -- P6 stage 3 / P8: every assessment unit has a zone or is explicitly unzoned (point 3) --
+
+
+@pytest.mark.parametrize(
+    ("district", "zone", "listed"),
+    [
+        ("碑林区", "central", True),  # a central district
+        ("长安区", "peripheral", True),  # a peripheral district
+        ("蓝田县", None, True),  # a county: explicitly unzoned
+        ("西咸新区", "peripheral", True),  # the new area
+        ("高新区", "central", True),  # a development zone
+        ("航空基地", "peripheral", True),  # a development zone in a peripheral district
+        ("某某新区", None, False),  # unknown: no zone, named in the summary
+    ],
+)
+def test_each_kind_of_assessment_unit_has_its_zone(
+    district: str, zone: str | None, listed: bool
+) -> None:
+    report = livable.evaluate(
+        [community("c", LON, LAT, population=3000, district=district)], _twelve_ones_at()
+    )
+    c = report.communities[0]
+    assert (c.zone.value if c.zone else None) == zone
+    assert PROFILE.lists_district(district) is listed
+    assert report.summary.unzoned == (zone is None)
+    assert report.summary.unlisted_districts == (() if listed else (district,))
+    # counted and shown, never dropped: the community is in the city and district rows
+    (row,) = [g for g in report.summary.groups if g.level == "district"]
+    assert (row.key, row.communities) == (district, 1)
+    text = format_summary(report)
+    if not listed:
+        assert "不在区县对照表中" in text and district in text
+
+
+def test_the_zone_table_and_livable_requires_tiers_are_documented_assumptions() -> None:
+    assert {"district_zones", "livable_requires_tiers"} <= set(PROFILE.assumptions)
+    units = ("新城区", "鄠邑区", "蓝田县", "周至县", "西咸新区", "高新区", "经开区")
+    units += ("曲江新区", "浐灞生态区", "国际港务区", "航天基地", "航空基地")
+    assert all(PROFILE.lists_district(u) for u in units)

@@ -26,15 +26,15 @@ import report_cases
 from livable.cli import main
 
 REPORT_SHA256 = {
-    "demo": "8353d6f378273d80eab0472c16d54b34ae1fda87ad41726b1b8b48e433aa4875",
-    "ok_euclidean": "16da71c979b46bf452fae780ae56a2781746d510747c109c9128169045f55aa2",
-    "ok_geodesic": "3da30443448ade0137e76d7e34e55b8c49c411cd72266b8f124e9665fed8aac5",
-    "sample_city": "d9b7bd51091b7ee49a34e7f2693a3a1cb68dfefbbd47b3a49d47fa13e35c670b",
-    "sample_tiles": "d9b7bd51091b7ee49a34e7f2693a3a1cb68dfefbbd47b3a49d47fa13e35c670b",
-    "river_network": "c1c44321c1ce63efe69305beec231ca2e5f52bec3b12e574e10fc30c183d064c",
-    "residents": "5cdaae2cfbbb526908d4b1b6276b4eb3dcc46171e1bb68efe68588ccae55e21d",
-    "district_plugin": "04777a42bfa0e3393c48e600e4a55c819dce1feda72820b7150525a977dcaaef",
-    "skipped_and_repaired": "99e9cc7557b6f4a0836cd8e41fbf505d0c1c5b10922b0e468e7b0c2f031028c3",
+    "demo": "44f1047abd118273de5bb1c895f139d5403ac1191587d7ddabda5b95526eaff8",
+    "ok_euclidean": "e98b9d74ef25f465054d648506a10aba7d4d10505a61639048b9f899e4768d8e",
+    "ok_geodesic": "8c3bec758a998108a7ece347129ef60e08c00d1bb43a137f2ebe043e1f9d9fda",
+    "sample_city": "4c759d91d21a4c48b133ec9d9aaf9b3fac3543d63b188680706ef5b582f0088d",
+    "sample_tiles": "4c759d91d21a4c48b133ec9d9aaf9b3fac3543d63b188680706ef5b582f0088d",
+    "river_network": "de63dac17b474464aecbb9c5a8a4062b22fb6960553155cfb70e9118fe336123",
+    "residents": "7e22f4222850f076bc9fa6a68e2fe933f2c64c4a5ed271c77187d8edf3666f9e",
+    "district_plugin": "4f2c78f27df07749cb98c42a4690b73821364739102feb53f1d4b67c73e2e35e",
+    "skipped_and_repaired": "6d3ace6115e222a5d0cffa7f2f78bcfaf8cfdc63de3823e444a5cbcc8afb9eb1",
 }
 
 PRODUCT_SHA256 = {

@@ -343,6 +343,15 @@ def summarize(
         closest=closest_to_next_grade(results, limit=closest),
         unzoned=sum(1 for r in results if r.zone is None),
         provisional=sum(1 for r in results if r.provisional),
+        unlisted_districts=tuple(
+            sorted(
+                {
+                    r.district
+                    for r in results
+                    if r.zone is None and r.district and not profile.lists_district(r.district)
+                }
+            )
+        ),
         mean_score=city.mean_score,
         score_coverage=city.score_coverage,
         deadline=profile.targets.deadline,

@@ -53,6 +53,7 @@ __all__ = [
     "BUILTIN_PROFILES",
     "MAX_EXTENDS_DEPTH",
     "MAX_PROFILE_BYTES",
+    "UNZONED",
     "CircleRules",
     "FrameworkCriteria",
     "HappyCriteria",
@@ -322,9 +323,15 @@ _REQUIRED = Table(
     ),
     what="facility type id",
 )
+UNZONED = "unzoned"
+"""The ``district_zones`` value of a unit that is in neither zone (``P6`` stage 3 names only
+中心城区 and 周边城区): its communities count for the livable target, not for a happy one."""
+
 _DISTRICT_ZONES = Table(
     key=Text(non_empty=True),
-    value=Choice(tuple(z.value for z in Zone), convert=Zone),
+    value=Choice(
+        (*(z.value for z in Zone), UNZONED), convert=lambda v: v if v == UNZONED else Zone(v)
+    ),
     what="district name",
 )
 _INDICATOR_ROLES = Table(key=Text(id_syntax=True), value=Choice(_ROLES), what="indicator id")
@@ -410,8 +417,11 @@ class Profile:
     network_isochrones: bool = profile_field(_FLAG, True)
     """Network distance: draw each community's walking isochrones per tier in the report
     (off saves time on large runs; distances and grades do not depend on them)."""
-    district_zones: Mapping[str, Zone] = profile_field(_DISTRICT_ZONES, factory=dict)
-    """``P6`` stage 3: district name to zone, for communities without their own ``zone``."""
+    district_zones: Mapping[str, Zone | str] = profile_field(_DISTRICT_ZONES, factory=dict)
+    """``P6`` stage 3 and ``P8``: every assessment unit (district, county, new area,
+    development zone) to its zone or ``unzoned``, for communities without their own
+    ``zone``. A district not listed has no zone either, and the summary names it
+    (``Summary.unlisted_districts``): it is never dropped silently."""
     indicator_roles: Mapping[str, str] = profile_field(_INDICATOR_ROLES, factory=dict)
     """Per indicator id: ``livable`` (needed for livable), ``happy`` (needed for happy),
     ``scored`` (counts towards the 0-100 framework score, never gates a grade) or ``info``
@@ -461,7 +471,19 @@ class Profile:
             return own_zone
         if district is None:
             return None
-        return self.district_zones.get(district)
+        zone = self.district_zones.get(district)
+        return zone if isinstance(zone, Zone) else None
+
+    def lists_district(self, district: str) -> bool:
+        """Whether ``district_zones`` names the unit (with a zone or ``unzoned``).
+
+        >>> p = load_profile("xian-2020")
+        >>> p.lists_district("西咸新区"), p.lists_district("蓝田县"), p.lists_district("某区")
+        (True, True, False)
+        >>> p.zone_of("高新区").value, p.zone_of("蓝田县")
+        ('central', None)
+        """
+        return district in self.district_zones
 
     def derive(self, **changes: Any) -> Profile:
         """A new profile from this one, with ``parent`` set to this profile's id.

@@ -618,6 +618,9 @@ class Summary:
     """Evaluated communities with no zone (own or by district): outside the happy targets."""
     provisional: int = 0
     """Evaluated communities whose grade is provisional (:attr:`CommunityResult.provisional`)."""
+    unlisted_districts: tuple[str, ...] = ()
+    """Districts of unzoned communities that the profile's ``district_zones`` does not list
+    (an unknown assessment unit is named, never dropped silently)."""
     mean_score: float | None = None
     """Mean framework score (0-100) of the communities that have one."""
     score_coverage: float | None = None
@@ -1180,6 +1183,7 @@ register(
         Field("rejected", int),
         Field("unzoned", int),
         Field("provisional", int),
+        Field("unlisted_districts", tuple[str, ...]),
         Field(
             "grades",
             fields=[Field("not_livable", int), Field("livable", int), Field("happy", int)],

@@ -196,6 +196,12 @@ def format_summary(report: ReportSource) -> str:
         lines.append(_row([(label, 0), *zip(values, (w for _, w in widths), strict=True)], 38))
     if s.unzoned:
         lines.append(f"  {s.unzoned} communities without a zone 未划分城区类别，不计入幸福目标")
+        if s.unlisted_districts:
+            names = "、".join(escape(d) for d in s.unlisted_districts)
+            lines.append(
+                f"  districts not in the profile's table 不在区县对照表中: {names} "
+                "(give each a zone or unzoned in district_zones)"
+            )
     if zones:
         lines += [
             "",
