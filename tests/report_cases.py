@@ -133,6 +133,7 @@ def river_network() -> str:
         livable.LayerSpec(_write("river-f.geojson", _fc(facs)), crs=UTM),
         streets=livable.LayerSpec(_write("river-s.geojson", _fc(streets)), crs=UTM),
         distance="network",
+        isochrones=True,
         working_crs=UTM,
         plugins=_pm(),
     ).to_json()

@@ -26,8 +26,13 @@ CASES: list[dict[str, Any]] = tomllib.loads((BAD / "expected.toml").read_text("u
 
 def _argv(case: dict[str, Any], out: Path) -> list[str]:
     bad = str(BAD / case["file"])
+    ok_communities = str(DATA / "ok" / "communities.geojson")
+    ok_facilities = str(DATA / "ok" / "facilities.geojson")
     if case.get("role", "communities") == "facilities":
-        layers = ["--communities", str(DATA / "ok" / "communities.geojson"), "--facilities", bad]
+        layers = ["--communities", ok_communities, "--facilities", bad]
+    elif case.get("role") == "streets":
+        layers = ["--communities", ok_communities, "--facilities", ok_facilities]
+        layers += ["--streets", bad, "--distance", "network"]
     else:
         layers = ["--communities", bad, "--facilities", str(DATA / "ok" / "facilities.geojson")]
     return ["evaluate", *layers, "--quiet", "--out", str(out), *case.get("args", [])]
@@ -38,7 +43,7 @@ def _features(path: Path) -> int:
 
 
 def test_every_corpus_file_has_a_case() -> None:
-    files = {p.name for p in BAD.glob("*.geojson")}
+    files = {p.name for p in [*BAD.glob("*.geojson"), *BAD.glob("*.shp")]}
     assert files == {c["file"] for c in CASES}
     assert len(files) >= 15
 
@@ -60,6 +65,9 @@ def test_corpus_case(
         assert not out.exists()
         return
     report = json.loads(out.read_text("utf-8"))
+    if "note" in case:  # used, with a note on its input; --strict stops for the note
+        _check_note(case, report, captured.err, tmp_path, capsys)
+        return
     if case.get("accepted"):  # read as given: nothing rejected, nothing repaired
         assert not report["rejected"] + report["repaired"] + report["rejected_facilities"]
         assert len(report["communities"]) == _features(BAD / case["file"])
@@ -81,6 +89,31 @@ def test_corpus_case(
         assert "Traceback" not in err
         assert case["message"] in err
         assert f"{case['file']}#" in err  # names the feature
+
+
+def _check_note(
+    case: dict[str, Any],
+    report: dict[str, Any],
+    err: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    entry = next(i for i in report["inputs"] if i["path"].endswith(case["file"]))
+    assert entry["used"] == entry["features"]  # nothing rejected: it is all read
+    notes = [n for n in entry["notes"] if n["kind"] == case["note"]]
+    assert notes, entry["notes"]
+    assert any(case["message"] in n["what"] + " ".join(n["examples"]) for n in notes)
+    assert case["message"] not in err  # --quiet: no note lines
+    loud = [a for a in _argv(case, tmp_path / "loud.json") if a != "--quiet"]
+    assert main(loud) == 0
+    assert case["message"] in capsys.readouterr().err  # without it, one line on stderr
+    if case.get("role") != "streets":
+        assert not report["rejected"]
+    code = main([*_argv(case, tmp_path / "strict.json"), "--strict"])
+    strict_err = capsys.readouterr().err
+    assert code == case["strict"]
+    assert "Traceback" not in strict_err
+    assert case["strict_message"] in strict_err.strip().splitlines()[-1]
 
 
 @pytest.mark.parametrize(

@@ -180,3 +180,22 @@ def test_projected_file_window_is_read_in_lonlat(tmp_path: Path) -> None:
     part = read_facilities(path, bbox=(108.9, 34.2, 109.0, 34.3))
     assert part.ids.tolist() == ["a", "b"]
     assert np.allclose(part.lon, lon[:2])
+
+
+def test_properties_no_rule_reads_are_noted_in_both_parquet_paths(
+    sample: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """An attribute no indicator reads (kept in the JSON ``attributes`` column) is noted as
+    ignored by the whole-file GIS reader and by the tiled scan alike, and the ``bbox``
+    covering column is an index, not a property (issue 24)."""
+    communities, facilities, _ = sample
+    fc = json.loads(facilities.read_text("utf-8"))
+    fc["features"][0]["properties"]["address"] = "长安南路 1 号"
+    layer = livable.read_facilities(fc)
+    parquet = write_facilities(layer, tmp_path / "f.parquet", row_group_size=97)
+    single = livable.evaluate(communities, parquet)
+    merged = evaluate_partitioned(communities, parquet, tile_m=3_000.0)
+    for report in (single, merged):
+        (entry,) = [i for i in report.inputs if i.layer == "facilities"]
+        assert [(n.kind, n.what) for n in entry.notes] == [("ignored", "'address'")]
+    assert merged.to_json() == single.to_json()

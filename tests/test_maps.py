@@ -351,3 +351,42 @@ def test_demo_without_the_maps_extra_says_how_to_get_it(tmp_path, monkeypatch, c
     assert "pip install 'livable[maps]'" in text
     assert not (out / "city.png").exists()
     assert (out / "handbook-zh.html").exists()  # the handbook needs no extra
+
+
+def _embedded_fonts(root: ET.Element) -> dict[str, set[int]]:
+    """Family -> the code points its ``@font-face`` font holds, for every embedded font."""
+    import base64
+    import io as _io
+
+    from fontTools.ttLib import TTFont
+
+    fonts: dict[str, set[int]] = {}
+    for style in root.iter(f"{SVG}style"):
+        for family, data in re.findall(
+            r'@font-face\{font-family:"([^"]+)";src:url\(data:font/\w+;base64,([A-Za-z0-9+/=]+)\)',
+            style.text or "",
+        ):
+            font = TTFont(_io.BytesIO(base64.b64decode(data)))
+            fonts[family] = set(font.getBestCmap())
+    return fonts
+
+
+@pytest.mark.parametrize("community", [None, "BL-004"])
+def test_svg_text_is_only_in_embedded_fonts(sample, tmp_path, community):
+    root, _ids, _text = _svg(render_map(sample, tmp_path / "m.svg", community=community))
+    fonts = _embedded_fonts(root)
+    assert fonts, "no font embedded"
+    texts = list(root.iter(f"{SVG}text"))
+    assert texts
+    for el in texts:
+        style = dict(
+            part.split(":", 1) for part in (el.get("style") or "").split(";") if ":" in part
+        )
+        listed = style[" font-family" if " font-family" in style else "font-family"]
+        families = [f.strip().strip("'\"") for f in listed.split(",")]
+        assert families[0] in fonts, f"text in {families[0]!r}, which the SVG does not embed"
+        for char in "".join(el.itertext()):
+            if char.isspace():
+                continue
+            # the first family listed that has the glyph draws it: it must be embedded
+            assert any(ord(char) in fonts.get(f, set()) for f in families), (char, families)

@@ -107,6 +107,7 @@ def run(distance: str) -> Report:
         distance=distance,
         streets=LayerSpec(streets(), crs=UTM) if distance == "network" else None,
         working_crs=UTM,
+        isochrones=True,
     )
 
 
@@ -214,6 +215,7 @@ def test_cli_evaluates_with_the_network(tmp_path: Path) -> None:
             "--communities-crs", UTM,
             "--facilities-crs", UTM,
             "--streets-crs", UTM,
+            "--isochrones",
             "--quiet",
             "--out", str(out),
         ]
@@ -251,6 +253,7 @@ def test_profile_switches_reach_the_provider() -> None:
         profile=profile,
         distance="network",
         streets=LayerSpec(streets(), crs=UTM),
+        isochrones=True,  # asked for, but the profile switches the drawing off
     )
     data = report.to_dict()
     assert all("isochrones" not in c for c in data["communities"])
@@ -258,3 +261,25 @@ def test_profile_switches_reach_the_provider() -> None:
     facts = data["details"]["network"]
     assert facts["snap_tolerance_m"] == 350.0
     assert facts["off_network_facilities"] == []  # 300 m from a street: now within reach
+
+
+def test_isochrones_only_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    comms, facs = city()
+    plain = evaluate(
+        LayerSpec(comms, crs=UTM),
+        LayerSpec(facs, crs=UTM),
+        distance="network",
+        streets=LayerSpec(streets(), crs=UTM),
+        working_crs=UTM,
+    )
+    assert all(c.isochrones is None for c in plain.communities)
+    asked = run("network")
+    assert all(c.isochrones for c in asked.communities)
+    assert [c.grade for c in plain.communities] == [c.grade for c in asked.communities]
+    path = tmp_path / "plain.json"
+    path.write_text(plain.to_json(), encoding="utf-8")
+    assert main(["map", str(path), "--out", str(tmp_path / "m.png")]) == 0
+    assert "rerun livable evaluate with --isochrones" in capsys.readouterr().err
+    path.write_text(asked.to_json(), encoding="utf-8")
+    assert main(["map", str(path), "--out", str(tmp_path / "m.png")]) == 0
+    assert "--isochrones" not in capsys.readouterr().err

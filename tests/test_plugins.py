@@ -812,11 +812,11 @@ def test_cli_evaluate_loads_allowed_entry_points_and_records_them(
     data = json.loads(out.read_text(encoding="utf-8"))
     assert {"name": "yanta", "version": "0.3.0"} in data["plugins"]
     assert data["communities"][0]["access"]["charging_station"]["count_in_circle"] == 1
-    assert main([*argv, "--no-entry-points"]) == 0
-    data = json.loads(out.read_text(encoding="utf-8"))
-    assert [p["name"] for p in data["plugins"]] == [BUILTIN_PLUGIN]
-    assert "charging_station" not in data["communities"][0]["access"]
-    assert "charging_station" in data["rejected_facilities"][0]["reason"]
+    # without the plugin its type is unknown: no usable facility is an error (issue 24)
+    assert main([*argv, "--no-entry-points", "--out", str(tmp_path / "none.json")]) == 1
+    err = capsys.readouterr().err
+    assert "none of the 1 facilities is usable" in err and "'charging_station'" in err
+    assert not (tmp_path / "none.json").exists()
 
 
 def test_cli_plugin_faults_record_lists_skips_on_stderr_and_in_the_report(

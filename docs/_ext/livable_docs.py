@@ -119,6 +119,7 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
             "PluginInfo",
             "Rejection",
             "SourceInfo",
+            "InputNote",
             "Skipped",
             "GapCount",
             "ClosestCommunity",

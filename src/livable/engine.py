@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, overload
 
@@ -43,6 +43,7 @@ from livable.geometry.providers import DetailProvider, DistanceProvider, Isochro
 from livable.grading import GRADE_ROLES, grade_community, summarize, with_role
 from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
 from livable.indicators.base import role_of as indicator_role
+from livable.io.account import accounted, missing_types, rejection_notes
 from livable.io.crs import resolve_crs
 from livable.io.datums import Datum
 from livable.io.readers import (
@@ -62,13 +63,16 @@ from livable.models import (
     Facility,
     FacilityType,
     IndicatorResult,
+    InputNote,
     NearbyFacility,
     Rejection,
     Report,
     Skipped,
+    SourceInfo,
     TypeAccess,
     grade_from_results,
 )
+from livable.models.results import NOTE_EXAMPLES
 from livable.plugins.manager import PluginManager
 from livable.profile import Profile, load_profile
 
@@ -80,7 +84,9 @@ __all__ = [
     "as_community_layer",
     "as_facility_layer",
     "as_resident_layer",
+    "attribute_names",
     "canonical_order",
+    "check_facilities",
     "evaluate",
     "evaluate_inputs",
     "grade_from_results",
@@ -206,6 +212,19 @@ class Inputs:
         return Inputs(**specs) if explicit else self
 
 
+def _rename_pairs(
+    value: Mapping[str, str] | Iterable[tuple[str, str]],
+) -> tuple[tuple[str, str], ...]:
+    """``rename=`` as sorted (old, new) pairs of text."""
+    pairs = value.items() if isinstance(value, Mapping) else value
+    out = []
+    for old, new in pairs:
+        if not (isinstance(old, str) and isinstance(new, str) and old and new):
+            raise TypeError(f"rename= maps names to names (text), not {old!r}: {new!r}")
+        out.append((old, new))
+    return tuple(sorted(out))
+
+
 @attrs.frozen
 class EvaluationSettings:
     """How an evaluation measures and grades, apart from its inputs and plugins.
@@ -231,6 +250,11 @@ class EvaluationSettings:
     strict: bool = False
     limits: Limits = DEFAULT_LIMITS
     encoding: str | None = None
+    rename: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_rename_pairs)
+    """Property names to read under another name (``{"grn": "green_ratio"}``), every layer."""
+    isochrones: bool = False
+    """Draw every community's tier isochrones (a provider that can, ``network``); off by
+    default: they cost time per community and grades do not depend on them."""
 
     @classmethod
     def from_options(
@@ -274,6 +298,8 @@ def evaluate(
     encoding: str | None = None,
     plugins: PluginManager | None = None,
     progress: Progress | None = None,
+    rename: Mapping[str, str] | None = None,
+    isochrones: bool = False,
     **deprecated: Any,
 ) -> Report:
     """Evaluate communities against a profile and return the :class:`~livable.report.Report`.
@@ -287,7 +313,10 @@ def evaluate(
     datum="gcj02")``. Every input community ends in ``report.communities`` or
     ``report.rejected``. The other keywords are those of ``livable.engine.EvaluationSettings``.
 
-    ``streets`` are the street centre lines of the ``network`` distance provider.
+    ``streets`` are the street centre lines of the ``network`` distance provider;
+    ``isochrones=True`` also draws every community's walking areas per tier (off by
+    default: they cost time per community, and grades do not depend on them).
+    ``rename`` reads property names under others (``{"grn": "green_ratio"}``).
     ``progress``, if given, is called as ``progress(stage, fraction)`` while the run goes
     through ``reading``, ``indexing``, ``distances`` and ``indicators`` (fraction 0 to 1
     within each stage); :class:`livable.cli.progress.TerminalProgress` draws it as a bar.
@@ -310,7 +339,9 @@ def evaluate(
     (<Grade.NOT_LIVABLE: 'not_livable'>, 461)
     """
     inputs = Inputs(communities, facilities, residents=residents, streets=streets)
-    settings = EvaluationSettings(profile, distance, working_crs, strict, limits, encoding)
+    settings = EvaluationSettings(
+        profile, distance, working_crs, strict, limits, encoding, rename or {}, isochrones
+    )
     inputs = inputs.with_deprecated(deprecated, caller="evaluate")
     return evaluate_inputs(inputs, settings, plugins=plugins, progress=progress)
 
@@ -333,7 +364,7 @@ def evaluate_inputs(
     report_progress = progress or _no_progress
     run = _setup(settings, plugins if plugins is not None else PluginManager())
     report_progress("reading", 0.0)
-    layers = _read(inputs, settings, run.types)
+    layers = _read(inputs, settings, run.types, attribute_names(run.plugins.indicators()))
     report_progress("reading", 1.0)
     comms = layers.communities.communities
     projector = Projector.for_crs(
@@ -391,18 +422,95 @@ class _Layers:
     residents: ResidentLayer | None
 
 
+def attribute_names(indicators: Iterable[Indicator]) -> frozenset[str]:
+    """The community attributes the indicators read (``reads``, or a threshold's or
+    flag's ``attribute``): what a shapefile's truncated column names are mapped back to.
+
+    >>> from livable.indicators.builtin import GreenRatio, CommunityWorkers
+    >>> sorted(attribute_names([GreenRatio(), CommunityWorkers()]))
+    ['community_workers', 'green_ratio']
+    """
+    names: set[str] = set()
+    for indicator in indicators:
+        names.update(indicator.reads)
+        attribute = getattr(indicator, "attribute", None)
+        if isinstance(attribute, str):
+            names.add(attribute)
+    return frozenset(names)
+
+
 def _read(
-    inputs: Inputs, settings: EvaluationSettings, types: Mapping[str, FacilityType]
+    inputs: Inputs,
+    settings: EvaluationSettings,
+    types: Mapping[str, FacilityType],
+    names: Collection[str] = (),
 ) -> _Layers:
-    c_layer = as_community_layer(inputs.communities, settings)
-    f_layer = as_facility_layer(inputs.facilities, settings, known_types=types.keys())
+    """Stage 1: every input read; ``names`` the community attributes the run reads."""
+    c_layer = as_community_layer(inputs.communities, settings, names=names)
+    f_layer = as_facility_layer(inputs.facilities, settings, known_types=types.keys(), names=names)
     r_layer = None
     if inputs.residents is not None:
         r_layer = as_resident_layer(inputs.residents, settings)
     c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
     if settings.working_crs is None:
         c_layer = reject_far_communities(c_layer, strict=settings.strict)
+    if _is_feature_source(LayerSpec.of(inputs.facilities).source):
+        check_facilities(f_layer)  # a layer given as read (a tile's part) may hold none
     return _Layers(c_layer, f_layer, r_layer)
+
+
+def _unreachable(measured: _Measured, community_ids: Sequence[str]) -> tuple[InputNote, ...]:
+    """Facilities and community centres whose only streets were dropped (parts shorter
+    than ``network_min_component_m``): reachable by no walk."""
+    network = measured.run_details.get("network") or {}
+    facilities = [
+        str(f["id"])
+        for f in network.get("off_network_facilities", ())
+        if "belong to parts shorter" in str(f.get("reason", ""))
+    ]
+    centres = [
+        community_ids[i]
+        for i, d in enumerate(measured.details)
+        if d.get("on_network") is False and i < len(community_ids)
+    ]
+    notes = []
+    for what, ids in (("facilities", facilities), ("community centres", centres)):
+        if ids:
+            examples = tuple(show(i) for i in ids[:NOTE_EXAMPLES])
+            notes.append(InputNote("unreachable", len(ids), what, examples))
+    return tuple(notes)
+
+
+def check_facilities(layer: FacilityLayer) -> None:
+    """No usable facility out of a non-empty input is an error: every community would be
+    graded on nothing (a foreign type vocabulary, a misspelt column).
+
+    >>> from livable.io import read_facilities
+    >>> fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties":
+    ...       {"id": "h1", "type": "hospital"}, "geometry": {"type": "Point",
+    ...       "coordinates": [108.94, 34.26]}}]}
+    >>> check_facilities(read_facilities(fc))
+    Traceback (most recent call last):
+    ...
+    livable.errors.InputError: <memory>: none of the 1 facilities is usable, so every ...
+    """
+    if layer.count == 0 or layer.count > len(layer.rejected):
+        return  # a scanned layer (GeoParquet read per tile) holds no rows but its counts
+    reasons = "; ".join(
+        f"{n.count:,} x {n.what}" + (f" ({', '.join(n.examples)})" if n.examples else "")
+        for n in rejection_notes(layer.rejected)[:3]
+    )
+    raise InputError(
+        f"none of the {layer.count:,} facilities is usable, so every community would be "
+        f"graded on nothing: {reasons}. Check the 'type' property holds the profile's type "
+        "ids (`livable plugins` lists them) and the file is the facilities layer",
+        source=layer.source.path,
+    )
+
+
+def _index_ids(info: SourceInfo) -> bool:
+    """An in-memory input is listed in the report when its ids were made from row numbers."""
+    return any(n.kind == "ids_from_index" for n in info.notes)
 
 
 def _circles(comms: Sequence[Community], profile: Profile, projector: Projector) -> ServiceCircles:
@@ -455,7 +563,7 @@ def _distances(
     isochrones: Sequence[Any] = [None] * n
     details: Sequence[Mapping[str, Any]] = [{}] * n
     run_details: Mapping[str, Any] = {}
-    if isinstance(provider, IsochroneProvider):
+    if settings.isochrones and isinstance(provider, IsochroneProvider):
         isochrones = provider.isochrones(origins, prof.tier_distances_m)
     if isinstance(provider, DetailProvider):
         details = provider.origin_details(origins)
@@ -525,7 +633,23 @@ def _report(
 ) -> Report:
     """The roll-ups and the report of a run."""
     c_layer, f_layer, r_layer = layers.communities, layers.facilities, layers.residents
-    sources = (c_layer.source, f_layer.source) + ((r_layer.source,) if r_layer else ())
+    sources = [
+        accounted(c_layer.source, "communities", c_layer.count, c_layer.rejected),
+        accounted(
+            f_layer.source,
+            "facilities",
+            f_layer.count,
+            f_layer.rejected,
+            missing_types(f_layer.types.tolist(), run.profile.required),
+        ),
+    ]
+    if r_layer is not None:
+        sources.append(accounted(r_layer.source, "residents", r_layer.count, r_layer.rejected))
+    streets = getattr(measured.provider, "street_layer", None)
+    if streets is not None:
+        notes = measured.provider.street_notes()  # type: ignore[attr-defined]
+        notes += _unreachable(measured, [c.id for c in c_layer.communities])
+        sources.append(accounted(streets.source, "streets", streets.count, streets.rejected, notes))
     rejected = sort_rejections(c_layer.rejected)
     summary = summarize(
         results, rejected=len(rejected), profile=run.profile, facility_types=run.types
@@ -536,7 +660,7 @@ def _report(
         profile_sha256=run.profile.sha256,
         distance=getattr(measured.provider, "name", run.distance),
         working_crs=projector.name,
-        inputs=tuple(s for s in sources if s.path != "<memory>"),
+        inputs=tuple(s for s in sources if s.path != "<memory>" or _index_ids(s)),
         plugins=run.plugins.plugins(),
         communities=tuple(results),
         rejected=rejected,
@@ -597,6 +721,8 @@ def _a(noun: str) -> str:
 def as_community_layer(
     spec: LayerSpec | FeatureSource | CommunityLayer | Iterable[Community],
     settings: EvaluationSettings,
+    *,
+    names: Collection[str] | None = None,
 ) -> CommunityLayer:
     """The communities of an input, read and validated (stage 1 of the pipeline).
 
@@ -622,6 +748,8 @@ def as_community_layer(
             strict=settings.strict,
             limits=settings.limits,
             encoding=settings.encoding,
+            rename=dict(settings.rename),
+            **({} if names is None else {"names": names}),
         )
     items = _model_items(source, "communities", Community, "CommunityLayer")
     ids = [c.id for c in items]
@@ -635,12 +763,14 @@ def as_facility_layer(
     settings: EvaluationSettings,
     *,
     known_types: Iterable[str],
+    names: Collection[str] | None = None,
 ) -> FacilityLayer:
     """The facilities of an input as columns, read and validated (stage 1).
 
     As :func:`as_community_layer`, with :func:`~livable.read_facilities`; a layer or
     model objects with a type outside ``known_types`` raise
-    :class:`~livable.errors.InputError`.
+    :class:`~livable.errors.InputError`. ``names`` are the attributes the run's
+    indicators read: a file's other properties are noted as ignored.
 
     >>> from livable.testing import facility
     >>> layer = as_facility_layer([facility("k1", "kindergarten", 108.945, 34.26)],
@@ -662,6 +792,8 @@ def as_facility_layer(
             strict=settings.strict,
             limits=settings.limits,
             encoding=settings.encoding,
+            rename=dict(settings.rename),
+            **({} if names is None else {"names": names}),
         )
     else:
         items = _model_items(source, "facilities", Facility, "FacilityLayer")
@@ -694,6 +826,7 @@ def as_resident_layer(
         strict=settings.strict,
         limits=settings.limits,
         encoding=settings.encoding,
+        rename=dict(settings.rename),
     )
 
 

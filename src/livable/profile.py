@@ -415,8 +415,9 @@ class Profile:
     )
     """Network isochrones: half-width of the band along reached streets drawn as reachable."""
     network_isochrones: bool = profile_field(_FLAG, True)
-    """Network distance: draw each community's walking isochrones per tier in the report
-    (off saves time on large runs; distances and grades do not depend on them)."""
+    """Network distance: allow each community's walking isochrones per tier in the report,
+    drawn only when asked (``evaluate --isochrones``, ``isochrones=True``); false never
+    draws them. Distances and grades do not depend on them."""
     district_zones: Mapping[str, Zone | str] = profile_field(_DISTRICT_ZONES, factory=dict)
     """``P6`` stage 3 and ``P8``: every assessment unit (district, county, new area,
     development zone) to its zone or ``unzoned``, for communities without their own

@@ -22,7 +22,7 @@ from livable._text import escape, show
 from livable._version import __version__
 from livable.cli._outputs import check_outputs
 from livable.cli.progress import terminal_progress
-from livable.errors import LivableError
+from livable.errors import InputError, LivableError
 from livable.report.summary import format_summary
 
 if TYPE_CHECKING:
@@ -92,9 +92,31 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         help="refuse input files with more features than this (default 5,000,000)",
     )
     p.add_argument("--strict", action="store_true", help="stop at the first bad feature")
+    p.add_argument(
+        "--rename",
+        action="append",
+        type=_rename,
+        default=[],
+        metavar="OLD=NEW",
+        help="read property OLD as NEW in every layer (repeatable); a shapefile's truncated "
+        "names of the properties livable reads are mapped back without it",
+    )
+    p.add_argument(
+        "--isochrones",
+        action="store_true",
+        help="with --distance network, also draw every community's walking areas per tier "
+        "(for the maps; grades do not depend on them, and they take time per community)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--out", default="report.json", help="report file (default report.json)")
     _add_plugin_args(p)
+
+
+def _rename(text: str) -> tuple[str, str]:
+    old, sep, new = text.partition("=")
+    if not sep or not old.strip() or not new.strip():
+        raise argparse.ArgumentTypeError(f"expected OLD=NEW, not {show(text)}")
+    return old.strip(), new.strip()
 
 
 def _add_plugin_args(p: argparse.ArgumentParser) -> None:
@@ -338,11 +360,13 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         )
     bar = terminal_progress(quiet=args.quiet)
     try:
-        data = _evaluate_and_write(args, evaluate, bar, out, pm)
+        data, notes = _evaluate_and_write(args, evaluate, bar, out, pm)
     finally:
         bar.close()
     if not args.quiet:
         print(format_summary(data), file=out)
+    for line in [] if args.quiet else notes:  # --quiet: errors only (the report keeps them)
+        print(line, file=sys.stderr)
     for skip in data["skipped"]:
         print(f"livable: warning: skipped {_skipped_line(skip)}", file=sys.stderr)
     if not args.quiet:
@@ -359,7 +383,8 @@ def _evaluate_and_write(
     bar: Callable[[str, float], None],
     out: TextIO,
     pm: PluginManager,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], list[str]]:
+    """Evaluate, write the report; its data and the input notes' terminal lines."""
     facilities: Any = args.facilities
     if getattr(args, "dedupe_m", None) is not None:
         from livable.cli._importers import dedupe_for_evaluate
@@ -383,14 +408,23 @@ def _evaluate_and_write(
         plugins=pm,
         encoding=getattr(args, "encoding", None),
         progress=bar,
+        **({"rename": dict(args.rename)} if getattr(args, "rename", None) else {}),
+        **({"isochrones": True} if getattr(args, "isochrones", False) else {}),
     )
+    from livable.io.account import note_lines, strict_problem
+
+    if args.strict:
+        for info in report.inputs:
+            problem = strict_problem(info)
+            if problem is not None:
+                raise InputError(problem)
     bar("writing", 0.0)
     data: dict[str, Any] = report.to_dict()
     from livable.models.serialize import dumps
 
     _write(Path(args.out), dumps(data))
     bar("writing", 1.0)
-    return data
+    return data, [line for info in report.inputs for line in note_lines(info)]
 
 
 def _residents(args: argparse.Namespace) -> dict[str, Any]:
@@ -490,7 +524,24 @@ def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
         plan=args.plan,
     )
     print(f"map written to {path}", file=out)
+    hint = _isochrone_hint(args.report)
+    if hint:
+        print(f"livable: {hint}", file=sys.stderr)
     return 0
+
+
+def _isochrone_hint(report: str) -> str | None:
+    """How to get the walking areas a network report's map would draw, when it has none."""
+    data = _read_report(Path(report))
+    communities = data.get("communities") or []
+    if data.get("distance") != "network" or any(
+        isinstance(c, dict) and c.get("isochrones") for c in communities
+    ):
+        return None
+    return (
+        "the map shows the tier circles: the report holds no network isochrones; rerun "
+        "livable evaluate with --isochrones to draw the walking areas"
+    )
 
 
 def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:

@@ -147,6 +147,10 @@ class Indicator:
     requirement: ClassVar[str]
     key_content: ClassVar[str]
     inputs: ClassVar[frozenset[str]] = frozenset({"access"})
+    reads: ClassVar[tuple[str, ...]] = ()
+    """The community (or facility) attributes it reads by name (a threshold's or flag's
+    ``attribute`` counts too): a shapefile's truncated column of one is mapped back to it,
+    and an input property that no indicator declares is reported as ignored."""
     unit: ClassVar[str | None] = None
     rule: ClassVar[str] = ""
     """A one-line statement of the rule, for the docs' indicator table."""

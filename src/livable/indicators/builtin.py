@@ -677,6 +677,7 @@ class PropertyManagement(Indicator):
     """
 
     id = "property_management"
+    reads = ("property_management",)
     label_en = "property management"
     label_zh = "物业服务覆盖"
     clause = "P2.C2"
@@ -719,6 +720,7 @@ class LowCarbon(Indicator):
     """
 
     id = "low_carbon"
+    reads = ("low_carbon_measures",)
     label_en = "low-carbon measures"
     label_zh = "低碳生活措施"
     clause = "P2.C3"
@@ -796,6 +798,7 @@ class SensingCoverage(Indicator):
     """
 
     id = "sensing_coverage"
+    reads = ("sensing_coverage",)
     label_en = "sensing coverage"
     label_zh = "感知系统覆盖"
     clause = "P2.C4"
@@ -837,6 +840,7 @@ class CommunityWorkers(Indicator):
     """
 
     id = "community_workers"
+    reads = ("community_workers",)
     label_en = "community workers"
     label_zh = "社区工作者配置"
     clause = "P2.C5"

@@ -26,7 +26,7 @@ Each reader then builds its layer from the :class:`ReadFeatures`, in file order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, TypedDict, Unpack
 
 import attrs
@@ -35,14 +35,19 @@ import numpy.typing as npt
 import pyproj
 from shapely.geometry.base import BaseGeometry
 
+from livable._text import show
+from livable.errors import InputError
 from livable.io._coordinates import check_coordinates, reject_outside, resolve_source_crs
 from livable.io._geojson import feature_list, load_collection
+from livable.io._names import name_map
 from livable.io._shapes import Geometry, repair_polygons
 from livable.io._validate import Collector, admit, duplicates, feature_id
+from livable.io.account import ignored_note
 from livable.io.crs import geometry_to_wgs84, to_wgs84
 from livable.io.datums import Datum
+from livable.io.gis import FeatureTable
 from livable.io.layers import DEFAULT_LIMITS, FeatureSource, Limits
-from livable.models.results import Rejection, SourceInfo
+from livable.models.results import NOTE_EXAMPLES, InputNote, Rejection, SourceInfo
 
 __all__ = ["FeatureReader", "ReadFeatures", "ReadOptions", "read_features"]
 
@@ -74,6 +79,13 @@ class FeatureReader:
     columns: bool = False
     """The layer keeps a lon/lat column per feature (facilities, resident points); an
     area's column point is a point inside it."""
+    names: frozenset[str] = frozenset({"id"})
+    """The property names the reader reads: a GIS file's truncated or laundered column
+    for one of them is mapped back (:mod:`livable.io._names`)."""
+    all_names: bool = True
+    """``names`` are every property the run reads, so any other is noted as ignored; a
+    layer whose other properties are kept for the indicators (communities) notes them
+    only when the caller says what it reads (``names=``)."""
 
 
 @attrs.frozen(eq=False)
@@ -114,7 +126,10 @@ class ReadOptions(TypedDict, total=False):
     ``datum`` a Chinese map-vendor datum (``gcj02``, ``bd09``) of lon/lat input; ``strict``
     raises :class:`~livable.errors.InputError` for the first problem in file order
     instead of rejecting; ``limits`` bounds the input (:class:`~livable.io.Limits`);
-    ``encoding`` names a shapefile's or CSV's text encoding.
+    ``encoding`` names a shapefile's or CSV's text encoding; ``rename`` maps property
+    names (``{"grn": "green_ratio"}``); ``names`` adds property names a caller reads (a
+    profile's indicators) to those a GIS file's truncated or laundered columns are mapped
+    back to.
     """
 
     crs: str | int | pyproj.CRS | None
@@ -122,9 +137,90 @@ class ReadOptions(TypedDict, total=False):
     strict: bool
     limits: Limits
     encoding: str | None
+    rename: Mapping[str, str]
+    names: Collection[str]
 
 
 _OPTIONS = frozenset(ReadOptions.__annotations__)
+
+
+def _mapped(
+    features: Sequence[Any],
+    info: SourceInfo,
+    names: Collection[str],
+    rename: Mapping[str, str],
+    *,
+    strict: bool,
+) -> tuple[Sequence[Any], SourceInfo]:
+    """The features with their property names mapped back, and a ``renamed`` note."""
+    columns: dict[str, None] = {}
+    for feature in features:
+        props = feature.get("properties") if isinstance(feature, Mapping) else None
+        if isinstance(props, Mapping):
+            columns.update(dict.fromkeys(k for k in props if isinstance(k, str)))
+    mapping = name_map(list(columns), names, rename, source=info.path)
+    if not mapping:
+        return features, info
+    guessed = {old: new for old, new in mapping.items() if rename.get(old) != new}
+    if strict and guessed:
+        old, new = next(iter(guessed.items()))
+        raise InputError(
+            f"column {show(old)} would be read as {show(new)} (a shapefile keeps 10 "
+            f"characters of a name); say so with --rename {old}={new} (rename= in Python)",
+            source=info.path,
+        )
+    out: list[Any] = []
+    for feature in features:
+        props = feature.get("properties") if isinstance(feature, Mapping) else None
+        if isinstance(props, Mapping):
+            feature = {**feature, "properties": {mapping.get(k, k): v for k, v in props.items()}}
+        out.append(feature)
+    pairs = ", ".join(f"{old} -> {new}" for old, new in mapping.items())
+    note = InputNote("renamed", len(mapping), pairs)
+    return out, attrs.evolve(info, notes=(*info.notes, note))
+
+
+def _ignored(features: Sequence[Any], info: SourceInfo, names: Collection[str]) -> SourceInfo:
+    """Note the property names no part of the run reads (a misspelt column, a foreign
+    vocabulary)."""
+    present: set[str] = set()
+    for feature in features:
+        props = feature.get("properties") if isinstance(feature, Mapping) else None
+        if isinstance(props, Mapping):
+            present.update(props.keys())
+    note = ignored_note(present, names)
+    if note is None:
+        return info
+    return attrs.evolve(info, notes=(*info.notes, note))
+
+
+def _index_ids(
+    info: SourceInfo,
+    features: Sequence[Any],
+    ids: Sequence[str | None],
+    spec: FeatureReader,
+    *,
+    strict: bool,
+) -> SourceInfo:
+    """Note the ids a GeoDataFrame's row index gave (no ``id`` column); strict: an error."""
+    made = [
+        fid
+        for feature, fid in zip(features, ids, strict=True)
+        if fid is not None
+        and isinstance(feature, Mapping)
+        and (not isinstance(props := feature.get("properties"), Mapping) or props.get("id") is None)
+    ]
+    if not made:
+        return info
+    if strict:
+        raise InputError(
+            f"{len(made):,} {spec.plural} have no 'id' column value, so their ids would be "
+            f"made from the row index ({', '.join(show(i) for i in made[:3])}, ...); give "
+            "each an 'id' column",
+            source=info.path,
+        )
+    note = InputNote("ids_from_index", len(made), "", tuple(show(i) for i in made[:NOTE_EXAMPLES]))
+    return attrs.evolve(info, notes=(*info.notes, note))
 
 
 def read_features(
@@ -144,9 +240,17 @@ def read_features(
     encoding = options.get("encoding")
     collection, info = load_collection(source, limits, encoding)
     features = feature_list(collection, info, limits)
+    rename = options.get("rename") or {}
+    names = spec.names | frozenset(options.get("names", ()))
+    if rename or isinstance(collection, FeatureTable):
+        features, info = _mapped(features, info, names, rename, strict=strict)
+    if spec.properties != "ignored" and (spec.all_names or "names" in options):
+        info = _ignored(features, info, names)
     src_crs, src_datum = resolve_source_crs(collection, crs, info, datum)
     out = Collector(info, strict=strict, noun=spec.noun, collection=collection)
     ids = [spec.ids(f) for f in features]
+    if spec.unique_ids and not isinstance(source, Mapping) and hasattr(source, "__geo_interface__"):
+        info = _index_ids(info, features, ids, spec, strict=strict)
     dupes = duplicates(ids) if spec.unique_ids else None
     fast = spec.plain is not None and not out.problems
     n = len(features)

@@ -39,10 +39,12 @@ import shapely
 
 from livable.errors import InputError, LivableError
 from livable.io._validate import duplicate_reason
+from livable.io.account import ignored_note
 from livable.io.datums import Datum
 from livable.io.layers import FacilityLayer, Limits
+from livable.io.readers import facility_reader
 from livable.io.readers import read_facilities as read_facility_features
-from livable.models.results import Rejection, SourceInfo
+from livable.models.results import InputNote, Rejection, SourceInfo
 
 __all__ = [
     "PARQUET_SUFFIXES",
@@ -523,12 +525,14 @@ def scan_facilities(
     known_types: Collection[str] | None = None,
     strict: bool = False,
     limits: Limits = _LIMITS,
+    names: Collection[str] | None = None,
 ) -> tuple[FacilityLayer, frozenset[str]]:
     """Validate a whole GeoParquet facility file one row group at a time.
 
     Returns an empty layer carrying the file's source, row count, rejections and repairs
     (what :func:`read_facilities` would list) and the set of duplicate ids; memory
-    follows one row group, not the file.
+    follows one row group, not the file. ``names`` (the attributes the run's indicators
+    read) notes the other properties as ignored, as the whole-file readers do.
     """
     src = Path(path)
     if not src.is_file():
@@ -537,7 +541,11 @@ def scan_facilities(
     bad = frozenset(r.id for r in dupes if r.id is not None)
     rejected: list[Rejection] = list(dupes)
     repaired: list[Rejection] = []
+    present: set[str] = set()
     for offset, group_rows, features, meta in _batches(src, None):
+        if names is not None:
+            for feature in features:
+                present.update(feature["properties"].keys())
         keep_rows = [
             i
             for i, f in enumerate(features)
@@ -561,12 +569,16 @@ def scan_facilities(
         first = rejected[0]
         raise InputError(first.reason, source=first.source, feature_id=first.id)
     empty = FacilityLayer.from_facilities([])
+    notes: tuple[InputNote, ...] = ()
+    if names is not None:
+        note = ignored_note(present, facility_reader(()).names | set(names))
+        notes = () if note is None else (note,)
     return (
         attrs.evolve(
             empty,
             rejected=tuple(rejected),
             repaired=tuple(repaired),
-            source=SourceInfo(str(src), _sha256(src)),
+            source=SourceInfo(str(src), _sha256(src), notes=notes),
             count=_rows(src),
         ),
         bad,

@@ -239,11 +239,46 @@ def _parquet(src: Path) -> FeatureTable:
     else:
         crs = _wkt(orjson.dumps(spec["crs"]).decode(), name)
     geoms = shapely.from_wkb(table.column(column).to_pylist())
-    columns = {k: table.column(k).to_pylist() for k in table.column_names if k != column}
+    covering = {  # GeoParquet 1.1 bounding-box columns: an index, not properties
+        path[0]
+        for path in ((spec.get("covering") or {}).get("bbox") or {}).values()
+        if isinstance(path, list) and path
+    }
+    skip = {column, *covering}
+    columns = {k: table.column(k).to_pylist() for k in table.column_names if k not in skip}
     for k, values in columns.items():  # dates and times as ISO text, like GDAL's
         columns[k] = [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
     n = table.num_rows
-    return FeatureTable(_features(list(geoms), columns, n), crs, [f"{name}#{i}" for i in range(n)])
+    features = _features(list(geoms), columns, n)
+    if _attributes_column(columns.get("attributes")):
+        for feature in features:  # livable's writer keeps other properties as JSON here
+            props = feature["properties"]
+            packed = props.pop("attributes", None)
+            if packed:
+                props.update({k: v for k, v in orjson.loads(packed).items() if k not in props})
+    return FeatureTable(features, crs, [f"{name}#{i}" for i in range(n)])
+
+
+def _attributes_column(values: list[Any] | None) -> bool:
+    """Whether a column is the JSON ``attributes`` column :mod:`livable.io.geoparquet`
+    writes: text that is a JSON object (or null) in every row.
+
+    >>> _attributes_column(['{"seats": 40}', None]), _attributes_column(["a note"])
+    (True, False)
+    """
+    if not values:
+        return False
+    for value in values:
+        if value is None:
+            continue
+        if not (isinstance(value, str) and value.startswith("{")):
+            return False
+        try:
+            if not isinstance(orjson.loads(value), dict):
+                return False
+        except orjson.JSONDecodeError:
+            return False
+    return True
 
 
 def _value(key: str, text: str) -> Any:

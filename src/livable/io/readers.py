@@ -97,6 +97,8 @@ COMMUNITIES = FeatureReader(
     community_geometry,
     check=community_problem,
     repair=True,
+    names=frozenset(COMMUNITY_KEYS),
+    all_names=False,
 )
 """How communities are read: an id each, unique; Polygon, MultiPolygon or Point."""
 
@@ -109,6 +111,7 @@ RESIDENTS = FeatureReader(
     check=resident_problem,
     unique_ids=False,
     columns=True,
+    names=frozenset({"id", "community", "population"}),
 )
 """How resident points are read: Points with ``population`` and ``community``; no ids."""
 
@@ -129,6 +132,8 @@ def facility_reader(known: Collection[str]) -> FeatureReader:
         plain=functools.partial(plain_point, known=known),
         repair=True,
         columns=True,
+        names=frozenset({"id", "type", "name", "brand", "quality"}),
+        all_names=False,
     )
 
 

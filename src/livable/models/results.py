@@ -39,6 +39,7 @@ from livable.models.serialize import (
 from livable.models.vocabulary import Grade, Zone
 
 __all__ = [
+    "NOTE_EXAMPLES",
     "SCHEMA_VERSION",
     "ClosestCommunity",
     "CommunityResult",
@@ -46,6 +47,7 @@ __all__ = [
     "Gap",
     "GapCount",
     "IndicatorResult",
+    "InputNote",
     "NearbyFacility",
     "PluginInfo",
     "Provisional",
@@ -74,12 +76,65 @@ def _unit(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
         raise ValueError(f"{attribute.name} must be a number from 0 to 1, not {value!r}")
 
 
+NOTE_KINDS = (
+    "rejected",
+    "renamed",
+    "ignored",
+    "ids_from_index",
+    "missing_type",
+    "dropped_components",
+    "dropped_segments",
+    "unreachable",
+)
+"""Every kind of :class:`InputNote`, in the order the terminal reports them."""
+
+NOTE_EXAMPLES = 3
+"""How many examples an :class:`InputNote` keeps."""
+
+
+@attrs.frozen
+class InputNote:
+    """One kind of thing a read could not use as given, counted, with the first examples.
+
+    ``kind`` is one of ``NOTE_KINDS``: ``rejected`` (``what``: the reason, without its
+    values), ``renamed`` (``what``: ``old -> new, ...``), ``ignored`` (properties nothing
+    in the run reads: ``what`` lists them), ``ids_from_index`` (ids made from a
+    GeoDataFrame's row index), ``missing_type`` (a facility type the profile needs with no
+    facility at all: ``what`` names it), or, for streets, ``dropped_components``,
+    ``dropped_segments`` and ``unreachable``. ``examples`` are sanitised input values (at
+    most ``NOTE_EXAMPLES``, 3).
+
+    >>> InputNote("rejected", 2, "unknown facility type", ("'kindergarden'",)).count
+    2
+    >>> InputNote("misread", 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: ("'kind' must be in ('rejected', 'renamed', 'ignored', ...) (got 'misread')", ...)
+    """
+
+    kind: str = attrs.field(validator=attrs.validators.in_(NOTE_KINDS))
+    count: int = attrs.field(validator=attrs.validators.ge(0))
+    what: str = ""
+    examples: tuple[str, ...] = attrs.field(
+        default=(), validator=attrs.validators.max_len(NOTE_EXAMPLES)
+    )
+
+
 @attrs.frozen
 class SourceInfo:
-    """Where an input came from: a path and the SHA-256 of its bytes, or ``<memory>``."""
+    """Where an input came from: a path and the SHA-256 of its bytes, or ``<memory>``.
+
+    In a report, ``layer`` names the input (``communities``, ``facilities``,
+    ``residents``, ``streets``), ``features`` counts its features, ``used`` those kept,
+    and ``notes`` says what could not be used as given (:class:`~livable.InputNote`).
+    """
 
     path: str
     sha256: str | None = None
+    layer: str | None = None
+    features: int | None = None
+    used: int | None = None
+    notes: tuple[InputNote, ...] = ()
 
 
 @attrs.frozen
@@ -1023,7 +1078,26 @@ register(
     ],
 )
 
-register(SourceInfo, [Field("path", str), Field("sha256", _opt(str))])
+register(
+    InputNote,
+    [
+        Field("kind", str),
+        Field("count", int),
+        Field("what", str),
+        Field("examples", tuple[str, ...]),
+    ],
+)
+register(
+    SourceInfo,
+    [
+        Field("path", str),
+        Field("sha256", _opt(str)),
+        Field("layer", _opt(str), omit=lambda s, _: s.layer is None),
+        Field("features", _opt(int), omit=lambda s, _: s.features is None),
+        Field("used", _opt(int), omit=lambda s, _: s.used is None),
+        Field("notes", tuple[InputNote, ...], omit=lambda s, _: not s.notes),
+    ],
+)
 register(PluginInfo, [Field("name", str), Field("version", _opt(str))])
 register(Rejection, [Field("id", _opt(str)), Field("source", str), Field("reason", str)])
 register(

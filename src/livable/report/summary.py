@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from livable._text import escape, show, where
 from livable.models import Grade
-from livable.models.results import Rejection, ReportSource, ZoneSummary, as_report
+from livable.models.results import Rejection, ReportSource, SourceInfo, ZoneSummary, as_report
 from livable.models.serialize import round_share
 
 __all__ = ["format_summary"]
@@ -111,6 +111,23 @@ def _rejected_lines(entry: Rejection) -> list[str]:
     )
 
 
+def _facility_lines(inputs: Sequence[SourceInfo]) -> list[str]:
+    """How many facilities were read, used and rejected, by reason (from the inputs)."""
+    lines = []
+    for info in inputs:
+        if info.layer != "facilities" or info.features is None or info.used is None:
+            continue
+        line = (
+            f"Facilities 设施: {info.features:,} in input, {info.used:,} used, "
+            f"{info.features - info.used:,} rejected"
+        )
+        reasons = [f"{n.count:,} {n.what}" for n in info.notes if n.kind == "rejected"]
+        if reasons:
+            line += f" ({'; '.join(reasons[:3])}{'; ...' if len(reasons) > 3 else ''})"
+        lines.append(escape(line))
+    return lines
+
+
 def format_summary(report: ReportSource) -> str:
     """A readable terminal table of a report's summary.
 
@@ -140,6 +157,7 @@ def format_summary(report: ReportSource) -> str:
         f"distance {data.distance} | working CRS {data.working_crs}",
         f"Communities 社区: {s.communities} in input, {s.evaluated} evaluated, "
         f"{s.rejected} rejected",
+        *_facility_lines(data.inputs),
         "",
         _row([("grade 等级", 0), ("count", 7), ("share", 9)], 28),
         _row([("happy 幸福社区", 0), (s.happy, 7), (share(s.happy), 9)], 28),

@@ -67,7 +67,9 @@ from livable.engine import (
     Progress,
     as_community_layer,
     as_facility_layer,
+    attribute_names,
     canonical_order,
+    check_facilities,
     evaluate_inputs,
     reject_far_communities,
     resolve_profile,
@@ -79,11 +81,12 @@ from livable.geometry.access import AccessQuery
 from livable.geometry.circle import service_circles
 from livable.geometry.crs import Projector
 from livable.grading import summarize
+from livable.io.account import accounted, missing_types
 from livable.io.crs import resolve_crs
 from livable.io.datums import Datum
 from livable.io.geoparquet import is_parquet_path
 from livable.io.readers import CommunityLayer, FacilityLayer, FeatureSource
-from livable.models import Community, CommunityResult, Facility, Report, SourceInfo
+from livable.models import Community, CommunityResult, Facility, InputNote, Report, SourceInfo
 from livable.plugins.manager import PluginManager
 from livable.profile import Profile, profile_from_mapping
 
@@ -568,7 +571,8 @@ def prepare_tasks(
     pm = plugins if plugins is not None else PluginManager(**options_pm)
     prof = resolve_profile(settings.profile, pm)
     types_ = pm.facility_types()
-    c_layer = as_community_layer(inputs.communities, settings)
+    names = attribute_names(pm.indicators())
+    c_layer = as_community_layer(inputs.communities, settings, names=names)
     spec = inputs.facilities
     parquet: ParquetSource | None = None
     if is_parquet_path(spec.source):
@@ -581,6 +585,7 @@ def prepare_tasks(
             known_types=types_.keys(),
             strict=settings.strict,
             limits=settings.limits,
+            names=names,
         )
         parquet = ParquetSource(
             path=str(spec.source),
@@ -590,7 +595,8 @@ def prepare_tasks(
             duplicates=duplicates,
         )
     else:
-        f_layer = as_facility_layer(spec, settings, known_types=types_.keys())
+        f_layer = as_facility_layer(spec, settings, known_types=types_.keys(), names=names)
+    check_facilities(f_layer)  # as a single pass does: none usable is an error
     # as a single pass does: canonical order, then communities too far for one working CRS
     c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
     if settings.working_crs is None:
@@ -643,6 +649,27 @@ def _tasks(prepared: Prepared) -> Iterator[TileTask]:
         )
 
 
+def _missing(
+    tiles: Sequence[Report], facilities: FacilityLayer, profile: Profile
+) -> tuple[InputNote, ...]:
+    """The required types with no facility: from the layer, or, when the workers read it
+    (a scanned GeoParquet), those missing in every tile."""
+    if len(facilities) or not facilities.count:
+        return missing_types(facilities.types.tolist(), profile.required)
+    per_tile = [
+        {
+            n.what
+            for i in t.inputs
+            if i.layer == "facilities"
+            for n in i.notes
+            if n.kind == "missing_type"
+        }
+        for t in tiles
+    ]
+    common = set.intersection(*per_tile) if per_tile else set()
+    return tuple(InputNote("missing_type", 0, what) for what in sorted(common))
+
+
 def merge_tiles(
     tiles: Sequence[Report],
     *,
@@ -678,8 +705,22 @@ def merge_tiles(
         (s for t in tiles for s in t.skipped if s.community is not None),
         key=lambda s: s.community or "",
     )
+    whole = {
+        "communities": accounted(
+            communities.source, "communities", communities.count, communities.rejected
+        ),
+        "facilities": accounted(
+            facilities.source,
+            "facilities",
+            facilities.count,
+            facilities.rejected,
+            _missing(tiles, facilities, profile),
+        ),
+    }
+    inputs = tuple(whole.get(info.layer or "", info) for info in tiles[0].inputs)
     return attrs.evolve(
         tiles[0],
+        inputs=inputs,
         communities=tuple(results),
         rejected=rejected,
         summary=summary,

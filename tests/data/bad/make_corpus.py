@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +212,69 @@ def hostile_values() -> None:
         ],
     }
     write_json("facility_quality_range.geojson", fac)
+    foreign = ("hospital", "shop", "market")  # a foreign vocabulary: nothing is usable
+    fac = {
+        "type": "FeatureCollection",
+        "features": [
+            feature(f"u{i}", point(X + 0.002 * i, Y + 0.002), type=t) for i, t in enumerate(foreign)
+        ],
+    }
+    write_json("facilities_all_unknown.geojson", fac)
+    fac = {  # one type lost to a typo: the 12 ones then miss it everywhere
+        "type": "FeatureCollection",
+        "features": [
+            feature("c1", point(X + 0.002, Y + 0.002), type="clinic"),
+            feature("k1", point(X + 0.003, Y + 0.002), type="kindergarden"),
+            feature("k2", point(X + 0.003, Y + 0.003), type="kindergarden"),
+        ],
+    }
+    write_json("facilities_type_misspelt.geojson", fac)
+    streets_and_shapefile()
+
+
+def streets_and_shapefile() -> None:
+    """A street file with a detached part holding a facility of ``../ok``, and communities
+    as a shapefile whose DBF cut its column names to 10 characters."""
+    grid = []  # a noded grid through the ok facilities, every 0.002 degrees
+    xs = [round(108.936 + 0.002 * i, 3) for i in range(13)]
+    ys = [round(34.258 + 0.002 * j, 3) for j in range(8)]
+    school = (108.948, 34.27)  # school-1: no grid street within 100 m of it
+    for j, y in enumerate(ys):
+        for i in range(len(xs) - 1):
+            if y == school[1] and school[0] in (xs[i], xs[i + 1]):
+                continue
+            line = {"type": "LineString", "coordinates": [[xs[i], y], [xs[i + 1], y]]}
+            grid.append(feature(f"h{j}-{i}", line))
+    for i, x in enumerate(xs):
+        for j in range(len(ys) - 1):
+            if x == school[0] and school[1] in (ys[j], ys[j + 1]):
+                continue
+            line = {"type": "LineString", "coordinates": [[x, ys[j]], [x, ys[j + 1]]]}
+            grid.append(feature(f"v{i}-{j}", line))
+    stub = [[108.9478, 34.27003], [108.9483, 34.27003]]  # 46 m, 3 m from school-1, on its own
+    grid.append(feature("stub", {"type": "LineString", "coordinates": stub}))
+    write_json("streets_detached_part.geojson", {"type": "FeatureCollection", "features": grid})
+
+    import geopandas as gpd  # the shapefile as a district GIS system exports it
+    import shapely
+
+    rows = [
+        {
+            "id": f"s{i}",
+            "name": f"社区{i}",
+            "population": 4000,
+            "district": "雁塔区",
+            "subdistrict": "小寨路街道",
+            "green_ratio": 0.4,
+            "governance_score": 90,
+        }
+        for i in range(3)
+    ]
+    shapes = [shapely.geometry.shape(square(X + 0.01 * i, Y)) for i in range(3)]
+    frame = gpd.GeoDataFrame(rows, geometry=shapes, crs="EPSG:4326")
+    with warnings.catch_warnings():  # "Column names longer than 10 characters will be truncated"
+        warnings.simplefilter("ignore")
+        frame.to_file(HERE / "communities_truncated_names.shp", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -170,6 +170,11 @@ class StreetNetwork:
         return int(self.component_length.shape[0])
 
     @property
+    def n_eligible_edges(self) -> int:
+        """Edges on the parts that are kept (long enough to be snapped to)."""
+        return int(self._eligible_index.size)
+
+    @property
     def n_components_kept(self) -> int:
         """Connected parts long enough to be snapped to."""
         return int((self.component_length >= self.min_component_m).sum())

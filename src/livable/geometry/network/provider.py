@@ -42,7 +42,7 @@ from livable.geometry.network._snap import (
 from livable.geometry.network._table import assemble, prune_far
 from livable.geometry.network.graph import StreetNetwork
 from livable.geometry.network.search import DEFAULT_MAX_CELLS
-from livable.models.results import Rejection, SourceInfo
+from livable.models.results import InputNote, Rejection, SourceInfo
 
 __all__ = ["NetworkProvider", "StreetLines", "network_factory"]
 
@@ -283,6 +283,27 @@ class NetworkProvider:
                 }
             )
         return out
+
+    def street_notes(self) -> tuple[InputNote, ...]:
+        """What the network dropped of the streets: the connected parts shorter than
+        ``network_min_component_m`` and their segments (none when nothing was dropped).
+
+        >>> import shapely
+        >>> lines = [shapely.LineString([(0, 0), (1000, 0)]),
+        ...          shapely.LineString([(0, 50), (5, 50)])]
+        >>> net = StreetNetwork.from_lines(np.array(lines, dtype=object), min_component_m=100.0)
+        >>> [(n.kind, n.count) for n in NetworkProvider(net).street_notes()]
+        [('dropped_components', 1), ('dropped_segments', 1)]
+        """
+        net = self.network
+        parts = net.n_components - net.n_components_kept
+        if parts == 0:
+            return ()
+        what = f"of {net.n_components:,}, shorter than {net.min_component_m:g} m"
+        return (
+            InputNote("dropped_components", parts, what),
+            InputNote("dropped_segments", net.n_edges - net.n_eligible_edges),
+        )
 
     def report_details(self, facility_ids: Sequence[Any] | None = None) -> dict[str, Any]:
         """Facts for the report: the graph, rejected streets and off-network facilities.

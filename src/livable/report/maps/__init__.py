@@ -26,7 +26,8 @@ system font with Chinese glyphs is used (Noto Sans CJK, Source Han Sans, WenQuan
 Microsoft YaHei, PingFang, ...), or a font file the caller names first (``font=``,
 ``--font``); no environment variable is read. If there is none, one
 :class:`CJKFontWarning` says so (the labels then show as boxes). SVG keeps text as text
-(``svg.fonttype: none``): the viewer's fonts show it.
+(``svg.fonttype: none``) and carries its glyphs: the fonts it is drawn in are embedded,
+cut down to the characters used, so no viewer shows boxes for want of a font.
 
 >>> import livable, tempfile
 >>> from pathlib import Path

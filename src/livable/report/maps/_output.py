@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from livable.errors import LivableError
-from livable.report.maps._page import html_page
+from livable.report.maps._page import html_page, svg_with_font
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -42,8 +42,10 @@ def write_figure(
         path.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".png":
             fig.savefig(path, dpi=dpi, format="png", metadata={"Software": None})
-        elif suffix == ".svg":
-            fig.savefig(path, format="svg", metadata={"Date": None})
+        elif suffix == ".svg":  # the glyphs travel with it (svg_with_font)
+            buf = io.StringIO()
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+            path.write_text(svg_with_font(buf.getvalue(), family), encoding="utf-8")
         else:
             buf = io.StringIO()
             fig.savefig(buf, format="svg", metadata={"Date": None})

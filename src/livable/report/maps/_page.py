@@ -63,12 +63,37 @@ box-shadow:0 2px 6px rgba(0,0,0,.25);z-index:10}}
 """
 
 
-def _font_face(svg: str, family: str | None) -> str:
+def svg_with_font(svg: str, family: str | None) -> str:
+    """The SVG with its text's font embedded (an ``@font-face`` of the glyphs it uses).
+
+    Text stays text (searchable, selectable) and shows without the font installed on
+    the viewer's machine: the rules name the families the text is drawn in (``family``,
+    then matplotlib's fallback ``DejaVu Sans`` for a sign the CJK font lacks, such as
+    ``✗``), so each ``<text>`` finds its glyphs.
+    Unchanged when the font cannot be embedded.
+
+    >>> svg = '<svg><defs><style type="text/css">*{x}</style></defs><text>a</text></svg>'
+    >>> "@font-face" in svg_with_font(svg, None)
+    True
+    """
+    families = [family, "DejaVu Sans"] if family else ["DejaVu Sans"]  # matplotlib's list
+    rule = "\n".join(r for f in families if (r := _font_face(svg, f, name=f)))
+    if not rule:
+        return svg
+    tag = '<style type="text/css">'
+    if tag in svg:
+        return svg.replace(tag, tag + rule + "\n", 1)
+    start = svg.find(">", svg.find("<svg")) + 1
+    return f"{svg[:start]}<defs>{tag}{rule}</style></defs>{svg[start:]}"
+
+
+def _font_face(svg: str, family: str | None, *, name: str = "LivableMap") -> str:
     """An ``@font-face`` rule embedding the map's font, cut down to the glyphs it uses.
 
     The page then shows the same letters as the PNG without any font on the viewer's
     machine and without fetching one (a ``data:`` URL). Empty when the font is a
     collection or cannot be read; the CSS font list still names common CJK fonts.
+    ``name`` is the family the rule defines.
     """
     if family is None:
         return ""
@@ -103,7 +128,7 @@ def _font_face(svg: str, family: str | None) -> str:
     kind = "opentype" if str(path).lower().endswith(".otf") else "truetype"
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (
-        f'@font-face{{font-family:"LivableMap";src:url(data:font/{kind};base64,{data}) '
+        f'@font-face{{font-family:"{name}";src:url(data:font/{kind};base64,{data}) '
         f'format("{kind}")}}'
     )
 
