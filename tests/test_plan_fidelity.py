@@ -4,6 +4,8 @@ the assessment units (P6 stage 3, P8), the stages (P6), qualifiers (P4), approve
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import livable
@@ -68,10 +70,17 @@ def test_one_of_nine_assessed_never_reads_100() -> None:
 # -- P4: a community without a population is graded provisionally (point 5) ------------
 
 
+_QUALIFYING: dict[str, dict[str, object]] = {  # P4: 品牌便利店, 放心早餐网点, 特色餐馆
+    "convenience_store": {"brand": "每一天"},
+    "breakfast_outlet": {"certified": True},
+    "restaurant": {"specialty": True},
+}
+
+
 def _twelve_ones_at(east_m: float = 200.0) -> list[livable.Facility]:
     counts = {t: PROFILE.required_count(t, "small") for t in PROFILE.required}
     return [
-        facility(f"{t}{k}", t, *offset(LON, LAT, east_m, 10.0 * k), brand="每一天")
+        facility(f"{t}{k}", t, *offset(LON, LAT, east_m, 10.0 * k), **_QUALIFYING.get(t, {}))
         for t, n in counts.items()
         for k in range(n)
     ]
@@ -137,3 +146,150 @@ def test_the_zone_table_and_livable_requires_tiers_are_documented_assumptions() 
     units = ("新城区", "鄠邑区", "蓝田县", "周至县", "西咸新区", "高新区", "经开区")
     units += ("曲江新区", "浐灞生态区", "国际港务区", "航天基地", "航空基地")
     assert all(PROFILE.lists_district(u) for u in units)
+
+
+# -- P4: the qualifiers of the 12 ones (point 1) -----------------------------------------
+
+_QUALIFIED = {  # type: (properties that qualify, that say "not", that say nothing)
+    "convenience_store": ({"brand": "罗森"}, {"name": "张记便利店"}, {}),
+    "breakfast_outlet": ({"certified": True}, {"certified": False}, {}),
+    "restaurant": ({"specialty": "是"}, {"specialty": "否"}, {}),
+}
+
+
+def _with(type_id: str, props: dict[str, object]) -> list[livable.Facility]:
+    """The 12 ones, each qualified, but ``type_id``'s facility with ``props`` only."""
+    good = {t: p for t, (p, _, _) in _QUALIFIED.items()}
+    out = []
+    for f in _twelve_ones_at():
+        if f.type in _QUALIFIED:
+            f = facility(
+                f.id,
+                f.type,
+                *f.geometry.coords[0],
+                **(props if f.type == type_id else good[f.type]),
+            )
+        out.append(f)
+    return out
+
+
+@pytest.mark.parametrize("type_id", sorted(_QUALIFIED))
+@pytest.mark.parametrize("case", ["carried_passed", "carried_failed", "not_carried"])
+def test_each_qualifier_case_decides_the_twelve_ones(type_id: str, case: str) -> None:
+    yes, no, unsaid = _QUALIFIED[type_id]
+    props = {"carried_passed": yes, "carried_failed": no, "not_carried": unsaid}[case]
+    report = livable.evaluate([community("c", LON, LAT, population=3000)], _with(type_id, props))
+    c = report.communities[0]
+    ones = c.indicator("twelve_ones")
+    reasons = [p.reason for p in c.provisional]
+    if case == "carried_passed":
+        assert ones.status == "passed" and reasons == []
+    elif case == "carried_failed":
+        assert ones.status == "failed" and c.grade == Grade.NOT_LIVABLE and reasons == []
+        (gap,) = ones.gaps
+        need = PROFILE.required_count(type_id, "small")  # 一些特色餐馆: some (2)
+        assert (gap.facility_type, gap.found, gap.required) == (type_id, 0, need)
+        noun = PROFILE_TYPES[type_id].noun_zh
+        assert gap.message_zh.startswith(f"服务圈内{noun}均非")
+        assert "P4" not in gap.message_zh and type_id not in gap.message_zh
+    else:  # counted as any facility of the type, the grade says it is provisional
+        assert ones.status == "passed" and c.grade != Grade.NOT_LIVABLE
+        assert reasons == [f"qualifier:{type_id}"]
+        assert report.summary.provisional == 1
+        assert "等级为暂定：输入数据未注明" in c.explain("zh")
+        assert report.to_dict()["communities"][0]["provisional"][0]["reason"] == reasons[0]
+
+
+PROFILE_TYPES = livable.FACILITY_TYPES
+
+
+def test_the_gap_names_the_qualifier_as_district_reports_do() -> None:
+    report = livable.evaluate(
+        [community("c", LON, LAT, population=3000)],
+        _with("convenience_store", {"name": "张记便利店"}),
+    )
+    (gap,) = report.communities[0].indicator("twelve_ones").gaps
+    assert gap.message_zh == "服务圈内便利店均非品牌连锁店；小型社区需要品牌便利店1处。"
+
+
+def test_a_store_named_after_a_chain_of_the_profile_is_branded() -> None:
+    for name, branded in [("罗森(小寨店)", True), ("LAWSON 钟楼店", True), ("小卖部", False)]:
+        c = livable.evaluate(
+            [community("c", LON, LAT, population=3000)],
+            _with("convenience_store", {"name": name}),
+        ).communities[0]
+        assert (c.indicator("twelve_ones").status == "passed") is branded, name
+    # without brand names in the profile, a name alone says nothing: provisional
+    bare = PROFILE.derive(brand_names=())
+    c = livable.evaluate(
+        [community("c", LON, LAT, population=3000)],
+        _with("convenience_store", {"name": "小卖部"}),
+        profile=bare,
+    ).communities[0]
+    assert [p.reason for p in c.provisional] == ["qualifier:convenience_store"]
+
+
+def test_unsaid_facilities_decide_only_when_the_said_ones_are_too_few() -> None:
+    # a large community: 1 certified outlet, 1 not, and as many unsaid as it needs
+    need = PROFILE.required_count("breakfast_outlet", "large")
+    assert need >= 2
+    base = _with("breakfast_outlet", {"certified": True})
+    extra = [
+        facility("b-no", "breakfast_outlet", *offset(LON, LAT, 300.0, 0.0), certified=False),
+        *(
+            facility(f"b-u{k}", "breakfast_outlet", *offset(LON, LAT, 300.0, 20.0 * k))
+            for k in range(need)
+        ),
+    ]
+    c = livable.evaluate([community("c", LON, LAT, population=40000)], base + extra).communities[0]
+    assert "qualifier:breakfast_outlet" in [p.reason for p in c.provisional]
+
+
+def test_a_qualifier_that_is_not_yes_or_no_rejects_the_facility() -> None:
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": "b", "type": "breakfast_outlet", "certified": "maybe"},
+                "geometry": {"type": "Point", "coordinates": [LON, LAT]},
+            }
+        ],
+    }
+    layer = livable.read_facilities(fc)
+    assert len(layer) == 0
+    assert "certified (P4: an outlet of the trusted-breakfast programme, 放心早餐)" in (
+        layer.rejected[0].reason
+    )
+
+
+def test_the_importers_fill_brand_where_their_sources_have_it(tmp_path: Path) -> None:
+    from livable.io.amap import read_amap
+    from livable.io.osm import read_osm
+
+    amap = read_amap(
+        {
+            "pois": [
+                {
+                    "id": "B1",
+                    "name": "罗森(小寨店)",
+                    "品牌": "罗森",
+                    "typecode": "060200",
+                    "location": "108.95,34.26",
+                },
+                {"id": "B2", "name": "张记", "typecode": "060200", "location": "108.95,34.26"},
+            ]
+        }
+    ).facilities
+    assert amap.brands.tolist() == ["罗森", None]
+    osm_file = tmp_path / "shops.osm"
+    osm_file.write_text(
+        '<osm version="0.6">'
+        f'<node id="1" lat="{LAT}" lon="{LON}"><tag k="shop" v="convenience"/>'
+        '<tag k="brand" v="7-Eleven"/><tag k="name" v="7-Eleven"/></node>'
+        f'<node id="2" lat="{LAT}" lon="{LON}"><tag k="shop" v="convenience"/>'
+        '<tag k="name" v="小卖部"/></node></osm>',
+        encoding="utf-8",
+    )
+    osm = read_osm(osm_file).facilities
+    assert osm.brands.tolist() == ["7-Eleven", None]

@@ -57,6 +57,7 @@ from livable.io.readers import (
     read_residents,
 )
 from livable.models import (
+    FLAG_QUALIFIERS,
     Community,
     CommunityResult,
     CommunityScore,
@@ -71,6 +72,7 @@ from livable.models import (
     SourceInfo,
     TypeAccess,
     grade_from_results,
+    qualifier_flag,
 )
 from livable.models.results import NOTE_EXAMPLES
 from livable.plugins.manager import PluginManager
@@ -1128,7 +1130,7 @@ def _nearby_many(
 class _Columns(Mapping[str, np.ndarray]):
     """The columns a :data:`FacilityFilter` sees, gathered when first read."""
 
-    _FIELDS = ("id", "type", "name", "brand", "quality", "distance_m")
+    _FIELDS = ("id", "type", "name", "brand", "quality", "distance_m", *FLAG_QUALIFIERS)
     _SOURCE: ClassVar[dict[str, str]] = {
         "id": "ids",
         "type": "types",
@@ -1148,6 +1150,10 @@ class _Columns(Mapping[str, np.ndarray]):
         if key in self._SOURCE:
             column: np.ndarray = getattr(self._layer, self._SOURCE[key])[self._index]
             return column
+        if key in FLAG_QUALIFIERS:  # attributes, read (and checked) when first asked
+            attributes = self._layer.attributes
+            flags = [qualifier_flag(attributes[i].get(key)) for i in self._index.tolist()]
+            return np.array(flags, dtype=object)
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:

@@ -373,6 +373,10 @@ class Profile:
         Number(low=0.0, high=MAX_SEARCH_RADIUS_M, low_open=True, unit="m"), 3000.0
     )
     """How far to look for the nearest facility of a type (``nearest_m``; null beyond)."""
+    brand_names: tuple[str, ...] = profile_field(IdList(Text(non_empty=True)), ())
+    """``P4`` 品牌便利店: chain names; a facility whose ``name`` contains one (any case) is
+    branded, as is one with a ``brand``. With names listed, a named store that matches none
+    is not a chain; without, only ``brand`` says a store is one."""
     nearest_k: int = profile_field(Number(low=1, high=100, whole=True), 3)
     """How many nearest facilities per type the report lists."""
     center_rule: CenterRule = profile_field(_CENTER_RULE, "centroid")

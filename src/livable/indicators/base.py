@@ -36,6 +36,7 @@ from livable.models import (
     Gap,
     IndicatorResult,
     NearbyFacility,
+    Provisional,
     SizeClass,
     Status,
     TypeAccess,
@@ -87,8 +88,10 @@ def role_of(profile: Profile, indicator_id: str) -> str:
 
 FacilityFilter = Callable[[Mapping[str, "np.ndarray[Any, Any]"]], "np.ndarray[Any, Any]"]
 """A vectorised selection of facilities: given columns (``"id"``, ``"type"``, ``"name"``,
-``"brand"``, ``"quality"`` (NaN when unknown), ``"distance_m"``), one numpy array per
-field with one entry per facility, return a boolean array of the facilities to keep."""
+``"brand"``, ``"quality"`` (NaN when unknown), ``"distance_m"``, and the ``P4``
+qualifiers ``"certified"`` and ``"specialty"``: ``True``, ``False`` or ``None`` when the
+facility does not say), one numpy array per field with one entry per facility, return a
+boolean array of the facilities to keep."""
 
 
 @attrs.frozen
@@ -173,6 +176,7 @@ class Indicator:
         gaps: tuple[Gap, ...] = (),
         unit: str | None = None,
         score: float | None = None,
+        provisional: tuple[Provisional, ...] = (),
     ) -> IndicatorResult:
         """An :class:`IndicatorResult` carrying this indicator's metadata.
 
@@ -200,6 +204,7 @@ class Indicator:
             label_zh=self.label_zh,
             clause=self.clause,
             score=None if status == "not_assessed" else score,
+            provisional=provisional,
         )
 
     def not_assessed(

@@ -17,7 +17,7 @@ import numpy as np
 from livable._numbers import finite_float
 from livable._text import show
 from livable.indicators.base import CommunityContext, FacilityFilter, Indicator, echo_zh
-from livable.models import CATEGORIES, Gap, IndicatorResult
+from livable.models import CATEGORIES, FLAG_QUALIFIERS, Gap, IndicatorResult, Provisional
 from livable.profile import Profile
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "Variety",
     "VitalityScore",
     "builtin_indicators",
+    "qualifier_filters",
 ]
 
 
@@ -70,6 +71,56 @@ def _branded_or_quality(min_quality: float) -> FacilityFilter:
     return select
 
 
+_QUALIFIER_WORDS = {  # P4: what the qualifier makes of the type (en, zh)
+    "brand": ("branded chain stores", "品牌连锁店"),
+    "certified": ("outlets of the trusted-breakfast programme", "放心早餐网点"),
+    "specialty": ("specialty restaurants", "特色餐馆"),
+}
+
+
+def _has(column: Any) -> np.ndarray[Any, Any]:
+    return np.array([v is not None for v in np.asarray(column, dtype=object)], dtype=bool)
+
+
+def qualifier_filters(qualifier: str, brand_names: Iterable[str]) -> tuple[FacilityFilter, ...]:
+    """``P4``: the facilities that say whether they have ``qualifier`` and those that have it.
+
+    ``brand``: a facility with a ``brand`` has it; with the profile's ``brand_names``, a
+    facility whose ``name`` contains one (any case) has it, and any other named facility
+    says it has not. ``certified``/``specialty``: the facility's own true/false property.
+
+    >>> says, has = qualifier_filters("brand", ["罗森"])
+    >>> cols = {"brand": np.array([None, "Lawson", None, None], dtype=object),
+    ...         "name": np.array(["罗森(小寨店)", None, "张记便利店", None], dtype=object)}
+    >>> says(cols).tolist(), has(cols).tolist()
+    ([True, True, True, False], [True, True, False, False])
+    """
+    if qualifier == "brand":
+        names = tuple(n.casefold() for n in brand_names)
+
+        def says_brand(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+            said = _has(columns["brand"])
+            return said | _has(columns["name"]) if names else said
+
+        def has_brand(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+            named = [
+                n is not None and any(b in str(n).casefold() for b in names)
+                for n in np.asarray(columns["name"], dtype=object).tolist()
+            ]
+            branded: np.ndarray[Any, Any] = _has(columns["brand"]) | np.array(named, dtype=bool)
+            return branded
+
+        return says_brand, has_brand
+
+    def says(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+        return _has(columns[qualifier])
+
+    def has(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+        return np.array([v is True for v in columns[qualifier].tolist()], dtype=bool)
+
+    return says, has
+
+
 def _label(context: CommunityContext, gap: Gap, zh: bool) -> str:
     ftype = context.facility_types.get(gap.facility_type or "")
     if ftype is None:
@@ -93,25 +144,36 @@ class TwelveOnes(Indicator):
     clause = "P4"
     requirement = "convenience"
     key_content = "convenience_services"
+    reads = FLAG_QUALIFIERS  # facility properties: 放心早餐网点, 特色餐馆
     unit = "types met"
     rule = (
         "Every facility type the profile requires (the 12 ones) has at least the count its "
-        "size class needs within the community's circle (1.2 km or enlarged)."
+        "size class needs within the community's circle (1.2 km or enlarged); of the "
+        "qualified types only branded stores, trusted-breakfast outlets and specialty "
+        "restaurants count where the facilities say (else the grade is provisional)."
     )
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         profile, size = context.profile, context.size_class
         gaps: list[Gap] = []
+        provisional: list[Provisional] = []
         required_types = [t for t in profile.required if profile.required_count(t, size.id) > 0]
         for type_id in required_types:
             need = profile.required_count(type_id, size.id)
             access = context.access[type_id]
             have = access.count_in_circle
-            if have >= need:
-                continue
             ftype = context.facility_types[type_id]
             r = context.radius_m
+            if ftype.qualifier is not None and have > 0:
+                qualified = self._qualified(context, type_id, ftype.qualifier, need)
+                if isinstance(qualified, Provisional):
+                    provisional.append(qualified)
+                elif qualified is not None:
+                    gaps.append(qualified)
+                    continue
+            if have >= need:
+                continue
             if have == 0:
                 en = (
                     f"No {ftype.label_en} within {r:,.0f} m of the centre (nearest: "
@@ -159,6 +221,7 @@ class TwelveOnes(Indicator):
                 ),
                 gaps=tuple(gaps),
                 score=met / total,
+                provisional=tuple(provisional),
             )
         return self.result(
             "passed",
@@ -166,6 +229,63 @@ class TwelveOnes(Indicator):
             f"all {total} required facility types present in the circle in the counts a "
             f"{size.label_en} needs",
             f"“12个一”{total}类设施齐全，达到{size.label_zh}的配置数量",
+            provisional=tuple(provisional),
+        )
+
+    @staticmethod
+    def _qualified(
+        context: CommunityContext, type_id: str, qualifier: str, need: int
+    ) -> Gap | Provisional | None:
+        """``P4``'s qualifier of a type (品牌, 放心早餐, 特色) in the circle: a gap when the
+        facilities say they lack it, provisional when none says, ``None`` when met."""
+        ftype, size = context.facility_types[type_id], context.size_class
+        says, has = qualifier_filters(qualifier, context.profile.brand_names)
+        total = context.access[type_id].count_in_circle
+        said = len(context.in_circle(type_id, where=says))
+        good = len(context.in_circle(type_id, where=has))
+        q_en, q_zh = _QUALIFIER_WORDS[qualifier]
+        if good >= need:
+            return None
+        if said < total and good + (total - said) >= need:  # the unsaid ones decide
+            return Provisional(
+                reason=f"qualifier:{type_id}",
+                clause="P4",
+                message_en=(
+                    f"the input does not say whether its {ftype.noun_en}s are {q_en}, so every "
+                    f"{ftype.noun_en} in the circle counted as a {ftype.label_en}"
+                ),
+                message_zh=(
+                    f"输入数据未注明{ftype.noun_zh}是否为{q_zh}，服务圈内的{ftype.noun_zh}"
+                    f"均按{ftype.label_zh}计数"
+                ),
+            )
+        if total < need:  # too few of any kind: the count's own gap says so
+            return None
+        r = context.radius_m
+        if good == 0:
+            en = (
+                f"The {total} {ftype.noun_en}(s) within {r:,.0f} m of the centre are none of "
+                f"them {q_en}; a {size.label_en} needs {need} {ftype.label_en}."
+            )
+            zh = f"服务圈内{ftype.noun_zh}均非{q_zh}；{size.label_zh}需要{ftype.label_zh}{need}处。"
+        else:
+            en = (
+                f"Only {good} of the {total} {ftype.noun_en}s within {r:,.0f} m of the centre "
+                f"are {q_en}; a {size.label_en} needs {need}."
+            )
+            zh = (
+                f"服务圈内{ftype.noun_zh}{total}处，其中{q_zh}仅{good}处；"
+                f"{size.label_zh}需要{need}处。"
+            )
+        return Gap(
+            rule="P4.twelve_ones",
+            message_en=en,
+            message_zh=zh,
+            facility_type=type_id,
+            category=ftype.category,
+            distance_m=context.access[type_id].nearest_m,
+            required=need,
+            found=good,
         )
 
 

@@ -22,7 +22,7 @@ from livable._numbers import FLOAT_MAX, finite_float, is_number, number_kind
 from livable._text import show
 from livable.errors import InputError
 from livable.io._geojson import json_kind, show_value
-from livable.models import FACILITY_TYPES, Zone
+from livable.models import FACILITY_TYPES, FLAG_QUALIFIERS, Zone, qualifier_flag
 from livable.models.results import Rejection, SourceInfo
 
 __all__ = [
@@ -266,6 +266,11 @@ def facility_problem(props: Mapping[str, Any], known: Collection[str]) -> str | 
         problem = text_problem(props, key)
         if problem:
             return problem
+    for key in FLAG_QUALIFIERS:
+        try:
+            qualifier_flag(props.get(key))
+        except ValueError as exc:
+            return f"{key} (P4: {_QUALIFIER_WHAT[key]}) {exc}, or leave it out"
     quality = props.get("quality")
     problem = number_problem("quality", quality, what="a 1-5 score")
     if problem is None and quality is not None and not QUALITY_MIN <= quality <= QUALITY_MAX:
@@ -274,6 +279,12 @@ def facility_problem(props: Mapping[str, Any], known: Collection[str]) -> str | 
             f"score from {QUALITY_MIN} to {QUALITY_MAX}, or leave it out"
         )
     return problem
+
+
+_QUALIFIER_WHAT = {
+    "certified": "an outlet of the trusted-breakfast programme, 放心早餐",
+    "specialty": "a specialty restaurant, 特色餐馆",
+}
 
 
 def type_suggestion(text: str, known: Collection[str]) -> str | None:
@@ -317,7 +328,8 @@ def is_plain_number(value: Any) -> bool:
 def plain_point(feature: Any, known: Collection[str]) -> bool:
     """True for the common case that the checks below would pass without a word: a
     Feature whose properties are an object with a known ``type``, text (or no) ``name``
-    and ``brand``, no or a finite numeric ``quality``, and a Point of two or three finite
+    and ``brand``, no or a boolean ``certified`` and ``specialty``, no or a finite numeric
+    ``quality``, and a Point of two or three finite
     numbers. Anything else takes the full checks (same outcome, with the reason)."""
     if type(feature) is not dict or feature.get("type") != "Feature":
         return False
@@ -331,6 +343,9 @@ def plain_point(feature: Any, known: Collection[str]) -> bool:
     for key in ("name", "brand"):
         value = props.get(key)
         if not (value is None or type(value) is str or type(value) is int):
+            return False
+    for key in FLAG_QUALIFIERS:
+        if not (props.get(key) is None or type(props[key]) is bool):
             return False
     quality = props.get("quality")
     if quality is not None and not (

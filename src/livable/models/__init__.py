@@ -39,6 +39,7 @@ from livable.models.results import (
 from livable.models.vocabulary import (
     CATEGORIES,
     FACILITY_TYPES,
+    FLAG_QUALIFIERS,
     KEY_CONTENTS,
     QUALIFIERS,
     REQUIREMENTS,
@@ -52,11 +53,13 @@ from livable.models.vocabulary import (
     ServiceCategory,
     SizeClass,
     Zone,
+    qualifier_flag,
 )
 
 __all__ = [
     "CATEGORIES",
     "FACILITY_TYPES",
+    "FLAG_QUALIFIERS",
     "KEY_CONTENTS",
     "QUALIFIERS",
     "REQUIREMENTS",
@@ -92,5 +95,6 @@ __all__ = [
     "ZoneSummary",
     "as_report",
     "grade_from_results",
+    "qualifier_flag",
     "read_report",
 ]

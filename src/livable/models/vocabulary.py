@@ -29,6 +29,7 @@ from livable._numbers import finite_float, is_number
 __all__ = [
     "CATEGORIES",
     "FACILITY_TYPES",
+    "FLAG_QUALIFIERS",
     "KEY_CONTENTS",
     "QUALIFIERS",
     "REQUIREMENTS",
@@ -42,6 +43,7 @@ __all__ = [
     "ServiceCategory",
     "SizeClass",
     "Zone",
+    "qualifier_flag",
 ]
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -170,6 +172,40 @@ QUALIFIERS = ("brand", "certified", "specialty")
 """What the plan asks of a facility beyond its type (``P4``): a branded chain store
 (品牌便利店), an outlet of the city's trusted-breakfast programme (放心早餐网点), a
 specialty restaurant (特色餐馆)."""
+
+FLAG_QUALIFIERS = ("certified", "specialty")
+"""The qualifiers a facility carries as a yes/no property of its own name (``brand`` is a
+text field of :class:`Facility`, or a match of the profile's ``brand_names``)."""
+
+_YES = ("true", "yes", "y", "1", "是", "有")
+_NO = ("false", "no", "n", "0", "否", "无")
+
+
+def qualifier_flag(value: object) -> bool | None:
+    """A facility's ``certified`` or ``specialty`` property as a bool; ``None`` when not
+    given. True/false, 1/0 and the texts yes/no, true/false, 是/否 (any case) are read;
+    anything else raises ``ValueError``.
+
+    >>> qualifier_flag(True), qualifier_flag("否"), qualifier_flag(None), qualifier_flag(1)
+    (True, False, None, True)
+    >>> qualifier_flag("maybe")
+    Traceback (most recent call last):
+    ...
+    ValueError: must be true or false (yes/no, 是/否), not 'maybe'
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == "":
+            return None
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+    raise ValueError(f"must be true or false (yes/no, 是/否), not {value!r}")
 
 
 @attrs.frozen
