@@ -11,6 +11,7 @@ import pytest
 import livable
 from livable import Grade
 from livable.models import CommunityScore, IndicatorResult
+from livable.models.results import read_report
 from livable.report.summary import format_summary
 from livable.testing import community, facility, offset
 
@@ -293,3 +294,80 @@ def test_the_importers_fill_brand_where_their_sources_have_it(tmp_path: Path) ->
     )
     osm = read_osm(osm_file).facilities
     assert osm.brands.tolist() == ["7-Eleven", None]
+
+
+# -- P6.circle: a radius a district approved for one community (point 6) ----------------
+
+
+def test_an_approved_radius_overrides_the_rule_and_the_report_keeps_its_reason() -> None:
+    import json
+
+    import jsonschema
+
+    from livable.schemas import load_schema
+
+    reason = "特大社区，经区政府批准扩大服务圈"
+    comms = [
+        community("big", LON, LAT, population=3000, radius_m=1900, radius_reason=reason),
+        community("plain", LON + 0.05, LAT, population=3000),
+    ]
+    report = livable.evaluate(comms, _twelve_ones_at())
+    big, plain = sorted(report.communities, key=lambda c: c.id)
+    assert (big.radius_m, big.radius_reason, big.radius_approval) == (1900.0, "approved", reason)
+    assert (plain.radius_m, plain.radius_reason, plain.radius_approval) == (1200.0, None, None)
+    data = json.loads(report.to_json())
+    jsonschema.validate(data, load_schema("report"))
+    rows = {c["id"]: c for c in data["communities"]}
+    assert rows["big"]["radius_approval"] == reason and "radius_approval" not in rows["plain"]
+    ignored = [n for i in report.inputs for n in i.notes if n.kind == "ignored"]
+    assert not any("radius" in str(n) for n in ignored)  # read, not noted as ignored
+    back = read_report(report.to_json().encode())
+    assert {c.id: c.radius_approval for c in back.communities}["big"] == reason
+
+
+def test_a_radius_over_the_profile_maximum_is_rejected_or_raises_with_strict() -> None:
+    most = PROFILE.circle.approved_max_radius_m
+    assert most == 2000.0 and "circle.approved_max_radius_m" in PROFILE.assumptions
+    comms = [
+        community("far", LON, LAT, population=3000, radius_m=most + 1, radius_reason="批准"),
+        community("ok", LON + 0.01, LAT, population=3000, radius_m=most, radius_reason="批准"),
+    ]
+    report = livable.evaluate(comms, _twelve_ones_at())
+    assert [c.id for c in report.communities] == ["ok"]
+    assert [r.id for r in report.rejected] == ["far"]
+    assert "circle.approved_max_radius_m" in report.rejected[0].reason
+    with pytest.raises(livable.InputError, match="approved_max_radius_m") as err:
+        livable.evaluate(comms, _twelve_ones_at(), strict=True)
+    assert "far" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("props", "reason"),
+    [
+        ({"radius_m": 1800}, "needs a radius_reason"),
+        ({"radius_m": 1800, "radius_reason": "  "}, "needs a radius_reason"),
+        ({"radius_m": -5, "radius_reason": "批准"}, "must be > 0"),
+        ({"radius_m": "1800", "radius_reason": "批准"}, "must be a number"),
+        ({"radius_reason": "批准"}, "radius_reason without radius_m"),
+    ],
+)
+def test_a_radius_without_a_reason_or_not_a_number_rejects_the_community(
+    tmp_path: Path, props: dict[str, object], reason: str
+) -> None:
+    import json
+
+    features = [
+        {
+            "type": "Feature",
+            "id": cid,
+            "properties": {"id": cid, "population": 3000, **extra},
+            "geometry": {"type": "Point", "coordinates": [LON + dx, LAT]},
+        }
+        for cid, dx, extra in (("bad", 0.0, props), ("good", 0.01, {}))
+    ]
+    path = tmp_path / "communities.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    report = livable.evaluate(path, _twelve_ones_at())
+    assert [c.id for c in report.communities] == ["good"]
+    assert [r.id for r in report.rejected] == ["bad"]
+    assert reason in report.rejected[0].reason

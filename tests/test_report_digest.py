@@ -26,15 +26,15 @@ import report_cases
 from livable.cli import main
 
 REPORT_SHA256 = {
-    "demo": "9f0344bc9ad9993930a01dd572730a197fde3c0112cd8ef06045d3173d6ede4c",
-    "ok_euclidean": "7ee71dea38f6fb6fc2f89e6fc2259a2390b639b3c37c09819fa4c2a8396eb18f",
-    "ok_geodesic": "f5554150b9c168b1779cd27686f5ff9898a3bd3e7473f75d50b85fe7f03609c4",
-    "sample_city": "aba757a31cd06e82ebdf3b2fd62158628896305477ecd5f00ea46aeac2f1425c",
-    "sample_tiles": "aba757a31cd06e82ebdf3b2fd62158628896305477ecd5f00ea46aeac2f1425c",
-    "river_network": "0da75ae4416b9be6e3c08acac349dccced3c48006319667e38ad4d5ac54e7168",
-    "residents": "8b168bf4360c633dce2f72024f89ec7708389c39a3d6b1f2b18f972020c032fd",
-    "district_plugin": "8278fd7433d44e0332ef61bd8b31e85f9609f57dc7907ec05394070fe43518e3",
-    "skipped_and_repaired": "1992c45e34f3e43a3a58e5214f4b954aa3e55ae3fb0a95f7c6ff230adf829cd0",
+    "demo": "f79f092305e9f6406a187c54d88430dca785a851630672ce733594adce4d7a05",
+    "ok_euclidean": "b48e6e0e847d4e1612e6f8455ad87a91965944f17571ad7a703b2c4f4f7912a7",
+    "ok_geodesic": "6de87055dde594ddc287e1e3230137b8269279b41d6314b8ef40939705b6d434",
+    "sample_city": "1856e1d285904b4ecf01f44dc5f20e1c0ad4463cbc2ec7c63de985e0425eea3a",
+    "sample_tiles": "1856e1d285904b4ecf01f44dc5f20e1c0ad4463cbc2ec7c63de985e0425eea3a",
+    "river_network": "89562ac47588ba9f49b1d1f77ae051abd9c08012d7aca9d5f58dd98c75c81bb4",
+    "residents": "f0116965362386a2607d69ea6e873b18b7370d316b6f5eb72aef4f6d723afc0c",
+    "district_plugin": "eaac8a72a599c34c4bb103cbe521a2c4bab26d3b2e18f15b101737dcb16ec641",
+    "skipped_and_repaired": "1ad75ab0bb9bd561f07ad0e1e89fa5dd180ffc49cb44d4565fc011b672b05afd",
 }
 
 PRODUCT_SHA256 = {

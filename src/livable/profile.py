@@ -208,6 +208,10 @@ class CircleRules:
     """Share of the community's area outside the standard circle above which it is dispersed."""
     enlarged_radius_m: float = profile_field(_RADIUS, 1600.0)
     """The enlarged circle's radius (a 20-minute walk at 80 m/min)."""
+    approved_max_radius_m: float = profile_field(_RADIUS, 2000.0)
+    """The largest radius a district may approve for one community (``radius_m`` with a
+    ``radius_reason`` on the community): 2 km, a 25-minute walk at 80 m/min. A community
+    asking for more is rejected (an error with ``strict``)."""
 
 
 _ROLES = ("livable", "happy", "scored", "info")  # livable.indicators.ROLES

@@ -27,6 +27,7 @@ from livable.models.results import Rejection, SourceInfo
 
 __all__ = [
     "COMMUNITY_KEYS",
+    "RADIUS_KEYS",
     "MAX_POPULATION",
     "QUALITY_MAX",
     "QUALITY_MIN",
@@ -51,6 +52,8 @@ QUALITY_MIN, QUALITY_MAX = 1, 5
 is a data error (a percentage, a 0-100 rating) and rejects the facility."""
 
 COMMUNITY_KEYS = ("id", "name", "population", "district", "subdistrict", "zone")
+RADIUS_KEYS = ("radius_m", "radius_reason")
+"""A community's approved radius and its reason (``P6.circle``), kept as attributes."""
 """The community properties read into fields; the others are its ``attributes``."""
 
 
@@ -238,12 +241,44 @@ def zone_problem(value: Any) -> str | None:
     )
 
 
+def radius_problem(props: Mapping[str, Any]) -> str | None:
+    """Why a community's approved radius (``radius_m`` with ``radius_reason``, ``P6.circle``)
+    is not usable; the profile's ``circle.approved_max_radius_m`` is checked by the engine.
+
+    >>> radius_problem({"radius_m": 1800})
+    'radius_m 1800 needs a radius_reason: say who approved the larger circle and why'
+    >>> radius_problem({"radius_m": 1800, "radius_reason": "特大社区，区政府批准"}) is None
+    True
+    """
+    radius, reason = props.get("radius_m"), props.get("radius_reason")
+    if radius is None:
+        if reason is not None:
+            return "radius_reason without radius_m: give the approved radius in metres"
+        return None
+    problem = number_problem("radius_m", radius, what="metres")
+    if problem:
+        return problem
+    if not radius > 0:
+        return f"radius_m must be > 0 metres, not {radius!r}"
+    if not isinstance(reason, str) or not reason.strip():
+        what = "" if reason is None else f" (text, not {show_value(reason)})"
+        return (
+            f"radius_m {radius!r} needs a radius_reason{what}: say who approved the larger "
+            "circle and why"
+        )
+    return None
+
+
 def community_problem(props: Mapping[str, Any]) -> str | None:
     for key in ("name", "district", "subdistrict"):
         problem = text_problem(props, key)
         if problem:
             return problem
-    return population_problem(props.get("population")) or zone_problem(props.get("zone"))
+    return (
+        population_problem(props.get("population"))
+        or zone_problem(props.get("zone"))
+        or radius_problem(props)
+    )
 
 
 def facility_problem(props: Mapping[str, Any], known: Collection[str]) -> str | None:

@@ -372,6 +372,9 @@ class CommunityResult:
     """Provider-specific facts (e.g. the network snap length of the centre)."""
     score: CommunityScore | None = None
     """The 0-100 framework score of the ``scored`` indicators (``None``: none scored)."""
+    radius_approval: str | None = None
+    """Why the district approved the community's own radius (``radius_reason``
+    ``"approved"``, ``P6.circle``): its ``radius_reason`` property."""
     resident_access: Mapping[str, float] | None = None
     """Beyond the plan: per service category, the share of the community's residents
     (weighted by population) who reach it within its walk tier (``P6.tiers``); ``None``
@@ -967,6 +970,7 @@ register(
         Field("center_source", str),
         Field("radius_m", float, dump=round_m),
         Field("radius_reason", _opt(str)),
+        Field("radius_approval", _opt(str), omit=lambda c, _: c.radius_approval is None),
         Field("district", _opt(str)),
         Field("subdistrict", _opt(str)),
         Field("zone", _opt(Zone), dump=_enum_value),

@@ -285,6 +285,12 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _score(value: float | None) -> str | None:
+    """A mean score as the table shows it: rounded as ``report.json`` writes it (one
+    decimal) first, so a summary and the summary of its file print alike."""
+    return None if value is None else f"{round(value, 1):.0f}"
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
@@ -329,7 +335,7 @@ def _group_lines(
             _pct(round_share(g.happy_share)),
             _pct(g.target_happy_share),
             g.happy_needed,
-            None if g.mean_score is None else f"{g.mean_score:.0f}",
+            _score(g.mean_score),
         )
         lines.append(_row([(label(g), 0), *zip(values, _GROUP_WIDTHS, strict=True)], first))
     return lines
@@ -383,7 +389,7 @@ def summary_lines(s: Summary) -> list[str]:
     if s.mean_score is not None:
         basis = s.score_coverage
         on = "" if basis is None else f" ({_pct(basis)} of scored indicators assessed 已评估)"
-        lines.append(f"mean framework score 框架平均得分: {s.mean_score:.0f}/100{on}")
+        lines.append(f"mean framework score 框架平均得分: {_score(s.mean_score)}/100{on}")
     zones = {grp.key: grp for grp in s.level("zone")}
     city = next(iter(s.level("city")), None)
     central, peripheral = zones.get("central"), zones.get("peripheral")
