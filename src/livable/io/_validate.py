@@ -27,10 +27,10 @@ from livable.models.results import Rejection, SourceInfo
 
 __all__ = [
     "COMMUNITY_KEYS",
-    "RADIUS_KEYS",
     "MAX_POPULATION",
     "QUALITY_MAX",
     "QUALITY_MIN",
+    "RADIUS_KEYS",
     "Collector",
     "admit",
     "community_problem",

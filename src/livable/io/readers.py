@@ -51,10 +51,10 @@ from livable.io._shapes import (
 )
 from livable.io._validate import (
     COMMUNITY_KEYS,
-    RADIUS_KEYS,
     MAX_POPULATION,
     QUALITY_MAX,
     QUALITY_MIN,
+    RADIUS_KEYS,
     community_problem,
     facility_problem,
     fast_id,
