@@ -70,7 +70,7 @@ def test_evaluate_writes_a_valid_report(city, tmp_path, capsys):
     assert k["count_within"] == {"400": 1, "800": 1, "1200": 1}
     assert k["nearest"][0]["name"] == "设施0"
     printed = capsys.readouterr()
-    assert "not livable 尚未宜居" in printed.out and "report written to" in printed.err
+    assert "not livable 未达到宜居标准" in printed.out and "report written to" in printed.err
 
 
 def test_summary_command_prints_the_table(city, tmp_path, capsys):
@@ -83,7 +83,7 @@ def test_summary_command_prints_the_table(city, tmp_path, capsys):
     assert main(["summary", str(out)]) == 0
     text = capsys.readouterr().out
     assert "livable share 宜居占比" in text
-    assert "rejected 未评估 (3)" in text
+    assert "rejected 未参评 (3)" in text
 
 
 def test_missing_file_is_one_line_exit_1(tmp_path, capsys):

@@ -70,7 +70,7 @@ def test_livable_but_not_happy_without_attributes():
     assert statuses["twelve_ones"] == "passed"
     gap = next(g for g in r.gaps if g.rule == "P5.green_ratio")
     assert gap.grade is Grade.HAPPY
-    assert "green_ratio" in gap.message_en and "green_ratio" in gap.message_zh
+    assert "green_ratio" in gap.message_en and "请提供绿地率数据" in gap.message_zh
     assert r.indicator("green_ratio").decisive
     assert not r.indicator("twelve_ones").decisive or r.indicator("twelve_ones").status == "passed"
 
@@ -128,7 +128,7 @@ def test_tier_gap_when_shop_is_beyond_five_minutes():
     assert gap.category == "shopping"
     assert gap.distance_m == pytest.approx(600.0, rel=0.005)
     assert "5-minute walk (400 m)" in gap.message_en
-    assert "5分钟步行（400米）" in gap.message_zh
+    assert "步行5分钟（400米）范围内没有购物服务设施" in gap.message_zh
 
 
 def test_livable_requires_tiers_switch():

@@ -132,11 +132,11 @@ def test_html_handbook_lists_the_nearest_facilities_per_category_in_tier_order(r
 def test_html_handbook_states_the_promised_tier_and_what_is_missing(report):
     page = handbook_html(report, community="c1", lang="zh")
     text = "".join(_parse(page).text)
-    assert "5分钟生活圈（400米内）" in text and "15分钟生活圈（1200米内）" in text
+    assert "步行5分钟可达（400米内）" in text and "步行15分钟可达（1200米内）" in text
     assert "规划承诺：步行5分钟（400米）内可达：✓ 已达到" in text
     # the kindergarten is 1,500 m away: the 15-minute promise is not met (19 minutes)
     assert "未达到：最近的需步行19分钟" in text
-    assert "达到宜居社区还需（P4）" in text
+    assert "达到宜居社区标准还需补齐" in text
     gaps = report.community("c1").gaps
     livable_gaps = [g.message_zh for g in gaps if g.grade == "livable"]
     assert livable_gaps and all(m in text for m in livable_gaps)

@@ -138,8 +138,9 @@ def test_scored_indicators_never_gate_a_grade() -> None:
     assert c.score.total == len(scored)
     # parcel_point at 200 m passes, the two flags fail, the rest are not assessed
     assert c.score.assessed == 3
-    assert c.score.value is not None
-    assert abs(c.score.value - 100 / 3) < 1e-9
+    # 3 of 9 is fewer than half: no score, "not enough assessed" (issue 17, P2)
+    assert c.score.value is None and not c.score.enough
+    assert "评估项不足" in c.explain("zh") and "not enough assessed" in c.explain("en")
 
 
 def test_a_profile_can_make_a_scored_indicator_gate_happy() -> None:
@@ -174,14 +175,15 @@ def test_explanation_lists_every_grade_indicator_in_both_languages() -> None:
     assert c.grade == Grade.LIVABLE
     en, zh = c.explain("en"), c.explain("zh")
     assert en.startswith("livable community (P4)")
-    assert zh.startswith("宜居社区（P4）")
+    assert zh.startswith("评定结果：宜居社区。")
     for r in c.indicators:
         assert f"({r.id}, {r.clause})" in en
-        assert f"（{r.id}，{r.clause}）" in zh
+        assert f"{r.label_zh}（" in zh  # Chinese prose carries no code ids (P4, twelve_ones)
         assert r.message_en in en
-        assert r.message_zh in zh
+        assert r.message_zh.removeprefix(f"{r.label_zh}：").removesuffix("，未评估") in zh
+    assert r.id not in zh and "P5" not in zh
     assert "  * green space ratio (green_ratio, P5) not assessed" in en
-    assert "  * 绿地率（green_ratio，P5）未评估" in zh
+    assert "  * 绿地率（未评估）：未提供数据" in zh
     assert "happy community (P5): not reached" in en
     assert "Framework score" in en
     assert "框架得分" in zh

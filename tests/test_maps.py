@@ -155,7 +155,7 @@ def test_community_svg_has_the_layers_and_chinese_labels_as_text(sample, tmp_pat
     joined = "\n".join(texts)
     # svg.fonttype none: the Chinese labels are text, not glyph outlines
     assert f"{entry.name}（BL-004）便民服务地图" in texts
-    assert "尚未达到宜居  not yet livable" in texts
+    assert "未达到宜居标准  not yet livable" in texts
     assert "缺幼儿园 no kindergarten" in joined and "为何未达到宜居" in joined
     assert "5分钟 5 min · 400 m" in texts
 
@@ -429,7 +429,7 @@ def test_html_change_map_has_a_tooltip_per_moved_community(sample, with_kinderga
     i = next(i for i, c in enumerate(with_kindergarten.communities) if c.id == "BL-004")
     tip = moved[f"moved-up-{i}"]
     assert tip.splitlines() == [
-        "福寿社区 (BL-004): 尚未达到宜居 → 宜居社区 (not_livable → livable)",
+        "福寿社区 (BL-004): 未达到宜居标准 → 宜居社区 (not_livable → livable)",
         "补齐 closed: P4.twelve_ones:kindergarten",
     ]
     assert set(tips) <= set(re.findall(r' id="([^"]+)"', page))

@@ -129,7 +129,7 @@ def test_profile_built_in_python_meets_the_same_checks(path: str, check: Number)
         (
             {"district_zones": {"Beilin": "centre"}},
             "district_zones.Beilin: 'centre' is not one "
-            "of central, peripheral (did you mean central?)",
+            "of central, peripheral, unzoned (did you mean central?)",
         ),
         ({"indicator_roles": {"variety": "hapy"}}, "indicator_roles.variety: 'hapy' is not one"),
         ({"indicator_roles": {"not an id": "info"}}, "indicator_roles.not an id: "),

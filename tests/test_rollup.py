@@ -232,7 +232,7 @@ def test_most_common_gaps_count_communities_once() -> None:
     assert (first.key, first.communities, first.share) == ("P4.twelve_ones:clinic", 2, 2 / 3)
     assert first.grade == Grade.LIVABLE
     assert first.label_en == "community clinic: twelve_ones (P4.twelve_ones)"
-    assert first.label_zh == "社区就医点：twelve_ones（P4.twelve_ones）"
+    assert first.label_zh == "社区就医点：twelve_ones"
     assert s.top_gaps[0] == ("P4.twelve_ones:clinic", 2)
     assert [g.key for g in s.gap_counts[1:]] == [
         "P4.twelve_ones:kindergarten",

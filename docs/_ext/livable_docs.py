@@ -124,6 +124,7 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
             "GapCount",
             "ClosestCommunity",
             "CommunityScore",
+            "livable.models.results.Provisional",
         ],
     ),
     (

@@ -36,7 +36,7 @@ from livable._text import show
 from livable._version import __version__
 from livable.errors import InputError, LivableError, PluginError
 from livable.geometry.access import AccessQuery, AccessTable, FacilityColumns, Origins
-from livable.geometry.circle import ServiceCircles, service_circles
+from livable.geometry.circle import ServiceCircles, approved_radius, service_circles
 from livable.geometry.crs import Projector, choose_working_crs
 from livable.geometry.extent import MAX_SCALE_ERROR, far_communities, scale_error_of
 from livable.geometry.providers import DetailProvider, DistanceProvider, IsochroneProvider
@@ -57,6 +57,7 @@ from livable.io.readers import (
     read_residents,
 )
 from livable.models import (
+    FLAG_QUALIFIERS,
     Community,
     CommunityResult,
     CommunityScore,
@@ -71,6 +72,7 @@ from livable.models import (
     SourceInfo,
     TypeAccess,
     grade_from_results,
+    qualifier_flag,
 )
 from livable.models.results import NOTE_EXAMPLES
 from livable.plugins.manager import PluginManager
@@ -93,6 +95,7 @@ __all__ = [
     "facility_columns",
     "grade_from_results",
     "reject_far_communities",
+    "reject_unapproved_radii",
     "resolve_profile",
     "select_working_crs",
     "sort_rejections",
@@ -367,6 +370,12 @@ def evaluate_inputs(
     run = _setup(settings, plugins if plugins is not None else PluginManager())
     report_progress("reading", 0.0)
     layers = _read(inputs, settings, run.types, attribute_names(run.plugins.indicators()))
+    layers = attrs.evolve(
+        layers,
+        communities=reject_unapproved_radii(
+            layers.communities, run.profile, strict=settings.strict
+        ),
+    )
     report_progress("reading", 1.0)
     comms = layers.communities.communities
     projector = Projector.for_crs(
@@ -515,9 +524,21 @@ def _index_ids(info: SourceInfo) -> bool:
     return any(n.kind == "ids_from_index" for n in info.notes)
 
 
+def _radius_approval(comm: Community) -> str | None:
+    """The reason a district gave for the community's approved radius (``None``: none)."""
+    if approved_radius(comm) is None:
+        return None
+    return str(comm.attributes["radius_reason"]).strip()
+
+
 def _circles(comms: Sequence[Community], profile: Profile, projector: Projector) -> ServiceCircles:
     geoms = projector.forward_geometry(np.array([c.geometry for c in comms], dtype=object))
-    return service_circles(geoms, profile, populations=[c.population for c in comms])
+    return service_circles(
+        geoms,
+        profile,
+        populations=[c.population for c in comms],
+        approved=[approved_radius(c) for c in comms],
+    )
 
 
 @attrs.frozen(eq=False)
@@ -953,7 +974,7 @@ def _run_indicator(
         requirement=indicator.requirement,
         key_content=indicator.key_content,
         message_en=f"{indicator.label_en}: not assessed, plugin {plugin!r} failed ({problem})",
-        message_zh=f"{indicator.label_zh}：未评估，插件“{plugin}”出错（{problem}）",
+        message_zh=f"{indicator.label_zh}：插件“{plugin}”运行出错，未评估",
     )
 
 
@@ -1050,6 +1071,51 @@ def reject_far_communities(layer: CommunityLayer, *, strict: bool = False) -> Co
                 feature_id=comms[i].id,
             )
         rejected.append(Rejection(comms[i].id, where[i], reason))
+    return attrs.evolve(
+        layer,
+        communities=tuple(comms[i] for i in kept),
+        sources=tuple(layer.sources[i] for i in kept) if layer.sources else (),
+        rejected=layer.rejected + tuple(rejected),
+    )
+
+
+def reject_unapproved_radii(
+    layer: CommunityLayer, profile: Profile, *, strict: bool = False
+) -> CommunityLayer:
+    """Move communities whose approved radius (``radius_m``, ``P6.circle``) is larger than
+    the profile's ``circle.approved_max_radius_m`` into ``rejected``; with ``strict``, raise.
+
+    >>> from livable.profile import load_profile
+    >>> from livable.testing import community
+    >>> big = attrs.evolve(community("b", 108.95, 34.27),
+    ...     attributes={"radius_m": 5000, "radius_reason": "区政府批准"})
+    >>> layer = CommunityLayer((community("a", 108.94, 34.26), big))
+    >>> [r.reason[:40] for r in reject_unapproved_radii(layer, load_profile("xian-2020")).rejected]
+    ['radius_m 5000 is larger than the profile']
+    """
+    most = profile.circle.approved_max_radius_m
+    comms = layer.communities
+    over = [i for i, c in enumerate(comms) if (approved_radius(c) or 0.0) > most]
+    if not over:
+        return layer
+    where = layer.sources or tuple(f"{layer.source.path}#?" for _ in comms)
+    rejected = []
+    for i in over:
+        reason = (
+            f"radius_m {comms[i].attributes['radius_m']!r} is larger than the profile's "
+            f"circle.approved_max_radius_m ({most:g} m): an approved circle may be enlarged "
+            "only so far (特大、分散社区可适当扩大); give a radius within it"
+        )
+        if strict:
+            path, _, index = where[i].rpartition("#")
+            raise InputError(
+                reason,
+                source=path,
+                index=int(index) if index.isdigit() else None,
+                feature_id=comms[i].id,
+            )
+        rejected.append(Rejection(comms[i].id, where[i], reason))
+    kept = [i for i in range(len(comms)) if i not in set(over)]
     return attrs.evolve(
         layer,
         communities=tuple(comms[i] for i in kept),
@@ -1156,7 +1222,7 @@ def _nearby_many(
 class _Columns(Mapping[str, np.ndarray]):
     """The columns a :data:`FacilityFilter` sees, gathered when first read."""
 
-    _FIELDS = ("id", "type", "name", "brand", "quality", "distance_m")
+    _FIELDS = ("id", "type", "name", "brand", "quality", "distance_m", *FLAG_QUALIFIERS)
     _SOURCE: ClassVar[dict[str, str]] = {
         "id": "ids",
         "type": "types",
@@ -1176,6 +1242,10 @@ class _Columns(Mapping[str, np.ndarray]):
         if key in self._SOURCE:
             column: np.ndarray = getattr(self._layer, self._SOURCE[key])[self._index]
             return column
+        if key in FLAG_QUALIFIERS:  # attributes, read (and checked) when first asked
+            attributes = self._layer.attributes
+            flags = [qualifier_flag(attributes[i].get(key)) for i in self._index.tolist()]
+            return np.array(flags, dtype=object)
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
@@ -1315,6 +1385,7 @@ def _evaluate_one(
         center_source=circles.center_source[i],
         radius_m=radius,
         radius_reason=circles.radius_reason[i],
+        radius_approval=_radius_approval(comm),
         geometry=comm.geometry,
         district=comm.district,
         subdistrict=comm.subdistrict,
@@ -1326,4 +1397,5 @@ def _evaluate_one(
         indicators=graded.indicators,
         score=CommunityScore.from_results(graded.indicators),
         details=graded.details,
+        provisional=graded.provisional,
     )

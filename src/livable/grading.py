@@ -53,6 +53,7 @@ from livable.models import (
     GapCount,
     Grade,
     IndicatorResult,
+    Provisional,
     Skipped,
     Summary,
     Zone,
@@ -73,6 +74,7 @@ __all__ = [
     "gap_key",
     "grade_community",
     "group_summary",
+    "provisional_reasons",
     "summarize",
     "with_role",
 ]
@@ -227,13 +229,10 @@ def _gap_label(
         what = (cat.label_en, cat.label_zh) if cat else (gap.category,) * 2
     if what is None:
         en, zh = indicator or (gap.rule, gap.rule)
-        return f"{en} ({gap.rule})", f"{zh}（{gap.rule}）"
+        return f"{en} ({gap.rule})", zh
     if indicator is None:
-        return f"{what[0]} ({gap.rule})", f"{what[1]}（{gap.rule}）"
-    return (
-        f"{what[0]}: {indicator[0]} ({gap.rule})",
-        f"{what[1]}：{indicator[1]}（{gap.rule}）",
-    )
+        return f"{what[0]} ({gap.rule})", what[1]
+    return f"{what[0]}: {indicator[0]} ({gap.rule})", f"{what[1]}：{indicator[1]}"
 
 
 def _gap_counts(
@@ -343,6 +342,16 @@ def summarize(
         gap_counts=_gap_counts(results, types, top),
         closest=closest_to_next_grade(results, limit=closest),
         unzoned=sum(1 for r in results if r.zone is None),
+        provisional=sum(1 for r in results if r.provisional),
+        unlisted_districts=tuple(
+            sorted(
+                {
+                    r.district
+                    for r in results
+                    if r.zone is None and r.district and not profile.lists_district(r.district)
+                }
+            )
+        ),
         mean_score=city.mean_score,
         score_coverage=city.score_coverage,
         deadline=profile.targets.deadline,
@@ -386,6 +395,43 @@ class Grading:
     indicators: tuple[IndicatorResult, ...]
     gaps: tuple[Gap, ...]
     details: dict[str, Any] = attrs.field(factory=dict)
+    provisional: tuple[Provisional, ...] = ()
+    """Why the grade is provisional (:func:`provisional_reasons`)."""
+
+
+def provisional_reasons(
+    community: Community, results: Sequence[IndicatorResult], profile: Profile
+) -> tuple[Provisional, ...]:
+    """Why a community's grade is provisional: the inputs it rests on that were missing.
+
+    A community without a population is graded against the smallest size class's counts
+    (``P4``), when the profile has more than one; a grade indicator (role ``livable`` or
+    ``happy``) may say its verdict rests on a missing input (a qualifier not carried).
+
+    >>> from livable.profile import load_profile
+    >>> from livable.testing import community
+    >>> [p.message_zh for p in provisional_reasons(community("c", 108.9, 34.2), [],
+    ...                                              load_profile("xian-2020"))]
+    ['未提供常住人口，按小型社区的配置数量评定']
+    """
+    reasons: list[Provisional] = []
+    if community.population is None and len(profile.size_classes) > 1:
+        small = profile.size_classes[0]
+        reasons.append(
+            Provisional(
+                reason="population",
+                clause="P4",
+                message_en=(
+                    f"no population given, so it was graded against the counts of a "
+                    f"{small.label_en}"
+                ),
+                message_zh=f"未提供常住人口，按{small.label_zh}的配置数量评定",
+            )
+        )
+    for r in results:
+        if r.role in GRADE_ROLES:
+            reasons += [p for p in r.provisional if p not in reasons]
+    return tuple(reasons)
 
 
 def grade_community(
@@ -426,4 +472,10 @@ def grade_community(
         for r in results
     )
     gaps = tuple(g for r in final if r.status != "passed" for g in r.gaps)
-    return Grading(grade=grade, indicators=final, gaps=gaps, details=details)
+    return Grading(
+        grade=grade,
+        indicators=final,
+        gaps=gaps,
+        details=details,
+        provisional=provisional_reasons(community, final, profile),
+    )

@@ -53,6 +53,7 @@ __all__ = [
     "BUILTIN_PROFILES",
     "MAX_EXTENDS_DEPTH",
     "MAX_PROFILE_BYTES",
+    "UNZONED",
     "CircleRules",
     "FrameworkCriteria",
     "HappyCriteria",
@@ -207,6 +208,10 @@ class CircleRules:
     """Share of the community's area outside the standard circle above which it is dispersed."""
     enlarged_radius_m: float = profile_field(_RADIUS, 1600.0)
     """The enlarged circle's radius (a 20-minute walk at 80 m/min)."""
+    approved_max_radius_m: float = profile_field(_RADIUS, 2000.0)
+    """The largest radius a district may approve for one community (``radius_m`` with a
+    ``radius_reason`` on the community): 2 km, a 25-minute walk at 80 m/min. A community
+    asking for more is rejected (an error with ``strict``)."""
 
 
 _ROLES = ("livable", "happy", "scored", "info")  # livable.indicators.ROLES
@@ -322,9 +327,15 @@ _REQUIRED = Table(
     ),
     what="facility type id",
 )
+UNZONED = "unzoned"
+"""The ``district_zones`` value of a unit that is in neither zone (``P6`` stage 3 names only
+中心城区 and 周边城区): its communities count for the livable target, not for a happy one."""
+
 _DISTRICT_ZONES = Table(
     key=Text(non_empty=True),
-    value=Choice(tuple(z.value for z in Zone), convert=Zone),
+    value=Choice(
+        (*(z.value for z in Zone), UNZONED), convert=lambda v: v if v == UNZONED else Zone(v)
+    ),
     what="district name",
 )
 _INDICATOR_ROLES = Table(key=Text(id_syntax=True), value=Choice(_ROLES), what="indicator id")
@@ -366,6 +377,10 @@ class Profile:
         Number(low=0.0, high=MAX_SEARCH_RADIUS_M, low_open=True, unit="m"), 3000.0
     )
     """How far to look for the nearest facility of a type (``nearest_m``; null beyond)."""
+    brand_names: tuple[str, ...] = profile_field(IdList(Text(non_empty=True)), ())
+    """``P4`` 品牌便利店: chain names; a facility whose ``name`` contains one (any case) is
+    branded, as is one with a ``brand``. With names listed, a named store that matches none
+    is not a chain; without, only ``brand`` says a store is one."""
     nearest_k: int = profile_field(Number(low=1, high=100, whole=True), 3)
     """How many nearest facilities per type the report lists."""
     center_rule: CenterRule = profile_field(_CENTER_RULE, "centroid")
@@ -411,8 +426,11 @@ class Profile:
     """Network distance: allow each community's walking isochrones per tier in the report,
     drawn only when asked (``evaluate --isochrones``, ``isochrones=True``); false never
     draws them. Distances and grades do not depend on them."""
-    district_zones: Mapping[str, Zone] = profile_field(_DISTRICT_ZONES, factory=dict)
-    """``P6`` stage 3: district name to zone, for communities without their own ``zone``."""
+    district_zones: Mapping[str, Zone | str] = profile_field(_DISTRICT_ZONES, factory=dict)
+    """``P6`` stage 3 and ``P8``: every assessment unit (district, county, new area,
+    development zone) to its zone or ``unzoned``, for communities without their own
+    ``zone``. A district not listed has no zone either, and the summary names it
+    (``Summary.unlisted_districts``): it is never dropped silently."""
     indicator_roles: Mapping[str, str] = profile_field(_INDICATOR_ROLES, factory=dict)
     """Per indicator id: ``livable`` (needed for livable), ``happy`` (needed for happy),
     ``scored`` (counts towards the 0-100 framework score, never gates a grade) or ``info``
@@ -462,7 +480,19 @@ class Profile:
             return own_zone
         if district is None:
             return None
-        return self.district_zones.get(district)
+        zone = self.district_zones.get(district)
+        return zone if isinstance(zone, Zone) else None
+
+    def lists_district(self, district: str) -> bool:
+        """Whether ``district_zones`` names the unit (with a zone or ``unzoned``).
+
+        >>> p = load_profile("xian-2020")
+        >>> p.lists_district("西咸新区"), p.lists_district("蓝田县"), p.lists_district("某区")
+        (True, True, False)
+        >>> p.zone_of("高新区").value, p.zone_of("蓝田县")
+        ('central', None)
+        """
+        return district in self.district_zones
 
     def derive(self, **changes: Any) -> Profile:
         """A new profile from this one, with ``parent`` set to this profile's id.

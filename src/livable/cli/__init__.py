@@ -37,8 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-_GRADE_ZH = {"not_livable": "尚未宜居", "livable": "宜居", "happy": "幸福"}
-
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"

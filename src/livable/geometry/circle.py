@@ -25,6 +25,11 @@ Radius
       apart, since every part's area outside the circle counts. A Point is never
       dispersed.
 
+    A district may approve a radius for one community (``P6.circle``, 特大、分散社区可适当扩大):
+    the community's ``radius_m`` with its ``radius_reason`` (who approved it and why)
+    replaces the automatic rule (``radius_reason`` ``"approved"``; the report keeps the
+    reason as ``radius_approval``), up to the profile's ``circle.approved_max_radius_m``.
+
     A community that is both gets ``radius_reason`` ``"extra_large"``; either rule is
     switched off by setting its threshold to ``"off"`` (``None``) in the profile, and no
     community is enlarged if ``enlarged_radius_m`` is not larger than ``circle_radius_m``.
@@ -52,9 +57,10 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from livable.models import Community
 from livable.profile import Profile
 
-__all__ = ["CIRCLE_SEGMENTS", "ServiceCircles", "service_circles"]
+__all__ = ["CIRCLE_SEGMENTS", "ServiceCircles", "approved_radius", "service_circles"]
 
 CIRCLE_SEGMENTS = 32
 """Segments per quarter circle of the polygon used to measure the area outside a circle."""
@@ -86,14 +92,33 @@ class ServiceCircles:
         return int(self.x.shape[0])
 
 
+def approved_radius(community: Community) -> float | None:
+    """The radius a district approved for the community (its ``radius_m`` attribute, read
+    with its ``radius_reason``), or ``None``.
+
+    >>> from livable.testing import community
+    >>> c = community("c1", 108.94, 34.26)
+    >>> approved_radius(c) is None
+    True
+    >>> approved_radius(attrs.evolve(c, attributes={"radius_m": 1800, "radius_reason": "批准"}))
+    1800.0
+    """
+    value = community.attributes.get("radius_m")
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
 def service_circles(
     geometries: Sequence[BaseGeometry] | npt.NDArray[np.object_],
     profile: Profile,
     *,
     populations: Sequence[int | None] | None = None,
+    approved: Sequence[float | None] | None = None,
 ) -> ServiceCircles:
     """The service circles (``P6.circle``) of communities whose geometries are in the
-    working CRS (metres); ``populations`` are their residents (``None`` unknown).
+    working CRS (metres); ``populations`` are their residents (``None`` unknown);
+    ``approved`` the radii a district approved (``None``: the automatic rule).
 
     >>> from shapely.geometry import Point, box
     >>> from livable.profile import load_profile
@@ -102,6 +127,9 @@ def service_circles(
     ...                     populations=[4000, 45000])
     >>> c.center_inside.tolist(), c.center_source, c.radius_reason
     ([False, True], ('centroid', 'point'), ('dispersed', 'extra_large'))
+    >>> c = service_circles([box(0, 0, 100, 100)], load_profile("xian-2020"), approved=[1900.0])
+    >>> c.radius_m.tolist(), c.radius_reason
+    ([1900.0], ('approved',))
     """
     geoms = np.asarray(
         list(geometries) if not isinstance(geometries, np.ndarray) else geometries, dtype=object
@@ -147,6 +175,10 @@ def service_circles(
         None if not e else ("extra_large" if xl else "dispersed")
         for e, xl in zip(enlarge.tolist(), extra_large.tolist(), strict=True)
     ]
+    for i, value in enumerate(approved or ()):
+        if value is not None:
+            radius[i] = value
+            reasons[i] = "approved"
     return ServiceCircles(
         x=xy[:, 0].copy(),
         y=xy[:, 1].copy(),

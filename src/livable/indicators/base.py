@@ -36,13 +36,22 @@ from livable.models import (
     Gap,
     IndicatorResult,
     NearbyFacility,
+    Provisional,
     SizeClass,
     Status,
     TypeAccess,
 )
 from livable.profile import Profile
 
-__all__ = ["INPUT_KINDS", "ROLES", "CommunityContext", "FacilityFilter", "Indicator", "role_of"]
+__all__ = [
+    "INPUT_KINDS",
+    "ROLES",
+    "CommunityContext",
+    "FacilityFilter",
+    "Indicator",
+    "echo_zh",
+    "role_of",
+]
 
 INPUT_KINDS = frozenset({"access", "community_attributes", "facility_attributes"})
 """What an indicator may read: spatial access, community attributes, facility attributes."""
@@ -79,8 +88,10 @@ def role_of(profile: Profile, indicator_id: str) -> str:
 
 FacilityFilter = Callable[[Mapping[str, "np.ndarray[Any, Any]"]], "np.ndarray[Any, Any]"]
 """A vectorised selection of facilities: given columns (``"id"``, ``"type"``, ``"name"``,
-``"brand"``, ``"quality"`` (NaN when unknown), ``"distance_m"``), one numpy array per
-field with one entry per facility, return a boolean array of the facilities to keep."""
+``"brand"``, ``"quality"`` (NaN when unknown), ``"distance_m"``, and the ``P4``
+qualifiers ``"certified"`` and ``"specialty"``: ``True``, ``False`` or ``None`` when the
+facility does not say), one numpy array per field with one entry per facility, return a
+boolean array of the facilities to keep."""
 
 
 @attrs.frozen
@@ -165,6 +176,7 @@ class Indicator:
         gaps: tuple[Gap, ...] = (),
         unit: str | None = None,
         score: float | None = None,
+        provisional: tuple[Provisional, ...] = (),
     ) -> IndicatorResult:
         """An :class:`IndicatorResult` carrying this indicator's metadata.
 
@@ -192,6 +204,7 @@ class Indicator:
             label_zh=self.label_zh,
             clause=self.clause,
             score=None if status == "not_assessed" else score,
+            provisional=provisional,
         )
 
     def not_assessed(
@@ -288,9 +301,9 @@ class Indicator:
         if raw is None:
             return self.not_assessed(
                 f"attribute '{name}' not given",
-                f"未提供属性“{name}”",
+                "未提供数据",
                 ask_en=f"give '{name}'",
-                ask_zh=f"请提供“{name}”",
+                ask_zh=f"请提供{self.label_zh}数据",
             )
         value = finite_float(raw)  # the one numeric guard: no OverflowError on 10**400
         if value is None:
@@ -298,17 +311,18 @@ class Indicator:
             what_zh = "不是有限数值" if is_number(raw) else "不是数值"
             return self.not_assessed(
                 f"attribute '{name}' is {what} ({show(raw)})",
-                f"属性“{name}”{what_zh}（{show(raw)}）",
+                f"数据{what_zh}（{echo_zh(raw)}）",
                 ask_en=f"'{name}' must be a number",
-                ask_zh=f"“{name}”须为数值",
+                ask_zh=f"{self.label_zh}须填写数值",
             )
         if (low is not None and value < low) or (high is not None and value > high):
             span = f"{_g(low)}-{_g(high)}" if high is not None else f">= {_g(low)}"
+            span_zh = f"{_g(low)}至{_g(high)}之间" if high is not None else f"不小于{_g(low)}"
             return self.not_assessed(
                 f"attribute '{name}' is {show(raw)}, outside {span}",
-                f"属性“{name}”为{show(raw)}，超出{span}",
+                f"数据为{echo_zh(raw)}，不在{span_zh}",
                 ask_en=f"'{name}' must lie in {span}",
-                ask_zh=f"“{name}”须在{span}之间",
+                ask_zh=f"{self.label_zh}须{span_zh}",
             )
         return self.judged(
             bool(passes(value)),
@@ -337,26 +351,26 @@ class Indicator:
         if raw is None:
             return self.not_assessed(
                 f"attribute '{name}' not given",
-                f"未提供属性“{name}”",
+                "未提供数据",
                 ask_en=f"give '{name}' (true or false)",
-                ask_zh=f"请提供“{name}”（是或否）",
+                ask_zh=f"请填写{self.label_zh}（是或否）",
             )
         if flag is None:
             return self.not_assessed(
                 f"attribute '{name}' is not yes or no ({show(raw)})",
-                f"属性“{name}”不是“是/否”（{show(raw)}）",
+                f"数据不是“是”或“否”（{echo_zh(raw)}）",
                 ask_en=f"'{name}' must be true or false",
-                ask_zh=f"“{name}”须为是或否",
+                ask_zh=f"{self.label_zh}须填写是或否",
             )
         if flag:
             return self.result(
                 "passed",
                 True,
                 f"{self.label_en}: yes ('{name}')",
-                f"{self.label_zh}：是（“{name}”）",
+                f"{self.label_zh}：有",
             )
         message_en = f"{self.label_en}: no ('{name}' is false); the profile asks for yes"
-        message_zh = f"{self.label_zh}：否（“{name}”为否）；要求为是"
+        message_zh = f"{self.label_zh}：无（要求：有）"
         return self.result(
             "failed",
             False,
@@ -378,6 +392,17 @@ def _flag(value: Any) -> bool | None:
         if text in _FALSE:
             return False
     return None
+
+
+def echo_zh(value: Any) -> str:
+    """An input value quoted in a Chinese message: yes/no as 是/否, others as :func:`show`.
+
+    >>> echo_zh(True), echo_zh("很多")
+    ('是', "'很多'")
+    """
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return show(value)
 
 
 def _g(value: float | None) -> str:

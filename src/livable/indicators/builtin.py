@@ -16,8 +16,8 @@ import numpy as np
 
 from livable._numbers import finite_float
 from livable._text import show
-from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
-from livable.models import CATEGORIES, Gap, IndicatorResult
+from livable.indicators.base import CommunityContext, FacilityFilter, Indicator, echo_zh
+from livable.models import CATEGORIES, FLAG_QUALIFIERS, Gap, IndicatorResult, Provisional
 from livable.profile import Profile
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "Variety",
     "VitalityScore",
     "builtin_indicators",
+    "qualifier_filters",
 ]
 
 
@@ -50,8 +51,11 @@ def _m(distance: float | None) -> str:
     return "none within the search radius" if distance is None else f"{distance:,.0f} m"
 
 
-def _m_zh(distance: float | None) -> str:
-    return "搜索范围内没有" if distance is None else f"{distance:.0f}米"
+def _m_zh(distance: float | None, search_m: float) -> str:
+    """Where the nearest one is, as a district report says it."""
+    if distance is None:
+        return f"{search_m:.0f}米范围内也没有"
+    return f"最近的在{distance:.0f}米处"
 
 
 def _branded_or_quality(min_quality: float) -> FacilityFilter:
@@ -65,6 +69,56 @@ def _branded_or_quality(min_quality: float) -> FacilityFilter:
         return good
 
     return select
+
+
+_QUALIFIER_WORDS = {  # P4: what the qualifier makes of the type (en, zh)
+    "brand": ("branded chain stores", "品牌连锁店"),
+    "certified": ("outlets of the trusted-breakfast programme", "放心早餐网点"),
+    "specialty": ("specialty restaurants", "特色餐馆"),
+}
+
+
+def _has(column: Any) -> np.ndarray[Any, Any]:
+    return np.array([v is not None for v in np.asarray(column, dtype=object)], dtype=bool)
+
+
+def qualifier_filters(qualifier: str, brand_names: Iterable[str]) -> tuple[FacilityFilter, ...]:
+    """``P4``: the facilities that say whether they have ``qualifier`` and those that have it.
+
+    ``brand``: a facility with a ``brand`` has it; with the profile's ``brand_names``, a
+    facility whose ``name`` contains one (any case) has it, and any other named facility
+    says it has not. ``certified``/``specialty``: the facility's own true/false property.
+
+    >>> says, has = qualifier_filters("brand", ["罗森"])
+    >>> cols = {"brand": np.array([None, "Lawson", None, None], dtype=object),
+    ...         "name": np.array(["罗森(小寨店)", None, "张记便利店", None], dtype=object)}
+    >>> says(cols).tolist(), has(cols).tolist()
+    ([True, True, True, False], [True, True, False, False])
+    """
+    if qualifier == "brand":
+        names = tuple(n.casefold() for n in brand_names)
+
+        def says_brand(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+            said = _has(columns["brand"])
+            return said | _has(columns["name"]) if names else said
+
+        def has_brand(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+            named = [
+                n is not None and any(b in str(n).casefold() for b in names)
+                for n in np.asarray(columns["name"], dtype=object).tolist()
+            ]
+            branded: np.ndarray[Any, Any] = _has(columns["brand"]) | np.array(named, dtype=bool)
+            return branded
+
+        return says_brand, has_brand
+
+    def says(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+        return _has(columns[qualifier])
+
+    def has(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+        return np.array([v is True for v in columns[qualifier].tolist()], dtype=bool)
+
+    return says, has
 
 
 def _label(context: CommunityContext, gap: Gap, zh: bool) -> str:
@@ -90,32 +144,44 @@ class TwelveOnes(Indicator):
     clause = "P4"
     requirement = "convenience"
     key_content = "convenience_services"
+    reads = FLAG_QUALIFIERS  # facility properties: 放心早餐网点, 特色餐馆
     unit = "types met"
     rule = (
         "Every facility type the profile requires (the 12 ones) has at least the count its "
-        "size class needs within the community's circle (1.2 km or enlarged)."
+        "size class needs within the community's circle (1.2 km or enlarged); of the "
+        "qualified types only branded stores, trusted-breakfast outlets and specialty "
+        "restaurants count where the facilities say (else the grade is provisional)."
     )
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         profile, size = context.profile, context.size_class
         gaps: list[Gap] = []
+        provisional: list[Provisional] = []
         required_types = [t for t in profile.required if profile.required_count(t, size.id) > 0]
         for type_id in required_types:
             need = profile.required_count(type_id, size.id)
             access = context.access[type_id]
             have = access.count_in_circle
-            if have >= need:
-                continue
             ftype = context.facility_types[type_id]
             r = context.radius_m
+            if ftype.qualifier is not None and have > 0:
+                qualified = self._qualified(context, type_id, ftype.qualifier, need)
+                if isinstance(qualified, Provisional):
+                    provisional.append(qualified)
+                elif qualified is not None:
+                    gaps.append(qualified)
+                    continue
+            if have >= need:
+                continue
             if have == 0:
                 en = (
                     f"No {ftype.label_en} within {r:,.0f} m of the centre (nearest: "
                     f"{_m(access.nearest_m)}); a {size.label_en} needs {need}."
                 )
                 zh = (
-                    f"中心{r:.0f}米范围内没有{ftype.label_zh}（最近：{_m_zh(access.nearest_m)}）；"
+                    f"社区中心{r:.0f}米范围内没有{ftype.label_zh}"
+                    f"（{_m_zh(access.nearest_m, profile.search_radius_m)}）；"
                     f"{size.label_zh}需要{need}处。"
                 )
             else:
@@ -123,7 +189,10 @@ class TwelveOnes(Indicator):
                     f"Only {have} {ftype.label_en} within {r:,.0f} m of the centre; "
                     f"a {size.label_en} needs {need}."
                 )
-                zh = f"中心{r:.0f}米范围内{ftype.label_zh}仅{have}处；{size.label_zh}需要{need}处。"
+                zh = (
+                    f"社区中心{r:.0f}米范围内{ftype.label_zh}仅{have}处；"
+                    f"{size.label_zh}需要{need}处。"
+                )
             gaps.append(
                 Gap(
                     rule="P4.twelve_ones",
@@ -145,17 +214,78 @@ class TwelveOnes(Indicator):
                 f"{met} of {total} required facility types present in the circle in the "
                 f"counts a {size.label_en} needs; short: "
                 + ", ".join(f"{_label(context, g, False)} ({g.found}/{g.required})" for g in gaps),
-                f"圈内{met}/{total}类必备设施达到{size.label_zh}的数量要求；不足："
-                + "、".join(f"{_label(context, g, True)}（{g.found}/{g.required}）" for g in gaps),
+                f"“12个一”中{met}类达到{size.label_zh}的配置数量（共{total}类）；不足："
+                + "、".join(
+                    f"{_label(context, g, True)}（现有{g.found}处，需要{g.required}处）"
+                    for g in gaps
+                ),
                 gaps=tuple(gaps),
                 score=met / total,
+                provisional=tuple(provisional),
             )
         return self.result(
             "passed",
             met,
             f"all {total} required facility types present in the circle in the counts a "
             f"{size.label_en} needs",
-            f"圈内{total}类必备设施齐全，达到{size.label_zh}的数量要求",
+            f"“12个一”{total}类设施齐全，达到{size.label_zh}的配置数量",
+            provisional=tuple(provisional),
+        )
+
+    @staticmethod
+    def _qualified(
+        context: CommunityContext, type_id: str, qualifier: str, need: int
+    ) -> Gap | Provisional | None:
+        """``P4``'s qualifier of a type (品牌, 放心早餐, 特色) in the circle: a gap when the
+        facilities say they lack it, provisional when none says, ``None`` when met."""
+        ftype, size = context.facility_types[type_id], context.size_class
+        says, has = qualifier_filters(qualifier, context.profile.brand_names)
+        total = context.access[type_id].count_in_circle
+        said = len(context.in_circle(type_id, where=says))
+        good = len(context.in_circle(type_id, where=has))
+        q_en, q_zh = _QUALIFIER_WORDS[qualifier]
+        if good >= need:
+            return None
+        if said < total and good + (total - said) >= need:  # the unsaid ones decide
+            return Provisional(
+                reason=f"qualifier:{type_id}",
+                clause="P4",
+                message_en=(
+                    f"the input does not say whether its {ftype.noun_en}s are {q_en}, so every "
+                    f"{ftype.noun_en} in the circle counted as a {ftype.label_en}"
+                ),
+                message_zh=(
+                    f"输入数据未注明{ftype.noun_zh}是否为{q_zh}，服务圈内的{ftype.noun_zh}"
+                    f"均按{ftype.label_zh}计数"
+                ),
+            )
+        if total < need:  # too few of any kind: the count's own gap says so
+            return None
+        r = context.radius_m
+        if good == 0:
+            en = (
+                f"The {total} {ftype.noun_en}(s) within {r:,.0f} m of the centre are none of "
+                f"them {q_en}; a {size.label_en} needs {need} {ftype.label_en}."
+            )
+            zh = f"服务圈内{ftype.noun_zh}均非{q_zh}；{size.label_zh}需要{ftype.label_zh}{need}处。"
+        else:
+            en = (
+                f"Only {good} of the {total} {ftype.noun_en}s within {r:,.0f} m of the centre "
+                f"are {q_en}; a {size.label_en} needs {need}."
+            )
+            zh = (
+                f"服务圈内{ftype.noun_zh}{total}处，其中{q_zh}仅{good}处；"
+                f"{size.label_zh}需要{need}处。"
+            )
+        return Gap(
+            rule="P4.twelve_ones",
+            message_en=en,
+            message_zh=zh,
+            facility_type=type_id,
+            category=ftype.category,
+            distance_m=context.access[type_id].nearest_m,
+            required=need,
+            found=good,
         )
 
 
@@ -164,7 +294,7 @@ class TierAccess(Indicator):
 
     id = "tier_access"
     label_en = "walk tiers"
-    label_zh = "5/10/15分钟步行可达"
+    label_zh = "步行5、10、15分钟可达"
     clause = "P6.tiers"
     requirement = "convenience"
     key_content = "convenience_services"
@@ -206,7 +336,10 @@ class TierAccess(Indicator):
                         f"No {en_name} facility within a {minutes:g}-minute walk "
                         f"({tier:,.0f} m); nearest: {_m(best)}."
                     ),
-                    message_zh=f"{minutes:g}分钟步行（{tier:.0f}米）内没有{zh_name}设施；最近：{_m_zh(best)}。",
+                    message_zh=(
+                        f"步行{minutes:g}分钟（{tier:.0f}米）范围内没有{zh_name}服务设施"
+                        f"（{_m_zh(best, profile.search_radius_m)}）。"
+                    ),
                     category=category,
                     distance_m=best,
                 )
@@ -218,7 +351,7 @@ class TierAccess(Indicator):
                 met,
                 f"{met} of {len(categories)} categories within their walk tier; beyond: "
                 + ", ".join(_category(g.category, False) for g in gaps),
-                f"{met}/{len(categories)}类服务在步行时限内；超出："
+                f"{len(categories)}类服务中{met}类在规定步行时间内可达；未达到："
                 + "、".join(_category(g.category, True) for g in gaps),
                 gaps=tuple(gaps),
                 score=met / len(categories),
@@ -227,7 +360,7 @@ class TierAccess(Indicator):
             "passed",
             met,
             f"all {len(categories)} categories within their walk tier",
-            f"全部{len(categories)}类服务在步行时限内",
+            f"{len(categories)}类服务均在规定步行时间内可达",
         )
 
 
@@ -262,7 +395,7 @@ class MoreFacilities(Indicator):
                     Gap(
                         rule="P5.more_facilities",
                         message_en=f"{have} {ftype.label_en} in the circle; happy asks for {need}.",
-                        message_zh=f"圈内{ftype.label_zh}{have}处；幸福社区需要{need}处。",
+                        message_zh=f"服务圈内{ftype.label_zh}{have}处；幸福社区需要{need}处。",
                         facility_type=type_id,
                         category=ftype.category,
                         required=need,
@@ -274,7 +407,7 @@ class MoreFacilities(Indicator):
             "failed" if gaps else "passed",
             met,
             f"{met} of {len(types)} types at the happy count",
-            f"{met}/{len(types)}类设施达到幸福社区数量",
+            f"{len(types)}类设施中{met}类达到幸福社区的配置数量",
             gaps=tuple(gaps),
             score=met / len(types) if types else None,
         )
@@ -305,10 +438,10 @@ class Variety(Indicator):
                 "passed",
                 kinds,
                 f"{kinds} kinds of facility in the circle (>= {need})",
-                f"圈内设施{kinds}类（≥{need}）",
+                f"服务圈内有{kinds}类设施，达到{need}类的要求",
             )
         en = f"{kinds} kinds of facility in the circle; happy asks for {need}."
-        zh = f"圈内设施{kinds}类；幸福社区需要{need}类。"
+        zh = f"服务圈内有{kinds}类设施；幸福社区需要{need}类。"
         return self.result(
             "failed",
             kinds,
@@ -348,8 +481,8 @@ class FacilityQuality(Indicator):
             if context.in_circle(type_id, where=_branded_or_quality(happy.min_quality)):
                 continue
             ftype = context.facility_types.get(type_id)
-            en_name = ftype.label_en if ftype else type_id
-            zh_name = ftype.label_zh if ftype else type_id
+            en_name = ftype.plain_en if ftype else type_id
+            zh_name = ftype.plain_zh if ftype else type_id
             gaps.append(
                 Gap(
                     rule="P5.facility_quality",
@@ -357,7 +490,9 @@ class FacilityQuality(Indicator):
                         f"No {en_name} with a brand or quality >= {happy.min_quality:g} "
                         "within the circle."
                     ),
-                    message_zh=f"圈内没有品牌或品质≥{happy.min_quality:g}的{zh_name}。",
+                    message_zh=(
+                        f"服务圈内没有品牌连锁或品质评分达到{happy.min_quality:g}分的{zh_name}。"
+                    ),
                     facility_type=type_id,
                     category=ftype.category if ftype else None,
                 )
@@ -367,7 +502,7 @@ class FacilityQuality(Indicator):
             "failed" if gaps else "passed",
             met,
             f"{met} of {len(happy.quality_types)} types with a branded or high-quality facility",
-            f"{met}/{len(happy.quality_types)}类设施有品牌或高品质网点",
+            f"{len(happy.quality_types)}类设施中{met}类有品牌连锁或高品质网点",
             gaps=tuple(gaps),
             score=met / len(happy.quality_types),
         )
@@ -515,9 +650,9 @@ class SizeClassIndicator(Indicator):
             smallest = context.profile.size_classes[0]
             return self.not_assessed(
                 f"no population given; graded as a {smallest.label_en}",
-                f"未提供人口，按{smallest.label_zh}评定",
+                f"未提供常住人口，按{smallest.label_zh}的配置数量评定",
                 ask_en="give 'population' (residents)",
-                ask_zh="请提供“population”（常住人口）",
+                ask_zh="请提供常住人口数",
             )
         return self.result(
             "passed",
@@ -568,18 +703,18 @@ class Closeness(Indicator):
         if not by_category:
             return self.not_assessed(
                 "no facility type serves a service category",
-                "没有服务类别的设施类型",
+                "没有属于服务类别的设施类型",
                 ask_en="register facility types with categories",
-                ask_zh="请登记带服务类别的设施类型",
+                ask_zh="请登记属于服务类别的设施类型",
             )
         cats = sorted(by_category)
         median = statistics.median(min(by_category[c]) / profile.tier_distance_m(c) for c in cats)
         if math.isfinite(median):
             shown_en = f"median nearest distance {median:.2f} x tier over {len(cats)} categories"
-            shown_zh = f"{len(cats)}类服务最近距离中位数为步行时限的{median:.2f}倍"
+            shown_zh = f"{len(cats)}类服务最近距离的中位数为规定步行距离的{median:.2f}倍"
         else:
             shown_en = f"the median of {len(cats)} categories has none within the search radius"
-            shown_zh = f"{len(cats)}类服务中位数类别在搜索范围内没有设施"
+            shown_zh = f"{len(cats)}类服务中有半数在搜索范围内没有设施"
         return self.judged(
             median <= limit,
             round(median, 4) if math.isfinite(median) else None,
@@ -619,16 +754,18 @@ class ParcelPoints(Indicator):
         if access is None:
             return self.not_assessed(
                 "facility type 'parcel_point' is not registered",
-                "未登记设施类型“parcel_point”",
+                "未登记快递驿站这一设施类型",
                 ask_en="register the 'parcel_point' facility type",
-                ask_zh="请登记“parcel_point”设施类型",
+                ask_zh="请登记快递驿站设施类型",
             )
         have = access.count_in_circle
         result = self.judged(
             have >= need,
             have,
             shown_en=f"{have} in the circle (nearest: {_m(access.nearest_m)})",
-            shown_zh=f"圈内{have}处（最近：{_m_zh(access.nearest_m)}）",
+            shown_zh=(
+                f"服务圈内{have}处（{_m_zh(access.nearest_m, context.profile.search_radius_m)}）"
+            ),
             threshold_en=f"the minimum of {need}",
             threshold_zh=f"最低要求{need}处",
         )
@@ -848,27 +985,31 @@ class CommunityWorkers(Indicator):
         if not population:
             return self.not_assessed(
                 "no population given" if population is None else "population is 0",
-                "未提供人口" if population is None else "人口为0",
+                "未提供常住人口" if population is None else "常住人口为0",
                 ask_en="give 'population' (residents)",
-                ask_zh="请提供“population”（常住人口）",
+                ask_zh="请提供常住人口数",
             )
         workers = context.community.attributes.get("community_workers")
         count = _count(workers)
         if count is None:
             what = "not given" if workers is None else f"not a head count ({show(workers)})"
-            what_zh = "未提供" if workers is None else f"不是人数（{show(workers)}）"
+            what_zh = (
+                "未提供社区工作者人数"
+                if workers is None
+                else f"社区工作者人数不是有效人数（{echo_zh(workers)}）"
+            )
             return self.not_assessed(
                 f"attribute 'community_workers' {what}",
-                f"属性“community_workers”{what_zh}",
+                what_zh,
                 ask_en="give 'community_workers' (a head count)",
-                ask_zh="请提供“community_workers”（人数）",
+                ask_zh="请提供社区工作者人数",
             )
         per_1000 = 1000.0 * count / population
         return self.judged(
             per_1000 >= minimum,
             round(per_1000, 4),
             shown_en=f"{count:g} workers for {population:,} residents ({per_1000:.2f} per 1,000)",
-            shown_zh=f"{count:g}名社区工作者，常住人口{population}人（每千人{per_1000:.2f}名）",
+            shown_zh=f"社区工作者{count:g}名，常住人口{population}人（每千人{per_1000:.2f}名）",
             threshold_en=f"the minimum of {minimum:g} per 1,000",
             threshold_zh=f"每千人{minimum:g}名",
         )

@@ -22,7 +22,7 @@ from livable._numbers import FLOAT_MAX, finite_float, is_number, number_kind
 from livable._text import show
 from livable.errors import InputError
 from livable.io._geojson import json_kind, show_value
-from livable.models import FACILITY_TYPES, Zone
+from livable.models import FACILITY_TYPES, FLAG_QUALIFIERS, Zone, qualifier_flag
 from livable.models.results import Rejection, SourceInfo
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "MAX_POPULATION",
     "QUALITY_MAX",
     "QUALITY_MIN",
+    "RADIUS_KEYS",
     "Collector",
     "admit",
     "community_problem",
@@ -51,6 +52,8 @@ QUALITY_MIN, QUALITY_MAX = 1, 5
 is a data error (a percentage, a 0-100 rating) and rejects the facility."""
 
 COMMUNITY_KEYS = ("id", "name", "population", "district", "subdistrict", "zone")
+RADIUS_KEYS = ("radius_m", "radius_reason")
+"""A community's approved radius and its reason (``P6.circle``), kept as attributes."""
 """The community properties read into fields; the others are its ``attributes``."""
 
 
@@ -238,12 +241,44 @@ def zone_problem(value: Any) -> str | None:
     )
 
 
+def radius_problem(props: Mapping[str, Any]) -> str | None:
+    """Why a community's approved radius (``radius_m`` with ``radius_reason``, ``P6.circle``)
+    is not usable; the profile's ``circle.approved_max_radius_m`` is checked by the engine.
+
+    >>> radius_problem({"radius_m": 1800})
+    'radius_m 1800 needs a radius_reason: say who approved the larger circle and why'
+    >>> radius_problem({"radius_m": 1800, "radius_reason": "特大社区，区政府批准"}) is None
+    True
+    """
+    radius, reason = props.get("radius_m"), props.get("radius_reason")
+    if radius is None:
+        if reason is not None:
+            return "radius_reason without radius_m: give the approved radius in metres"
+        return None
+    problem = number_problem("radius_m", radius, what="metres")
+    if problem:
+        return problem
+    if not radius > 0:
+        return f"radius_m must be > 0 metres, not {radius!r}"
+    if not isinstance(reason, str) or not reason.strip():
+        what = "" if reason is None else f" (text, not {show_value(reason)})"
+        return (
+            f"radius_m {radius!r} needs a radius_reason{what}: say who approved the larger "
+            "circle and why"
+        )
+    return None
+
+
 def community_problem(props: Mapping[str, Any]) -> str | None:
     for key in ("name", "district", "subdistrict"):
         problem = text_problem(props, key)
         if problem:
             return problem
-    return population_problem(props.get("population")) or zone_problem(props.get("zone"))
+    return (
+        population_problem(props.get("population"))
+        or zone_problem(props.get("zone"))
+        or radius_problem(props)
+    )
 
 
 def facility_problem(props: Mapping[str, Any], known: Collection[str]) -> str | None:
@@ -266,6 +301,11 @@ def facility_problem(props: Mapping[str, Any], known: Collection[str]) -> str | 
         problem = text_problem(props, key)
         if problem:
             return problem
+    for key in FLAG_QUALIFIERS:
+        try:
+            qualifier_flag(props.get(key))
+        except ValueError as exc:
+            return f"{key} (P4: {_QUALIFIER_WHAT[key]}) {exc}, or leave it out"
     quality = props.get("quality")
     problem = number_problem("quality", quality, what="a 1-5 score")
     if problem is None and quality is not None and not QUALITY_MIN <= quality <= QUALITY_MAX:
@@ -274,6 +314,12 @@ def facility_problem(props: Mapping[str, Any], known: Collection[str]) -> str | 
             f"score from {QUALITY_MIN} to {QUALITY_MAX}, or leave it out"
         )
     return problem
+
+
+_QUALIFIER_WHAT = {
+    "certified": "an outlet of the trusted-breakfast programme, 放心早餐",
+    "specialty": "a specialty restaurant, 特色餐馆",
+}
 
 
 def type_suggestion(text: str, known: Collection[str]) -> str | None:
@@ -317,7 +363,8 @@ def is_plain_number(value: Any) -> bool:
 def plain_point(feature: Any, known: Collection[str]) -> bool:
     """True for the common case that the checks below would pass without a word: a
     Feature whose properties are an object with a known ``type``, text (or no) ``name``
-    and ``brand``, no or a finite numeric ``quality``, and a Point of two or three finite
+    and ``brand``, no or a boolean ``certified`` and ``specialty``, no or a finite numeric
+    ``quality``, and a Point of two or three finite
     numbers. Anything else takes the full checks (same outcome, with the reason)."""
     if type(feature) is not dict or feature.get("type") != "Feature":
         return False
@@ -331,6 +378,9 @@ def plain_point(feature: Any, known: Collection[str]) -> bool:
     for key in ("name", "brand"):
         value = props.get(key)
         if not (value is None or type(value) is str or type(value) is int):
+            return False
+    for key in FLAG_QUALIFIERS:
+        if not (props.get(key) is None or type(props[key]) is bool):
             return False
     quality = props.get("quality")
     if quality is not None and not (

@@ -60,6 +60,7 @@ _CODE_RE = re.compile(r"^\d{6}$")
 _ALIASES: Mapping[str, tuple[str, ...]] = {
     "id": ("id", "poi_id", "poiid", "uid", "编号", "POI编号"),
     "name": ("name", "名称", "poi名称"),
+    "brand": ("brand", "品牌", "brand_name"),
     "typecode": ("typecode", "type_code", "typecodes", "类型编码", "分类编码"),
     "type": ("type", "类型", "分类"),
     "location": ("location", "坐标", "经纬度"),
@@ -432,7 +433,8 @@ def read_amap(
     ``encoding`` applies to CSV (default UTF-8; Chinese exports are often ``gb18030``).
     Ids are ``amap:<poi id>`` (``amap:<file stem>-<row>`` when a row has none); a POI id
     seen twice (overlapping pages) is rejected the second time. ``unmatched`` lists the
-    codes that matched no table row as ``"<code> <Amap class>"``.
+    codes that matched no table row as ``"<code> <Amap class>"``. A ``brand`` (品牌) field,
+    where the export has one, becomes the facility's ``brand`` (``P4``: 品牌便利店).
 
     >>> result = read_amap({"pois": [
     ...     {"id": "B1", "name": "幼儿园", "typecode": "141204", "location": "108.95,34.26"},
@@ -517,6 +519,7 @@ def read_amap(
                 "lon": pos[0],
                 "lat": pos[1],
                 "name": name,
+                "brand": _text(_field(rec, "brand")),
                 "attributes": attributes,
             }
         )

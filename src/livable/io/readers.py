@@ -54,6 +54,7 @@ from livable.io._validate import (
     MAX_POPULATION,
     QUALITY_MAX,
     QUALITY_MIN,
+    RADIUS_KEYS,
     community_problem,
     facility_problem,
     fast_id,
@@ -97,7 +98,7 @@ COMMUNITIES = FeatureReader(
     community_geometry,
     check=community_problem,
     repair=True,
-    names=frozenset(COMMUNITY_KEYS),
+    names=frozenset((*COMMUNITY_KEYS, *RADIUS_KEYS)),
     all_names=False,
 )
 """How communities are read: an id each, unique; Polygon, MultiPolygon or Point."""

@@ -10,10 +10,10 @@ Every community is *designed* to get a known grade under the default ``xian-2020
 profile, recorded in :attr:`SampleCity.expected_grades` for tests:
 
 - ``happy``: its circle holds every one of the 12 ones at one more than its size class
-  requires, every category within its walk tier, all 18 types, a branded convenience
-  store and a quality breakfast outlet; its attributes pass.
+  requires, every category within its walk tier, all 18 types and a quality breakfast
+  outlet; its attributes pass.
 - ``livable`` fails a chosen happy criterion on purpose: a low or missing attribute, no
-  bank within 400 m, no branded convenience store in the circle, only the required count of
+  bank within 400 m, no quality breakfast outlet in the circle, only the required count of
   fitness venues, or fewer than 15 kinds of facility.
 - ``not_livable`` lacks one or two of the 12 ones in its circle, or (a medium community)
   has only the small community's count of one of them.
@@ -212,7 +212,7 @@ class SampleCity:
 # A row is whitespace-separated cells; a cell is "." (empty), "a|b" (two communities side by
 # side) or [shape ":"] role, with shape M (two parts), C (U-shaped) or P (a Point). Roles:
 #   H happy; livable: La low attribute, Lx attributes missing, Lp population missing (and a
-#   low attribute), Lb no bank within 400 m, Lq no branded store, Lf only the required
+#   low attribute), Lb no bank within 400 m, Lq no quality breakfast, Lf only the required
 #   fitness venues, Lk fewer than 15 kinds; not livable: N-<types> none of those types in
 #   the circle, S-<type> a medium community with the small community's count of a type.
 #   A trailing "~" leaves the attributes out.
@@ -524,7 +524,7 @@ def _plan(rng: np.random.Generator, site: _Site, stem: str) -> _Plan:
         excluded["bank"] = 400.0
         skip_tiers = frozenset({"finance"})
     elif role == "Lq":
-        excluded["convenience_store+q"] = radius
+        excluded["breakfast_outlet+q"] = radius
         quality = False
     elif role == "Lf":
         exact["fitness_venue"] = ((_REQUIRED["fitness_venue"][size], 0.0, _band("fitness_venue")),)
@@ -827,11 +827,14 @@ def _facility_feature(
     templates = _PARK_NAMES if ftype == "leisure_space" and geom.geom_type != "Point" else None
     name = pick(templates or _NAMES[ftype]).format(s=stem, b=pick(_BANKS))
     props: dict[str, Any] = {"id": fid, "type": ftype, "name": name}
-    if ftype == "convenience_store" and q:
+    if ftype == "convenience_store":  # P4: 品牌便利店, every store of the city is a chain's
         brand = pick(_BRANDS)
         props["name"] = f"{brand}便利店 {stem}店"
         props["brand"] = brand
-    elif ftype == "breakfast_outlet":
+    elif ftype == "restaurant":  # P4: 特色餐馆, Xi'an dishes all
+        props["specialty"] = True
+    elif ftype == "breakfast_outlet":  # P4: 放心早餐网点, all in the programme
+        props["certified"] = True
         if q:
             props["quality"] = int(rng.integers(4, 6))
         elif rng.random() < 0.6:

@@ -22,6 +22,7 @@ from livable.models.results import (
     InputNote,
     NearbyFacility,
     PluginInfo,
+    Provisional,
     Rejection,
     Report,
     ReportSource,
@@ -38,7 +39,9 @@ from livable.models.results import (
 from livable.models.vocabulary import (
     CATEGORIES,
     FACILITY_TYPES,
+    FLAG_QUALIFIERS,
     KEY_CONTENTS,
+    QUALIFIERS,
     REQUIREMENTS,
     TWELVE_ONES,
     Community,
@@ -50,12 +53,15 @@ from livable.models.vocabulary import (
     ServiceCategory,
     SizeClass,
     Zone,
+    qualifier_flag,
 )
 
 __all__ = [
     "CATEGORIES",
     "FACILITY_TYPES",
+    "FLAG_QUALIFIERS",
     "KEY_CONTENTS",
+    "QUALIFIERS",
     "REQUIREMENTS",
     "SCHEMA_VERSION",
     "TWELVE_ONES",
@@ -73,6 +79,7 @@ __all__ = [
     "KeyContent",
     "NearbyFacility",
     "PluginInfo",
+    "Provisional",
     "Rejection",
     "Report",
     "ReportSource",
@@ -88,5 +95,6 @@ __all__ = [
     "ZoneSummary",
     "as_report",
     "grade_from_results",
+    "qualifier_flag",
     "read_report",
 ]

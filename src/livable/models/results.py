@@ -53,6 +53,7 @@ __all__ = [
     "InputNote",
     "NearbyFacility",
     "PluginInfo",
+    "Provisional",
     "Rejection",
     "Report",
     "ReportSource",
@@ -203,6 +204,25 @@ class Gap:
 
 
 @attrs.frozen
+class Provisional:
+    """Why a community's grade is provisional: it rests on an input that was missing.
+
+    ``reason`` is ``population`` (no resident population: graded as the smallest size
+    class, ``P4``) or ``qualifier:<facility type>`` (the input does not say whether its
+    facilities of that type have the plan's qualifier, ``P4``: 品牌, 放心早餐, 特色); the
+    messages say it in both languages.
+
+    >>> Provisional("population", "P4", "no population", "未提供常住人口").reason
+    'population'
+    """
+
+    reason: str
+    clause: str
+    message_en: str
+    message_zh: str
+
+
+@attrs.frozen
 class IndicatorResult:
     """One indicator's verdict on one community (DESIGN.md's ``indicators`` fields).
 
@@ -232,6 +252,9 @@ class IndicatorResult:
     label_zh: str = ""
     clause: str = ""
     score: float | None = attrs.field(default=None, validator=attrs.validators.optional(_unit))
+    provisional: tuple[Provisional, ...] = ()
+    """Inputs the verdict rests on that were missing (a qualifier not carried, ``P4``);
+    a grade indicator's make the community's grade provisional."""
 
 
 @attrs.frozen
@@ -239,9 +262,11 @@ class CommunityScore:
     """A community's 0-100 framework score (``P2``): its ``scored`` indicators, averaged.
 
     ``value`` is 100 times the mean ``score`` of the ``scored`` indicators that could be
-    assessed (``None`` when none could); ``assessed`` of ``total`` says how many counted.
-    The score never changes a grade; it shows how far a community is along the rest of the
-    "136" framework (market services, ecology, smart living, governance, innovation).
+    assessed; ``assessed`` of ``total`` says how many counted. With fewer than half of them
+    assessed the score says nothing of the framework, so ``value`` is ``None`` and the
+    score reads "not enough assessed" (评估项不足, :attr:`enough`). The score never changes
+    a grade; it shows how far a community is along the rest of the "136" framework (market
+    services, ecology, smart living, governance, innovation).
 
     >>> r = IndicatorResult(id="a", status="passed", value=1, unit=None,
     ...     requirement="smart", key_content="smart_living", message_en="",
@@ -251,6 +276,8 @@ class CommunityScore:
     ...     message_zh="", role="scored")
     >>> CommunityScore.from_results([r, s])
     CommunityScore(value=100.0, assessed=1, total=2)
+    >>> CommunityScore.from_results([r, s, s]).text("zh")
+    '框架得分：评估项不足（3项计分指标中评估1项，至少需要2项）'
     """
 
     value: float | None
@@ -264,8 +291,37 @@ class CommunityScore:
         if not scored:
             return None
         known = [r.score for r in scored if r.score is not None]
-        value = 100.0 * sum(known) / len(known) if known else None
+        enough = bool(known) and 2 * len(known) >= len(scored)
+        value = 100.0 * sum(known) / len(known) if enough else None
         return cls(value=value, assessed=len(known), total=len(scored))
+
+    @property
+    def needed(self) -> int:
+        """How many scored indicators must be assessed for the score to be shown: half."""
+        return (self.total + 1) // 2
+
+    @property
+    def enough(self) -> bool:
+        """Whether at least half the scored indicators were assessed (the score is shown)."""
+        return self.total > 0 and self.assessed >= self.needed
+
+    def text(self, lang: str = "en") -> str:
+        """The score as the explanation prints it, or "not enough assessed"."""
+        zh = lang == "zh"
+        if self.value is None or not self.enough:
+            return (
+                f"框架得分：评估项不足（{self.total}项计分指标中评估{self.assessed}项，"
+                f"至少需要{self.needed}项）"
+                if zh
+                else f"Framework score: not enough assessed ({self.assessed} of {self.total} "
+                f"scored indicators; at least {self.needed} needed)"
+            )
+        return (
+            f"框架得分{self.value:.0f}/100（{self.total}项计分指标中评估{self.assessed}项）"
+            if zh
+            else f"Framework score {self.value:.0f}/100 ({self.assessed} of {self.total} "
+            "scored indicators assessed)"
+        )
 
 
 def grade_from_results(results: Sequence[IndicatorResult]) -> Grade:
@@ -316,10 +372,15 @@ class CommunityResult:
     """Provider-specific facts (e.g. the network snap length of the centre)."""
     score: CommunityScore | None = None
     """The 0-100 framework score of the ``scored`` indicators (``None``: none scored)."""
+    radius_approval: str | None = None
+    """Why the district approved the community's own radius (``radius_reason``
+    ``"approved"``, ``P6.circle``): its ``radius_reason`` property."""
     resident_access: Mapping[str, float] | None = None
     """Beyond the plan: per service category, the share of the community's residents
     (weighted by population) who reach it within its walk tier (``P6.tiers``); ``None``
     unless resident points were given (:mod:`livable.indicators.residents`)."""
+    provisional: tuple[Provisional, ...] = ()
+    """Why the grade is provisional (empty: it is not): inputs it rests on were missing."""
     explanation: Mapping[str, str] | None = attrs.field(default=None, eq=False)
     """The ``explanation`` member as read from a ``report.json`` (``en`` and ``zh``);
     ``None`` for a result of an evaluation, whose explanation is made by :meth:`explain`.
@@ -383,15 +444,19 @@ class CommunityResult:
         grade = self.grade
         label = grade.label_zh if zh else grade.label_en
         lines = [
-            f"{label}（{grade.clause}）。标*的指标决定了等级。"
+            f"评定结果：{label}。标*的指标决定了等级。"
             if zh
             else f"{label} ({grade.clause}). Indicators marked * decided the grade."
         ]
+        for p in self.provisional:
+            lines.append(
+                f"等级为暂定：{p.message_zh}" if zh else f"Provisional grade: {p.message_en}"
+            )
         ruled = grade_from_results(self.indicators)
         if ruled != grade:
             rl = ruled.label_zh if zh else ruled.label_en
             lines.append(
-                f"等级由插件（livable_classify）设定；按规则应为{rl}。"
+                f"等级由插件设定；按评定规则应为{rl}。"
                 if zh
                 else f"Grade set by a plugin (livable_classify); the rules give {rl}."
             )
@@ -401,18 +466,16 @@ class CommunityResult:
                 continue
             tl = target.label_zh if zh else target.label_en
             if grade.rank >= target.rank:
-                head = (
-                    f"{tl}（{target.clause}）：已达到" if zh else f"{tl} ({target.clause}): reached"
-                )
+                head = f"{tl}：已达到" if zh else f"{tl} ({target.clause}): reached"
             elif grade.rank + 1 == target.rank:
                 head = (
-                    f"{tl}（{target.clause}）：未达到，原因见标*的指标"
+                    f"{tl}：未达到，原因见标*的指标"
                     if zh
                     else f"{tl} ({target.clause}): not reached, because of those marked *"
                 )
             else:
                 head = (
-                    f"{tl}（{target.clause}）：未达到（须先达到宜居）"
+                    f"{tl}：未达到（须先达到宜居标准）"
                     if zh
                     else f"{tl} ({target.clause}): not reached (livable comes first)"
                 )
@@ -427,13 +490,7 @@ class CommunityResult:
             )
             lines += [_line(r, zh) for r in extra]
         if self.score is not None:
-            value = "-" if self.score.value is None else f"{self.score.value:.0f}"
-            lines.append(
-                f"框架得分{value}/100（{self.score.total}项计分指标中评估{self.score.assessed}项）"
-                if zh
-                else f"Framework score {value}/100 ({self.score.assessed} of "
-                f"{self.score.total} scored indicators assessed)"
-            )
+            lines.append(self.score.text(lang))
         return "\n".join(lines)
 
     def access_to(self, facility_type: str) -> TypeAccess:
@@ -463,7 +520,8 @@ def _line(r: IndicatorResult, zh: bool) -> str:
     label = (r.label_zh if zh else r.label_en) or r.id
     mark = "*" if r.decisive else "-"
     if zh:
-        return f"  {mark} {label}（{r.id}，{r.clause or '-'}）{zh_status}：{r.message_zh}"
+        message = r.message_zh.removeprefix(f"{label}：").removesuffix(f"，{zh_status}")
+        return f"  {mark} {label}（{zh_status}）：{message}"
     return f"  {mark} {label} ({r.id}, {r.clause or '-'}) {en_status}: {r.message_en}"
 
 
@@ -854,8 +912,18 @@ _INDICATOR = [
     Field("label_zh", str),
     Field("clause", str),
     Field("score", _opt(float), dump=round_share),
+    Field("provisional", tuple[Provisional, ...], omit=lambda r, _: not r.provisional),
 ]
 register(IndicatorResult, _INDICATOR)
+register(
+    Provisional,
+    [
+        Field("reason", str),
+        Field("clause", str),
+        Field("message_en", str),
+        Field("message_zh", str),
+    ],
+)
 register(
     CommunityScore,
     [
@@ -896,11 +964,13 @@ register(
         Field("id", str),
         Field("name", _opt(str)),
         Field("grade", Grade, dump=_enum_value),
+        Field("provisional", tuple[Provisional, ...], omit=lambda c, _: not c.provisional),
         Field("center", tuple[float, float], dump=lambda c: [round_deg(c[0]), round_deg(c[1])]),
         Field("center_inside", bool),
         Field("center_source", str),
         Field("radius_m", float, dump=round_m),
         Field("radius_reason", _opt(str)),
+        Field("radius_approval", _opt(str), omit=lambda c, _: c.radius_approval is None),
         Field("district", _opt(str)),
         Field("subdistrict", _opt(str)),
         Field("zone", _opt(Zone), dump=_enum_value),
@@ -1122,6 +1192,8 @@ register(
         Field("evaluated", int),
         Field("rejected", int),
         Field("unzoned", int),
+        Field("provisional", int),
+        Field("unlisted_districts", tuple[str, ...]),
         Field(
             "grades",
             fields=[Field("not_livable", int), Field("livable", int), Field("happy", int)],

@@ -31,6 +31,8 @@ __all__ = [
     "summary_lines",
 ]
 
+_NOT_LIVABLE_ZH = Grade.NOT_LIVABLE.label_zh
+
 
 def _needed(target: float | None, have: int, n: int) -> int | None:
     if target is None or not n:
@@ -194,6 +196,11 @@ class Summary:
     closest: tuple[ClosestCommunity, ...] = ()
     unzoned: int = 0
     """Evaluated communities with no zone (own or by district): outside the happy targets."""
+    provisional: int = 0
+    """Evaluated communities whose grade is provisional (:attr:`CommunityResult.provisional`)."""
+    unlisted_districts: tuple[str, ...] = ()
+    """Districts of unzoned communities that the profile's ``district_zones`` does not list
+    (an unknown assessment unit is named, never dropped silently)."""
     mean_score: float | None = None
     """Mean framework score (0-100) of the communities that have one."""
     score_coverage: float | None = None
@@ -229,7 +236,7 @@ class Summary:
         rows = [
             ("happy 幸福", str(self.happy), share(self.happy)),
             ("livable 宜居", str(self.livable), share(self.livable)),
-            ("not livable 尚未宜居", str(self.not_livable), share(self.not_livable)),
+            (f"not livable {_NOT_LIVABLE_ZH}", str(self.not_livable), share(self.not_livable)),
         ]
         targets = [
             ("livable share 宜居占比", self.livable_share, self.target_livable_share),
@@ -278,6 +285,12 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _score(value: float | None) -> str | None:
+    """A mean score as the table shows it: rounded as ``report.json`` writes it (one
+    decimal) first, so a summary and the summary of its file print alike."""
+    return None if value is None else f"{round(value, 1):.0f}"
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
@@ -322,7 +335,7 @@ def _group_lines(
             _pct(round_share(g.happy_share)),
             _pct(g.target_happy_share),
             g.happy_needed,
-            None if g.mean_score is None else f"{g.mean_score:.0f}",
+            _score(g.mean_score),
         )
         lines.append(_row([(label(g), 0), *zip(values, _GROUP_WIDTHS, strict=True)], first))
     return lines
@@ -360,15 +373,23 @@ def summary_lines(s: Summary) -> list[str]:
         f"Communities 社区: {s.communities} in input, {s.evaluated} evaluated, "
         f"{s.rejected} rejected",
         "",
-        _row([("grade 等级", 0), ("count", 7), ("share", 9)], 24),
-        _row([("happy 幸福社区", 0), (s.happy, 7), (share(s.happy), 9)], 24),
-        _row([("livable 宜居社区", 0), (s.livable, 7), (share(s.livable), 9)], 24),
-        _row([("not livable 尚未宜居", 0), (s.not_livable, 7), (share(s.not_livable), 9)], 24),
+        _row([("grade 等级", 0), ("count", 7), ("share", 9)], 28),
+        _row([("happy 幸福社区", 0), (s.happy, 7), (share(s.happy), 9)], 28),
+        _row([("livable 宜居社区", 0), (s.livable, 7), (share(s.livable), 9)], 28),
+        _row(
+            [(f"not livable {_NOT_LIVABLE_ZH}", 0), (s.not_livable, 7), (share(s.not_livable), 9)],
+            28,
+        ),
     ]
+    if s.provisional:
+        lines.append(
+            f"provisional grades 暂定等级: {s.provisional} (inputs missing, e.g. population; "
+            "see each community's provisional 见各社区暂定原因)"
+        )
     if s.mean_score is not None:
         basis = s.score_coverage
         on = "" if basis is None else f" ({_pct(basis)} of scored indicators assessed 已评估)"
-        lines.append(f"mean framework score 框架平均得分: {s.mean_score:.0f}/100{on}")
+        lines.append(f"mean framework score 框架平均得分: {_score(s.mean_score)}/100{on}")
     zones = {grp.key: grp for grp in s.level("zone")}
     city = next(iter(s.level("city")), None)
     central, peripheral = zones.get("central"), zones.get("peripheral")
@@ -413,6 +434,12 @@ def summary_lines(s: Summary) -> list[str]:
         lines.append(_row([(label, 0), *zip(values, (w for _, w in widths), strict=True)], 38))
     if s.unzoned:
         lines.append(f"  {s.unzoned} communities without a zone 未划分城区类别，不计入幸福目标")
+        if s.unlisted_districts:
+            names = "、".join(escape(d) for d in s.unlisted_districts)
+            lines.append(
+                f"  districts not in the profile's table 不在区县对照表中: {names} "
+                "(give each a zone or unzoned in district_zones)"
+            )
     if zones:
         lines += [
             "",

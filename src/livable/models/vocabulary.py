@@ -29,7 +29,9 @@ from livable._numbers import finite_float, is_number
 __all__ = [
     "CATEGORIES",
     "FACILITY_TYPES",
+    "FLAG_QUALIFIERS",
     "KEY_CONTENTS",
+    "QUALIFIERS",
     "REQUIREMENTS",
     "TWELVE_ONES",
     "Community",
@@ -41,6 +43,7 @@ __all__ = [
     "ServiceCategory",
     "SizeClass",
     "Zone",
+    "qualifier_flag",
 ]
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -103,7 +106,7 @@ class Grade(enum.StrEnum):
 
 _GRADE_RANK = {Grade.NOT_LIVABLE: 0, Grade.LIVABLE: 1, Grade.HAPPY: 2}
 _GRADE_LABELS = {
-    Grade.NOT_LIVABLE: ("not yet livable", "尚未达到宜居"),
+    Grade.NOT_LIVABLE: ("not yet livable", "未达到宜居标准"),
     Grade.LIVABLE: ("livable community", "宜居社区"),
     Grade.HAPPY: ("happy community", "幸福社区"),
 }
@@ -165,12 +168,56 @@ class ServiceCategory:
     clause: str = "P6.tiers"
 
 
+QUALIFIERS = ("brand", "certified", "specialty")
+"""What the plan asks of a facility beyond its type (``P4``): a branded chain store
+(品牌便利店), an outlet of the city's trusted-breakfast programme (放心早餐网点), a
+specialty restaurant (特色餐馆)."""
+
+FLAG_QUALIFIERS = ("certified", "specialty")
+"""The qualifiers a facility carries as a yes/no property of its own name (``brand`` is a
+text field of :class:`Facility`, or a match of the profile's ``brand_names``)."""
+
+_YES = ("true", "yes", "y", "1", "是", "有")
+_NO = ("false", "no", "n", "0", "否", "无")
+
+
+def qualifier_flag(value: object) -> bool | None:
+    """A facility's ``certified`` or ``specialty`` property as a bool; ``None`` when not
+    given. True/false, 1/0 and the texts yes/no, true/false, 是/否 (any case) are read;
+    anything else raises ``ValueError``.
+
+    >>> qualifier_flag(True), qualifier_flag("否"), qualifier_flag(None), qualifier_flag(1)
+    (True, False, None, True)
+    >>> qualifier_flag("maybe")
+    Traceback (most recent call last):
+    ...
+    ValueError: must be true or false (yes/no, 是/否), not 'maybe'
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == "":
+            return None
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+    raise ValueError(f"must be true or false (yes/no, 是/否), not {value!r}")
+
+
 @attrs.frozen
 class FacilityType:
     """A kind of facility and the category it serves.
 
     ``category`` is ``None`` for a type outside the tiered categories (``parcel_point``
     serves market services). ``twelve_ones`` marks the "12 ones" of ``P4``.
+    ``qualifier`` is what the plan asks of a facility of the type beyond being one
+    (``P4``: ``brand`` for 品牌便利店, ``certified`` for 放心早餐网点, ``specialty`` for
+    特色餐馆); ``noun_en``/``noun_zh`` name the type without it (便利店), for messages that
+    say the qualifier is missing.
 
     >>> FacilityType(id="charging_station", label_en="EV charging station",
     ...              label_zh="充电站", category=None, key_content="market_services")
@@ -184,6 +231,21 @@ class FacilityType:
     key_content: str = attrs.field(default="convenience_services", validator=_check_id)
     clause: str = "P4"
     twelve_ones: bool = False
+    qualifier: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.in_(QUALIFIERS))
+    )
+    noun_en: str | None = None
+    noun_zh: str | None = None
+
+    @property
+    def plain_en(self) -> str:
+        """The English name without the qualifier ("convenience store")."""
+        return self.noun_en or self.label_en
+
+    @property
+    def plain_zh(self) -> str:
+        """The Chinese name without the qualifier (便利店)."""
+        return self.noun_zh or self.label_zh
 
 
 _T = TypeVar("_T", Requirement, KeyContent, ServiceCategory, FacilityType)
@@ -244,15 +306,26 @@ def _ft(
     twelve: bool = False,
     key_content: str = "convenience_services",
     clause: str = "P4",
+    qualifier: str | None = None,
+    noun: tuple[str, str] | None = None,
 ) -> FacilityType:
-    return FacilityType(id, en, zh, category, key_content, clause, twelve)
+    noun_en, noun_zh = noun or (None, None)
+    return FacilityType(
+        id, en, zh, category, key_content, clause, twelve, qualifier, noun_en, noun_zh
+    )
 
 
 FACILITY_TYPES: Mapping[str, FacilityType] = _by_id(
     [
         _ft("transit_stop", "public transport stop", "公共交通站点", "transport", twelve=True),
         _ft(
-            "convenience_store", "branded convenience store", "品牌便利店", "shopping", twelve=True
+            "convenience_store",
+            "branded convenience store",
+            "品牌便利店",
+            "shopping",
+            twelve=True,
+            qualifier="brand",
+            noun=("convenience store", "便利店"),
         ),
         _ft("vegetable_store", "vegetable shop", "便民蔬菜店", "shopping", twelve=True),
         _ft("fitness_venue", "public fitness venue", "全民健身场地", "fitness", twelve=True),
@@ -275,11 +348,25 @@ FACILITY_TYPES: Mapping[str, FacilityType] = _by_id(
             twelve=True,
         ),
         _ft(
-            "breakfast_outlet", "trusted breakfast outlet", "放心早餐网点", "catering", twelve=True
+            "breakfast_outlet",
+            "trusted breakfast outlet",
+            "放心早餐网点",
+            "catering",
+            twelve=True,
+            qualifier="certified",
+            noun=("breakfast outlet", "早餐网点"),
         ),
-        _ft("restaurant", "specialty restaurant", "特色餐馆", "catering", twelve=True),
+        _ft(
+            "restaurant",
+            "specialty restaurant",
+            "特色餐馆",
+            "catering",
+            twelve=True,
+            qualifier="specialty",
+            noun=("restaurant", "餐馆"),
+        ),
         _ft("bank", "bank", "银行网点", "finance", clause="P6.tiers"),
-        _ft("hotel", "hotel", "住宿酒店", "accommodation", clause="P6.tiers"),
+        _ft("hotel", "hotel", "宾馆酒店", "accommodation", clause="P6.tiers"),
         _ft("attraction", "tourist attraction", "旅游景点", "tourism", clause="P6.tiers"),
         _ft(
             "entertainment_venue",

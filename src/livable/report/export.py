@@ -116,10 +116,10 @@ COLUMNS: Mapping[str, tuple[str, str]] = {
         "中心城区或周边城区（P6），整组同属一类时填写",
     ),
     "communities": ("communities evaluated", "参评社区数"),
-    "not_livable": ("communities not yet livable", "尚未宜居社区数"),
+    "not_livable": ("communities not yet livable", "未达到宜居标准社区数"),
     "livable": ("communities livable but not happy", "宜居（未达幸福）社区数"),
     "happy": ("communities happy", "幸福社区数"),
-    "grade_share_not_livable": ("share not yet livable", "尚未宜居占比"),
+    "grade_share_not_livable": ("share not yet livable", "未达到宜居标准占比"),
     "grade_share_livable": ("share livable but not happy", "宜居（未达幸福）占比"),
     "grade_share_happy": ("share happy", "幸福社区占比"),
     "livable_share": (

@@ -80,6 +80,6 @@ def format_summary(report: ReportSource) -> str:
         *body[1:],
     ]
     if data.rejected:
-        lines += ["", f"rejected 未评估 ({len(data.rejected)}):"]
+        lines += ["", f"rejected 未参评 ({len(data.rejected)}):"]
         lines += [line for r in data.rejected for line in _rejected_lines(r)]
     return "\n".join(lines)

@@ -72,13 +72,14 @@ from livable.engine import (
     check_facilities,
     evaluate_inputs,
     reject_far_communities,
+    reject_unapproved_radii,
     resolve_profile,
     select_working_crs,
     sort_rejections,
 )
 from livable.errors import LivableError
 from livable.geometry.access import AccessQuery
-from livable.geometry.circle import service_circles
+from livable.geometry.circle import approved_radius, service_circles
 from livable.geometry.crs import Projector
 from livable.grading import summarize
 from livable.io.account import accounted, missing_types
@@ -250,7 +251,12 @@ def plan_partition(
     tiling = tiling or Tiling()
     projector = Projector.for_crs(working_crs)
     geoms = projector.forward_geometry(np.array([c.geometry for c in communities], dtype=object))
-    circles = service_circles(geoms, profile, populations=[c.population for c in communities])
+    circles = service_circles(
+        geoms,
+        profile,
+        populations=[c.population for c in communities],
+        approved=[approved_radius(c) for c in communities],
+    )
     x, y = circles.x, circles.y
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
         raise LivableError(
@@ -601,6 +607,7 @@ def prepare_tasks(
     c_layer, f_layer = canonical_order(c_layer), canonical_order(f_layer)
     if settings.working_crs is None:
         c_layer = reject_far_communities(c_layer, strict=settings.strict)
+    c_layer = reject_unapproved_radii(c_layer, prof, strict=settings.strict)
     work = select_working_crs(c_layer.communities, f_layer, settings.working_crs)
     partition = plan_partition(c_layer.communities, prof, work, tiling=tiling)
     prepared = Prepared(

@@ -264,7 +264,7 @@ def city_map(
     panel.gap(0.6)
 
     panel.text(
-        f"尚未宜居  Not yet livable ({len(failing)}): why",
+        f"未达到宜居标准  Not yet livable ({len(failing)}): why",
         size=11,
         color=GAP_COLOR,
         gid="why-title",
@@ -403,7 +403,7 @@ def _why_by_district(
     short: dict[str, list[int]] = {}
     for i in failing:
         short.setdefault(communities[i].district or "-", []).append(i)
-    panel.text("区 district: 尚未宜居 not livable / 社区 all · 最常缺 most missing", size=8.5)
+    panel.text("区 district: 未达到宜居标准 not livable / 社区 all · 最常缺 most missing", size=8.5)
     rows = sorted(short.items(), key=lambda kv: (-len(kv[1]) / total[kv[0]], kv[0]))
     for n, (district, members) in enumerate(rows):
         if panel.y - panel.line < 0.03:
