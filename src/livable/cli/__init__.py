@@ -110,7 +110,13 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         "(for the maps; grades do not depend on them, and they take time per community)",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.add_argument("--out", default="report.json", help="report file (default report.json)")
+    p.add_argument(
+        "-o",
+        "--out",
+        default="report.json",
+        help="report file (default report.json); a .parquet suffix writes the columnar "
+        "report (GeoParquet, one row a community; needs pyarrow)",
+    )
     _add_plugin_args(p)
 
 
@@ -422,9 +428,16 @@ def _evaluate_and_write(
                 raise InputError(problem)
     bar("writing", 0.0)
     data: dict[str, Any] = report.to_dict()
-    from livable.models.serialize import dumps
+    target = Path(args.out)
+    if target.suffix.lower() in (".parquet", ".geoparquet"):
+        try:
+            report.to_parquet(target)
+        except OSError as exc:
+            raise LivableError(f"{target}: cannot write: {exc.strerror}") from exc
+    else:
+        from livable.models.serialize import dumps
 
-    _write(Path(args.out), dumps(data))
+        _write(target, dumps(data))
     bar("writing", 1.0)
     return data, [line for info in report.inputs for line in note_lines(info)]
 

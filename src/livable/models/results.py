@@ -672,6 +672,26 @@ class Report:
         """The report as ``report.json`` text (UTF-8, keys in contract order)."""
         return dumps(self.to_dict(), indent=indent)
 
+    def to_parquet(self, path: str | os.PathLike[str]) -> Path:
+        """Write the report as GeoParquet 1.1, one row a community (needs ``pyarrow``).
+
+        The columns (a contract, see :mod:`livable.models.columnar`): ``id``, ``name``,
+        ``district``, ``subdistrict``, ``zone``, ``grade``, ``geometry`` (WKB, WGS84),
+        ``center_lon``, ``center_lat``, ``radius_m``, per facility type
+        ``{type}_nearest_m``, ``{type}_count_{r}`` per tier distance and
+        ``{type}_count_in_circle``, then ``gap_count``, ``gaps`` and per indicator
+        ``indicator_{id}`` (its status). Values equal those of ``report.json``.
+
+        >>> import livable, tempfile, pathlib
+        >>> from livable.testing import community
+        >>> report = livable.evaluate([community("c1", 108.94, 34.26)], [])
+        >>> report.to_parquet(pathlib.Path(tempfile.mkdtemp()) / "r.parquet").name
+        'r.parquet'
+        """
+        from livable.models.columnar import write_report_parquet
+
+        return write_report_parquet(self, path)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "<memory>") -> Report:
         """A report from its parsed ``report.json`` (the inverse of :meth:`to_dict`).
