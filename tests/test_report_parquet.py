@@ -148,3 +148,13 @@ def test_cli_out_parquet_writes_the_columnar_report(tmp_path: Path, flag: str) -
     )
     gdf = geopandas.read_parquet(out)
     assert gdf["id"].tolist() == ["c1"] and gdf.loc[0, "kindergarten_count_400"] == 1
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cities())
+def test_the_streamed_report_json_has_the_bytes_of_to_json(
+    tmp_path_factory: Any, city: Any
+) -> None:
+    report = livable.evaluate(*city)
+    path = report.write_json(tmp_path_factory.mktemp("j") / "report.json")
+    assert path.read_bytes() == report.to_json().encode("utf-8")

@@ -26,6 +26,7 @@ from livable.errors import InputError, LivableError
 from livable.report.summary import format_summary
 
 if TYPE_CHECKING:
+    from livable.models.results import Report
     from livable.plugins import PluginManager
 
 __all__ = ["main"]
@@ -368,15 +369,18 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         )
     bar = terminal_progress(quiet=args.quiet)
     try:
-        data, notes = _evaluate_and_write(args, evaluate, bar, out, pm)
+        report, notes = _evaluate_and_write(args, evaluate, bar, out, pm)
     finally:
         bar.close()
     if not args.quiet:
-        print(format_summary(data), file=out)
+        print(format_summary(report), file=out)
     for line in [] if args.quiet else notes:  # --quiet: errors only (the report keeps them)
         print(line, file=sys.stderr)
-    for skip in data["skipped"]:
-        print(f"livable: warning: skipped {_skipped_line(skip)}", file=sys.stderr)
+    if report.skipped:
+        from livable.models.serialize import dump_with
+
+        for skip in report.skipped:
+            print(f"livable: warning: skipped {_skipped_line(dump_with(skip))}", file=sys.stderr)
     if not args.quiet:
         print(
             f"\nreport written to {escape(args.out)} in {time.perf_counter() - started:.2f} s",
@@ -391,8 +395,8 @@ def _evaluate_and_write(
     bar: Callable[[str, float], None],
     out: TextIO,
     pm: PluginManager,
-) -> tuple[dict[str, Any], list[str]]:
-    """Evaluate, write the report; its data and the input notes' terminal lines."""
+) -> tuple[Report, list[str]]:
+    """Evaluate, write the report (streamed); it and the input notes' terminal lines."""
     facilities: Any = args.facilities
     if getattr(args, "dedupe_m", None) is not None:
         from livable.cli._importers import dedupe_for_evaluate
@@ -427,19 +431,17 @@ def _evaluate_and_write(
             if problem is not None:
                 raise InputError(problem)
     bar("writing", 0.0)
-    data: dict[str, Any] = report.to_dict()
     target = Path(args.out)
-    if target.suffix.lower() in (".parquet", ".geoparquet"):
-        try:
+    try:
+        if target.suffix.lower() in (".parquet", ".geoparquet"):
             report.to_parquet(target)
-        except OSError as exc:
-            raise LivableError(f"{target}: cannot write: {exc.strerror}") from exc
-    else:
-        from livable.models.serialize import dumps
-
-        _write(target, dumps(data))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            report.write_json(target)
+    except OSError as exc:
+        raise LivableError(f"{target}: cannot write: {exc.strerror}") from exc
     bar("writing", 1.0)
-    return data, [line for info in report.inputs for line in note_lines(info)]
+    return report, [line for info in report.inputs for line in note_lines(info)]
 
 
 def _residents(args: argparse.Namespace) -> dict[str, Any]:
