@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from livable._gc import paused_gc
 from livable._text import escape, show
 from livable._version import __version__
 from livable.cli._outputs import check_outputs
@@ -369,7 +370,8 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         )
     bar = terminal_progress(quiet=args.quiet)
     try:
-        report, notes = _evaluate_and_write(args, evaluate, bar, out, pm)
+        with paused_gc():  # a run's objects are acyclic: collections would only rescan them
+            report, notes = _evaluate_and_write(args, evaluate, bar, out, pm)
     finally:
         bar.close()
     if not args.quiet:

@@ -30,16 +30,15 @@ True
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import os
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
 
+from livable._gc import paused_gc
 from livable.io._coordinates import bad_coordinates, resolve_source_crs
 from livable.io._geojson import source_bytes
 from livable.io._validate import QUALITY_MAX, QUALITY_MIN
@@ -49,7 +48,7 @@ from livable.io.gis import is_gis_path
 from livable.io.layers import DEFAULT_LIMITS, FacilityLayer, Limits, PropertyAttributes
 from livable.models.results import SourceInfo
 
-__all__ = ["fast_facilities", "paused_gc"]
+__all__ = ["fast_facilities"]
 
 _BOM = b"\xef\xbb\xbf"
 _NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
@@ -85,27 +84,6 @@ if msgspec is not None:
         name: str | msgspec.UnsetType = UNSET
 
     _DECODER = msgspec.json.Decoder(_Collection)
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the block (as it was after).
-
-    Building a million small acyclic objects (decoded features, their columns) triggers
-    a collection every 700 allocations, each rescanning everything alive: three
-    quarters of the decode time, for nothing to free.
-
-    >>> with paused_gc():
-    ...     gc.isenabled()
-    False
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _colons(strings: Sequence[Any]) -> int:
