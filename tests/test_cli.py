@@ -69,8 +69,8 @@ def test_evaluate_writes_a_valid_report(city, tmp_path, capsys):
     k = report["communities"][0]["access"]["kindergarten"]
     assert k["count_within"] == {"400": 1, "800": 1, "1200": 1}
     assert k["nearest"][0]["name"] == "设施0"
-    printed = capsys.readouterr().out
-    assert "not livable 尚未宜居" in printed and "report written to" in printed
+    printed = capsys.readouterr()
+    assert "not livable 尚未宜居" in printed.out and "report written to" in printed.err
 
 
 def test_summary_command_prints_the_table(city, tmp_path, capsys):

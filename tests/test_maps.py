@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import sys
 import warnings
@@ -274,7 +275,7 @@ def test_map_command_and_its_errors(report_file, tmp_path, capsys):
     )
     with PIL_Image.open(out) as im:
         assert im.size == (701, 496)
-    assert "map written to" in capsys.readouterr().out
+    assert "map written to" in capsys.readouterr().err
     assert main(["map", str(report_file), "--community", "NOPE", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("livable: error: no community 'NOPE' in the report (ids: BL-001")
@@ -353,6 +354,109 @@ def test_demo_without_the_maps_extra_says_how_to_get_it(tmp_path, monkeypatch, c
     assert (out / "handbook-zh.html").exists()  # the handbook needs no extra
 
 
+@pytest.fixture(scope="module")
+def with_kindergarten(tmp_path_factory, sample) -> livable.Report:
+    """The sample city with one kindergarten at BL-004's centre (its only livable gap)."""
+    folder = tmp_path_factory.mktemp("city-after")
+    c, f = write_sample_city(folder)
+    data = json.loads(f.read_text(encoding="utf-8"))
+    lon, lat = sample.community("BL-004").center
+    data["features"].append(
+        {
+            "type": "Feature",
+            "properties": {"id": "new-kg", "type": "kindergarten", "name": "新幼儿园"},
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        }
+    )
+    f.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return livable.evaluate(c, f, plugins=PluginManager(load_entry_points=False))
+
+
+def _moved(ids) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {"up": set(), "down": set()}
+    for i in ids:
+        if m := re.fullmatch(r"moved-(up|down)-(\d+)", i):
+            found[m.group(1)].add(int(m.group(2)))
+    return found
+
+
+@pytest.mark.parametrize("direction", ["up", "down"])
+def test_city_svg_marks_the_communities_that_moved_with_a_legend(
+    sample, with_kindergarten, tmp_path, direction
+):
+    before, after = (
+        (sample, with_kindergarten) if direction == "up" else (with_kindergarten, sample)
+    )
+    changes = livable.diff(before, after)
+    moved = changes.up if direction == "up" else changes.down
+    assert "BL-004" in {c.id for c in moved}
+    assert (changes.down if direction == "up" else changes.up) == ()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        root, ids, _text = _svg(render_map(after, tmp_path / "change.svg", baseline=before))
+    _no_glyph_warnings(caught)
+    index = {c.id: i for i, c in enumerate(after.communities)}
+    marked = _moved(ids)
+    other = "down" if direction == "up" else "up"
+    assert marked == {direction: {index[c.id] for c in moved}, other: set()}
+    for i in marked[direction]:  # the marker sits on the community drawn in its new grade
+        assert f"com-{after.communities[i].grade.value}-{i}" in ids
+    assert {"change-legend", "change-legend-up", "change-legend-down"} <= set(ids)
+    assert "相比基期  Since the baseline" in _texts(ids["change-legend"])
+    ups, downs = (len(moved), 0) if direction == "up" else (0, len(moved))
+    texts = _texts(root)
+    assert f"等级上升 moved up: {ups}" in texts and f"等级下降 moved down: {downs}" in texts
+    # without a baseline there is neither a marker nor the legend
+    _root, plain, _text = _svg(render_map(after, tmp_path / "plain.svg"))
+    assert not any(i.startswith(("moved-", "change-legend")) for i in plain)
+
+
+def test_a_baseline_equal_to_the_report_marks_nothing_but_keeps_the_legend(sample, tmp_path):
+    root, ids, _text = _svg(render_map(sample, tmp_path / "same.svg", baseline=sample))
+    assert _moved(ids) == {"up": set(), "down": set()}
+    assert "change-legend" in ids
+    assert {"等级上升 moved up: 0", "等级下降 moved down: 0"} <= set(_texts(root))
+
+
+def test_html_change_map_has_a_tooltip_per_moved_community(sample, with_kindergarten, tmp_path):
+    page = render_map(with_kindergarten, tmp_path / "c.html", baseline=sample).read_text(
+        encoding="utf-8"
+    )
+    blob = re.search(r'<script type="application/json" id="tips">(.*?)</script>', page, re.S)
+    assert blob is not None
+    tips = json.loads(blob.group(1))
+    moved = {k: v for k, v in tips.items() if k.startswith("moved-")}
+    i = next(i for i, c in enumerate(with_kindergarten.communities) if c.id == "BL-004")
+    tip = moved[f"moved-up-{i}"]
+    assert tip.splitlines() == [
+        "福寿社区 (BL-004): 尚未达到宜居 → 宜居社区 (not_livable → livable)",
+        "补齐 closed: P4.twelve_ones:kindergarten",
+    ]
+    assert set(tips) <= set(re.findall(r' id="([^"]+)"', page))
+
+
+def test_map_command_with_a_baseline(sample, with_kindergarten, report_file, tmp_path, capsys):
+    after = tmp_path / "after.json"
+    after.write_text(with_kindergarten.to_json(), encoding="utf-8")
+    out = tmp_path / "change.svg"
+    assert main(["map", str(after), "--baseline", str(report_file), "--out", str(out)]) == 0
+    assert "map written to" in capsys.readouterr().err
+    assert _moved(_svg(out)[1])["up"]
+    for bad in (
+        ["--baseline", str(report_file), "--community", "BL-004"],
+        ["--allow-different-profile"],
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(["map", str(after), *bad, "--out", str(tmp_path / "x.svg")])
+        assert exc.value.code == 2
+    not_a_report = tmp_path / "bad.json"
+    not_a_report.write_text("{}", encoding="utf-8")
+    assert main(["map", str(after), "--baseline", str(not_a_report), "--out", str(out)]) == 1
+    assert "bad.json" in capsys.readouterr().err
+    with pytest.raises(LivableError, match="leave out community"):
+        render_map(after, tmp_path / "x.svg", community="BL-004", baseline=report_file)
+
+
 def _embedded_fonts(root: ET.Element) -> dict[str, set[int]]:
     """Family -> the code points its ``@font-face`` font holds, for every embedded font."""
     import base64
@@ -390,3 +494,12 @@ def test_svg_text_is_only_in_embedded_fonts(sample, tmp_path, community):
                 continue
             # the first family listed that has the glyph draws it: it must be embedded
             assert any(ord(char) in fonts.get(f, set()) for f in families), (char, families)
+
+
+def test_embedding_the_font_logs_nothing(sample, tmp_path, caplog):
+    """fontTools' notes on the tables it drops (``FFTM``) do not reach the user's stderr."""
+    with caplog.at_level(logging.DEBUG):
+        root, _ids, _text = _svg(render_map(sample, tmp_path / "quiet.svg"))
+    assert _embedded_fonts(root)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("fontTools")] == []
+    assert logging.getLogger("fontTools").level == logging.NOTSET  # left as it was

@@ -109,8 +109,10 @@ def test_cli_shows_the_bar_on_a_terminal_with_all_five_stages(inputs, tmp_path, 
     text = err.getvalue()
     for i, stage in enumerate(STAGES, start=1):
         assert f"{stage} ({i}/5)" in text
-    bar, _, notes = text.rpartition("\r\x1b[K")  # erased before the summary is printed
-    assert bar and all(line.startswith("livable: ") for line in notes.splitlines())
+    bar, _, after = text.rpartition("\r\x1b[K")  # erased before the summary is printed
+    *notes, status = after.splitlines()
+    assert bar and all(line.startswith("livable: ") for line in notes)
+    assert status.startswith("report written to ") and "\r" not in status
 
 
 def test_cli_is_quiet_with_quiet_or_off_a_terminal(inputs, tmp_path, monkeypatch, capsys):
@@ -120,9 +122,11 @@ def test_cli_is_quiet_with_quiet_or_off_a_terminal(inputs, tmp_path, monkeypatch
     assert err.getvalue() == ""
     monkeypatch.undo()
     assert _evaluate(inputs, tmp_path) == 0  # capsys: not a terminal
-    captured = capsys.readouterr()  # no bar; only the input notes (issue 24), if any
+    captured = capsys.readouterr()  # no bar; the input notes (issue 24), if any, the status
     assert "livable [" not in captured.err + captured.out
-    assert all(line.startswith("livable: ") for line in captured.err.splitlines())
+    *notes, status = captured.err.splitlines()
+    assert all(line.startswith("livable: ") for line in notes)
+    assert status.startswith("report written to ")
 
 
 def test_bar_is_erased_when_evaluation_fails(tmp_path, monkeypatch):

@@ -50,6 +50,7 @@ def test_outputs_never_overwrite_inputs(
     Path("d/facilities.geojson").write_text("{}", encoding="utf-8")
     Path("d/city.csv").write_text("{}", encoding="utf-8")
     Path("link.html").symlink_to("report.html")
+    Path("link.json").symlink_to("report.html")  # diff writes .json/.md/.csv/.xlsx only
     Path("link.geojson").symlink_to("c.geojson")
     Path("dlink").symlink_to("d")
     argvs = {
@@ -59,8 +60,9 @@ def test_outputs_never_overwrite_inputs(
         "handbook": ["handbook", "report.html", "--community", "c1"],
         "summary": ["summary", "d/city.csv", "--csv"],
         "import": ["import", "amap", "d/facilities.geojson"],
+        "diff": ["diff", "report.html", "c.geojson"],
     }
-    outs = {"evaluate": "link.geojson", "summary": "dlink", "import": "dlink"}
+    outs = {"evaluate": "link.geojson", "summary": "dlink", "import": "dlink", "diff": "link.json"}
     before = {p: p.read_bytes() for p in map(Path, ("c.geojson", "report.html", "d/city.csv"))}
     assert set(argvs) | {"demo"} == set(WRITERS)  # demo reads nothing the user gave
     for command, argv in argvs.items():

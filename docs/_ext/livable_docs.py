@@ -127,6 +127,11 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
         ],
     ),
     (
+        "Progress",
+        "Two reports compared (``P6``, ``P8``): ``livable diff``.",
+        ["diff", "ReportDiff"],
+    ),
+    (
         "Inputs",
         "Communities and facilities as models, or as layers read from GeoJSON.",
         [
@@ -233,6 +238,13 @@ API_MODULES: list[tuple[str, str, list[str]]] = [
     ("Progress", "livable.cli.progress", []),
     ("Export for the assessment", "livable.report.export", []),
     ("The summary as text", "livable.report.summary", []),
+    ("Comparing two reports", "livable.report.diff", []),
+    ("The diff as text and files", "livable.report.diff_output", []),
+    ("Population-weighted coverage", "livable.report.coverage", []),
+    ("Equity", "livable.report.equity", []),
+    ("The assessment workbook", "livable.report.assessment", []),
+    ("Embedded fonts", "livable.report.fonts", []),
+    ("The streets under the products", "livable.report.streets", []),
     ("The convenience-service map", "livable.report.maps", []),
     ("The residents' handbook", "livable.report.handbook", []),
     ("Planning new facilities", "livable.report.planner", []),

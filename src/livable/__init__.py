@@ -92,6 +92,7 @@ if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
         Targets,
         load_profile,
     )
+    from livable.report.diff import ReportDiff, diff
 
 _LAZY: dict[str, str] = {
     "evaluate": "livable.engine",
@@ -111,6 +112,8 @@ _LAZY: dict[str, str] = {
         ),
         "livable.io.readers",
     ),
+    "ReportDiff": "livable.report.diff",
+    "diff": "livable.report.diff",
     "PluginContributions": "livable.plugins.manager",
     "PluginManager": "livable.plugins.manager",
     **dict.fromkeys(
@@ -176,6 +179,7 @@ __all__ = [
     "ProfileError",
     "Rejection",
     "Report",
+    "ReportDiff",
     "ReportError",
     "Requirement",
     "ResidentLayer",
@@ -190,6 +194,7 @@ __all__ = [
     "Zone",
     "ZoneSummary",
     "__version__",
+    "diff",
     "evaluate",
     "grade_from_results",
     "hookimpl",

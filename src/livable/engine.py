@@ -381,7 +381,7 @@ def evaluate_inputs(
         run, layers, projector, circles, measured, report_progress
     )
     report_progress("indicators", 1.0)
-    return _report(run, layers, projector, measured, results, skipped)
+    return _report(run, layers, projector, measured, results, skipped, inputs.streets)
 
 
 def _no_progress(_stage: str, _fraction: float) -> None:
@@ -623,6 +623,20 @@ def _community_results(
     return results, skipped
 
 
+def _read_in(info: SourceInfo, spec: LayerSpec | None) -> SourceInfo:
+    """``info`` with the CRS and datum its layer was read in, when they were given (so a
+    product can read the streets back as the run did)."""
+    if spec is None:
+        return info
+    crs = None
+    if spec.crs is not None:
+        given = resolve_crs(spec.crs)
+        authority = given.to_authority()
+        crs = ":".join(authority) if authority else given.to_wkt()
+    datum = Datum(spec.datum)
+    return attrs.evolve(info, crs=crs, datum=None if datum is Datum.WGS84 else datum.value)
+
+
 def _report(
     run: _Run,
     layers: _Layers,
@@ -630,6 +644,7 @@ def _report(
     measured: _Measured,
     results: list[CommunityResult],
     skipped: list[Skipped],
+    street_spec: LayerSpec | None,
 ) -> Report:
     """The roll-ups and the report of a run."""
     c_layer, f_layer, r_layer = layers.communities, layers.facilities, layers.residents
@@ -649,7 +664,8 @@ def _report(
     if streets is not None:
         notes = measured.provider.street_notes()  # type: ignore[attr-defined]
         notes += _unreachable(measured, [c.id for c in c_layer.communities])
-        sources.append(accounted(streets.source, "streets", streets.count, streets.rejected, notes))
+        info = accounted(streets.source, "streets", streets.count, streets.rejected, notes)
+        sources.append(_read_in(info, street_spec))
     rejected = sort_rejections(c_layer.rejected)
     summary = summarize(
         results, rejected=len(rejected), profile=run.profile, facility_types=run.types

@@ -8,19 +8,26 @@ shows it); 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime
 import functools
 import json
 import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from livable._gc import paused_gc
 from livable._text import escape, show
 from livable._version import __version__
+from livable.cli._common import IMPORT_FORMATS, STDIO
+from livable.cli._common import UsageError as _UsageError
+from livable.cli._common import read_stdin as _read_stdin
+from livable.cli._common import write_stdout as _write_stdout
 from livable.cli._outputs import check_outputs
 from livable.cli.progress import terminal_progress
 from livable.errors import InputError, LivableError
@@ -41,29 +48,64 @@ def _pct(value: float | None) -> str:
 
 def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--communities", required=True, help="communities: GeoJSON, shapefile, GPKG, CSV, ..."
+        "--communities",
+        required=True,
+        metavar="FILE",
+        help="community areas: GeoJSON, shapefile, GPKG, CSV, ... (- reads GeoJSON from "
+        "standard input)",
     )
     p.add_argument(
-        "--facilities", required=True, help="facilities: GeoJSON, shapefile, GPKG, CSV, ..."
+        "--facilities",
+        required=True,
+        metavar="FILE",
+        help="facility points or areas: GeoJSON, shapefile, GPKG, CSV, ... (- reads GeoJSON "
+        "from standard input)",
     )
-    p.add_argument("--streets", help="streets GeoJSON (network distance)")
+    p.add_argument(
+        "--streets",
+        metavar="FILE",
+        help="walkable streets GeoJSON, for --distance network (- for standard input)",
+    )
     p.add_argument(
         "--residents",
+        metavar="FILE",
         help="resident points GeoJSON (population, community): adds each community's "
-        "resident_access, the share of residents reaching each category (beyond the plan)",
+        "resident_access, the share of residents reaching each category (beyond the plan; "
+        "- for standard input)",
     )
-    p.add_argument("--profile", default="xian-2020", help="profile id or TOML file")
-    p.add_argument("--distance", default="euclidean", help="euclidean, geodesic, network, ...")
+    p.add_argument(
+        "--profile",
+        default="xian-2020",
+        help="profile id or TOML file (default xian-2020; - reads the TOML from standard input)",
+    )
+    p.add_argument(
+        "--distance",
+        default="euclidean",
+        metavar="NAME",
+        help="how distance is measured: euclidean (default), geodesic, network (along "
+        "--streets) or a plugin's provider (see livable plugins)",
+    )
     for layer in ("communities", "facilities", "streets", "residents"):
-        p.add_argument(f"--{layer}-crs", help=f"CRS of the {layer} file (e.g. EPSG:4547)")
+        p.add_argument(
+            f"--{layer}-crs",
+            metavar="CRS",
+            help=f"CRS of the {layer} file when it does not say (e.g. EPSG:4547)",
+        )
         p.add_argument(
             f"--{layer}-datum",
             default="wgs84",
             choices=("wgs84", "gcj02", "bd09"),
             help=f"map datum of lon/lat {layer} (gcj02: Amap/Tencent, bd09: Baidu)",
         )
-    p.add_argument("--working-crs", help="metric CRS to compute in (default: chosen from data)")
-    p.add_argument("--encoding", help="text encoding of shapefiles/CSV without one (e.g. gb18030)")
+    p.add_argument(
+        "--working-crs",
+        metavar="CRS",
+        help="metric CRS to compute in (default: the UTM zone of the data)",
+    )
+    p.add_argument(
+        "--encoding",
+        help="text encoding of shapefiles and CSV files that do not say (e.g. gb18030)",
+    )
     p.add_argument(
         "--dedupe-m",
         type=_positive_float,
@@ -74,11 +116,13 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         "--workers",
         type=_positive_int,
         default=1,
-        help="worker processes; more than 1 evaluates tile by tile (same report)",
+        metavar="N",
+        help="worker processes (default 1); more than 1 evaluates tile by tile (same report)",
     )
     p.add_argument(
         "--tile-km",
         type=_positive_float,
+        metavar="KM",
         help="evaluate in square tiles of this size (km; default 20 with --workers)",
     )
     p.add_argument(
@@ -111,13 +155,13 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         help="with --distance network, also draw every community's walking areas per tier "
         "(for the maps; grades do not depend on them, and they take time per community)",
     )
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument(
         "-o",
         "--out",
         default="report.json",
-        help="report file (default report.json); a .parquet suffix writes the columnar "
-        "report (GeoParquet, one row a community; needs pyarrow)",
+        help="report file (default report.json; - writes the report JSON to standard output); "
+        "a .parquet suffix writes the columnar report (GeoParquet, one row a community; "
+        "needs pyarrow)",
     )
     _add_plugin_args(p)
 
@@ -218,28 +262,162 @@ def _limits(args: argparse.Namespace) -> Any:
 _MIN_DPI, _MAX_DPI = 50, 1200  # A4 at 1200 dpi is already 14,000 x 9,900 px
 
 
+def _global_options(*, suppress: bool) -> argparse.ArgumentParser:
+    """The options accepted before and after the command (``livable map --debug ...``).
+
+    After the command their default is suppressed, so that ``livable --debug map ...`` is not
+    undone by the command's own default.
+    """
+    default: Any = argparse.SUPPRESS if suppress else False
+    common = argparse.ArgumentParser(add_help=False)
+    g = common.add_argument_group("global options")
+    g.add_argument(
+        "--debug", action="store_true", default=default, help="show tracebacks on errors"
+    )
+    g.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default,
+        help="print nothing but errors (and the products asked for on standard output)",
+    )
+    return common
+
+
+def _command(
+    sub: Any, name: str, help: str, description: str | None = None
+) -> argparse.ArgumentParser:
+    """A subcommand with a description (its ``--help`` says what it does) and the globals."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=help,
+        description=description or help[0].upper() + help[1:] + ".",
+        parents=[_global_options(suppress=True)],
+    )
+    return parser
+
+
+def _out_arg(p: argparse.ArgumentParser, help: str, **kwargs: Any) -> None:
+    p.add_argument("-o", "--out", help=help, **kwargs)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="livable",
         description="Grade communities against the 15-minute convenience service circle.",
+        epilog="Global options may also follow the command. '-' is standard input or output "
+        "wherever a file is read or written; status lines go to standard error.",
+        parents=[_global_options(suppress=False)],
     )
-    parser.add_argument("--version", action="version", version=f"livable {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument(
+        "-V",
+        "--version",
+        action="version",
+        version=f"livable {__version__}",
+        help="print the version and exit",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = sub.add_parser("demo", help="evaluate the bundled synthetic sample city")
-    demo.add_argument("--out", default="livable-demo", help="folder (default ./livable-demo)")
-    demo.add_argument("--quiet", action="store_true")
-    ev = sub.add_parser("evaluate", help="evaluate communities against a profile")
+    demo = _command(
+        sub,
+        "demo",
+        "evaluate the bundled synthetic sample city",
+        "Write a synthetic sample city (not real places), evaluate it and draw its map and "
+        "one handbook, to try livable without data of your own.",
+    )
+    _out_arg(
+        demo,
+        "the folder to write the sample city, report.json, the maps and the handbook in "
+        "(default ./livable-demo)",
+        default="livable-demo",
+    )
+    ev = _command(
+        sub,
+        "evaluate",
+        "evaluate communities against a profile",
+        "Evaluate communities against a profile (default xian-2020) and write report.json; "
+        "the summary table is printed.",
+    )
     _add_evaluate_args(ev)
-    sm = sub.add_parser("summary", help="print the summary of a report.json")
-    sm.add_argument("report", help="report.json")
-    sm.add_argument("--csv", metavar="DIR", help="also write the summary tables as CSV files")
-    sm.add_argument("--xlsx", metavar="FILE", help="also write them as an XLSX workbook")
-    pl = sub.add_parser("plugins", help="list loaded plugins, providers, indicators and types")
+    sm = _command(
+        sub,
+        "summary",
+        "print the summary of a report.json",
+        "Print the summary table of a report.json (- reads it from standard input).",
+    )
+    sm.add_argument("report", help="report.json (- for standard input)")
+    sm.add_argument("--json", action="store_true", help="print the summary as JSON instead")
+    sm.add_argument(
+        "--csv", metavar="DIR", help="also write the summary tables as CSV files into DIR"
+    )
+    sm.add_argument(
+        "--xlsx",
+        metavar="FILE",
+        help="also write them as an XLSX workbook (- writes it to standard output; the "
+        "table then goes to standard error)",
+    )
+    sm.add_argument(
+        "--coverage",
+        action="store_true",
+        help="also print the population-weighted coverage: shares of residents, not "
+        "communities, by grade and by service category within its tier",
+    )
+    sm.add_argument(
+        "--assessment",
+        action="store_true",
+        help="with --xlsx: write the 考核 workbook (P8), one sheet per district and "
+        "subdistrict, instead of the summary tables",
+    )
+    sm.add_argument(
+        "--baseline", metavar="BEFORE.json", help="with --assessment: add the change since it"
+    )
+    sm.add_argument(
+        "--date",
+        type=_iso_date,
+        help="with --assessment: the report's date, YYYY-MM-DD, for its P6 stage "
+        "(default: the day the report file was last written)",
+    )
+    sm.add_argument(
+        "--allow-different-profile",
+        action="store_true",
+        help="with --baseline: compare reports made with different profiles or providers",
+    )
+    sm.add_argument(
+        "--equity",
+        action="store_true",
+        help="also print equity: per district the Gini of residents' distance to each of "
+        "the twelve ones, the share beyond each tier, and the least served subdistricts",
+    )
+    sm.add_argument(
+        "--residents",
+        help="with --coverage, --equity or --assessment: resident points GeoJSON "
+        "(population, community) counting each community's residents; a community "
+        "without a point keeps its population",
+    )
+    sm.add_argument("--residents-crs", help="CRS of the residents file (e.g. EPSG:4547)")
+    sm.add_argument(
+        "--residents-datum",
+        default="wgs84",
+        choices=("wgs84", "gcj02", "bd09"),
+        help="map datum of lon/lat residents (gcj02: Amap/Tencent, bd09: Baidu)",
+    )
+    pl = _command(
+        sub,
+        "plugins",
+        "list loaded plugins, providers, indicators and types",
+        "List the plugins that load (built-in and installed) and what each brings: distance "
+        "providers, profiles, indicators, facility types and grading; and any plugin "
+        "skipped for a fault.",
+    )
     pl.add_argument("--json", action="store_true", help="print JSON instead of text")
     _add_plugin_args(pl)
-    pn = sub.add_parser("plan", help="propose sites for new facilities that close gaps (P6)")
-    pn.add_argument("report", help="report.json")
+    pn = _command(
+        sub,
+        "plan",
+        "propose sites for new facilities that close gaps (P6)",
+        "Propose sites for new facilities of the given types that close the report's gaps "
+        "(P6), within a budget or for the fewest sites, and write them as GeoJSON.",
+    )
+    pn.add_argument("report", help="report.json (- for standard input)")
     pn.add_argument(
         "--facility-type",
         action="append",
@@ -249,12 +427,24 @@ def _parser() -> argparse.ArgumentParser:
         help="facility type to plan (repeat for several)",
     )
     where = pn.add_mutually_exclusive_group(required=True)
-    where.add_argument("--candidates", help="candidate sites GeoJSON")
     where.add_argument(
-        "--grid", type=_positive_float, metavar="METRES", help="grid spacing in metres"
+        "--candidates",
+        metavar="FILE",
+        help="candidate sites: GeoJSON, shapefile, GPKG, CSV, ... with a unique id each "
+        "(- reads GeoJSON from standard input)",
     )
-    pn.add_argument("--candidates-crs", help="CRS of the candidates file")
-    pn.add_argument("--budget", type=_positive_int, help="how many sites at most")
+    where.add_argument(
+        "--grid",
+        type=_positive_float,
+        metavar="METRES",
+        help="candidate sites on a square grid this many metres apart over the communities",
+    )
+    pn.add_argument(
+        "--candidates-crs", metavar="CRS", help="CRS of the candidates file when it does not say"
+    )
+    pn.add_argument(
+        "--budget", type=_positive_int, metavar="N", help="how many sites at most (the best N)"
+    )
     pn.add_argument(
         "--target",
         action="store_true",
@@ -266,35 +456,111 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip re-evaluating the report's inputs with the planned sites",
     )
-    pn.add_argument("--out", default="plan.geojson", help="plan GeoJSON (default plan.geojson)")
-    imp = sub.add_parser("import", help="turn OpenStreetMap or Amap data into facilities")
+    _out_arg(
+        pn, "plan GeoJSON (default plan.geojson; - for standard output)", default="plan.geojson"
+    )
+    imp = _command(
+        sub,
+        "import",
+        "turn OpenStreetMap or Amap data into facilities",
+        "Turn an OpenStreetMap extract or an Amap POI export into facilities.geojson (and "
+        "streets.geojson) for `livable evaluate`.",
+    )
     kinds = imp.add_subparsers(dest="source", required=True, metavar="SOURCE")
-    osm = kinds.add_parser("osm", help="an OpenStreetMap extract (.osm.pbf, .osm)")
-    osm.add_argument("file", help="FILE.osm.pbf or FILE.osm")
-    osm.add_argument("--tags", help="tag mapping TOML (extends or replaces the built-in one)")
+    osm = _command(
+        kinds,
+        "osm",
+        "an OpenStreetMap extract (.osm.pbf, .osm)",
+        "Turn an OpenStreetMap extract (.osm.pbf or .osm XML) into facilities.geojson by the "
+        "tag mapping, and its walkable ways into streets.geojson; list the tags that matched "
+        "no mapping row. Needs the osm extra.",
+    )
+    osm.add_argument("file", help="FILE.osm.pbf or FILE.osm (- reads standard input)")
+    osm.add_argument(
+        "--tags",
+        metavar="FILE",
+        help="tag mapping TOML (extends or replaces the built-in one)",
+    )
     osm.add_argument(
         "--keep-areas", action="store_true", help="keep parks, schools, ... as polygons"
     )
     osm.add_argument("--no-streets", action="store_true", help="do not write streets.geojson")
-    amap = kinds.add_parser("amap", help="an Amap (高德) POI export (.json, .jsonl, .csv)")
-    amap.add_argument("file", help="FILE.json or FILE.csv")
-    amap.add_argument("--typecodes", help="type-code table TOML (extends or replaces)")
+    amap = _command(
+        kinds,
+        "amap",
+        "an Amap (高德) POI export (.json, .jsonl, .csv)",
+        "Turn an Amap (高德) POI export (the JSON of the place API, JSON Lines or CSV) into "
+        "facilities.geojson by the type-code table, converting GCJ-02 to WGS84; list the "
+        "codes that matched no row.",
+    )
+    amap.add_argument("file", help="FILE.json, FILE.jsonl or FILE.csv (- reads standard input)")
+    amap.add_argument(
+        "--typecodes",
+        metavar="FILE",
+        help="type-code table TOML (extends or replaces the built-in one)",
+    )
     amap.add_argument("--encoding", help="CSV text encoding (default UTF-8; e.g. gb18030)")
     amap.add_argument(
-        "--datum", default="gcj02", choices=("gcj02", "wgs84", "bd09"), help="default gcj02"
+        "--datum",
+        default="gcj02",
+        choices=("gcj02", "wgs84", "bd09"),
+        help="map datum of the export's coordinates (default gcj02, Amap's own; wgs84 for a "
+        "re-projected export)",
+    )
+    osm.add_argument(
+        "--format",
+        choices=IMPORT_FORMATS["osm"],
+        help="the format of FILE - (default pbf; osm is the XML format)",
+    )
+    amap.add_argument(
+        "--format", choices=IMPORT_FORMATS["amap"], help="the format of FILE - (default json)"
+    )
+    _out_arg(
+        osm,
+        "folder for facilities.geojson and streets.geojson; - writes the facilities GeoJSON "
+        "to standard output (with --no-streets)",
+        required=True,
+    )
+    _out_arg(
+        amap,
+        "folder for facilities.geojson; - writes the facilities GeoJSON to standard output",
+        required=True,
     )
     for kind in (osm, amap):
-        kind.add_argument("--out", required=True, help="folder for facilities.geojson")
-        kind.add_argument("--dedupe-m", type=_positive_float, metavar="N", help="merge duplicates")
-        kind.add_argument("--top", type=_whole(0), default=20, help="list length (default 20)")
-    mp = sub.add_parser("map", help="draw the convenience-service map (P7) of a report")
-    mp.add_argument("report", help="report.json")
-    mp.add_argument("--community", help="community id (default: the whole city)")
+        kind.add_argument(
+            "--dedupe-m",
+            type=_positive_float,
+            metavar="N",
+            help="merge facilities of one type within N metres with similar names",
+        )
+        kind.add_argument(
+            "--top",
+            type=_whole(0),
+            metavar="N",
+            default=20,
+            help="how many unmatched tags/codes, rejected rows and merges to list (default 20)",
+        )
+    mp = _command(
+        sub,
+        "map",
+        "draw the convenience-service map (P7) of a report",
+        "Draw the convenience-service map (P7) of a report: the whole city, or one "
+        "community with its circle and nearest facilities.",
+    )
+    mp.add_argument("report", help="report.json (- for standard input)")
     mp.add_argument(
-        "--out",
+        "--community", metavar="ID", help="a community's id: its map (default: the whole city)"
+    )
+    _out_arg(
+        mp,
+        "FILE.png, FILE.svg or FILE.html (- writes to standard output, as --format says)",
         required=True,
         type=_suffix(".png", ".svg", ".html"),
-        help="FILE.png, FILE.svg or FILE.html",
+    )
+    mp.add_argument(
+        "--format",
+        choices=("png", "svg", "html"),
+        help="the format for --out - (default svg)",
     )
     mp.add_argument(
         "--dpi",
@@ -302,31 +568,91 @@ def _parser() -> argparse.ArgumentParser:
         default=200,
         help=f"PNG resolution, {_MIN_DPI} to {_MAX_DPI} (default 200: A4)",
     )
-    mp.add_argument("--profile", help="profile id or TOML file (default: the report's)")
-    mp.add_argument("--font", help="a .ttf/.otf font file with Chinese glyphs to use")
-    mp.add_argument("--plan", help="plan.geojson of `livable plan`: draw its sites (city map)")
-    hb = sub.add_parser("handbook", help="write the residents' handbook (P7) of a report")
-    hb.add_argument("report", help="report.json")
-    which = hb.add_mutually_exclusive_group(required=True)
-    which.add_argument("--community", help="community id")
-    which.add_argument("--subdistrict", help="subdistrict name: a book of its communities")
-    hb.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
-    hb.add_argument(
-        "--out", required=True, type=_suffix(".md", ".html"), help="FILE.md or FILE.html"
+    mp.add_argument(
+        "--profile", help="profile id or TOML file (default: the report's; - for standard input)"
     )
-    hb.add_argument("--profile", help="profile id or TOML file (default: the report's)")
+    mp.add_argument(
+        "--font",
+        metavar="FILE",
+        help="a .ttf/.otf font file with Chinese glyphs to use (default: the bundled Noto Sans "
+        "SC of the maps extra)",
+    )
+    mp.add_argument(
+        "--plan",
+        metavar="FILE",
+        help="plan.geojson of `livable plan`: draw its sites on the city map (- for standard "
+        "input)",
+    )
+    _streets_args(mp, "draw them thin and grey under everything")
+    mp.add_argument(
+        "--baseline",
+        metavar="BEFORE.json",
+        help="an earlier report: mark the communities that moved up or down (city map)",
+    )
+    mp.add_argument(
+        "--allow-different-profile",
+        action="store_true",
+        help="with --baseline: compare reports made with different profiles or providers",
+    )
+    df = _command(
+        sub,
+        "diff",
+        "compare two reports: grades, gaps and targets (P6, P8)",
+        "Compare two reports of the same profile and distance provider: the communities "
+        "whose grade moved, the gaps closed and opened, and the targets per district (P6, P8).",
+    )
+    df.add_argument("before", metavar="BEFORE", help="the earlier report.json")
+    df.add_argument("after", metavar="AFTER", help="the later report.json")
+    df.add_argument("--json", action="store_true", help="print JSON (diff.schema.json)")
+    _out_arg(
+        df,
+        "also write the diff to FILE.json, FILE.md, FILE.csv or FILE.xlsx",
+        type=_suffix(".json", ".md", ".csv", ".xlsx"),
+    )
+    df.add_argument(
+        "--allow-different-profile",
+        action="store_true",
+        help="compare reports made with different profiles or distance providers",
+    )
+    hb = _command(
+        sub,
+        "handbook",
+        "write the residents' handbook (P7) of a report",
+        "Write the residents' handbook (P7) of one community, or a book of a subdistrict's "
+        "communities, in Chinese or English.",
+    )
+    hb.add_argument("report", help="report.json (- for standard input)")
+    which = hb.add_mutually_exclusive_group(required=True)
+    which.add_argument("--community", metavar="ID", help="the community's id: its handbook")
+    which.add_argument(
+        "--subdistrict", metavar="NAME", help="a subdistrict's name: a book of its communities"
+    )
+    hb.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
+    _out_arg(
+        hb,
+        "FILE.md or FILE.html (- writes to standard output, as --format says)",
+        required=True,
+        type=_suffix(".md", ".html"),
+    )
+    hb.add_argument("--format", choices=("md", "html"), help="the format for --out - (default md)")
+    hb.add_argument(
+        "--profile", help="profile id or TOML file (default: the report's; - for standard input)"
+    )
+    hb.add_argument(
+        "--font",
+        metavar="FILE",
+        help="a .ttf/.otf font file with Chinese glyphs to embed in the HTML (default: the "
+        "bundled Noto Sans SC of the maps extra)",
+    )
+    _streets_args(hb, "name the street each listed facility is on")
     for command in sub.choices.values():
         command.set_defaults(usage_parser=command)
     return parser
 
 
-class _UsageError(Exception):
-    """A usage error only found after parsing (an unknown distance provider): exit 2."""
-
-
 def _suffix(*allowed: str) -> Callable[[str], str]:
     def check(value: str) -> str:
-        if Path(value).suffix.lower() not in allowed:
+        if value != STDIO and Path(value).suffix.lower() not in allowed:
             raise argparse.ArgumentTypeError(
                 f"{show(value)}: use a file ending in {', '.join(allowed)}"
             )
@@ -368,14 +694,17 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
             tile_m=DEFAULT_TILE_M if tile_km is None else tile_km * 1000.0,
             plugin_options=_plugin_options(args),
         )
+    _stdin_layers(args)
+    args.profile = _profile_arg(args, pm)
     bar = terminal_progress(quiet=args.quiet)
+    to_stdout = args.out == STDIO
     try:
         with paused_gc():  # a run's objects are acyclic: collections would only rescan them
             report, notes = _evaluate_and_write(args, evaluate, bar, out, pm)
     finally:
         bar.close()
-    if not args.quiet:
-        print(format_summary(report), file=out)
+    if not args.quiet:  # the table is the product, unless the report itself goes to stdout
+        print(format_summary(report), file=sys.stderr if to_stdout else out)
     for line in [] if args.quiet else notes:  # --quiet: errors only (the report keeps them)
         print(line, file=sys.stderr)
     if report.skipped:
@@ -383,12 +712,62 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
 
         for skip in report.skipped:
             print(f"livable: warning: skipped {_skipped_line(dump_with(skip))}", file=sys.stderr)
-    if not args.quiet:
-        print(
-            f"\nreport written to {escape(args.out)} in {time.perf_counter() - started:.2f} s",
-            file=out,
-        )
+    where = "standard output" if to_stdout else escape(args.out)
+    _status(args, f"report written to {where} in {time.perf_counter() - started:.2f} s")
     return 0
+
+
+def _status(args: argparse.Namespace, line: str) -> None:
+    """A status line ("... written to ..."): on standard error, so that standard output
+    carries only the products (a report, a map, a table)."""
+    if not getattr(args, "quiet", False):
+        print(line, file=sys.stderr)
+
+
+_STDIN_READERS: dict[str, tuple[str, ...]] = {
+    "evaluate": ("communities", "facilities", "streets", "residents", "profile"),
+    "summary": ("report",),
+    "plan": ("report", "candidates"),
+    "map": ("report", "plan", "profile", "streets"),
+    "handbook": ("report", "profile", "streets"),
+    "import": ("file",),
+}
+"""The arguments of each command that may name ``-`` (standard input)."""
+
+
+def _one_stdin(args: argparse.Namespace) -> None:
+    """At most one argument of a command reads standard input (there is only one)."""
+    named = [
+        name for name in _STDIN_READERS.get(args.command, ()) if getattr(args, name, None) == STDIO
+    ]
+    if len(named) > 1:
+        shown = ", ".join(name if name in ("report", "file") else f"--{name}" for name in named)
+        raise _UsageError(f"only one input can be read from standard input, not {shown}")
+
+
+def _stdin_layers(args: argparse.Namespace) -> None:
+    """Replace an input layer named ``-`` with the bytes of standard input."""
+    for layer in ("communities", "facilities", "streets", "residents"):
+        if getattr(args, layer, None) == STDIO:
+            setattr(args, layer, _read_stdin())
+
+
+def _profile_arg(args: argparse.Namespace, pm: PluginManager | None = None) -> Any:
+    """The ``--profile`` argument: an id or a file as given, or the profile TOML of standard
+    input for ``-`` (which may extend a built-in or a plugin's profile id, not a file)."""
+    if args.profile != STDIO:
+        return args.profile
+    import tomllib
+
+    from livable.errors import ProfileError
+    from livable.profile import profile_from_mapping
+
+    try:
+        data = tomllib.loads(_read_stdin().decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ProfileError(f"<stdin>: not a profile TOML ({exc})") from None
+    registered = (pm or _plugin_manager(args)).profiles()
+    return profile_from_mapping(data, source="<stdin>", registered=registered)
 
 
 def _evaluate_and_write(
@@ -435,7 +814,9 @@ def _evaluate_and_write(
     bar("writing", 0.0)
     target = Path(args.out)
     try:
-        if target.suffix.lower() in (".parquet", ".geoparquet"):
+        if args.out == STDIO:
+            _write_stdout(report.to_json().encode("utf-8"))
+        elif target.suffix.lower() in (".parquet", ".geoparquet"):
             report.to_parquet(target)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -479,6 +860,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         strict=False,
         quiet=args.quiet,
         out=str(report_path),
+        debug=getattr(args, "debug", False),
     )
     code = _cmd_evaluate(ns, out)
     lines, products = _demo_products(folder, report_path)
@@ -530,28 +912,114 @@ def _demo_products(folder: Path, report_path: Path) -> tuple[list[str], list[Pat
     return lines, products
 
 
+def _streets_args(p: argparse.ArgumentParser, what: str) -> None:
+    """``--streets FILE`` and ``--no-streets`` of ``map`` and ``handbook``."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--streets",
+        metavar="FILE",
+        help=f"a streets GeoJSON to {what} (default: the streets file the report records, "
+        "for a --distance network run, if its bytes are unchanged; - for standard input)",
+    )
+    g.add_argument("--no-streets", action="store_true", help="use no streets")
+
+
+def _streets_arg(args: argparse.Namespace) -> Any:
+    """The ``streets`` of ``render_map``/the handbook: a file, the GeoJSON bytes of standard
+    input, ``False`` or ``None`` (the report's)."""
+    if args.streets == STDIO:
+        args.streets = _read_stdin()
+    return False if args.no_streets else args.streets
+
+
+@contextlib.contextmanager
+def _streets_warnings() -> Iterator[None]:
+    """A :class:`~livable.report.streets.StreetsWarning` as one ``livable: warning:`` line."""
+    from livable.report.streets import StreetsWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", StreetsWarning)
+        try:
+            yield
+        finally:
+            for w in caught:
+                if issubclass(w.category, StreetsWarning):
+                    print(f"livable: warning: {w.message}", file=sys.stderr)
+                else:
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def _report_source(args: argparse.Namespace) -> Any:
+    """The ``report`` argument: its path, or the data of standard input for ``-``."""
+    if args.report == STDIO:
+        return _read_report(Path(STDIO))
+    return args.report
+
+
+def _same_format(out: str, format: str | None) -> None:
+    """``--format`` is for ``--out -``; with a file it must agree with the file's suffix."""
+    if format is not None and Path(out).suffix.lower() != f".{format}":
+        raise _UsageError(f"argument --format: {format} does not match --out {show(out)}")
+
+
+def _plan_arg(args: argparse.Namespace) -> Any:
+    """The ``--plan`` argument of ``map``: its path, or the plan GeoJSON of standard input."""
+    if args.plan != STDIO:
+        return args.plan
+    from livable.report.planner import Plan
+
+    try:
+        loaded = json.loads(_read_stdin().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LivableError(f"<stdin>: not a readable plan GeoJSON ({exc})") from None
+    return Plan.from_geojson(loaded, where="<stdin>")
+
+
 def _cmd_map(args: argparse.Namespace, out: TextIO) -> int:
+    import tempfile
+
     from livable.report.maps import render_map
 
-    path = render_map(
-        args.report,
-        args.out,
-        community=args.community,
-        profile=args.profile,
-        dpi=args.dpi,
-        font=args.font,
-        plan=args.plan,
-    )
-    print(f"map written to {path}", file=out)
-    hint = _isochrone_hint(args.report)
+    if args.baseline is not None and args.community is not None:
+        raise _UsageError("--baseline marks changes on the city map: leave out --community")
+    if args.allow_different_profile and args.baseline is None:
+        raise _UsageError("--allow-different-profile goes with --baseline")
+    report, profile, plan = _report_source(args), _profile_arg(args), _plan_arg(args)
+    streets = _streets_arg(args)
+
+    def draw(target: str | Path) -> Path:
+        with _streets_warnings():
+            return render_map(
+                report,
+                target,
+                community=args.community,
+                profile=profile,
+                dpi=args.dpi,
+                font=args.font,
+                plan=plan,
+                baseline=args.baseline,
+                allow_different_profile=args.allow_different_profile,
+                streets=streets,
+            )
+
+    if args.out != STDIO:
+        _same_format(args.out, args.format)
+        _status(args, f"map written to {draw(args.out)}")
+    else:
+        with tempfile.TemporaryDirectory(prefix="livable-map-") as tmp:
+            path = draw(Path(tmp, f"map.{args.format or 'svg'}"))
+            _write_stdout(path.read_bytes())
+    hint = None if args.quiet else _isochrone_hint(report)
     if hint:
         print(f"livable: {hint}", file=sys.stderr)
     return 0
 
 
-def _isochrone_hint(report: str) -> str | None:
-    """How to get the walking areas a network report's map would draw, when it has none."""
-    data = _read_report(Path(report))
+def _isochrone_hint(report: Any) -> str | None:
+    """How to get the walking areas a network report's map would draw, when it has none.
+
+    ``report`` is a report.json path or the report's data (read from standard input)."""
+    data = _read_report(Path(report)) if isinstance(report, str) else report
     communities = data.get("communities") or []
     if data.get("distance") != "network" or any(
         isinstance(c, dict) and c.get("isochrones") for c in communities
@@ -564,31 +1032,129 @@ def _isochrone_hint(report: str) -> str | None:
 
 
 def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
-    from livable.report.handbook import write_handbook
+    from livable.report.handbook import handbook_html, handbook_markdown, write_handbook
 
-    path = write_handbook(
-        args.report,
-        args.out,
-        community=args.community,
-        subdistrict=args.subdistrict,
-        lang=args.lang,
-        profile=args.profile,
-    )
-    print(f"handbook written to {path}", file=out)
+    options: dict[str, Any] = {
+        "community": args.community,
+        "subdistrict": args.subdistrict,
+        "lang": args.lang,
+        "profile": _profile_arg(args),
+        "streets": _streets_arg(args),
+    }
+    if args.format == "html" or Path(args.out).suffix.lower() == ".html":
+        options["font"] = args.font
+    report = _report_source(args)
+    if args.out != STDIO:
+        _same_format(args.out, args.format)
+        with _streets_warnings():
+            path = write_handbook(report, args.out, **options)
+        _status(args, f"handbook written to {path}")
+        return 0
+    make = handbook_html if args.format == "html" else handbook_markdown
+    with _streets_warnings():
+        text = make(report, **options)
+    _write_stdout(text.encode("utf-8"))
     return 0
 
 
+def _iso_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{show(text)}: give a date as YYYY-MM-DD") from None
+
+
 def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
+    if args.csv == STDIO:
+        raise _UsageError("argument --csv: a folder of CSV files, not standard output")
+    to_stdout = args.xlsx == STDIO
+    if to_stdout and args.json:
+        raise _UsageError("argument --xlsx: - and --json both write to standard output")
+    if (args.baseline or args.date) and not args.assessment:
+        raise _UsageError("--baseline and --date go with --assessment")
+    if args.assessment and (not args.xlsx or to_stdout):
+        raise _UsageError("--assessment writes a workbook: give --xlsx FILE")
+    if args.residents and not (args.coverage or args.equity or args.assessment):
+        raise _UsageError("--residents goes with --coverage, --equity or --assessment")
     data = _read_report(Path(args.report))
-    print(format_summary(data), file=out)
-    if args.csv or args.xlsx:
+    residents = None
+    if args.residents is not None:
+        from livable.engine import EvaluationSettings, as_resident_layer
+
+        residents = as_resident_layer(_residents(args)["residents"], EvaluationSettings())
+    table = sys.stderr if to_stdout else out  # stdout carries the workbook alone
+    if args.json:
+        print(json.dumps(data["summary"], ensure_ascii=False, indent=2), file=out)
+    elif not (to_stdout and args.quiet):
+        print(format_summary(data), file=table)
+    if args.assessment:
+        from livable.models.results import as_report
+        from livable.report.assessment import plan_stage, write_assessment_xlsx
+
+        if args.date:
+            date = args.date
+        elif args.report == STDIO:
+            date = datetime.date.today()
+        else:
+            date = datetime.date.fromtimestamp(Path(args.report).stat().st_mtime)
+        baseline = None if args.baseline is None else as_report(args.baseline)
+        path = write_assessment_xlsx(
+            as_report(data),
+            args.xlsx,
+            date=date,
+            baseline=baseline,
+            allow_different_profile=args.allow_different_profile,
+            residents=residents,
+        )
+        stage = plan_stage(date)
+        _status(
+            args,
+            f"考核 workbook written to {path} ({date.isoformat()}: {stage.label_zh} "
+            f"{stage.label_en})",
+        )
+    if args.coverage:
+        from livable.report.coverage import coverage, format_coverage
+
+        print("\n" + format_coverage(coverage(data, residents=residents)), file=out)
+    if args.equity:
+        from livable.report.equity import equity, format_equity
+
+        print("\n" + format_equity(equity(data, residents=residents)), file=out)
+    xlsx = None if args.assessment else args.xlsx  # the 考核 workbook took its place
+    if args.csv or xlsx:
         from livable.report.export import write_csv, write_xlsx
 
         if args.csv:
             written = write_csv(data, args.csv)
-            print(f"\nCSV tables written to {args.csv} ({len(written)} files)", file=out)
-        if args.xlsx:
-            print(f"workbook written to {write_xlsx(data, args.xlsx)}", file=out)
+            _status(args, f"CSV tables written to {args.csv} ({len(written)} files)")
+        if to_stdout:
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="livable-xlsx-") as tmp:
+                _write_stdout(write_xlsx(data, Path(tmp, "summary.xlsx")).read_bytes())
+        elif xlsx:
+            _status(args, f"workbook written to {write_xlsx(data, xlsx)}")
+    return 0
+
+
+def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    from livable.models import read_report
+    from livable.models.serialize import dumps
+    from livable.report.diff import diff
+    from livable.report.diff_output import format_diff, write_diff
+
+    result = diff(
+        read_report(Path(args.before)),
+        read_report(Path(args.after)),
+        allow_different_profile=args.allow_different_profile,
+    )
+    if args.json:
+        out.write(dumps(result.to_dict()))
+    else:
+        print(format_diff(result), file=out)
+    if args.out:
+        path = write_diff(result, args.out)
+        _status(args, f"diff written to {path}")
     return 0
 
 
@@ -663,7 +1229,8 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
         raise LivableError("give --budget N, or --target for the fewest sites")
     candidates = None
     if args.candidates:
-        candidates = read_candidates(args.candidates, crs=args.candidates_crs)
+        source = _read_stdin() if args.candidates == STDIO else args.candidates
+        candidates = read_candidates(source, crs=args.candidates_crs)
     result = plan(
         report,
         args.facility_types,
@@ -675,7 +1242,9 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     )
     data = result.to_geojson()
     inputs = [i["path"] for i in report.get("inputs", [])]
-    check_outputs([args.out], inputs)  # the layers the report was made from are inputs too
+    check_outputs(
+        [] if args.out == STDIO else [args.out], inputs
+    )  # the layers the report was made from are inputs too
     if not args.no_verify and len(inputs) == 2 and all(Path(p).is_file() for p in inputs):
         changes = verify_plan(
             result,
@@ -695,8 +1264,15 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
                 if k not in claimed
             },
         }
-    _write(Path(args.out), dumps(data))
+    if args.out == STDIO:
+        _write_stdout(dumps(data).encode("utf-8"))
+    else:
+        _write(Path(args.out), dumps(data))
     p = data["plan"]
+    if args.out == STDIO:  # the lines below are for people; the plan itself is on stdout
+        out = sys.stderr
+    if args.quiet:
+        return 0
     print(
         f"{len(result.sites)} sites for {', '.join(result.facility_types)} ({p['method']}, "
         f"{p['mode']}): livable {p['livable_before']} -> {p['livable_after']} of "
@@ -713,13 +1289,17 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
         )
     if result.unreachable:
         print(f"no candidate serves: {', '.join(result.unreachable)}", file=out)
-    print(f"plan written to {args.out}", file=out)
+    _status(args, f"plan written to {'standard output' if args.out == STDIO else args.out}")
     return 0
 
 
 def _read_report(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        if str(path) == STDIO:
+            path = Path("<stdin>")
+            data = json.loads(_read_stdin().decode("utf-8"))
+        else:
+            data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise LivableError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -738,6 +1318,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "import": lambda args, out: _import(args, out),
     "map": _cmd_map,
     "handbook": _cmd_handbook,
+    "diff": _cmd_diff,
 }
 
 
@@ -751,6 +1332,11 @@ def _writes_evaluate(args: argparse.Namespace) -> _Writes:
 
 
 def _writes_demo(args: argparse.Namespace) -> _Writes:
+    if args.out == STDIO:
+        raise _UsageError(
+            "argument -o/--out: the demo writes a folder of files (the sample city, "
+            "report.json, a map, a handbook), not one for standard output; give a folder"
+        )
     folder = Path(args.out)
     names = (
         "communities.geojson",
@@ -767,7 +1353,8 @@ def _writes_summary(args: argparse.Namespace) -> _Writes:
 
     csv = [] if args.csv is None else [Path(args.csv) / f"{t}.csv" for t in TABLES]
     xlsx = [] if args.xlsx is None else [args.xlsx]
-    return [*csv, *xlsx], [args.report], [] if args.csv is None else [args.csv]
+    inputs = [args.report, args.baseline, args.residents]
+    return [*csv, *xlsx], inputs, [] if args.csv is None else [args.csv]
 
 
 def _writes_plan(args: argparse.Namespace) -> _Writes:
@@ -775,20 +1362,30 @@ def _writes_plan(args: argparse.Namespace) -> _Writes:
 
 
 def _writes_import(args: argparse.Namespace) -> _Writes:
+    mapping = getattr(args, "tags", None) or getattr(args, "typecodes", None)
+    if args.out == STDIO:
+        return [], [args.file, mapping], []
     folder = Path(args.out)
     names = ["facilities.geojson"]
     if args.source == "osm" and not args.no_streets:
         names.append("streets.geojson")
-    mapping = getattr(args, "tags", None) or getattr(args, "typecodes", None)
     return [folder / n for n in names], [args.file, mapping], [folder]
 
 
 def _writes_map(args: argparse.Namespace) -> _Writes:
-    return [args.out], [args.report, args.profile, args.font, args.plan], []
+    return (
+        [args.out],
+        [args.report, args.profile, args.font, args.plan, args.baseline, args.streets],
+        [],
+    )
 
 
 def _writes_handbook(args: argparse.Namespace) -> _Writes:
-    return [args.out], [args.report, args.profile], []
+    return [args.out], [args.report, args.profile, args.font, args.streets], []
+
+
+def _writes_diff(args: argparse.Namespace) -> _Writes:
+    return [] if args.out is None else [args.out], [args.before, args.after], []
 
 
 WRITERS: dict[str, Callable[[argparse.Namespace], _Writes]] = {
@@ -799,6 +1396,7 @@ WRITERS: dict[str, Callable[[argparse.Namespace], _Writes]] = {
     "import": _writes_import,
     "map": _writes_map,
     "handbook": _writes_handbook,
+    "diff": _writes_diff,
 }
 """Every command that writes a file, and what it reads and writes (for :func:`_check_writes`)."""
 
@@ -808,7 +1406,11 @@ def _check_writes(args: argparse.Namespace) -> None:
     writes = WRITERS.get(args.command)
     if writes is not None:
         outputs, inputs, folders = writes(args)
-        check_outputs(outputs, inputs, folders=folders)
+        check_outputs(
+            [o for o in outputs if o != STDIO],
+            [i for i in inputs if i != STDIO],
+            folders=[f for f in folders if f != STDIO],
+        )
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
@@ -828,13 +1430,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        _one_stdin(args)
         _check_writes(args)
         return _COMMANDS[args.command](args, sys.stdout)
     except _UsageError as exc:
         args.usage_parser.error(str(exc))  # prints the usage and exits with status 2
         raise  # pragma: no cover (error() does not return)
     except LivableError as exc:
-        if args.debug:
+        if getattr(args, "debug", False):
             traceback.print_exc()
         print(f"livable: error: {_one_line(str(exc))}", file=sys.stderr)
         return 1
@@ -845,7 +1448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("livable: interrupted", file=sys.stderr)
         return 1
     except Exception as exc:  # an unexpected failure: still one line unless --debug
-        if args.debug:
+        if getattr(args, "debug", False):
             traceback.print_exc()
         print(
             f"livable: internal error: {_one_line(repr(exc))} (run with --debug for the "

@@ -6,10 +6,15 @@ Kept apart from :mod:`livable.cli` so the command line only imports it when used
 from __future__ import annotations
 
 import argparse
+import io
+import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+import orjson
 
 from livable._text import escape, show, where
+from livable.cli._common import IMPORT_FORMATS, STDIO, UsageError, read_stdin, write_stdout
 from livable.errors import LivableError
 from livable.io import (
     ImportResult,
@@ -72,30 +77,28 @@ def _report(result: ImportResult, kind: str, top_n: int, out: TextIO) -> None:
             print(f"  ... and {len(layer.rejected) - top_n} more", file=out)
 
 
+def _input(args: argparse.Namespace) -> str | bytes:
+    """``FILE``, or the bytes of standard input for ``-`` (read in the ``--format`` given)."""
+    if args.format is not None and args.file != STDIO:
+        raise UsageError(f"argument --format: it is the format of FILE -, not of {show(args.file)}")
+    return read_stdin() if args.file == STDIO else args.file
+
+
 def run_import(args: argparse.Namespace, out: TextIO) -> int:
-    """``livable import osm|amap FILE --out DIR``: write facilities (and streets) GeoJSON."""
-    folder = Path(args.out)
+    """``livable import osm|amap FILE --out DIR``: write facilities (and streets) GeoJSON.
+
+    With ``--out -`` the facilities GeoJSON goes to standard output and every other line to
+    standard error; ``--quiet`` prints nothing but errors.
+    """
+    to_stdout = args.out == STDIO
+    if to_stdout and args.source == "osm" and not args.no_streets:
+        raise UsageError("--out - writes only the facilities to standard output: add --no-streets")
+    if args.quiet:
+        out = io.StringIO()
+    elif to_stdout:
+        out = sys.stderr
     known = _known_types()
-    if args.source == "osm":
-        from livable.io.osm import read_osm
-
-        result = read_osm(
-            args.file,
-            mapping=args.tags,
-            keep_areas=args.keep_areas,
-            streets=not args.no_streets,
-            known_types=known,
-        )
-    else:
-        from livable.io.amap import read_amap
-
-        result = read_amap(
-            args.file,
-            typecodes=args.typecodes,
-            encoding=args.encoding,
-            datum=args.datum,
-            known_types=known,
-        )
+    result = _read(args, _input(args), known)
     layer = result.facilities
     if args.dedupe_m is not None:
         deduped = dedupe_facilities(layer, tolerance_m=args.dedupe_m)
@@ -110,6 +113,12 @@ def run_import(args: argparse.Namespace, out: TextIO) -> int:
     _report(result, args.source, args.top, out)
     if args.dedupe_m is not None:
         _print_dedupe(deduped, args.dedupe_m, out, args.top)
+    if to_stdout:
+        write_stdout(orjson.dumps(facilities_to_geojson(layer)))
+        if not len(layer):
+            print(_NONE_MATCHED, file=out)
+        return 0
+    folder = Path(args.out)
     written = [write_geojson(facilities_to_geojson(layer), folder / "facilities.geojson")]
     if result.streets is not None:
         written.append(
@@ -119,9 +128,7 @@ def run_import(args: argparse.Namespace, out: TextIO) -> int:
     for path in written:
         print(f"wrote {path}", file=out)
     if not len(layer):
-        print(
-            "warning: no facilities matched the mapping; check the file and the mapping", file=out
-        )
+        print(_NONE_MATCHED, file=out)
     print(
         "\nnext: livable evaluate --communities COMMUNITIES --facilities "
         f"{written[0]} --out report.json",
@@ -130,6 +137,35 @@ def run_import(args: argparse.Namespace, out: TextIO) -> int:
     if len(written) > 1:
         print(f"  (network distance: add --streets {written[1]} --distance network)", file=out)
     return 0
+
+
+_NONE_MATCHED = "warning: no facilities matched the mapping; check the file and the mapping"
+
+
+def _read(args: argparse.Namespace, file: str | bytes, known: list[str]) -> ImportResult:
+    """The import of ``FILE`` (or of the bytes of standard input)."""
+    fmt: Any = args.format or IMPORT_FORMATS[args.source][0]  # one of the parser's choices
+    if args.source == "osm":
+        from livable.io.osm import read_osm
+
+        return read_osm(
+            file,
+            mapping=args.tags,
+            keep_areas=args.keep_areas,
+            streets=not args.no_streets,
+            known_types=known,
+            format=fmt,
+        )
+    from livable.io.amap import read_amap
+
+    return read_amap(
+        file,
+        typecodes=args.typecodes,
+        encoding=args.encoding,
+        datum=args.datum,
+        known_types=known,
+        format=fmt,
+    )
 
 
 def dedupe_for_evaluate(args: argparse.Namespace, out: TextIO) -> FacilityLayer:

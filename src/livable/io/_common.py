@@ -81,6 +81,15 @@ def type_counts(types: Iterable[str], known: Iterable[str] | None = None) -> dic
     return out
 
 
+def bytes_info(data: bytes) -> SourceInfo:
+    """The source info of data given as bytes (standard input): ``<bytes>`` and its SHA-256.
+
+    >>> bytes_info(b"abc").path, bytes_info(b"abc").sha256[:12]
+    ('<bytes>', 'ba7816bf8f01')
+    """
+    return SourceInfo("<bytes>", hashlib.sha256(data).hexdigest())
+
+
 def source_info(path: Path) -> SourceInfo:
     """The path and SHA-256 of a file (read in blocks, so large extracts are fine).
 

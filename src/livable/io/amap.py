@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -34,6 +34,7 @@ from livable._text import show
 from livable.errors import InputError, LivableError
 from livable.io._common import (
     ImportResult,
+    bytes_info,
     check_types,
     load_toml,
     rows_to_layer,
@@ -320,17 +321,28 @@ def _codes(raw: Any) -> tuple[list[str], list[str]]:
     return good, bad
 
 
-def _records(source: Any, *, encoding: str | None) -> tuple[list[tuple[str, Any]], SourceInfo]:
+AmapFormat = Literal["json", "jsonl", "csv"]
+"""The formats of an Amap export given as bytes (a file's suffix names its own)."""
+
+
+def _records(
+    source: Any, *, encoding: str | None, format: AmapFormat | None
+) -> tuple[list[tuple[str, Any]], SourceInfo]:
     """``(where, record)`` pairs and the source info, for JSON, JSON Lines and CSV."""
     if isinstance(source, Mapping | list):
         return _json_records(source, "<memory>"), SourceInfo("<memory>")
-    from livable.io._common import source_info
+    if isinstance(source, bytes):
+        info = bytes_info(source)
+        data, name = source, info.path
+        suffix = f".{format or 'json'}"
+    else:
+        from livable.io._common import source_info
 
-    path = Path(source)
-    info = source_info(path)
-    data = path.read_bytes()
-    name = str(path)
-    suffix = path.suffix.lower()
+        path = Path(source)
+        info = source_info(path)
+        data = path.read_bytes()
+        name = str(path)
+        suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
         rows, header = read_csv_rows(data, source=name, encoding=encoding)
         has_location = any(a in header for a in _ALIASES["location"])
@@ -402,16 +414,19 @@ def _json_records(parsed: Any, name: str) -> list[tuple[str, Any]]:
 
 
 def read_amap(
-    source: str | Path | Mapping[str, Any] | list[Any],
+    source: str | Path | bytes | Mapping[str, Any] | list[Any],
     *,
     typecodes: AmapTable | str | Path | Mapping[str, str | None] | None = None,
     encoding: str | None = None,
+    format: AmapFormat | None = None,
     datum: Datum | str = Datum.GCJ02,
     known_types: Collection[str] | None = None,
 ) -> ImportResult:
     """Read an Amap POI export into facilities (WGS84).
 
-    ``source`` is a ``.json``/``.jsonl``/``.csv`` path or parsed JSON. ``typecodes`` is a
+    ``source`` is a ``.json``/``.jsonl``/``.csv`` path, parsed JSON, or the bytes of an
+    export in the ``format`` given (``json``, ``jsonl`` or ``csv``; default ``json``;
+    named ``<bytes>`` in messages, e.g. standard input). ``typecodes`` is a
     table, a TOML path, or a mapping of code overrides on the built-in table. ``datum`` is
     the export's datum (Amap's is GCJ-02; name ``wgs84`` for re-projected exports).
     ``encoding`` applies to CSV (default UTF-8; Chinese exports are often ``gb18030``).
@@ -426,6 +441,10 @@ def read_amap(
     (['amap:B1'], 1)
     >>> [(r.source, r.reason) for r in result.rejected]
     [('<memory>#1', "location 'oops' is not 'lon,lat'")]
+    >>> csv = 'id,name,typecode,location\\nB3,幼儿园,141204,"108.95,34.26"\\nB4,x,1,2\\n'.encode()
+    >>> from_bytes = read_amap(csv, format="csv")
+    >>> from_bytes.facilities.ids.tolist(), [r.source for r in from_bytes.rejected]
+    (['amap:B3'], ['<bytes>:line 3'])
     """
     known = FACILITY_TYPES.keys() if known_types is None else known_types
     if isinstance(typecodes, AmapTable):
@@ -436,8 +455,8 @@ def read_amap(
     else:
         table = load_amap_typecodes(typecodes, known_types=known)
     d = parse_datum(datum)
-    records, info = _records(source, encoding=encoding)
-    stem = Path(info.path).stem if info.path != "<memory>" else "memory"
+    records, info = _records(source, encoding=encoding, format=format)
+    stem = Path(info.path).stem if not info.path.startswith("<") else info.path.strip("<>")
     rows: list[dict[str, Any]] = []
     rejected: list[Rejection] = []
     unmatched: Counter[str] = Counter()

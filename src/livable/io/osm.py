@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -34,6 +34,7 @@ import shapely
 from livable.errors import InputError, LivableError
 from livable.io._common import (
     ImportResult,
+    bytes_info,
     check_types,
     load_toml,
     rows_to_layer,
@@ -410,15 +411,23 @@ class _Collector:
         return rows
 
 
+OsmFormat = Literal["pbf", "osm"]
+"""The formats of OpenStreetMap data given as bytes: PBF, or ``osm`` (the XML)."""
+
+
 def read_osm(
-    path: str | Path,
+    path: str | Path | bytes,
     *,
     mapping: OsmMapping | str | Path | None = None,
     keep_areas: bool = False,
     streets: bool = True,
     known_types: Collection[str] | None = None,
+    format: OsmFormat = "pbf",
 ) -> ImportResult:
     """Read an OpenStreetMap file into facilities (and the walkable streets).
+
+    ``path`` may also be the bytes of the data in the ``format`` given (``pbf`` or ``osm``,
+    the XML; named ``<bytes>`` in messages, e.g. standard input).
 
     ``mapping`` is an :class:`OsmMapping` or a TOML path (default the built-in table).
     Facility ids are ``osm:n<id>`` for nodes, ``osm:w<id>`` for ways and closed ways,
@@ -434,6 +443,8 @@ def read_osm(
     >>> result = read_osm(p)
     >>> result.facilities.ids.tolist(), result.counts["kindergarten"]
     (['osm:n1'], 1)
+    >>> read_osm(p.read_bytes(), format="osm").facilities.ids.tolist()
+    ['osm:n1']
     """
     try:
         import osmium
@@ -444,8 +455,13 @@ def read_osm(
         raise LivableError(
             "reading OpenStreetMap files needs pyosmium: pip install 'livable[osm]'"
         ) from None
-    src = Path(path)
-    info = source_info(src)
+    if isinstance(path, bytes):
+        info = bytes_info(path)
+        name = info.path
+        data: Any = osmium.io.FileBuffer(path, format)
+    else:
+        name, data = str(path), str(path)
+        info = source_info(Path(path))
     known = FACILITY_TYPES.keys() if known_types is None else known_types
     if not isinstance(mapping, OsmMapping):
         mapping = load_osm_mapping(mapping, known_types=known)
@@ -462,7 +478,7 @@ def read_osm(
     broken = 0
     keys = sorted(mapping.keys)
     processor = (
-        osmium.FileProcessor(str(src))
+        osmium.FileProcessor(data)
         .with_areas(osmium.filter.KeyFilter(*keys))
         .with_filter(osmium.filter.KeyFilter(*keys))
     )
@@ -518,7 +534,7 @@ def read_osm(
                     oid = f"{'w' if from_way else 'r'}{obj.orig_id()}"
                     out.keep(oid, tags, rule, wkb=area)
     except RuntimeError as exc:
-        raise InputError(f"cannot read OpenStreetMap data: {exc}", source=str(src)) from None
+        raise InputError(f"cannot read OpenStreetMap data: {exc}", source=name) from None
     for way_id, (tags, line) in pending.items():  # closed ways that formed no area
         rule = out.rule(tags)
         if rule is not None:

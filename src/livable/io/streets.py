@@ -16,7 +16,8 @@ every other layer's (:mod:`livable.io._reader`).
 
 from __future__ import annotations
 
-from typing import Unpack
+from collections.abc import Mapping
+from typing import Any, Unpack
 
 import numpy as np
 
@@ -28,7 +29,16 @@ __all__ = ["STREETS", "read_streets"]
 
 STREETS = FeatureReader("street", "streets", "--streets-crs", street_geometry, properties="ignored")
 """How streets are read: an id each, unique; LineString or MultiLineString of non-zero
-length; properties are not looked at."""
+length; properties do not reject a street (only a text ``name`` is kept)."""
+
+
+def _street_names(properties: list[Mapping[str, Any]]) -> tuple[Mapping[str, Any], ...]:
+    """Per street, ``{"name": ...}`` when it has a text name (as the OpenStreetMap import
+    writes), else ``{}``; ``()`` when no street has one, as for a layer with no properties."""
+    names = [p.get("name") for p in properties]
+    if not any(isinstance(n, str) and n.strip() for n in names):
+        return ()
+    return tuple({"name": n.strip()} if isinstance(n, str) and n.strip() else {} for n in names)
 
 
 def read_streets(source: FeatureSource, **options: Unpack[ReadOptions]) -> StreetLayer:
@@ -38,16 +48,25 @@ def read_streets(source: FeatureSource, **options: Unpack[ReadOptions]) -> Stree
     and reason (with ``strict``, the first one in file order raises
     :class:`~livable.errors.InputError`); coordinates outside the CRS's area are
     rejected; lines are returned in WGS84 lon/lat. ``crs``, ``datum`` and ``encoding`` as
-    for :func:`~livable.read_communities`.
+    for :func:`~livable.read_communities`. A street's text ``name`` property is kept in
+    ``properties`` (the handbook names the street a facility is on); other properties are
+    not read.
 
     >>> read_streets({"type": "FeatureCollection", "features": []}).count
     0
+    >>> line = {"type": "LineString", "coordinates": [[108.94, 34.26], [108.95, 34.26]]}
+    >>> read_streets({"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "properties": {"id": "s1", "name": "长安路"}, "geometry": line},
+    ...     {"type": "Feature", "properties": {"id": "s2", "lanes": 2}, "geometry": line},
+    ... ]}).properties
+    ({'name': '长安路'}, {})
     """
     read = read_features(source, STREETS, **options)
     rejected, _ = read.result()
     return StreetLayer(
         ids=np.array([read.ids[i] for i in read.rows.tolist()], dtype=object),
         lines=read.shapes,
+        properties=_street_names(read.properties()),
         rejected=rejected,
         source=read.info,
         count=len(read.features),

@@ -7,7 +7,8 @@ shipped as ``livable/schemas/report.schema.json``.
 
 from __future__ import annotations
 
-import math
+import html
+import importlib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ import shapely
 from cattrs.errors import AttributeValidationNote, ClassValidationError, IterableValidationError
 from shapely.geometry.base import BaseGeometry
 
+from livable._text import show
 from livable.errors import LivableError, ReportError
 from livable.models.serialize import (
     Field,
@@ -38,6 +40,7 @@ from livable.models.serialize import (
     structure_fields,
     write_rows,
 )
+from livable.models.summary import ClosestCommunity, GapCount, Summary, ZoneSummary, html_table
 from livable.models.vocabulary import Grade, Zone
 
 __all__ = [
@@ -128,6 +131,9 @@ class SourceInfo:
     In a report, ``layer`` names the input (``communities``, ``facilities``,
     ``residents``, ``streets``), ``features`` counts its features, ``used`` those kept,
     and ``notes`` says what could not be used as given (:class:`~livable.InputNote`).
+    For streets, ``crs`` and ``datum`` say what they were read in when that was not
+    WGS84 lon/lat (a CRS name such as ``EPSG:32649``; ``gcj02`` or ``bd09``), so the map
+    and the handbook can read them back (:mod:`livable.report.streets`).
     """
 
     path: str
@@ -136,6 +142,8 @@ class SourceInfo:
     features: int | None = None
     used: int | None = None
     notes: tuple[InputNote, ...] = ()
+    crs: str | None = None
+    datum: str | None = None
 
 
 @attrs.frozen
@@ -319,6 +327,34 @@ class CommunityResult:
     ``None`` for a result of an evaluation, whose explanation is made by :meth:`explain`.
     Kept so that a report read back writes the same text (its scores are rounded)."""
 
+    def __repr__(self) -> str:
+        name = "" if self.name is None else f" {show(self.name, 40, quote=False)}"
+        gaps = len(self.gaps)
+        return (
+            f"<CommunityResult {show(self.id, 40, quote=False)}{name}: {self.grade.value}, "
+            f"{gaps} gap{'' if gaps == 1 else 's'}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """A compact HTML view for notebooks: who and where, the grade, then the gaps."""
+        facts = [
+            ("id", self.id),
+            ("name", self.name or "-"),
+            ("grade 等级", f"{self.grade.value} {self.grade.label_zh}"),
+            ("district 区", self.district or "-"),
+            ("subdistrict 街道", self.subdistrict or "-"),
+            ("zone", "-" if self.zone is None else self.zone.value),
+            ("population", "-" if self.population is None else self.population),
+            ("circle radius", f"{self.radius_m:.0f} m"),
+        ]
+        gaps = [
+            (g.rule, g.facility_type or g.category or "-", g.message_en, g.message_zh)
+            for g in self.gaps
+        ]
+        return html_table(("", ""), facts) + (
+            html_table(("rule", "what", "gap", "短板"), gaps) if gaps else "<p>no gaps 无短板</p>"
+        )
+
     @property
     def next_grade(self) -> Grade | None:
         """The grade above this one (``None`` for a happy community)."""
@@ -441,13 +477,6 @@ class PluginInfo:
     version: str | None
 
 
-def _needed(target: float | None, have: int, n: int) -> int | None:
-    if target is None or not n:
-        return None
-    # round first: 0.3 * 10 is 3.0000000000000004, which must need 3, not 4
-    return max(0, math.ceil(round(target * n, 9)) - have)
-
-
 @attrs.frozen
 class Skipped:
     """A plugin contribution skipped in record-and-continue mode, and why (``skipped``).
@@ -461,177 +490,6 @@ class Skipped:
     hook: str | None
     reason: str
     community: str | None = None
-
-
-@attrs.frozen
-class ZoneSummary:
-    """Counts, shares and targets of one group of communities (``P6``, ``P7``, ``P8``).
-
-    ``level`` is ``city``, ``zone``, ``district`` or ``subdistrict``; ``parent`` the
-    district of a subdistrict. ``zone`` is the group's zone when all its communities share
-    one. The targets are the profile's (``P6``): ``target_livable_share`` for every group,
-    ``target_happy_share`` by zone (central 50 %, peripheral 30 % in ``xian-2020``;
-    ``None`` for a group without a single zone).
-
-    >>> z = ZoneSummary(key="Beilin", level="district", zone=Zone.CENTRAL, communities=10,
-    ...     not_livable=2, livable=5, happy=3, target_livable_share=1.0,
-    ...     target_happy_share=0.5)
-    >>> z.livable_share, z.livable_needed, z.happy_needed
-    (0.8, 2, 2)
-    >>> sum(z.grade_shares.values())
-    1.0
-    """
-
-    key: str
-    level: str
-    zone: Zone | None
-    communities: int
-    not_livable: int
-    livable: int
-    happy: int
-    parent: str | None = None
-    target_livable_share: float | None = None
-    target_happy_share: float | None = None
-    mean_score: float | None = None
-    """Mean framework score (0-100) of the group's communities that have one."""
-    score_coverage: float | None = None
-    """Share of the group's scored indicators that could be assessed (the score's basis)."""
-    top_gaps: tuple[tuple[str, int], ...] = ()
-    """The group's most common gaps: (gap key, communities)."""
-
-    @property
-    def livable_share(self) -> float | None:
-        """Share of communities livable or happy (``None`` for an empty group)."""
-        if not self.communities:
-            return None
-        return (self.livable + self.happy) / self.communities
-
-    @property
-    def happy_share(self) -> float | None:
-        """Share of communities happy (``None`` for an empty group)."""
-        if not self.communities:
-            return None
-        return self.happy / self.communities
-
-    @property
-    def grade_shares(self) -> Mapping[str, float | None]:
-        """Share of each grade exactly (they add up to 1; ``None`` for an empty group)."""
-        n = self.communities
-        counts = {"not_livable": self.not_livable, "livable": self.livable, "happy": self.happy}
-        return {k: (v / n if n else None) for k, v in counts.items()}
-
-    @property
-    def livable_gap(self) -> float | None:
-        """How far the livable share is below its target (0 when met)."""
-        return _shortfall(self.livable_share, self.target_livable_share)
-
-    @property
-    def happy_gap(self) -> float | None:
-        """How far the happy share is below its target (0 when met; ``None`` if none)."""
-        return _shortfall(self.happy_share, self.target_happy_share)
-
-    @property
-    def livable_needed(self) -> int | None:
-        """How many more communities must become livable to meet the target."""
-        return _needed(self.target_livable_share, self.livable + self.happy, self.communities)
-
-    @property
-    def happy_needed(self) -> int | None:
-        """How many more communities must become happy to meet the target."""
-        return _needed(self.target_happy_share, self.happy, self.communities)
-
-
-def _shortfall(actual: float | None, target: float | None) -> float | None:
-    if actual is None or target is None:
-        return None
-    return max(0.0, target - actual)
-
-
-@attrs.frozen
-class GapCount:
-    """One of the most common gaps city-wide: how many communities share it.
-
-    ``key`` is ``rule:facility_type`` (or ``rule:category``, or the rule alone);
-    ``grade`` the grade it blocks; ``share`` of the evaluated communities.
-    """
-
-    key: str
-    rule: str
-    communities: int
-    share: float
-    label_en: str
-    label_zh: str
-    grade: Grade | None = None
-    facility_type: str | None = None
-    category: str | None = None
-
-
-@attrs.frozen
-class ClosestCommunity:
-    """A community close to its next grade (``P8``: where a little work pays most).
-
-    ``gaps`` counts what stands between it and ``next_grade`` (each failed or not-assessed
-    grade indicator counts its gaps, at least one); ``shortfall`` adds up the missing
-    facilities (``required - found``, one for a gap without counts).
-    """
-
-    id: str
-    name: str | None
-    district: str | None
-    subdistrict: str | None
-    zone: Zone | None
-    grade: Grade
-    next_grade: Grade
-    gaps: int
-    shortfall: int
-    missing: tuple[str, ...]
-    """The gap keys (as in :class:`GapCount`) to close."""
-
-
-@attrs.frozen
-class Summary:
-    """The city roll-up against the plan's targets (``P6``, ``P8``).
-
-    ``communities`` counts every input community (evaluated or rejected). ``groups`` holds
-    the city, zone, district and subdistrict rows (:class:`ZoneSummary`); ``gap_counts`` the
-    most common gaps city-wide; ``closest`` the communities closest to their next grade,
-    fewest gaps first.
-    """
-
-    communities: int
-    evaluated: int
-    rejected: int
-    not_livable: int
-    livable: int
-    happy: int
-    livable_share: float | None
-    happy_share: float | None
-    happy_share_central: float | None
-    happy_share_peripheral: float | None
-    target_livable_share: float
-    target_happy_share_central: float
-    target_happy_share_peripheral: float
-    groups: tuple[ZoneSummary, ...] = ()
-    top_gaps: tuple[tuple[str, int], ...] = ()
-    """Most common gaps city-wide: (``rule:facility_type-or-category``, communities)."""
-    gap_counts: tuple[GapCount, ...] = ()
-    closest: tuple[ClosestCommunity, ...] = ()
-    unzoned: int = 0
-    """Evaluated communities with no zone (own or by district): outside the happy targets."""
-    mean_score: float | None = None
-    """Mean framework score (0-100) of the communities that have one."""
-    score_coverage: float | None = None
-    """Share of the scored indicators city-wide that could be assessed."""
-    deadline: str | None = None
-    """The date of the targets (``P6``: end of 2021)."""
-    target_gaps: Mapping[str, float | None] | None = attrs.field(default=None, eq=False)
-    """The ``target_gaps`` member as read from a ``report.json``; ``None`` for a summary
-    of an evaluation, whose gaps are worked out from the unrounded shares. Kept so that a
-    report read back writes the same numbers (the shares in the file are rounded)."""
-
-    def level(self, level: str) -> tuple[ZoneSummary, ...]:
-        """The groups of one level (``city``, ``zone``, ``district``, ``subdistrict``)."""
-        return tuple(g for g in self.groups if g.level == level)
 
 
 @attrs.frozen
@@ -658,6 +516,59 @@ class Report:
     """Provider facts about the whole run (e.g. ``network``: the graph, rejected streets,
     facilities off the network); written as ``details`` when not empty."""
     schema_version: str = SCHEMA_VERSION
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (
+            f"<Report {show(self.profile, 40, quote=False)}: {s.evaluated} communities, "
+            f"{s.happy} happy, {s.livable} livable, {s.not_livable} not livable>"
+        )
+
+    def _repr_html_(self) -> str:
+        """The notebook view: the run's facts and the summary's grades and targets."""
+        head = (
+            f"<p>livable {html.escape(self.livable_version)}, profile "
+            f"{html.escape(self.profile)}, distance {html.escape(self.distance)}, working CRS "
+            f"{html.escape(self.working_crs)}</p>"
+        )
+        return head + self.summary._repr_html_()
+
+    def map(self, out: str | os.PathLike[str], **options: Any) -> Path:
+        """Draw the convenience-service map (``P7``) of this report to ``out`` (``.png``,
+        ``.svg`` or ``.html``): :func:`livable.report.maps.render_map` with this report;
+        ``options`` are its keywords (``community=``, ``dpi=``, ``font=``, ``plan=``, ...).
+        """
+        path: Path = _product("livable.report.maps", "render_map")(self, out, **options)
+        return path
+
+    def handbook(self, out: str | os.PathLike[str], **options: Any) -> Path:
+        """Write the residents' handbook (``P7``) of this report to ``out`` (``.md`` or
+        ``.html``): :func:`livable.report.handbook.write_handbook` with this report;
+        ``options`` are its keywords (``community=`` or ``subdistrict=``, ``lang=``, ...).
+
+        >>> import livable, tempfile
+        >>> from livable.testing import community
+        >>> report = livable.evaluate([community("c1", 108.94, 34.26)], [])
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     path = report.handbook(Path(d) / "c1.md", community="c1", lang="en")
+        ...     path.read_text(encoding="utf-8").startswith("# c1: convenience-service handbook")
+        True
+        """
+        path: Path = _product("livable.report.handbook", "write_handbook")(self, out, **options)
+        return path
+
+    def plan(self, facility_types: Sequence[str], **options: Any) -> Any:
+        """Sites for new facilities that close this report's gaps (``P6``): a
+        :class:`livable.report.planner.Plan` of :func:`livable.report.planner.plan` with
+        this report; ``options`` are its keywords (``grid_m=``, ``budget=``, ``mode=``, ...).
+
+        >>> import livable
+        >>> from livable.testing import community
+        >>> report = livable.evaluate([community("c1", 108.94, 34.26)], [])
+        >>> [site.facility_type for site in report.plan(["clinic"], grid_m=200, budget=1).sites]
+        ['clinic']
+        """
+        return _product("livable.report.planner", "plan")(self, facility_types, **options)
 
     def community(self, community_id: str) -> CommunityResult:
         """The result of one community by id."""
@@ -745,6 +656,16 @@ class Report:
         ``nearest_m_<type>`` (metres, NaN beyond the search radius) and
         ``in_circle_<type>`` (count within the community's circle). ``geometry`` is the
         community's own shape or, with ``geometry="center"``, its circle centre.
+
+        ``grade`` is an ordered categorical, ``not_livable < livable < happy``, so that sorts,
+        group-bys and plots keep the grades in their order (``docs/howto/notebook.md`` has
+        an ``explore()`` recipe in the maps' grade colours).
+
+        >>> import livable
+        >>> from livable.testing import community
+        >>> gdf = livable.evaluate([community("c1", 108.94, 34.26)], []).to_geodataframe()
+        >>> list(gdf["grade"].cat.categories), gdf["grade"].cat.ordered
+        (['not_livable', 'livable', 'happy'], True)
         """
         try:
             import geopandas as gpd
@@ -760,7 +681,21 @@ class Report:
             c.geometry if geometry == "community" else shapely.Point(*c.center)
             for c in self.communities
         ]
-        return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=shapes, crs="EPSG:4326")
+        frame = pd.DataFrame(rows)
+        order = [g.value for g in sorted(Grade, key=lambda g: g.rank)]
+        grades = frame["grade"] if rows else []
+        frame["grade"] = pd.Categorical(grades, categories=order, ordered=True)
+        return gpd.GeoDataFrame(frame, geometry=shapes, crs="EPSG:4326")
+
+
+def _product(module: str, name: str) -> Any:
+    """A product maker of the report layer, loaded when first used.
+
+    The models are the bottom layer and must not import ``livable.report`` (the layers
+    contract); the thin :class:`Report` methods reach it by name at call time instead, as
+    ``livable/__init__`` does for its lazy names, so that ``import livable`` stays light.
+    """
+    return getattr(importlib.import_module(module), name)
 
 
 def _frame_row(c: CommunityResult) -> dict[str, Any]:
@@ -1065,6 +1000,8 @@ register(
         Field("features", _opt(int), omit=lambda s, _: s.features is None),
         Field("used", _opt(int), omit=lambda s, _: s.used is None),
         Field("notes", tuple[InputNote, ...], omit=lambda s, _: not s.notes),
+        Field("crs", _opt(str), omit=lambda s, _: s.crs is None),
+        Field("datum", _opt(str), omit=lambda s, _: s.datum is None),
     ],
 )
 register(PluginInfo, [Field("name", str), Field("version", _opt(str))])

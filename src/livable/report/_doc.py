@@ -18,8 +18,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
+
 from livable._text import show
 from livable.errors import LivableError
+from livable.geometry.crs import Projector, choose_working_crs
+from livable.io.crs import resolve_crs
 from livable.models import CATEGORIES, FACILITY_TYPES
 from livable.models.results import CommunityResult, Report
 from livable.profile import BUILTIN_PROFILES, Profile, load_profile
@@ -29,6 +33,7 @@ __all__ = [
     "category_order",
     "find_community",
     "report_profile",
+    "report_projector",
     "tier_minutes",
     "type_label",
     "walking_minutes",
@@ -55,6 +60,20 @@ def find_community(report: Report, community_id: str) -> CommunityResult:
     raise LivableError(
         f"no community {show(community_id)} in the report (ids: {shown or 'none'}){why}"
     )
+
+
+def report_projector(report: Report) -> Projector:
+    """The report's working CRS, or one chosen for its communities when it cannot be read.
+
+    >>> import livable
+    >>> report_projector(livable.evaluate([], [])).crs.is_projected
+    True
+    """
+    try:
+        return Projector.for_crs(resolve_crs(report.working_crs))
+    except Exception:
+        centres = np.array([c.center for c in report.communities] or [(108.94, 34.26)])
+        return Projector.for_crs(choose_working_crs(centres[:, 0], centres[:, 1]))
 
 
 def report_profile(report: Report, profile: str | Path | Profile | None) -> Profile:

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import csv
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -42,7 +42,15 @@ from livable.errors import LivableError
 from livable.models import ClosestCommunity, GapCount, ReportSource, ZoneSummary, as_report
 from livable.models.serialize import round_share
 
-__all__ = ["COLUMNS", "TABLES", "Table", "summary_tables", "write_csv", "write_xlsx"]
+__all__ = [
+    "COLUMNS",
+    "TABLES",
+    "Table",
+    "summary_tables",
+    "write_csv",
+    "write_workbook",
+    "write_xlsx",
+]
 
 Cell = str | int | float | None
 
@@ -334,6 +342,33 @@ def write_xlsx(report: ReportSource, path: str | Path) -> Path:
     >>> book.sheetnames[:4], book["city"]["E2"].value
     (['city', 'zone', 'district', 'subdistrict'], 1)
     """
+    return write_workbook(summary_tables(report).values(), path, percent=_PERCENT)
+
+
+def write_workbook(
+    tables: Iterable[Table],
+    path: str | Path,
+    *,
+    titles: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    percent: Collection[str] = frozenset(),
+    width: int | Literal["fit"] | None = "fit",
+) -> Path:
+    """Write ``tables`` as the sheets of one XLSX workbook, in order (needs ``openpyxl``).
+
+    Each sheet is titled ``titles[table.name]`` (default the name) and starts with a bold,
+    frozen header row: ``headers[column]`` (default the column id). Columns in ``percent``
+    are formatted as percentages. ``width`` sets every column's width: a number, ``"fit"``
+    (the longest cell, at most 60) or ``None`` (openpyxl's default). The one writer of the
+    summary, the diff and the 考核 workbooks.
+
+    >>> import tempfile, openpyxl
+    >>> t = Table("t", ("a", "share"), (("x", 0.5),))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     book = openpyxl.load_workbook(write_workbook([t], f"{tmp}/t.xlsx", percent={"share"}))
+    >>> book["t"]["B2"].number_format, book["t"].freeze_panes
+    ('0.0%', 'A2')
+    """
     try:
         from openpyxl import Workbook
         from openpyxl.styles import Font
@@ -343,26 +378,25 @@ def write_xlsx(report: ReportSource, path: str | Path) -> Path:
             "writing an XLSX workbook needs openpyxl: pip install 'livable[xlsx]'"
         ) from None
     out = Path(path)
-    tables = summary_tables(report)
     book = Workbook()
-    first = True
-    for table in tables.values():
-        sheet = book.active if first else book.create_sheet()
-        first = False
-        sheet.title = table.name
-        sheet.append(list(table.columns))
+    for i, table in enumerate(tables):
+        sheet = book.active if i == 0 else book.create_sheet()
+        sheet.title = (titles or {}).get(table.name, table.name)
+        sheet.append([(headers or {}).get(c, c) for c in table.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
             sheet.append(list(row))
         sheet.freeze_panes = "A2"
         for j, column in enumerate(table.columns, start=1):
-            letter = get_column_letter(j)
-            if column in _PERCENT:
+            if column in percent:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
                     cell.number_format = "0.0%"
-            width = max([len(column), *(len(str(r[j - 1] or "")) for r in table.rows)])
-            sheet.column_dimensions[letter].width = min(60, width + 2)
+            if width == "fit":
+                longest = max([len(column), *(len(str(r[j - 1] or "")) for r in table.rows)])
+                sheet.column_dimensions[get_column_letter(j)].width = min(60, longest + 2)
+            elif width is not None:
+                sheet.column_dimensions[get_column_letter(j)].width = width
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         book.save(out)

@@ -8,8 +8,8 @@ chosen language). Walking minutes are the distance divided by the profile's walk
 (80 m/min in ``xian-2020``), rounded up.
 
 The handbook is made from ``report.json`` alone, offline: Markdown, or a self-contained
-UTF-8 HTML page (no external style, script or font; every value escaped) that prints one
-community per A4 page.
+UTF-8 HTML page (no external style, script or font; the CJK font it uses is embedded, cut
+to its characters; every value escaped) that prints one community per A4 page.
 
 >>> import livable
 >>> from livable.report.handbook import handbook_markdown
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -42,10 +42,13 @@ from livable.report._doc import (
     category_order,
     find_community,
     report_profile,
+    report_projector,
     tier_minutes,
     type_label,
     walking_minutes,
 )
+from livable.report.fonts import bundled_cjk_font, font_face
+from livable.report.streets import StreetNames, StreetSource, report_streets
 
 __all__ = [
     "CategoryPage",
@@ -78,6 +81,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "name": "名称",
         "walk": "步行",
         "distance": "距离",
+        "street": "所在道路",
         "minutes": "{n}分钟",
         "metres": "{n}米",
         "unnamed": "（未命名）",
@@ -111,6 +115,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "name": "Name",
         "walk": "Walk",
         "distance": "Distance",
+        "street": "On street",
         "minutes": "{n} min",
         "metres": "{n} m",
         "unnamed": "(unnamed)",
@@ -141,6 +146,8 @@ class Listing:
     minutes: int | None
     distance_m: float | None
     """``None`` (with ``minutes`` ``None``) when no facility of the type is within reach."""
+    street: str | None = None
+    """The named street the facility is on, when the handbook has the report's streets."""
 
 
 @attrs.frozen
@@ -170,6 +177,8 @@ class CommunityPage:
     categories: tuple[CategoryPage, ...]
     gaps: Mapping[str, tuple[str, ...]]
     """Gap messages by the grade they stand in the way of: ``livable``, ``happy``, ``other``."""
+    streets: bool = False
+    """Whether the page names the street of each facility (it had named streets)."""
 
 
 def _where(result: CommunityResult, lang: Lang) -> str:
@@ -190,17 +199,24 @@ def _tier_met(access: Sequence[TypeAccess], tier_m: float) -> bool:
     return False
 
 
-def _listings(access: Sequence[TypeAccess], lang: Lang, speed: float) -> tuple[Listing, ...]:
+def _listings(
+    access: Sequence[TypeAccess], lang: Lang, speed: float, streets: StreetNames | None
+) -> tuple[Listing, ...]:
+    ordered = [(a, sorted(a.nearest, key=lambda f: f.distance_m)) for a in access]
+    listed = [f for _, nearest in ordered for f in nearest]
+    if streets is None:
+        on: Iterator[str | None] = iter([None] * len(listed))
+    else:  # one lookup for every listed facility
+        on = iter(streets.streets_at([f.lon for f in listed], [f.lat for f in listed]))
     out: list[Listing] = []
-    for a in access:
+    for a, nearest in ordered:
         label = type_label(a.facility_type, lang)
-        nearest = sorted(a.nearest, key=lambda f: f.distance_m)
         if not nearest:
             out.append(Listing(a.facility_type, label, None, None, None, None))
         for f in nearest:
             d = f.distance_m
             minutes = walking_minutes(d, speed)
-            out.append(Listing(a.facility_type, label, f.name, f.id, minutes, d))
+            out.append(Listing(a.facility_type, label, f.name, f.id, minutes, d, next(on)))
     return tuple(out)
 
 
@@ -208,8 +224,15 @@ def _capital(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def community_page(result: CommunityResult, profile: Profile, lang: Lang) -> CommunityPage:
-    """The handbook page of one community of a report.
+def community_page(
+    result: CommunityResult,
+    profile: Profile,
+    lang: Lang,
+    streets: StreetNames | None = None,
+) -> CommunityPage:
+    """The handbook page of one community of a report; with ``streets``, each listed
+    facility names the street it is on
+    (:meth:`livable.report.streets.StreetNames.street_at`).
 
     >>> import livable
     >>> from livable.profile import load_profile
@@ -230,7 +253,7 @@ def community_page(result: CommunityResult, profile: Profile, lang: Lang) -> Com
     order += [c for c in by_category if c not in order]
     for cat in order:
         types = by_category[cat]
-        listings = _listings(types, lang, speed)
+        listings = _listings(types, lang, speed, streets)
         found = [x.minutes for x in listings if x.minutes is not None]
         if cat is None:
             label = _capital(category_label(None, lang))
@@ -263,6 +286,7 @@ def community_page(result: CommunityResult, profile: Profile, lang: Lang) -> Com
         where=_where(result, lang),
         categories=tuple(pages),
         gaps={k: tuple(v) for k, v in gaps.items()},
+        streets=streets is not None and len(streets) > 0,
     )
 
 
@@ -273,12 +297,16 @@ def community_pages(
     subdistrict: str | None = None,
     lang: Lang = "zh",
     profile: str | Path | Profile | None = None,
+    streets: StreetSource | Literal[False] | None = None,
 ) -> list[CommunityPage]:
     """The handbook pages of one community, or of every community of a subdistrict (by id).
 
     Give exactly one of ``community`` (an id) and ``subdistrict`` (a name). ``profile``
     supplies the walking speed and tiers; by default the report's built-in profile.
     ``report`` is a :class:`~livable.Report` or anything ``livable.report.as_report`` takes.
+    Where the report records its streets (a ``--distance network`` run) or ``streets`` are
+    given, each listed facility names the street it is on
+    (:func:`~livable.report.streets.report_streets`; ``streets=False``: none).
 
     >>> import livable
     >>> community_pages(livable.evaluate([], []), subdistrict="柏树林街道")
@@ -286,7 +314,7 @@ def community_pages(
     ...
     livable.errors.LivableError: no community in subdistrict '柏树林街道' (subdistricts: none)
     """
-    return _pages_and_data(report, community, subdistrict, lang, profile)[0]
+    return _pages_and_data(report, community, subdistrict, lang, profile, streets)[0]
 
 
 def _pages_and_data(
@@ -295,6 +323,7 @@ def _pages_and_data(
     subdistrict: str | None,
     lang: Lang,
     profile: str | Path | Profile | None,
+    streets: StreetSource | Literal[False] | None,
 ) -> tuple[list[CommunityPage], Report, Profile]:
     """The pages, the report they come from (converted once) and the profile."""
     if lang not in _TEXT:
@@ -315,7 +344,9 @@ def _pages_and_data(
                 f"no community in subdistrict {show(subdistrict)} "
                 f"(subdistricts: {', '.join(names) or 'none'})"
             )
-    return [community_page(e, prof, lang) for e in entries], data, prof
+    layer = report_streets(data, streets)
+    named = None if layer is None else StreetNames.from_layer(layer, report_projector(data))
+    return [community_page(e, prof, lang, named) for e in entries], data, prof
 
 
 def _metres(d: float, t: Mapping[str, str]) -> str:
@@ -360,8 +391,12 @@ def handbook_markdown(
     subdistrict: str | None = None,
     lang: Lang = "zh",
     profile: str | Path | Profile | None = None,
+    streets: StreetSource | Literal[False] | None = None,
 ) -> str:
     """The handbook as Markdown: one community, or a subdistrict's book (pages split by ---).
+
+    Where the report's streets (or ``streets``) have names, each facility's row says the
+    street it is on (see :func:`community_pages`).
 
     >>> import livable
     >>> from livable.testing import community
@@ -369,7 +404,7 @@ def handbook_markdown(
     >>> print(handbook_markdown(report, community="c1").splitlines()[0])
     # 福寿社区便民服务手册
     """
-    pages, data, prof = _pages_and_data(report, community, subdistrict, lang, profile)
+    pages, data, prof = _pages_and_data(report, community, subdistrict, lang, profile, streets)
     t = _TEXT[lang]
     radius = prof.search_radius_m
     out: list[str] = []
@@ -407,19 +442,23 @@ def handbook_markdown(
                     minutes=_fmt_num(cat.tier_minutes), metres=round(cat.tier_m)
                 )
                 out += [f"{_md(promise)}{t['colon']}**{_md(_status(cat, t, radius))}**", ""]
+            extra = f" {t['street']} |" if page.streets else ""
             out += [
-                f"| {t['type']} | {t['name']} | {t['walk']} | {t['distance']} |",
-                "| --- | --- | ---: | ---: |",
+                f"| {t['type']} | {t['name']} | {t['walk']} | {t['distance']} |{extra}",
+                "| --- | --- | ---: | ---: |" + (" --- |" if page.streets else ""),
             ]
             for x in cat.listings:
                 if x.distance_m is None or x.minutes is None:
                     none = t["none_of_type"].format(radius=round(radius))
-                    out.append(f"| {_md(x.type_label)} | {_md(none)} | - | - |")
+                    dash = " - |" if page.streets else ""
+                    out.append(f"| {_md(x.type_label)} | {_md(none)} | - | - |{dash}")
                 else:
                     name = x.name if x.name else t["unnamed"]
+                    street = f" {_md(x.street or '-')} |" if page.streets else ""
                     out.append(
                         f"| {_md(x.type_label)} | {_md(name)} | "
                         f"{t['minutes'].format(n=x.minutes)} | {_metres(x.distance_m, t)} |"
+                        f"{street}"
                     )
             out.append("")
         out += [f"{level}# {t['missing']}", ""]
@@ -464,8 +503,18 @@ def handbook_html(
     subdistrict: str | None = None,
     lang: Lang = "zh",
     profile: str | Path | Profile | None = None,
+    font: str | Path | None = None,
+    streets: StreetSource | Literal[False] | None = None,
 ) -> str:
     """The handbook as one self-contained UTF-8 HTML page (one printed page per community).
+
+    Where the report's streets (or ``streets``) have names, each facility's row says the
+    street it is on (see :func:`community_pages`).
+
+    The page embeds the CJK font it uses, cut down to its characters (an ``@font-face``
+    ``data:`` URL, :mod:`livable.report.fonts`), so it renders on a machine without a
+    Chinese font: ``font`` (a ``.ttf``/``.otf`` file), else Noto Sans SC of the ``maps``
+    extra; without either the CSS names the common system CJK fonts.
 
     >>> import livable
     >>> from livable.testing import community
@@ -474,7 +523,7 @@ def handbook_html(
     >>> "<title>&lt;b&gt;社区: convenience-service handbook</title>" in page
     True
     """
-    pages, data, prof = _pages_and_data(report, community, subdistrict, lang, profile)
+    pages, data, prof = _pages_and_data(report, community, subdistrict, lang, profile, streets)
     t = _TEXT[lang]
     radius = prof.search_radius_m
     grade_of = {c.id: c.grade.value for c in data.communities}
@@ -527,10 +576,12 @@ def handbook_html(
                     f'<p class="promise">{_h(promise)}{_h(t["colon"])}'
                     f'<span class="{cls}">{_h(_status(cat, t, radius))}</span></p>'
                 )
+            street_th = f'<th class="street">{_h(t["street"])}</th>' if page.streets else ""
             body.append(
-                f"<table><thead><tr><th>{_h(t['type'])}</th><th>{_h(t['name'])}</th>"
+                ('<table class="streets">' if page.streets else "<table>")
+                + f"<thead><tr><th>{_h(t['type'])}</th><th>{_h(t['name'])}</th>"
                 f'<th class="num">{_h(t["walk"])}</th><th class="num">{_h(t["distance"])}</th>'
-                "</tr></thead><tbody>"
+                f"{street_th}</tr></thead><tbody>"
             )
             for x in cat.listings:
                 if x.distance_m is None or x.minutes is None:
@@ -538,7 +589,9 @@ def handbook_html(
                     body.append(
                         f'<tr class="none" data-type="{_h(x.facility_type)}">'
                         f"<td>{_h(x.type_label)}</td><td>{_h(none)}</td>"
-                        '<td class="num">-</td><td class="num">-</td></tr>'
+                        '<td class="num">-</td><td class="num">-</td>'
+                        + ("<td>-</td>" if page.streets else "")
+                        + "</tr>"
                     )
                     continue
                 name = x.name if x.name else t["unnamed"]
@@ -549,7 +602,9 @@ def handbook_html(
                     f'data-id="{_h(x.facility_id or "")}">'
                     f"<td>{_h(x.type_label)}</td><td>{_h(name)}</td>"
                     f'<td class="num">{_h(t["minutes"].format(n=x.minutes))}</td>'
-                    f'<td class="num">{_h(_metres(x.distance_m, t))}</td></tr>'
+                    f'<td class="num">{_h(_metres(x.distance_m, t))}</td>'
+                    + (f"<td>{_h(x.street or '-')}</td>" if page.streets else "")
+                    + "</tr>"
                 )
             body.append("</tbody></table></div>")
         body.append(f"<h2>{_h(t['missing'])}</h2>")
@@ -563,13 +618,36 @@ def handbook_html(
                 body.append("</ul>")
         body.append(f"<footer>{_h(_footer(data, t))}</footer></section>")
     html_lang = "zh-CN" if lang == "zh" else "en"
+    text = "\n".join(body)
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_h(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
-        + "\n".join(body)
-        + "\n</body>\n</html>\n"
+        f"<title>{_h(title)}</title>\n<style>\n{_css(title, text, font, pages)}\n</style>\n"
+        "</head>\n<body>\n" + text + "\n</body>\n</html>\n"
     )
+
+
+_STREETS_CSS = (
+    "table.streets th:nth-child(1){width:22%}table.streets th:nth-child(2){width:32%}"
+    "table.streets th.street{width:20%}"
+)
+
+
+def _css(title: str, body: str, font: str | Path | None, pages: Sequence[CommunityPage]) -> str:
+    """The page's style, with the embedded font first when there is one to embed."""
+    if font is not None and not Path(font).is_file():
+        raise LivableError(f"{font}: font file not found")
+    shown = html.unescape(re.sub(r"<[^>]*>", "", body)) + title
+    chars = "".join(sorted(set(shown) - set("\n\r\t")))
+    face = font_face(_FONT_FAMILY, chars, font or bundled_cjk_font())
+    css = _CSS + ("\n" + _STREETS_CSS if any(p.streets for p in pages) else "")
+    if not face:
+        return css
+    first = css.replace("body{font-family:", f'body{{font-family:"{_FONT_FAMILY}",', 1)
+    return f"{face}\n{first}"
+
+
+_FONT_FAMILY = "LivableHandbook"
 
 
 def write_handbook(
@@ -580,6 +658,8 @@ def write_handbook(
     subdistrict: str | None = None,
     lang: Lang = "zh",
     profile: str | Path | Profile | None = None,
+    font: str | Path | None = None,
+    streets: StreetSource | Literal[False] | None = None,
 ) -> Path:
     """Write the handbook to ``out``: ``.md`` for Markdown, ``.html`` for HTML (UTF-8).
 
@@ -595,11 +675,22 @@ def write_handbook(
     suffix = path.suffix.lower()
     if suffix == ".md":
         text = handbook_markdown(
-            report, community=community, subdistrict=subdistrict, lang=lang, profile=profile
+            report,
+            community=community,
+            subdistrict=subdistrict,
+            lang=lang,
+            profile=profile,
+            streets=streets,
         )
     elif suffix in (".html", ".htm"):
         text = handbook_html(
-            report, community=community, subdistrict=subdistrict, lang=lang, profile=profile
+            report,
+            community=community,
+            subdistrict=subdistrict,
+            lang=lang,
+            profile=profile,
+            font=font,
+            streets=streets,
         )
     else:
         raise LivableError(f"{path}: the handbook is written as .md or .html, not {suffix!r}")

@@ -13,7 +13,7 @@ from typing import Any
 
 __all__ = ["SCHEMAS", "load_schema"]
 
-SCHEMAS = ("report", "communities", "facilities", "residents")
+SCHEMAS = ("report", "communities", "facilities", "residents", "diff")
 """The names of the shipped schemas (``<name>.schema.json``)."""
 
 

@@ -47,18 +47,20 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from livable.errors import LivableError
-from livable.models.results import ReportSource, as_report
+from livable.models.results import Report, ReportSource, as_report
 from livable.profile import Profile
 from livable.report._doc import find_community, report_profile
+from livable.report.diff import ReportDiff, diff
 from livable.report.maps import _style
 from livable.report.maps._city import city_map
 from livable.report.maps._community import community_map
 from livable.report.maps._matplotlib import SYSTEM_CJK_FAMILIES, find_cjk_font, map_style
 from livable.report.maps._output import write_figure
 from livable.report.planner import PlanSource, as_plan
+from livable.report.streets import StreetSource, report_streets
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -157,11 +159,14 @@ def city_figure(
     profile: str | Path | Profile | None = None,
     size: tuple[float, float] = A4_LANDSCAPE_IN,
     plan: PlanSource | None = None,
+    baseline: ReportSource | None = None,
+    allow_different_profile: bool = False,
 ) -> Figure:
     """The city map as a matplotlib Figure: communities by grade and the targets (``P6``).
 
     ``plan`` (a :class:`~livable.report.planner.Plan` or the path of its GeoJSON) draws
-    the planned sites as numbered stars.
+    the planned sites as numbered stars; ``baseline`` (an earlier report) marks the
+    communities whose grade went up or down since it (:func:`~livable.diff`).
 
     >>> import livable
     >>> from livable.testing import community
@@ -171,9 +176,18 @@ def city_figure(
     """
     data = as_report(report)
     sites = None if plan is None else as_plan(plan)
+    changes = _changes(data, baseline, allow_different_profile)
     with map_style(cjk_font()):
-        fig, _tips = city_map(data, report_profile(data, profile), size, sites, MAX_FLAGS)
+        fig, _tips = city_map(data, report_profile(data, profile), size, sites, MAX_FLAGS, changes)
     return fig
+
+
+def _changes(
+    data: Report, baseline: ReportSource | None, allow_different_profile: bool
+) -> ReportDiff | None:
+    if baseline is None:
+        return None
+    return diff(baseline, data, allow_different_profile=allow_different_profile)
 
 
 def render_map(
@@ -186,6 +200,9 @@ def render_map(
     size: tuple[float, float] = A4_LANDSCAPE_IN,
     font: str | Path | None = None,
     plan: PlanSource | None = None,
+    baseline: ReportSource | None = None,
+    allow_different_profile: bool = False,
+    streets: StreetSource | Literal[False] | None = None,
 ) -> Path:
     """Draw the map of one community (or, without ``community``, the city) into ``out``.
 
@@ -195,7 +212,16 @@ def render_map(
     inline with hover tooltips; self-contained, viewable offline). ``font`` names a font
     file with Chinese glyphs to use before the bundled one (see :func:`cjk_font`).
     ``plan`` (a :class:`~livable.report.planner.Plan`, or the path of the GeoJSON of
-    ``livable plan``) draws the planned sites on the city map as numbered stars.
+    ``livable plan``) draws the planned sites on the city map as numbered stars;
+    ``baseline`` (an earlier report) marks on it the communities whose grade went up
+    (green triangles, ``moved-up-<n>``) or down (purple, ``moved-down-<n>``) since
+    then, with a legend of the counts (``change-legend``).
+    The street network is drawn thin and grey under the communities and facilities, so a
+    reader can tell where a facility is: the streets the report records (a ``--distance
+    network`` run, read back and checked by SHA-256; see
+    :func:`~livable.report.streets.report_streets`), or ``streets`` (a streets file, a
+    FeatureCollection or a :class:`~livable.io.layers.StreetLayer`); ``streets=False``
+    draws none.
     ``report`` is a :class:`~livable.Report` or anything ``livable.report.as_report`` takes.
 
     >>> render_map({"communities": [], "summary": {}}, "map.pdf")
@@ -212,13 +238,18 @@ def render_map(
     data = as_report(report)
     prof = report_profile(data, profile)
     sites = None if plan is None else as_plan(plan)
+    if baseline is not None and community is not None:
+        raise LivableError("a baseline marks changes on the city map: leave out community")
+    changes = _changes(data, baseline, allow_different_profile)
+    layer = report_streets(data, streets)
+    lines = None if layer is None else list(layer.lines)
     family = cjk_font(font)
     with map_style(family):
         if community is None:
-            fig, tips = city_map(data, prof, size, sites, MAX_FLAGS)
+            fig, tips = city_map(data, prof, size, sites, MAX_FLAGS, changes, lines)
             title = "便民服务地图 Convenience-service map"
         else:
-            fig, tips = community_map(data, community, prof, size)
+            fig, tips = community_map(data, community, prof, size, lines)
             entry = find_community(data, community)
             title = f"{entry.name or community}（{community}）便民服务地图"
         write_figure(fig, path, dpi=dpi, tips=tips, title=title, family=family)

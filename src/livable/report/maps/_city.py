@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -15,18 +15,20 @@ from livable.errors import LivableError
 from livable.models import Grade
 from livable.models.results import CommunityResult, Report, Summary
 from livable.profile import Profile
-from livable.report._doc import type_label
+from livable.report._doc import report_projector, type_label
+from livable.report.diff import ReportDiff
+from livable.report.maps._change import change_legend, change_overlay
 from livable.report.maps._draw import (
     Panel,
     north_arrow,
     polygon_path,
-    report_projector,
     scalebar,
     shift,
 )
 from livable.report.maps._labels import cols, livable_gaps_of, short_reason, wrap
 from livable.report.maps._matplotlib import new_figure
 from livable.report.maps._plan import plan_overlay
+from livable.report.maps._streets import draw_streets
 from livable.report.maps._style import GAP_COLOR, GRADE_COLORS, GRADE_HATCH
 from livable.report.planner import Plan
 
@@ -41,6 +43,8 @@ def city_map(
     size: tuple[float, float],
     plan: Plan | None,
     max_flags: int,
+    changes: ReportDiff | None = None,
+    streets: list[Any] | None = None,
 ) -> tuple[Figure, dict[str, str]]:
     """The city map and its tooltips (SVG id -> text); at most ``max_flags`` numbered flags.
 
@@ -77,6 +81,7 @@ def city_map(
     ax.set_facecolor("#fbfbf8")
     ax.set_xlim(-half, half)
     ax.set_ylim(-half, half)
+    draw_streets(ax, streets or [], projector, x0, y0, 0.35)
 
     # districts: a light hull and the name
     m_per_pt = 2 * half / (0.60 * size[0] * 72)
@@ -176,8 +181,9 @@ def city_map(
     failing.sort(key=lambda i: communities[i].id)
     flagged = failing if len(failing) <= max_flags else []
     placed: list[tuple[float, float]] = []
+    anchors = [(px[i] - x0, py[i] - y0) for i in flagged]
     for n, i in enumerate(flagged, start=1):
-        ox, oy = _free_offset(px[i] - x0, py[i] - y0, placed, m_per_pt)
+        ox, oy = _free_offset(px[i] - x0, py[i] - y0, placed, m_per_pt, anchors)
         ax.annotate(
             str(n),
             xy=(px[i] - x0, py[i] - y0),
@@ -238,6 +244,9 @@ def city_map(
             va="center",
         )
         panel.gap(1.15)
+    if changes is not None:
+        panel.gap(0.4)
+        change_legend(panel, changes)
     panel.gap(0.4)
     panel.text("目标完成情况  Targets (P6, by 2021)", size=11, gid="targets-title")
     bar_top = panel.y
@@ -280,6 +289,8 @@ def city_map(
         panel.text("无  none: every community is livable", size=9)
     if plan is not None:
         plan_overlay(ax, plan, projector, x0, y0, tips)
+    if changes is not None:
+        change_overlay(ax, data, changes, projector, x0, y0, tips)
     return fig, tips
 
 
@@ -296,19 +307,46 @@ _FLAG_OFFSETS = [
     (-18.0, 14.0),
     (18.0, -14.0),
     (-18.0, -14.0),
+    *(
+        (round(r * math.cos(a), 2), round(r * math.sin(a), 2))
+        for r in (26.0, 34.0)
+        for a in (math.radians(15 + 30 * k) for k in range(12))
+    ),
 ]
+"""Where a flag may go, in points from its community, nearest first."""
+
+_FLAG_RADIUS_PT = 7.0
+"""Half the width of a numbered flag: an 8 pt number of two digits in its circle is 13.6 pt."""
+
+_FLAG_GAP_PT = 1.5
+"""The white space kept between two flags, and between a flag and a flagged community."""
 
 
 def _free_offset(
-    x: float, y: float, placed: list[tuple[float, float]], m_per_pt: float
+    x: float,
+    y: float,
+    placed: list[tuple[float, float]],
+    m_per_pt: float,
+    anchors: Sequence[tuple[float, float]] = (),
 ) -> tuple[float, float]:
-    """The first label offset (points) whose label clears those already placed; records it."""
+    """The first flag offset (points) that neither touches a flag already ``placed`` nor covers
+    another flagged community (``anchors``), or else the least crowded one; records it.
+
+    >>> placed: list[tuple[float, float]] = []
+    >>> _free_offset(0.0, 0.0, placed, 1.0), _free_offset(0.0, 0.0, placed, 1.0)
+    ((9.0, 9.0), (-9.0, 9.0))
+    >>> _free_offset(0.0, 0.0, [], 1.0, anchors=[(9.0, 9.0)])
+    (-9.0, 9.0)
+    """
     best: tuple[float, float] = _FLAG_OFFSETS[0]
     best_overlap = math.inf
-    clearance = 15.0 * m_per_pt
+    apart = (2 * _FLAG_RADIUS_PT + _FLAG_GAP_PT) * m_per_pt
+    off = (_FLAG_RADIUS_PT + _FLAG_GAP_PT) * m_per_pt
+    others = [(a, b) for a, b in anchors if (a, b) != (x, y)]
     for ox, oy in _FLAG_OFFSETS:
         lx, ly = x + ox * m_per_pt, y + oy * m_per_pt
-        overlap = sum(max(0.0, clearance - math.hypot(lx - a, ly - b)) for a, b in placed)
+        overlap = sum(max(0.0, apart - math.hypot(lx - a, ly - b)) for a, b in placed)
+        overlap += sum(max(0.0, off - math.hypot(lx - a, ly - b)) for a, b in others)
         if overlap < best_overlap - 1e-9:
             best, best_overlap = (ox, oy), overlap
         if overlap == 0.0:

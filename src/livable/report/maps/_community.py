@@ -13,6 +13,7 @@ from livable.report._doc import (
     category_label,
     category_order,
     find_community,
+    report_projector,
     tier_minutes,
     type_label,
 )
@@ -21,12 +22,12 @@ from livable.report.maps._draw import (
     local_xy,
     north_arrow,
     polygon_path,
-    report_projector,
     scalebar,
     shift,
 )
 from livable.report.maps._labels import gap_line, livable_gaps_of, metres_text, wrap
 from livable.report.maps._matplotlib import new_figure
+from livable.report.maps._streets import draw_streets
 from livable.report.maps._style import (
     CATEGORY_COLORS,
     GAP_COLOR,
@@ -59,6 +60,7 @@ def community_map(
     community_id: str,
     profile: Profile,
     size: tuple[float, float],
+    streets: list[Any] | None = None,
 ) -> tuple[Figure, dict[str, str]]:
     """The map of one community and its tooltips (SVG id -> text).
 
@@ -105,6 +107,7 @@ def community_map(
             half = max(half, min(g.distance_m * 1.12, search_m * 1.05))
     ax.set_xlim(-half, half)
     ax.set_ylim(-half, half)
+    draw_streets(ax, streets or [], projector, x0, y0, 0.8)
 
     # tier rings (P6.tiers) or the network isochrones
     speed = profile.walking_speed_m_per_min

@@ -15,23 +15,12 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from livable.geometry.crs import Projector, choose_working_crs
-from livable.io.crs import resolve_crs
-from livable.models.results import Report
+from livable.geometry.crs import Projector
 from livable.report.maps._labels import metres_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.path import Path as MplPath
-
-
-def report_projector(report: Report) -> Projector:
-    """The report's working CRS, or one chosen for its communities when it cannot be read."""
-    try:
-        return Projector.for_crs(resolve_crs(report.working_crs))
-    except Exception:
-        centres = np.array([c.center for c in report.communities] or [(108.94, 34.26)])
-        return Projector.for_crs(choose_working_crs(centres[:, 0], centres[:, 1]))
 
 
 def shift(geom: BaseGeometry, x0: float, y0: float) -> BaseGeometry:

@@ -7,13 +7,13 @@ True
 
 from __future__ import annotations
 
-import base64
 import html
 import importlib
-import io
 import json
 import re
 from collections.abc import Mapping
+
+from livable.report.fonts import font_face
 
 _HTML = """<!DOCTYPE html>
 <html lang="zh-CN">
@@ -102,35 +102,10 @@ def _font_face(svg: str, family: str | None, *, name: str = "LivableMap") -> str
         path = font_manager.findfont(
             font_manager.FontProperties(family=family), fallback_to_default=False
         )
-        subset = importlib.import_module("fontTools.subset")
-    except (ImportError, ValueError):
-        return ""
-    if not str(path).lower().endswith((".otf", ".ttf")):
+    except ValueError:
         return ""
     chars = {html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)}
-    text = "".join(chars) + "0123456789%.,:-/ ()"
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    buf = io.BytesIO()
-    try:
-        font = subset.load_font(str(path), options, lazy=False)
-        try:
-            subsetter = subset.Subsetter(options)
-            subsetter.populate(text=text)
-            subsetter.subset(font)
-            subset.save_font(font, buf, options)
-        finally:
-            font.close()
-    except Exception:  # a font fontTools cannot cut: fall back to the viewer's fonts
-        return ""
-    kind = "opentype" if str(path).lower().endswith(".otf") else "truetype"
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return (
-        f'@font-face{{font-family:"{name}";src:url(data:font/{kind};base64,{data}) '
-        f'format("{kind}")}}'
-    )
+    return font_face(name, "".join(chars) + "0123456789%.,:-/ ()", path)
 
 
 def html_page(svg: str, tips: Mapping[str, str], title: str, family: str | None) -> str:

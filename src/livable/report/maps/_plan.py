@@ -24,7 +24,7 @@ def plan_overlay(
     ``x0``, ``y0`` is the map's centre in the working CRS; ``tips`` gets a tooltip a site.
 
     >>> import livable
-    >>> from livable.report.maps._draw import report_projector
+    >>> from livable.report._doc import report_projector
     >>> from livable.report.maps._matplotlib import new_figure
     >>> from livable.report.planner import plan
     >>> from livable.testing import community
