@@ -158,3 +158,19 @@ def test_the_streamed_report_json_has_the_bytes_of_to_json(
     report = livable.evaluate(*city)
     path = report.write_json(tmp_path_factory.mktemp("j") / "report.json")
     assert path.read_bytes() == report.to_json().encode("utf-8")
+
+
+def test_writing_the_columnar_report_does_not_import_pandas(tmp_path: Path) -> None:
+    """pyarrow.array imports pandas (about half a second); the writer builds from buffers."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, livable; from livable.testing import community, facility; "
+        "r = livable.evaluate([community('c1', 108.94, 34.26)], "
+        "[facility('k1', 'kindergarten', 108.945, 34.26)]); "
+        f"r.to_parquet({str(tmp_path / 'r.parquet')!r}); "
+        "print('pandas' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

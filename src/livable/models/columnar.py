@@ -96,6 +96,56 @@ def report_columns(report: Any) -> list[str]:
     return _names(*_layout(report.communities))
 
 
+def _validity(values: Sequence[Any]) -> Any:
+    """The Arrow validity bitmap of ``values`` (None where an item is None), or None when
+    every item is present."""
+    import pyarrow as pa
+
+    present = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+    if present.all():
+        return None
+    return pa.py_buffer(np.packbits(present, bitorder="little"))
+
+
+def _column(values: Sequence[Any], kind: str) -> Any:
+    """An Arrow array of ``values`` (``float64``, ``int64``, ``string``, ``binary`` or
+    ``list<string>``; None for null), built from buffers.
+
+    ``pyarrow.array`` imports pandas to ask whether a list is a pandas object (about half a
+    second); building from buffers does not.
+
+    >>> _column([1.5, None], "float64").to_pylist(), _column(["a", None], "string").to_pylist()
+    ([1.5, None], ['a', None])
+    >>> _column([["x", "y"], []], "list<string>").to_pylist()
+    [['x', 'y'], []]
+    """
+    import pyarrow as pa
+
+    n = len(values)
+    validity = _validity(values)
+    if kind in ("float64", "int64"):
+        dtype = np.float64 if kind == "float64" else np.int64
+        data = np.fromiter((0 if v is None else v for v in values), dtype=dtype, count=n)
+        return pa.Array.from_buffers(
+            pa.float64() if kind == "float64" else pa.int64(), n, [validity, pa.py_buffer(data)]
+        )
+    if kind == "list<string>":
+        flat = [s for v in values for s in (v or ())]
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum([len(v or ()) for v in values], out=offsets[1:])
+        child = _column(flat, "string")
+        return pa.Array.from_buffers(
+            pa.list_(pa.string()), n, [validity, pa.py_buffer(offsets)], children=[child]
+        )
+    raw = [b"" if v is None else (v if kind == "binary" else v.encode()) for v in values]
+    ends = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum([len(b) for b in raw], out=ends[1:])
+    arrow = pa.binary() if kind == "binary" else pa.string()
+    return pa.Array.from_buffers(
+        arrow, n, [validity, pa.py_buffer(ends), pa.py_buffer(b"".join(raw))]
+    )
+
+
 def _gap_key(rule: str, what: str | None) -> str:
     """As :func:`livable.grading.gap_key` (a layer above)."""
     return f"{rule}:{what}" if what else rule
@@ -122,42 +172,42 @@ def write_report_parquet(report: Any, path: str | os.PathLike[str]) -> Path:
     if len(geoms):
         geoms = shapely.transform(geoms, lambda xy: np.round(xy, COORD_DECIMALS))
     columns: dict[str, Any] = {
-        "id": pa.array([c.id for c in cs], pa.string()),
-        "name": pa.array([c.name for c in cs], pa.string()),
-        "district": pa.array([c.district for c in cs], pa.string()),
-        "subdistrict": pa.array([c.subdistrict for c in cs], pa.string()),
-        "zone": pa.array([None if c.zone is None else c.zone.value for c in cs], pa.string()),
-        "grade": pa.array([c.grade.value for c in cs], pa.string()),
-        "geometry": pa.array(shapely.to_wkb(geoms).tolist() if len(geoms) else [], pa.binary()),
-        "center_lon": pa.array([round_deg(c.center[0]) for c in cs], pa.float64()),
-        "center_lat": pa.array([round_deg(c.center[1]) for c in cs], pa.float64()),
-        "radius_m": pa.array([round_m(c.radius_m) for c in cs], pa.float64()),
+        "id": _column([c.id for c in cs], "string"),
+        "name": _column([c.name for c in cs], "string"),
+        "district": _column([c.district for c in cs], "string"),
+        "subdistrict": _column([c.subdistrict for c in cs], "string"),
+        "zone": _column([None if c.zone is None else c.zone.value for c in cs], "string"),
+        "grade": _column([c.grade.value for c in cs], "string"),
+        "geometry": _column(shapely.to_wkb(geoms).tolist() if len(geoms) else [], "binary"),
+        "center_lon": _column([round_deg(c.center[0]) for c in cs], "float64"),
+        "center_lat": _column([round_deg(c.center[1]) for c in cs], "float64"),
+        "radius_m": _column([round_m(c.radius_m) for c in cs], "float64"),
     }
     by_type = [{a.facility_type: a for a in c.access} for c in cs]
     for t, rs in tiers.items():
         access = [row.get(t) for row in by_type]
-        columns[f"{t}_nearest_m"] = pa.array(
-            [None if a is None else round_m(a.nearest_m) for a in access], pa.float64()
+        columns[f"{t}_nearest_m"] = _column(
+            [None if a is None else round_m(a.nearest_m) for a in access], "float64"
         )
         for r in rs:
-            columns[f"{t}_count_{r}"] = pa.array(
-                [None if a is None else a.count_within.get(r) for a in access], pa.int64()
+            columns[f"{t}_count_{r}"] = _column(
+                [None if a is None else a.count_within.get(r) for a in access], "int64"
             )
-        columns[f"{t}_count_in_circle"] = pa.array(
-            [None if a is None else a.count_in_circle for a in access], pa.int64()
+        columns[f"{t}_count_in_circle"] = _column(
+            [None if a is None else a.count_in_circle for a in access], "int64"
         )
-    columns["gap_count"] = pa.array([len(c.gaps) for c in cs], pa.int64())
-    columns["gaps"] = pa.array(
+    columns["gap_count"] = _column([len(c.gaps) for c in cs], "int64")
+    columns["gaps"] = _column(
         [
             list(dict.fromkeys(_gap_key(g.rule, g.facility_type or g.category) for g in c.gaps))
             for c in cs
         ],
-        pa.list_(pa.string()),
+        "list<string>",
     )
     statuses = [{i.id: i.status for i in c.indicators} for c in cs]
     for i in indicators:
-        columns[f"indicator_{i}"] = pa.array([s.get(i) for s in statuses], pa.string())
-    table = pa.table(columns)
+        columns[f"indicator_{i}"] = _column([s.get(i) for s in statuses], "string")
+    table = pa.Table.from_arrays(list(columns.values()), names=list(columns))
     geo = geo_metadata(geoms, covering=False)
     meta = {b"geo": json.dumps(geo).encode(), b"livable_version": report.livable_version.encode()}
     table = table.replace_schema_metadata(meta)
