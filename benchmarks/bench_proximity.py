@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from lean_reference import strtree_pass
 from point_variants import RtreePoints
 from reference import (
     SEARCH,
@@ -68,7 +69,6 @@ from reference import (
     fmt_s,
     peak_rss_mb,
     prepare,
-    strtree_pass,
 )
 
 from livable.geometry.access import AccessQuery, FacilityColumns, Origins

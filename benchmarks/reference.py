@@ -4,8 +4,8 @@ Two independent ways to answer what livable's proximity pass answers, built on t
 public structures we know, so the benchmarks can time livable against them in the same
 process and check that the counts agree:
 
-- :func:`strtree_pass`: shapely 2's ``STRtree.query(..., predicate="dwithin")`` over all
-  facilities at the largest circle radius, exact distances, counts by ``numpy.bincount``,
+- ``lean_reference.strtree_pass``: shapely 2's ``STRtree.query(..., predicate="dwithin")``
+  over all facilities at the largest circle radius, exact distances, counts by ``numpy.bincount``,
   nearest by ``numpy.minimum.at``, and per-type ``STRtree.query_nearest`` within the search
   radius for the (centre, type) pairs with nothing inside the circle.
 - :func:`ckdtree_pass`: one ``scipy.spatial.cKDTree`` per facility type,
@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from lean_reference import SEARCH, TIERS
 from scipy.spatial import cKDTree
 
 from livable.geometry.circle import service_circles
@@ -31,8 +32,6 @@ from livable.geometry.crs import Projector, choose_working_crs, max_scale_error
 from livable.io.synthetic import synthetic_city
 from livable.profile import load_profile
 
-TIERS = (400.0, 800.0, 1200.0)
-SEARCH = 3000.0
 K = 3
 
 
@@ -64,39 +63,6 @@ def prepare(n_communities: int, n_facilities: int, n_types: int, seed: int) -> d
         "scale_error": np.array(scale_error),
         "crs": np.array(projector.name),
     }
-
-
-def strtree_pass(data: dict[str, Any]) -> dict[str, np.ndarray]:
-    """The shapely 2 STRtree reference (see the module docstring)."""
-    ox, oy, circle = data["ox"], data["oy"], data["circle"]
-    fx, fy, codes, n_types = data["fx"], data["fy"], data["codes"], int(data["n_types"])
-    n = ox.shape[0]
-    points = shapely.points(fx, fy)
-    tree = shapely.STRtree(points)
-    centres = shapely.points(ox, oy)
-    reach = max(max(TIERS), float(circle.max()))
-    o, f = tree.query(centres, predicate="dwithin", distance=reach)
-    d = np.hypot(fx[f] - ox[o], fy[f] - oy[o])
-    g = o * n_types + codes[f]
-    counts = np.stack(
-        [np.bincount(g[d <= r], minlength=n * n_types) for r in TIERS], axis=1
-    ).reshape(n, n_types, len(TIERS))
-    in_circle = np.bincount(g[d <= circle[o]], minlength=n * n_types).reshape(n, n_types)
-    nearest = np.full(n * n_types, np.inf)
-    np.minimum.at(nearest, g, d)
-    nearest = nearest.reshape(n, n_types)
-    for t in range(n_types):
-        missing = np.flatnonzero(np.isinf(nearest[:, t]))
-        of_type = np.flatnonzero(codes == t)
-        if missing.size == 0 or of_type.size == 0:
-            continue
-        sub = shapely.STRtree(points[of_type])
-        (qi, _), dist = sub.query_nearest(
-            centres[missing], max_distance=SEARCH, return_distance=True, all_matches=False
-        )
-        nearest[missing[qi], t] = dist
-    nearest[np.isinf(nearest)] = np.nan
-    return {"count_within": counts, "count_in_circle": in_circle, "nearest_m": nearest}
 
 
 def ckdtree_pass(data: dict[str, Any]) -> dict[str, np.ndarray]:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from livable._gc import paused_gc
 from livable._text import escape, show
 from livable._version import __version__
 from livable.cli._common import IMPORT_FORMATS, STDIO
@@ -33,6 +34,7 @@ from livable.errors import InputError, LivableError
 from livable.report.summary import format_summary
 
 if TYPE_CHECKING:
+    from livable.models.results import Report
     from livable.plugins import PluginManager
 
 __all__ = ["main"]
@@ -155,7 +157,9 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
         "-o",
         "--out",
         default="report.json",
-        help="report file (default report.json; - writes the report JSON to standard output)",
+        help="report file (default report.json; - writes the report JSON to standard output); "
+        "a .parquet suffix writes the columnar report (GeoParquet, one row a community; "
+        "needs pyarrow)",
     )
     _add_plugin_args(p)
 
@@ -741,15 +745,19 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     bar = terminal_progress(quiet=args.quiet)
     to_stdout = args.out == STDIO
     try:
-        data, notes = _evaluate_and_write(args, evaluate, bar, out, pm)
+        with paused_gc():  # a run's objects are acyclic: collections would only rescan them
+            report, notes = _evaluate_and_write(args, evaluate, bar, out, pm)
     finally:
         bar.close()
     if not args.quiet:  # the table is the product, unless the report itself goes to stdout
-        print(format_summary(data), file=sys.stderr if to_stdout else out)
+        print(format_summary(report), file=sys.stderr if to_stdout else out)
     for line in [] if args.quiet else notes:  # --quiet: errors only (the report keeps them)
         print(line, file=sys.stderr)
-    for skip in data["skipped"]:
-        print(f"livable: warning: skipped {_skipped_line(skip)}", file=sys.stderr)
+    if report.skipped:
+        from livable.models.serialize import dump_with
+
+        for skip in report.skipped:
+            print(f"livable: warning: skipped {_skipped_line(dump_with(skip))}", file=sys.stderr)
     where = "standard output" if to_stdout else escape(args.out)
     _status(args, f"report written to {where} in {time.perf_counter() - started:.2f} s")
     return 0
@@ -814,8 +822,8 @@ def _evaluate_and_write(
     bar: Callable[[str, float], None],
     out: TextIO,
     pm: PluginManager,
-) -> tuple[dict[str, Any], list[str]]:
-    """Evaluate, write the report; its data and the input notes' terminal lines."""
+) -> tuple[Report, list[str]]:
+    """Evaluate, write the report (streamed); it and the input notes' terminal lines."""
     facilities: Any = args.facilities
     if getattr(args, "dedupe_m", None) is not None:
         from livable.cli._importers import dedupe_for_evaluate
@@ -850,16 +858,19 @@ def _evaluate_and_write(
             if problem is not None:
                 raise InputError(problem)
     bar("writing", 0.0)
-    data: dict[str, Any] = report.to_dict()
-    from livable.models.serialize import dumps
-
-    text = dumps(data)
-    if args.out == STDIO:
-        _write_stdout(text.encode("utf-8"))
-    else:
-        _write(Path(args.out), text)
+    target = Path(args.out)
+    try:
+        if args.out == STDIO:
+            _write_stdout(report.to_json().encode("utf-8"))
+        elif target.suffix.lower() in (".parquet", ".geoparquet"):
+            report.to_parquet(target)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            report.write_json(target)
+    except OSError as exc:
+        raise LivableError(f"{target}: cannot write: {exc.strerror}") from exc
     bar("writing", 1.0)
-    return data, [line for info in report.inputs for line in note_lines(info)]
+    return report, [line for info in report.inputs for line in note_lines(info)]
 
 
 def _residents(args: argparse.Namespace) -> dict[str, Any]:

@@ -41,6 +41,7 @@ __all__ = [
     "json_kind",
     "load_collection",
     "show_value",
+    "source_bytes",
 ]
 
 
@@ -155,20 +156,13 @@ def _json_problem(data: bytes, exc: orjson.JSONDecodeError) -> str:
     )
 
 
-def load_collection(
-    source: FeatureSource, limits: Limits, encoding: str | None = None
-) -> tuple[Mapping[str, Any], SourceInfo]:
-    if isinstance(source, Mapping):
-        return source, SourceInfo("<memory>")
-    geo = getattr(source, "__geo_interface__", None)
-    if isinstance(geo, Mapping):
-        crs = getattr(source, "crs", None)  # a GeoDataFrame's own CRS (flags still win)
-        if isinstance(crs, pyproj.CRS) and "crs" not in geo:
-            geo = {**geo, "crs": crs.to_wkt()}
-        return geo, SourceInfo("<memory>")
-    if is_gis_path(source):  # shapefile, GeoPackage, FlatGeobuf, GeoParquet, CSV
-        check_file_size(Path(source), limits)  # type: ignore[arg-type]
-        return load_features(source, encoding=encoding)  # type: ignore[arg-type]
+def source_bytes(source: object, limits: Limits) -> tuple[bytes, str]:
+    """The bytes of a GeoJSON file path or ``bytes`` source and its name in messages,
+    within ``limits`` (a missing, unreadable or too large file stops the read).
+
+    >>> source_bytes(b"{}", Limits())
+    (b'{}', '<bytes>')
+    """
     if isinstance(source, bytes | bytearray | memoryview):
         data, name = bytes(source), "<bytes>"
         if len(data) > limits.max_file_bytes:
@@ -194,6 +188,24 @@ def load_collection(
             f"cannot read GeoJSON from a {type(source).__name__}: give a file path, bytes or "
             "a parsed FeatureCollection mapping"
         )
+    return data, name
+
+
+def load_collection(
+    source: FeatureSource, limits: Limits, encoding: str | None = None
+) -> tuple[Mapping[str, Any], SourceInfo]:
+    if isinstance(source, Mapping):
+        return source, SourceInfo("<memory>")
+    geo = getattr(source, "__geo_interface__", None)
+    if isinstance(geo, Mapping):
+        crs = getattr(source, "crs", None)  # a GeoDataFrame's own CRS (flags still win)
+        if isinstance(crs, pyproj.CRS) and "crs" not in geo:
+            geo = {**geo, "crs": crs.to_wkt()}
+        return geo, SourceInfo("<memory>")
+    if is_gis_path(source):  # shapefile, GeoPackage, FlatGeobuf, GeoParquet, CSV
+        check_file_size(Path(source), limits)  # type: ignore[arg-type]
+        return load_features(source, encoding=encoding)  # type: ignore[arg-type]
+    data, name = source_bytes(source, limits)
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith(_BOM):  # a UTF-8 byte order mark: RFC 8259 lets us ignore it
         data = data[3:]

@@ -37,6 +37,7 @@ import orjson
 import pyproj
 import shapely
 
+from livable._geoparquet import geo_metadata
 from livable.errors import InputError, LivableError
 from livable.io._validate import duplicate_reason
 from livable.io.account import ignored_note
@@ -134,36 +135,7 @@ def write_facilities(
             ),
         }
     )
-    kinds = sorted(set(shapely.get_type_id(geoms).tolist())) if n else []
-    names = {0: "Point", 3: "Polygon", 6: "MultiPolygon"}
-    geo = {
-        "version": "1.1.0",
-        "primary_column": "geometry",
-        "columns": {
-            "geometry": {
-                "encoding": "WKB",
-                "geometry_types": [names[k] for k in kinds if k in names],
-                "bbox": (
-                    [
-                        float(bounds[:, 0].min()),
-                        float(bounds[:, 1].min()),
-                        float(bounds[:, 2].max()),
-                        float(bounds[:, 3].max()),
-                    ]
-                    if n
-                    else []
-                ),
-                "covering": {
-                    "bbox": {
-                        "xmin": ["bbox", "xmin"],
-                        "ymin": ["bbox", "ymin"],
-                        "xmax": ["bbox", "xmax"],
-                        "ymax": ["bbox", "ymax"],
-                    }
-                },
-            }
-        },
-    }
+    geo = geo_metadata(geoms, covering=True, bounds=bounds)
     table = table.replace_schema_metadata({b"geo": json.dumps(geo).encode()})
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)

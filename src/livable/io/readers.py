@@ -43,6 +43,7 @@ import numpy.typing as npt
 import shapely
 
 from livable.io._coordinates import AREA_MARGIN_DEG, PROJECTED_MARGIN_DEG
+from livable.io._fast import fast_facilities
 from livable.io._reader import FeatureReader, ReadOptions, read_features
 from livable.io._shapes import (
     community_geometry,
@@ -216,7 +217,11 @@ def read_facilities(
     """
     if known_types is None:
         known_types = FACILITY_TYPES.keys()
-    read = read_features(source, facility_reader(set(known_types)), **options)
+    known = set(known_types)
+    fast = fast_facilities(source, known, options)
+    if fast is not None:
+        return fast
+    read = read_features(source, facility_reader(known), **options)
     lon, lat = read.lon, read.lat
     areas: npt.NDArray[np.object_] | None = None
     if read.shape_rows.size:

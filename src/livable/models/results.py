@@ -25,6 +25,7 @@ from livable.errors import LivableError, ReportError
 from livable.models.serialize import (
     Field,
     converter,
+    dump_head,
     dump_with,
     dumps,
     geometry_to_geojson,
@@ -37,6 +38,7 @@ from livable.models.serialize import (
     round_share,
     structure,
     structure_fields,
+    write_rows,
 )
 from livable.models.summary import ClosestCommunity, GapCount, Summary, ZoneSummary, html_table
 from livable.models.vocabulary import Grade, Zone
@@ -640,6 +642,44 @@ class Report:
     def to_json(self, *, indent: bool = True) -> str:
         """The report as ``report.json`` text (UTF-8, keys in contract order)."""
         return dumps(self.to_dict(), indent=indent)
+
+    def write_json(self, path: str | os.PathLike[str]) -> Path:
+        """Write ``report.json`` (the bytes of :meth:`to_json`) one community at a time:
+        neither the whole text nor every community's data is held in memory.
+
+        >>> import livable, tempfile, pathlib
+        >>> from livable.testing import community
+        >>> report = livable.evaluate([community("c1", 108.94, 34.26)], [])
+        >>> path = report.write_json(pathlib.Path(tempfile.mkdtemp()) / "report.json")
+        >>> path.read_text(encoding="utf-8") == report.to_json()
+        True
+        """
+        target = Path(path)
+        residents = _has_residents(self)
+        rows = (dump_with(c, residents=residents) for c in self.communities)
+        with open(target, "wb", buffering=1 << 20) as fh:
+            write_rows(dump_head(self, "communities"), "communities", rows, fh)
+        return target
+
+    def to_parquet(self, path: str | os.PathLike[str]) -> Path:
+        """Write the report as GeoParquet 1.1, one row a community (needs ``pyarrow``).
+
+        The columns (a contract, see :mod:`livable.models.columnar`): ``id``, ``name``,
+        ``district``, ``subdistrict``, ``zone``, ``grade``, ``geometry`` (WKB, WGS84),
+        ``center_lon``, ``center_lat``, ``radius_m``, per facility type
+        ``{type}_nearest_m``, ``{type}_count_{r}`` per tier distance and
+        ``{type}_count_in_circle``, then ``gap_count``, ``gaps`` and per indicator
+        ``indicator_{id}`` (its status). Values equal those of ``report.json``.
+
+        >>> import livable, tempfile, pathlib
+        >>> from livable.testing import community
+        >>> report = livable.evaluate([community("c1", 108.94, 34.26)], [])
+        >>> report.to_parquet(pathlib.Path(tempfile.mkdtemp()) / "r.parquet").name
+        'r.parquet'
+        """
+        from livable.models.columnar import write_report_parquet
+
+        return write_report_parquet(self, path)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "<memory>") -> Report:

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import enum
 import types
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, BinaryIO, TypeVar
 
 import attrs
 import cattrs
@@ -121,6 +121,36 @@ def dumps(data: Any, *, indent: bool = True) -> str:
     """JSON text, UTF-8 characters kept (Chinese names stay readable)."""
     option = orjson.OPT_INDENT_2 if indent else 0
     return orjson.dumps(data, option=option).decode("utf-8") + ("\n" if indent else "")
+
+
+_SLOT = "\x00livable: the rows go here\x00"
+"""A placeholder no report holds (orjson writes the NULs as ``\\u0000``)."""
+
+
+def write_rows(head: Mapping[str, Any], key: str, rows: Iterable[Any], fh: BinaryIO) -> None:
+    """Write ``head`` with ``head[key]`` replaced by ``rows`` as :func:`dumps` would write
+    it (the same bytes, UTF-8), making one row's JSON at a time: the whole text is never
+    held in memory, nor more than one row's data (``rows`` may be a generator).
+
+    >>> import io
+    >>> fh = io.BytesIO()
+    >>> write_rows({"a": 1, "rows": None, "z": [2]}, "rows", iter([{"b": 1}, {"b": 2}]), fh)
+    >>> fh.getvalue().decode() == dumps({"a": 1, "rows": [{"b": 1}, {"b": 2}], "z": [2]})
+    True
+    """
+    option = orjson.OPT_INDENT_2
+    rows = iter(rows)
+    first = next(rows, _SLOT)
+    if first is _SLOT:
+        fh.write(dumps({**head, key: []}).encode("utf-8"))
+        return
+    text = orjson.dumps({**head, key: [_SLOT]}, option=option)
+    before, after = text.split(b"\n    " + orjson.dumps(_SLOT) + b"\n")
+    fh.write(before)
+    fh.write(b"\n    " + orjson.dumps(first, option=option).replace(b"\n", b"\n    "))
+    for row in rows:
+        fh.write(b",\n    " + orjson.dumps(row, option=option).replace(b"\n", b"\n    "))
+    fh.write(b"\n" + after + b"\n")
 
 
 # -- the converter -----------------------------------------------------------------------
@@ -296,6 +326,15 @@ def register(
 def dump_with(obj: Any, **ctx: Any) -> dict[str, Any]:
     """A registered object's JSON object, with ``ctx`` for keys written only sometimes."""
     return _dump_fields(obj, _TABLES[type(obj)], ctx)
+
+
+def dump_head(obj: Any, key: str, **ctx: Any) -> dict[str, Any]:
+    """:func:`dump_with` without making ``key``'s value (``None`` in its place), for
+    :func:`write_rows` to stream it."""
+    fields = [
+        Field(key, get=lambda _o, _c: None) if f.key == key else f for f in _TABLES[type(obj)]
+    ]
+    return _dump_fields(obj, fields, ctx)
 
 
 def keyed(data: Any, load: Callable[[str, Any], T]) -> dict[str, T]:
