@@ -15,6 +15,12 @@ Facilities reach the workers in one of two ways:
 - anything else (GeoJSON, layers, model objects) is read once by the calling process
   and each tile's slice is scattered to the workers.
 
+Results come back in one of two ways: :func:`evaluate_dask` receives each tile's report
+(every community's result, pickled); :func:`evaluate_dask_to_parts` has each task write
+its communities' ``report.json`` rows to a Parquet part on disk and receives only slim
+results for the summary (:mod:`livable.scale.parts`), so the client's work and memory
+per community stay small.
+
 See :func:`evaluate_dask` for an example on a local cluster.
 """
 
