@@ -8,7 +8,7 @@ UTF-8 JSON text) and returns a :class:`TilePart`: the tile's report with *slim*
 community results (no access lists, no geometry: what :func:`livable.grading.summarize`
 reads) and the part's path. :func:`~livable.scale.tiles.merge_tiles` merges the slim
 reports as it merges full ones, and :meth:`TiledReport.write_json` streams the parts'
-rows, merged by id, into the bytes :meth:`livable.models.Report.write_json` writes for
+rows, merged by id, into the bytes :meth:`livable.Report.write_json` writes for
 the single pass.
 
 >>> import tempfile, livable
@@ -132,7 +132,7 @@ class TiledReport:
 
     def write_json(self, path: str | os.PathLike[str]) -> Path:
         """Write ``report.json``: the bytes the single pass's
-        :meth:`~livable.models.Report.write_json` writes, streamed from the parts."""
+        :meth:`~livable.Report.write_json` writes, streamed from the parts."""
         target = Path(path)
         rows: Iterator[Any] = (orjson.Fragment(text) for _id, text in self.rows())
         with open(target, "wb", buffering=1 << 20) as fh:
