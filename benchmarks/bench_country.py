@@ -308,6 +308,196 @@ def run_parquet(nc: int, nf: int, tile_m: float) -> dict[str, Any]:
     return {"scan_s": t_scan, "file_s": t_file, "memory_s": t_mem, "identical": same}
 
 
+def self_rss() -> int:
+    """This process's resident set now (bytes)."""
+    return RssSampler._rss(os.getpid())
+
+
+class SelfPeak(RssSampler):
+    """Largest VmRSS of this process alone (the Dask client), sampled periodically."""
+
+    def _tree(self) -> int:
+        return self._rss(os.getpid())
+
+
+def spatial_order(facs: FacilityLayer) -> FacilityLayer:
+    """Facilities sorted by a Z-order of 0.05 degree cells, so that a GeoParquet row group
+    covers a compact area and a tile's window reads few of them (results do not depend on
+    the order: the engine puts facilities in canonical order)."""
+    ix = np.floor((facs.lon - 100.0) / 0.05).astype(np.uint64)
+    iy = np.floor((facs.lat - 20.0) / 0.05).astype(np.uint64)
+    z = np.zeros(len(ix), dtype=np.uint64)
+    for bit in range(16):
+        z |= ((ix >> np.uint64(bit)) & np.uint64(1)) << np.uint64(2 * bit)
+        z |= ((iy >> np.uint64(bit)) & np.uint64(1)) << np.uint64(2 * bit + 1)
+    return facs.take(np.argsort(z, kind="stable"))
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def one_machine_tiles(
+    comms: CommunityLayer, path: Path, tile_m: float
+) -> tuple[livable.Report, list[tuple[int, int, float, float]]]:
+    """The tiles in this process from the same GeoParquet file, each timed: the report and
+    per tile (communities, facilities in the window, read CPU s, evaluate CPU s)."""
+    import attrs
+
+    from livable.engine import EvaluationSettings, Inputs
+    from livable.scale.tiles import Tiling, merge_tiles, prepare_tasks, run_tile
+
+    prepared, tasks = prepare_tasks(
+        Inputs(comms, path), EvaluationSettings(), tiling=Tiling(tile_m)
+    )
+    reports, rows = [], []
+    for task in tasks:
+        t0 = time.process_time()
+        layer = task.facility_layer()
+        t1 = time.process_time()
+        reports.append(
+            run_tile(
+                attrs.evolve(task, facilities=layer),
+                prepared.plugins,
+                profile=prepared.profile,
+                working_crs=prepared.partition.working_crs,
+            )
+        )
+        rows.append((len(task.communities), len(layer), t1 - t0, time.process_time() - t1))
+    merged = merge_tiles(
+        reports,
+        communities=prepared.communities,
+        facilities=prepared.facilities,
+        profile=prepared.profile,
+        plugins=prepared.plugins,
+    )
+    return merged, rows
+
+
+def fit_tiles(rows: list[tuple[int, int, float, float]]) -> dict[str, float]:
+    """Least squares: tile CPU s = a * communities + b * (communities x facilities in the
+    window / 1e6) + c."""
+    a = np.array([[c, c * f / 1e6, 1.0] for c, f, _, _ in rows])
+    y = np.array([t for _, _, _, t in rows])
+    coef, *_ = np.linalg.lstsq(a, y, rcond=None)
+    pred = a @ coef
+    r2 = 1 - ((y - pred) ** 2).sum() / ((y - y.mean()) ** 2).sum()
+    return {
+        "per_community_s": coef[0],
+        "per_community_per_mfac_s": coef[1],
+        "per_tile_s": coef[2],
+        "r2": float(r2),
+    }
+
+
+def run_dask(nc: int, nf: int, tile_m: float, workers: tuple[int, ...], ways: tuple[str, ...]):
+    """One machine (tiles in this process, facilities in memory) against Dask LocalClusters
+    of ``workers`` processes reading GeoParquet windows, the results returned pickled
+    (``evaluate_dask``) or written to parts (``evaluate_dask_to_parts``)."""
+    import tempfile
+
+    import distributed
+
+    from livable.io.geoparquet import write_facilities
+    from livable.scale.dask import evaluate_dask, evaluate_dask_to_parts
+
+    out: dict[str, Any] = {"communities": nc, "facilities": nf}
+    comms, facs = country(nc, nf)
+    facs = spatial_order(facs)
+    print(f"\ndask {nc:,} x {nf:,} (load {os.getloadavg()[0]:.1f})")
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        folder = Path(tmp)
+        t, path = timed(lambda: write_facilities(facs, folder / "f.parquet", row_group_size=4096))
+        print(f"  GeoParquet written in {t:.1f} s")
+        base = self_rss()
+        with SelfPeak() as peak:
+            cpu0, t0 = time.process_time(), time.perf_counter()
+            rep, rows = one_machine_tiles(comms, path, tile_m)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+            wt, _ = timed(lambda r=rep: r.write_json(folder / "one.json"))
+        digest = file_digest(folder / "one.json")
+        fit = fit_tiles(rows)
+        in_circle = [sum(a.count_in_circle for a in c.access) for c in rep.communities]
+        tile_cpu = sum(r[3] for r in rows)
+        read_cpu = sum(r[2] for r in rows)
+        window_f = float(np.mean([r[1] for r in rows]))
+        out["one_machine"] = {
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "tile_cpu_s": tile_cpu,
+            "read_cpu_s": read_cpu,
+            "window_facilities_mean": window_f,
+            "tile_rows": rows,
+            "write_json_s": wt,
+            "peak_rss": peak.peak,
+            "rss_before": base,
+            "tiles": len(rows),
+            "in_circle_mean": float(np.mean(in_circle)),
+            "fit": fit,
+            "digest": digest,
+            "report_mib": (folder / "one.json").stat().st_size / 1024**2,
+        }
+        print(
+            f"  one machine: {wall:.1f} s wall, {cpu:.1f} CPU-s ({tile_cpu:.1f} evaluating "
+            f"{len(rows)} tiles, {read_cpu:.1f} reading windows of {window_f:,.0f} "
+            f"facilities on average), {cpu / nc * 1e3:.2f} CPU-ms/community; report.json "
+            f"{out['one_machine']['report_mib']:.0f} MiB in {wt:.1f} s; peak {gib(peak.peak)} "
+            f"(from {gib(base)}); in circle {np.mean(in_circle):.0f}; fit {fit}"
+        )
+        del rep
+        for n in workers:
+            with (
+                distributed.LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                    silence_logs=40,
+                ) as cluster,
+                distributed.Client(cluster) as client,
+            ):
+                for way in ways:
+                    parts = folder / f"parts-{n}-{way}"
+                    parts.mkdir()
+                    target = folder / f"{n}-{way}.json"
+                    base = self_rss()
+                    with SelfPeak() as peak:
+                        cpu0, t0 = time.process_time(), time.perf_counter()
+                        if way == "pickled":
+                            r = evaluate_dask(comms, path, client=client, tile_m=tile_m)
+                        else:
+                            r = evaluate_dask_to_parts(
+                                comms, path, client=client, folder=parts, tile_m=tile_m
+                            )
+                        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+                        wt, _ = timed(lambda r=r, target=target: r.write_json(target))
+                    same = file_digest(target) == digest
+                    wcpu = sum(client.run(lambda: time.process_time()).values())
+                    key = f"dask_{n}_{way}"
+                    out[key] = {
+                        "wall_s": wall,
+                        "client_cpu_s": cpu,
+                        "write_json_s": wt,
+                        "client_peak_rss": peak.peak,
+                        "rss_before": base,
+                        "workers_cpu_s_cumulative": wcpu,
+                        "identical": same,
+                    }
+                    print(
+                        f"  dask {n} worker(s), {way}: {wall:.1f} s wall, client {cpu:.1f} "
+                        f"CPU-s ({cpu / nc * 1e3:.2f} ms/community), report.json {wt:.1f} s, "
+                        f"client peak {gib(peak.peak)} (from {gib(base)}), workers' CPU so "
+                        f"far {wcpu:.1f} s; identical to one machine: {same}"
+                    )
+                    target.unlink()
+                    del r
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -318,8 +508,24 @@ def main() -> None:
     parser.add_argument("--country", type=size, default=(20_000, 5_000_000))
     parser.add_argument("--tile-km", type=float, default=10.0)
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    parser.add_argument(
+        "--dask",
+        type=size,
+        action="append",
+        help="communities:facilities: one machine against LocalClusters (repeatable); only "
+        "these runs are made",
+    )
+    parser.add_argument("--dask-workers", default="2", help="LocalCluster sizes, e.g. 1,2")
+    parser.add_argument("--ways", default="pickled,parts", help="pickled and/or parts")
     args = parser.parse_args()
     tile_m = args.tile_km * 1000.0
+    if args.dask:
+        workers = tuple(int(w) for w in args.dask_workers.split(","))
+        ways = tuple(args.ways.split(","))
+        runs = [run_dask(nc, nf, tile_m, workers, ways) for nc, nf in args.dask]
+        if args.out:
+            args.out.write_text(json.dumps(runs, indent=2, default=float))
+        return
     figures: dict[str, Any] = {"load_average_start": os.getloadavg(), "cpus": os.cpu_count()}
     print(f"load average {os.getloadavg()}, {os.cpu_count()} CPUs, tiles {args.tile_km:g} km")
     with RssSampler() as sampler:

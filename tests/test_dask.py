@@ -89,3 +89,18 @@ def test_layer_specs_and_settings_reach_the_workers(
     )
     assert distributed_report.distance == "geodesic"
     assert distributed_report.to_json() == single.to_json()
+
+
+def test_geoparquet_windows_to_parts_on_worker_processes(
+    client: Any, sample: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """Worker processes read their windows and write their parts: report.json's bytes."""
+    from livable.scale.dask import evaluate_dask_to_parts
+
+    communities, _, parquet = sample
+    single = livable.evaluate(communities, read_facilities(parquet))
+    tiled = evaluate_dask_to_parts(
+        communities, parquet, client=client, folder=tmp_path, tile_m=2_500.0
+    )
+    out = tiled.write_json(tmp_path / "report.json")
+    assert out.read_text(encoding="utf-8") == single.to_json()

@@ -234,6 +234,7 @@ API_MODULES: list[tuple[str, str, list[str]]] = [
     ("Grades and roll-ups", "livable.grading", []),
     ("Tiles in worker processes", "livable.scale.tiles", []),
     ("Tiles on Dask", "livable.scale.dask", []),
+    ("Tile results on disk", "livable.scale.parts", []),
     ("The built-in plugins", "livable.plugins.builtin", []),
     ("GeoPandas", "livable.report.geodataframe", []),
     ("Progress", "livable.cli.progress", []),
