@@ -665,8 +665,8 @@ class Report:
         """Write the report as GeoParquet 1.1, one row a community (needs ``pyarrow``).
 
         The columns (a contract, listed on the documentation's "report columns" page):
-        ``id``, ``name``, ``district``, ``subdistrict``, ``zone``, ``grade``, ``geometry`` (WKB, WGS84),
-        ``center_lon``, ``center_lat``, ``radius_m``, per facility type
+        ``id``, ``name``, ``district``, ``subdistrict``, ``zone``, ``grade``, ``geometry``
+        (WKB, WGS84), ``center_lon``, ``center_lat``, ``radius_m``, per facility type
         ``{type}_nearest_m``, ``{type}_count_{r}`` per tier distance and
         ``{type}_count_in_circle``, then ``gap_count``, ``gaps`` and per indicator
         ``indicator_{id}`` (its status). Values equal those of ``report.json``.
