@@ -1052,30 +1052,39 @@ def reject_far_communities(layer: CommunityLayer, *, strict: bool = False) -> Co
     if not far.any():
         return layer
     kept = [i for i in range(len(comms)) if not far[i]]
-    where = layer.sources or tuple(f"{layer.source.path}#?" for _ in comms)
     _, crs = scale_error_of(*(bounds[kept, k] for k in range(4)))
-    rejected = []
+    reasons = {}
     for i in np.flatnonzero(far).tolist():
         x, y = comms[i].geometry.centroid.coords[0]
-        reason = (
+        reasons[i] = (
             f"far from the other communities: at ({x:.6g}, {y:.6g}), too far from the rest "
             f"for one working CRS ({crs}) to measure within {MAX_SCALE_ERROR:.1%}; check its "
             "coordinates, or evaluate it in a separate run"
         )
-        if strict:
-            path, _, index = where[i].rpartition("#")
-            raise InputError(
-                reason,
-                source=path,
-                index=int(index) if index.isdigit() else None,
-                feature_id=comms[i].id,
-            )
-        rejected.append(Rejection(comms[i].id, where[i], reason))
+    return _reject(layer, reasons, strict=strict)
+
+
+def _reject(layer: CommunityLayer, reasons: Mapping[int, str], *, strict: bool) -> CommunityLayer:
+    """``layer`` with the communities at the indices of ``reasons`` moved into ``rejected``
+    with their reason; with ``strict``, an :class:`InputError` naming the first instead."""
+    comms = layer.communities
+    where = layer.sources or tuple(f"{layer.source.path}#?" for _ in comms)
+    if strict:
+        i = min(reasons)
+        path, _, index = where[i].rpartition("#")
+        raise InputError(
+            reasons[i],
+            source=path,
+            index=int(index) if index.isdigit() else None,
+            feature_id=comms[i].id,
+        )
+    kept = [i for i in range(len(comms)) if i not in reasons]
     return attrs.evolve(
         layer,
         communities=tuple(comms[i] for i in kept),
         sources=tuple(layer.sources[i] for i in kept) if layer.sources else (),
-        rejected=layer.rejected + tuple(rejected),
+        rejected=layer.rejected
+        + tuple(Rejection(comms[i].id, where[i], reasons[i]) for i in sorted(reasons)),
     )
 
 
@@ -1098,30 +1107,15 @@ def reject_unapproved_radii(
     over = [i for i, c in enumerate(comms) if (approved_radius(c) or 0.0) > most]
     if not over:
         return layer
-    where = layer.sources or tuple(f"{layer.source.path}#?" for _ in comms)
-    rejected = []
-    for i in over:
-        reason = (
+    reasons = {
+        i: (
             f"radius_m {comms[i].attributes['radius_m']!r} is larger than the profile's "
             f"circle.approved_max_radius_m ({most:g} m): an approved circle may be enlarged "
             "only so far (特大、分散社区可适当扩大); give a radius within it"
         )
-        if strict:
-            path, _, index = where[i].rpartition("#")
-            raise InputError(
-                reason,
-                source=path,
-                index=int(index) if index.isdigit() else None,
-                feature_id=comms[i].id,
-            )
-        rejected.append(Rejection(comms[i].id, where[i], reason))
-    kept = [i for i in range(len(comms)) if i not in set(over)]
-    return attrs.evolve(
-        layer,
-        communities=tuple(comms[i] for i in kept),
-        sources=tuple(layer.sources[i] for i in kept) if layer.sources else (),
-        rejected=layer.rejected + tuple(rejected),
-    )
+        for i in over
+    }
+    return _reject(layer, reasons, strict=strict)
 
 
 def select_working_crs(
