@@ -200,13 +200,14 @@ def _docs_names(node: ast.AST) -> set[str]:
 
 
 def _module_docs_names(tree: ast.Module) -> set[str]:
-    """:func:`_docs_names` of a module, and its module-level helpers that use them."""
-    names = _docs_names(tree)
+    """The names a module's own imports of ``docs/_ext`` bind (not those inside its
+    functions), and its module-level helpers that use them."""
+    defs = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+    names = set().union(*(_docs_names(s) for s in tree.body if not isinstance(s, defs)))
     helpers = [
         node
         for node in tree.body
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-        and not node.name.startswith(("test", "Test"))
+        if isinstance(node, defs) and not node.name.startswith(("test", "Test"))
     ]
     grown = True
     while grown:
