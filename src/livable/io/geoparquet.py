@@ -8,7 +8,7 @@ its window. :func:`write_facilities` writes such a file from a
 file with ``id`` and ``type`` columns and a WKB geometry column), optionally by window.
 
 A row group of clean points is checked over its columns (the checks of
-:func:`livable.io._fast.columns_layer`); any other group's rows go through
+``livable.io._fast.columns_layer``); any other group's rows go through
 :func:`livable.io.read_facilities`, so validation, CRS and datum handling, area
 facilities and rejection reasons are those of GeoJSON input; a rejection's source is
 ``file#row``. Facilities come in the file's row order (the engine then sorts them
