@@ -26,15 +26,15 @@ import report_cases
 from livable.cli import main
 
 REPORT_SHA256 = {
-    "demo": "f79f092305e9f6406a187c54d88430dca785a851630672ce733594adce4d7a05",
-    "ok_euclidean": "b48e6e0e847d4e1612e6f8455ad87a91965944f17571ad7a703b2c4f4f7912a7",
-    "ok_geodesic": "6de87055dde594ddc287e1e3230137b8269279b41d6314b8ef40939705b6d434",
-    "sample_city": "1856e1d285904b4ecf01f44dc5f20e1c0ad4463cbc2ec7c63de985e0425eea3a",
-    "sample_tiles": "1856e1d285904b4ecf01f44dc5f20e1c0ad4463cbc2ec7c63de985e0425eea3a",
-    "river_network": "89562ac47588ba9f49b1d1f77ae051abd9c08012d7aca9d5f58dd98c75c81bb4",
-    "residents": "f0116965362386a2607d69ea6e873b18b7370d316b6f5eb72aef4f6d723afc0c",
-    "district_plugin": "eaac8a72a599c34c4bb103cbe521a2c4bab26d3b2e18f15b101737dcb16ec641",
-    "skipped_and_repaired": "1ad75ab0bb9bd561f07ad0e1e89fa5dd180ffc49cb44d4565fc011b672b05afd",
+    "demo": "7f78bfb6aa907727372276fb26c5a4fdff89949ffdee148f36ed2f16540873e3",
+    "ok_euclidean": "2efaeddaeaeb41db6053918509831ad617e31a8ffa138c935fa7258490386d90",
+    "ok_geodesic": "c7169e28e08e8c5a3fd607c64896368a293c4f2f9c8ef014d4294e7b5080b4ac",
+    "sample_city": "03e59bf908d84853702add21bbf598a6fbf64fc778d1640d57541af3755fbee2",
+    "sample_tiles": "03e59bf908d84853702add21bbf598a6fbf64fc778d1640d57541af3755fbee2",
+    "river_network": "7747415bd83efe607091e94c77c5a809492363a6601afe9a26bc91a1eaebf4a0",
+    "residents": "9aca0ffa2a15619852379a6e93782766991b856a99b7ca34b8448b85a02449b3",
+    "district_plugin": "330691ab7b56fc2ab2e55803f0c615334675eeb05c1da30c70b25f1b62d456c8",
+    "skipped_and_repaired": "3c7d582c10f8c4244c77c0304ed46584f488fcf29418aa87001b4e45ab9d0d30",
 }
 
 PRODUCT_SHA256 = {
@@ -47,7 +47,7 @@ PRODUCT_SHA256 = {
     "handbook-subdistrict.md": "2fef7e6c9fe6c72de1d2df03a544f40902dd9403f42a731daa16650d288d6c9d",
     "plan.geojson": "ec6b7b1d277f861ddc37c136f4148f1746910ba1ac1f173ddecfb0329b619946",
     "plan.txt": "5e351efcd7deee8d1e8d1774bd28274eb63f2fa9ddc1db6a10bf3728f0dfe30a",
-    "summary.txt": "1e76e0a1d4626d9e91cfba8b412d058af8714cf3c1b8ea759ec2c9701f06885d",
+    "summary.txt": "12eed6eae8e0ba04edd1198aec199861af4c94f512bec82e080b1ba3da68a4a4",
     "csv/city.csv": "222164b31c514207e5c65f4308040fc0d30ebbaac6078b31f789e0c524150947",
     "csv/zone.csv": "db97085cd845c9d6c0ee17a43ebbd4a9aebc01cff3a7f93ce803138bda50216d",
     "csv/district.csv": "f3695ab8810db2c21764e26428ce8cda617fca616ee9a4de4d5d90b70d8a9eff",

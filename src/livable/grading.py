@@ -35,6 +35,7 @@ Rules:
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
@@ -280,11 +281,14 @@ def summarize(
     top: int = 10,
     closest: int = 20,
     facility_types: Mapping[str, FacilityType] | None = None,
+    as_of: datetime.date | None = None,
 ) -> Summary:
     """The city summary of evaluated communities (``rejected`` counts those not evaluated).
 
     ``top`` limits the most common gaps, ``closest`` the ranked list of communities closest
     to their next grade; ``facility_types`` labels the gaps (default: the built-in types).
+    ``as_of`` is the date the summary describes: it names the profile's stage of that date
+    (``P6``, :meth:`~livable.Profile.stage_of`).
     Shares are of evaluated communities; a group with no community has share ``None``.
 
     >>> from livable.profile import load_profile
@@ -355,6 +359,8 @@ def summarize(
         mean_score=city.mean_score,
         score_coverage=city.score_coverage,
         deadline=profile.targets.deadline,
+        as_of=as_of,
+        stage=None if as_of is None else profile.stage_of(as_of),
     )
 
 

@@ -48,6 +48,7 @@ True
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import os
@@ -62,10 +63,22 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.polygon import orient
 
-__all__ = ["SAMPLE_SEED", "SampleCity", "generate_sample_city", "write_sample_city"]
+__all__ = [
+    "SAMPLE_AS_OF",
+    "SAMPLE_SEED",
+    "SampleCity",
+    "generate_sample_city",
+    "write_sample_city",
+]
 
 SAMPLE_SEED: Final = 2020
 """The seed of the sample shipped with ``livable demo``."""
+
+SAMPLE_AS_OF: Final = datetime.date(2021, 6, 30)
+"""The date ``livable demo`` evaluates the sample city as of (``--as-of``): mid-way through
+the plan's stage 2 (基本宜居, ``P6``), 184 days before the targets' deadline, so the demo's
+summary shows a stage with a target and the days left; fixed, so the demo's report has
+the same bytes whatever the day."""
 
 _FloatArray = npt.NDArray[np.float64]
 _BoolArray = npt.NDArray[np.bool_]
