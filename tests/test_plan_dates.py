@@ -308,6 +308,7 @@ def test_the_tiled_run_records_one_date():
 
 
 def test_the_columnar_report_carries_the_date(tmp_path):
-    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow.parquet as pq
+
     meta = pq.read_schema(_report("2021-06-30").to_parquet(tmp_path / "r.parquet")).metadata
     assert meta[b"as_of"] == b"2021-06-30"
