@@ -217,6 +217,13 @@ def closest_to_next_grade(
     return tuple(ranked if limit is None else ranked[:limit])
 
 
+_FURTHER_CATEGORY = (
+    "additional category for medium and large communities",
+    "大、中型社区增加的保障品类",
+)
+"""``P4`` 大、中型社区适当增加保障品类: the label of a required type beyond the 12 ones."""
+
+
 def _gap_label(
     gap: Gap, indicator: tuple[str, str] | None, types: Mapping[str, FacilityType]
 ) -> tuple[str, str]:
@@ -225,6 +232,8 @@ def _gap_label(
     if gap.facility_type is not None:
         ftype = types.get(gap.facility_type)
         what = (ftype.label_en, ftype.label_zh) if ftype else (gap.facility_type,) * 2
+        if ftype is not None and not ftype.twelve_ones and gap.rule == "P4.twelve_ones":
+            indicator = _FURTHER_CATEGORY  # not one of the 12 ones: a further category
     elif gap.category is not None:
         cat = CATEGORIES.get(gap.category)
         what = (cat.label_en, cat.label_zh) if cat else (gap.category,) * 2
