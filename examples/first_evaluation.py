@@ -88,12 +88,16 @@ def main() -> None:
     else:
         communities, facilities = small_city()
         print("a small city built with livable.testing")
-    report = livable.evaluate(communities, facilities, profile="xian-2020")
+    # as_of: the date the report describes (default today); a fixed one keeps the output
+    # the same whatever the day
+    report = livable.evaluate(communities, facilities, profile="xian-2020", as_of="2021-06-30")
     s = report.summary
     print(
         f"{s.evaluated} communities: {s.happy} happy, {s.livable} livable, "
         f"{s.not_livable} not yet livable"
     )
+    if s.stage is not None:
+        print(f"as of {s.as_of}: {s.stage.label_en}, {s.days_to_deadline} days to the deadline")
     for c in report.communities:
         print(f"{c.id:<24} {c.grade.value:<12} {c.grade.label_zh}  ({len(c.gaps)} gaps)")
     shown = [c for c in report.communities if c.grade != livable.Grade.HAPPY][:2]

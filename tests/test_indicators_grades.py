@@ -26,8 +26,9 @@ HAPPY_ATTRIBUTES = {
 
 
 def _counts(size: str) -> dict[str, int]:
-    """The 12 ones in the counts a size class needs (P4)."""
-    return {t: PROFILE.required_count(t, size) for t in TWELVE_ONES}
+    """The 12 ones, and the further categories of a medium or large community, in the
+    counts a size class needs (P4)."""
+    return {t: PROFILE.required_count(t, size) for t in PROFILE.required}
 
 
 def _grade_with(
@@ -69,7 +70,7 @@ def test_medium_community_with_small_counts_is_not_livable() -> None:
     short = {g.facility_type: (g.found, g.required) for g in twelve.gaps}
     expected = {
         t: (PROFILE.required_count(t, "small"), PROFILE.required_count(t, "medium"))
-        for t in TWELVE_ONES
+        for t in PROFILE.required
         if PROFILE.required_count(t, "medium") > PROFILE.required_count(t, "small")
     }
     assert short == expected

@@ -53,7 +53,8 @@ def test_misspelt_type_is_counted_suggested_and_warned(
         "('kindergarden' -> 'kindergarten')"
     ) in err
     assert any(
-        "warning:" in line and "types the profile needs: 'breakfast_outlet'" in line for line in err
+        "warning:" in line and "types the profile needs: " in line and "'breakfast_outlet'" in line
+        for line in err
     ), err
     assert code == 0 and main(["evaluate", "--communities", str(OK_COMMUNITIES),
         "--facilities", str(BAD / "facilities_type_misspelt.geojson"), "--quiet",

@@ -149,6 +149,17 @@ def test_the_zone_table_and_livable_requires_tiers_are_documented_assumptions() 
     assert all(PROFILE.lists_district(u) for u in units)
 
 
+def test_the_further_categories_of_medium_and_large_communities_are_documented() -> None:
+    """Point 2: every required type beyond the 12 ones has its own assumption, naming the
+    standard and the row its number comes from, and saying it is a compiled default."""
+    further = [t for t in PROFILE.required if t not in livable.TWELVE_ONES]
+    assert further, "medium and large communities need further categories"
+    for t in further:
+        text = PROFILE.assumptions[f"required.{t}"]
+        assert "GB 50180-2018" in text and "table" in text and "compiled default" in text
+        assert PROFILE.required_count(t, "small") == 0
+
+
 # -- P4: the qualifiers of the 12 ones (point 1) -----------------------------------------
 
 _QUALIFIED = {  # type: (properties that qualify, that say "not", that say nothing)

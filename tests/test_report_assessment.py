@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 from pathlib import Path
 
@@ -24,7 +25,7 @@ LON, LAT = 108.94, 34.26
 DAY = datetime.date(2021, 6, 30)
 
 
-def _city(*, clinic: bool) -> livable.Report:
+def _city(*, clinic: bool, as_of: str = "2021-06-30") -> livable.Report:
     """碑林区: c1 (3,000 residents) lacks only a clinic, c2 (1,000) has nothing;
     长安区: c3 (no population) has nothing. ``clinic`` gives c1 its clinic."""
     types = [t for t in TWELVE_ONES if t != "clinic"]
@@ -44,6 +45,7 @@ def _city(*, clinic: bool) -> livable.Report:
             community("c3", *offset(LON, LAT, 12000, 0), district="长安区", subdistrict="郭杜街道"),
         ],
         facilities,
+        as_of=as_of,
     )
 
 
@@ -164,13 +166,24 @@ def test_the_residents_file_counts_the_residents(after):
     assert changan["residents_livable_share"] == 0.0
 
 
-def test_the_date_defaults_to_the_day_the_report_was_written(after, tmp_path, capsys):
-    a = _write(after, tmp_path / "a.json")
+def test_the_date_defaults_to_the_reports_as_of(tmp_path, capsys):
+    a = _write(_city(clinic=True, as_of="2020-08-01"), tmp_path / "a.json")
+    out = tmp_path / "kaohe.xlsx"
+    assert main(["summary", str(a), "--assessment", "--xlsx", str(out)]) == 0
+    assert "(2020-08-01: 第一阶段：建设评价 stage 1: evaluation)" in capsys.readouterr().err
+    sheet = openpyxl.load_workbook(out)["区 district"]
+    row = dict(zip((c.value for c in sheet[1]), (c.value for c in sheet[2]), strict=True))
+    assert row["阶段 stage"] == "第一阶段：建设评价 stage 1: evaluation"
+
+
+def test_without_as_of_the_date_is_the_day_the_report_was_written(after, tmp_path, capsys):
+    data = json.loads(after.to_json())
+    for key in ("as_of", "stage", "days_to_deadline"):  # a report of before --as-of
+        del data["summary"][key]
+    a = tmp_path / "a.json"
+    a.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     written = datetime.datetime(2020, 8, 1, 12, 0).timestamp()
     os.utime(a, (written, written))
     out = tmp_path / "kaohe.xlsx"
     assert main(["summary", str(a), "--assessment", "--xlsx", str(out)]) == 0
-    assert "(2020-08-01: 第一阶段：摸底评估 stage 1: evaluation)" in capsys.readouterr().err
-    sheet = openpyxl.load_workbook(out)["区 district"]
-    row = dict(zip((c.value for c in sheet[1]), (c.value for c in sheet[2]), strict=True))
-    assert row["阶段 stage"] == "第一阶段：摸底评估 stage 1: evaluation"
+    assert "(2020-08-01: 第一阶段：建设评价 stage 1: evaluation)" in capsys.readouterr().err

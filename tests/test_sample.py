@@ -43,6 +43,10 @@ REQUIRED = {  # small, medium, large
     "government_service_station": (1, 1, 1),
     "breakfast_outlet": (1, 2, 3),
     "restaurant": (2, 3, 5),
+    # P4 大、中型社区适当增加保障品类: the further categories of medium and large communities
+    "parcel_point": (0, 1, 2),
+    "school": (0, 0, 1),
+    "bank": (0, 0, 1),
 }
 CATEGORY_TIER_MIN = {
     "shopping": 5,
@@ -160,7 +164,9 @@ def grade_all(
         counts = Counter(fac_types[inside].tolist())
         livable_failures = tuple(t for t, req in REQUIRED.items() if counts[t] < req[size])
         happy_failures = []
-        happy_failures += [f"more:{t}" for t, r in REQUIRED.items() if counts[t] < r[size] + 1]
+        happy_failures += [
+            f"more:{t}" for t, r in REQUIRED.items() if r[size] and counts[t] < r[size] + 1
+        ]
         if len(counts) < MIN_KINDS:
             happy_failures.append("kinds")
         for category, minutes in CATEGORY_TIER_MIN.items():

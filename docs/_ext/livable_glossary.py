@@ -253,7 +253,7 @@ def profile_field_rows(profile_id: str = "xian-2020") -> list[FieldRow]:
                     type=type_text,
                     value=_value_text(field.name, value, nested),
                     doc=doc,
-                    assumption=profile.assumptions.get(path, ""),
+                    assumption=_assumption(profile.assumptions, path, nested),
                     allowed="" if nested or check is None else check.describe(),
                 )
             )
@@ -262,6 +262,19 @@ def profile_field_rows(profile_id: str = "xian-2020") -> list[FieldRow]:
 
     walk(Profile, profile, "")
     return rows
+
+
+def _assumption(assumptions: Mapping[str, str], path: str, nested: bool) -> str:
+    """A field's assumption, and those of keys below a plain table (``required.school``),
+    each named, so every row of ``[assumptions]`` is shown (a nested class has its own rows).
+
+    >>> _assumption({"required": "A.", "required.school": "B."}, "required", False)
+    'A. `required.school`: B.'
+    """
+    own = [assumptions.get(path, "")]
+    if not nested:
+        own += [f"`{k}`: {v}" for k, v in assumptions.items() if k.startswith(path + ".")]
+    return " ".join(t for t in own if t)
 
 
 def _value_text(name: str, value: Any, nested: bool) -> str:

@@ -20,6 +20,7 @@ objects are built per community only for the report.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 import warnings
@@ -217,6 +218,32 @@ class Inputs:
         return Inputs(**specs) if explicit else self
 
 
+def as_of_date(value: datetime.date | str | None) -> datetime.date | None:
+    """The ``as_of`` date of an evaluation: a :class:`datetime.date` or its ``YYYY-MM-DD``
+    text (``None``: the day of the run). Anything else is an :class:`InputError` naming it.
+
+    >>> as_of_date("2021-06-30")
+    datetime.date(2021, 6, 30)
+    >>> as_of_date("2021-02-30")
+    Traceback (most recent call last):
+    ...
+    livable.errors.InputError: as_of '2021-02-30' is not a date: give YYYY-MM-DD (e.g. 2021-06-30)
+    """
+    if value is None or (
+        isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+    ):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError(
+        f"as_of {show(value) if isinstance(value, str) else repr(value)} is not a date: "
+        "give YYYY-MM-DD (e.g. 2021-06-30)"
+    )
+
+
 def _rename_pairs(
     value: Mapping[str, str] | Iterable[tuple[str, str]],
 ) -> tuple[tuple[str, str], ...]:
@@ -260,6 +287,10 @@ class EvaluationSettings:
     isochrones: bool = False
     """Draw every community's tier isochrones (a provider that can, ``network``); off by
     default: they cost time per community and grades do not depend on them."""
+    as_of: datetime.date | None = attrs.field(default=None, converter=as_of_date)
+    """The date the report describes (``evaluate --as-of``): the summary names the plan's
+    stage of that date (``P6``) and the days to the targets' deadline. ``None``: the day
+    of the run (so the report's bytes then depend on the day)."""
 
     @classmethod
     def from_options(
@@ -305,6 +336,7 @@ def evaluate(
     progress: Progress | None = None,
     rename: Mapping[str, str] | None = None,
     isochrones: bool = False,
+    as_of: datetime.date | str | None = None,
     **deprecated: Any,
 ) -> Report:
     """Evaluate communities against a profile and return the :class:`~livable.report.Report`.
@@ -322,6 +354,8 @@ def evaluate(
     ``isochrones=True`` also draws every community's walking areas per tier (off by
     default: they cost time per community, and grades do not depend on them).
     ``rename`` reads property names under others (``{"grn": "green_ratio"}``).
+    ``as_of`` (a date or ``"YYYY-MM-DD"``, default today) is the date the report describes:
+    ``report.summary`` names the plan's stage of that date and how far its targets are.
     ``progress``, if given, is called as ``progress(stage, fraction)`` while the run goes
     through ``reading``, ``indexing``, ``distances`` and ``indicators`` (fraction 0 to 1
     within each stage); :class:`livable.cli.progress.TerminalProgress` draws it as a bar.
@@ -345,7 +379,7 @@ def evaluate(
     """
     inputs = Inputs(communities, facilities, residents=residents, streets=streets)
     settings = EvaluationSettings(
-        profile, distance, working_crs, strict, limits, encoding, rename or {}, isochrones
+        profile, distance, working_crs, strict, limits, encoding, rename or {}, isochrones, as_of
     )
     inputs = inputs.with_deprecated(deprecated, caller="evaluate")
     return evaluate_inputs(inputs, settings, plugins=plugins, progress=progress)
@@ -408,6 +442,8 @@ class _Run:
     types: Mapping[str, FacilityType]
     indicators: tuple[Indicator, ...]
     distance: str
+    as_of: datetime.date
+    """The date the report describes (the settings' ``as_of``, else the day of the run)."""
 
 
 def _setup(settings: EvaluationSettings, pm: PluginManager) -> _Run:
@@ -421,7 +457,8 @@ def _setup(settings: EvaluationSettings, pm: PluginManager) -> _Run:
     if missing:
         raise LivableError(f"profile {prof.id!r} requires unknown facility types {missing}")
     indicators = tuple(_applicable_indicators(pm, prof))
-    return _Run(pm, prof, types, indicators, settings.distance)
+    as_of = settings.as_of or datetime.date.today()
+    return _Run(pm, prof, types, indicators, settings.distance, as_of)
 
 
 @attrs.frozen(eq=False)
@@ -691,7 +728,11 @@ def _report(
         sources.append(_read_in(info, street_spec))
     rejected = sort_rejections(c_layer.rejected)
     summary = summarize(
-        results, rejected=len(rejected), profile=run.profile, facility_types=run.types
+        results,
+        rejected=len(rejected),
+        profile=run.profile,
+        facility_types=run.types,
+        as_of=run.as_of,
     )
     return Report(
         livable_version=__version__,

@@ -35,6 +35,7 @@ Rules:
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
@@ -216,6 +217,13 @@ def closest_to_next_grade(
     return tuple(ranked if limit is None else ranked[:limit])
 
 
+_FURTHER_CATEGORY = (
+    "additional category for medium and large communities",
+    "大、中型社区增加的保障品类",
+)
+"""``P4`` 大、中型社区适当增加保障品类: the label of a required type beyond the 12 ones."""
+
+
 def _gap_label(
     gap: Gap, indicator: tuple[str, str] | None, types: Mapping[str, FacilityType]
 ) -> tuple[str, str]:
@@ -224,6 +232,8 @@ def _gap_label(
     if gap.facility_type is not None:
         ftype = types.get(gap.facility_type)
         what = (ftype.label_en, ftype.label_zh) if ftype else (gap.facility_type,) * 2
+        if ftype is not None and not ftype.twelve_ones and gap.rule == "P4.twelve_ones":
+            indicator = _FURTHER_CATEGORY  # not one of the 12 ones: a further category
     elif gap.category is not None:
         cat = CATEGORIES.get(gap.category)
         what = (cat.label_en, cat.label_zh) if cat else (gap.category,) * 2
@@ -280,11 +290,14 @@ def summarize(
     top: int = 10,
     closest: int = 20,
     facility_types: Mapping[str, FacilityType] | None = None,
+    as_of: datetime.date | None = None,
 ) -> Summary:
     """The city summary of evaluated communities (``rejected`` counts those not evaluated).
 
     ``top`` limits the most common gaps, ``closest`` the ranked list of communities closest
     to their next grade; ``facility_types`` labels the gaps (default: the built-in types).
+    ``as_of`` is the date the summary describes: it names the profile's stage of that date
+    (``P6``, :meth:`~livable.Profile.stage_of`).
     Shares are of evaluated communities; a group with no community has share ``None``.
 
     >>> from livable.profile import load_profile
@@ -355,6 +368,8 @@ def summarize(
         mean_score=city.mean_score,
         score_coverage=city.score_coverage,
         deadline=profile.targets.deadline,
+        as_of=as_of,
+        stage=None if as_of is None else profile.stage_of(as_of),
     )
 
 

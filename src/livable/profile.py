@@ -18,6 +18,7 @@ city or district names its parent with ``extends`` and lists only what differs.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import importlib.resources
@@ -47,7 +48,7 @@ from livable._profile_checks import (
     shown,
 )
 from livable.errors import ProfileError
-from livable.models import CATEGORIES, FACILITY_TYPES, SizeClass, Zone
+from livable.models import CATEGORIES, FACILITY_TYPES, TARGET_IDS, PlanStage, SizeClass, Zone
 
 __all__ = [
     "BUILTIN_PROFILES",
@@ -276,6 +277,68 @@ def _type_problem_table_array(value: Any) -> str:
 
 
 @attrs.frozen
+class _Stages:
+    """``[[stages]]``: in date order, each starting the day after the one before ends
+    (no gap, no overlap); only the last may be open (no ``end``)."""
+
+    def normalize(self, value: Any) -> Any:
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, tuple):
+            raise BadValue(f"must be an array of tables ([[stages]]), not {shown(value)}")
+        ids: set[str] = set()
+        for i, stage in enumerate(value):
+            if not isinstance(stage, PlanStage):
+                raise BadValue(
+                    f"must be an array of tables ([[stages]]), not {shown(stage)}", f"[{i}]"
+                )
+            if stage.id in ids:
+                raise BadValue(f"stage id {stage.id!r} is given twice", f"[{i}].id")
+            ids.add(stage.id)
+            if stage.start is None:
+                raise BadValue("missing: the stage's first day (YYYY-MM-DD)", f"[{i}].start")
+        for i, (a, b) in enumerate(itertools.pairwise(value), start=1):
+            if a.end is None:
+                raise BadValue(
+                    f"stage {a.id!r} has no end, so it must be the last (stage {b.id!r} "
+                    "follows it)",
+                    f"[{i - 1}].end",
+                )
+            if b.start != a.end + datetime.timedelta(days=1):
+                raise BadValue(
+                    f"stage {b.id!r} starts {b.start}, but must start the day after stage "
+                    f"{a.id!r} ends ({a.end + datetime.timedelta(days=1)}): stages are in "
+                    "date order without gap or overlap",
+                    f"[{i}].start",
+                )
+        return value
+
+    def describe(self) -> str:
+        return (
+            "an array of tables (id, label_en, label_zh, start, end: dates YYYY-MM-DD, end "
+            "left out for an ongoing last stage; clause; targets: ids of [targets] shares), "
+            "in date order, each starting the day after the one before ends"
+        )
+
+
+@attrs.frozen
+class _StageDate:
+    """A stage's ``start`` or ``end``: a TOML date or ``"YYYY-MM-DD"``, as a :class:`date`."""
+
+    def normalize(self, value: Any) -> Any:
+        return value
+
+    def check(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return datetime.date.fromisoformat(Date().check(Date().normalize(value)))
+
+    def describe(self) -> str:
+        return Date().describe()
+
+
+@attrs.frozen
 class _FieldPath:
     """An ``[assumptions]`` key: a profile field, or a key below a table field."""
 
@@ -403,6 +466,10 @@ class Profile:
     """``P2``: thresholds of the framework indicators beyond the grades."""
     targets: Targets = profile_field(_TARGETS, factory=Targets)
     """``P6``: the city's targets (TOML table ``[targets]``)."""
+    stages: tuple[PlanStage, ...] = profile_field(_Stages(), factory=tuple)
+    """``P6`` (三、实施步骤): the plan's stages with their dates and the targets each works
+    towards, in date order without gap or overlap (TOML ``[[stages]]``); the summary of a
+    report names the stage of its date (``as_of``, :meth:`stage_of`)."""
     circle: CircleRules = profile_field(_CIRCLE, factory=CircleRules)
     """``P6.circle``: when a community gets an enlarged circle (TOML table ``[circle]``)."""
     network_snap_tolerance_m: float = profile_field(
@@ -468,6 +535,24 @@ class Profile:
             if population >= size_class.min_population:
                 chosen = size_class
         return chosen
+
+    def stage_of(self, date: datetime.date) -> PlanStage | None:
+        """The stage (``P6``) a date falls in;
+        :meth:`~livable.models.vocabulary.PlanStage.before` the first stage before it
+        starts; ``None`` for a profile without stages.
+
+        >>> import datetime
+        >>> p = load_profile("xian-2020")
+        >>> [p.stage_of(datetime.date(y, m, d)).id
+        ...  for y, m, d in ((2020, 6, 30), (2020, 7, 1), (2021, 12, 31), (2022, 1, 1))]
+        ['before', 'evaluation', 'basically_livable', 'quality']
+        """
+        if not self.stages:
+            return None
+        for stage in self.stages:
+            if stage.contains(date):
+                return stage
+        return PlanStage.before(self.stages[0])
 
     def required_count(self, facility_type: str, size_class: str) -> int:
         """How many facilities of a type a community of a size class needs (``P4``)."""
@@ -538,6 +623,17 @@ _SIZE_CLASS_FIELDS = {
 }
 """The checks of :class:`~livable.models.SizeClass` fields read from a profile."""
 
+_STAGE_FIELDS = {
+    "id": Text(id_syntax=True),
+    "label_en": Text(non_empty=True),
+    "label_zh": Text(non_empty=True),
+    "start": _StageDate(),
+    "end": _StageDate(),
+    "clause": Text(non_empty=True),
+    "targets": IdList(Text(id_syntax=True, known=TARGET_IDS)),
+}
+"""The checks of :class:`~livable.models.PlanStage` fields read from a profile."""
+
 
 def _checked(check: Any) -> Any:
     def hook(value: Any, _type: Any) -> Any:
@@ -555,6 +651,8 @@ def _table_hook(cls: type, checks: Mapping[str, Any]) -> Any:
             continue  # nested tables structure through their own hooks
         if isinstance(check, _SizeClasses):
             overrides[field.name] = cattrs.gen.override(struct_hook=_size_classes_hook)
+        elif isinstance(check, _Stages):
+            overrides[field.name] = cattrs.gen.override(struct_hook=_stages_hook)
         else:
             overrides[field.name] = cattrs.gen.override(struct_hook=_checked(check))
     structure: Callable[[Any, Any], Any] = make_dict_structure_fn(
@@ -575,8 +673,15 @@ def _size_classes_hook(value: Any, _type: Any) -> Any:
     return _SizeClasses().check(_converter.structure(value, tuple[SizeClass, ...]))
 
 
+def _stages_hook(value: Any, _type: Any) -> Any:
+    if not isinstance(value, list | tuple):
+        raise BadValue(f"must be an array of tables ([[stages]]), not {shown(value)}")
+    return _Stages().check(_converter.structure(value, tuple[PlanStage, ...]))
+
+
 # nested tables first: a table's hook is looked up when its parent's hook is made
 _converter.register_structure_hook(SizeClass, _table_hook(SizeClass, _SIZE_CLASS_FIELDS))
+_converter.register_structure_hook(PlanStage, _table_hook(PlanStage, _STAGE_FIELDS))
 for _cls in (HappyCriteria, FrameworkCriteria, Targets, CircleRules, Profile):
     _converter.register_structure_hook(
         _cls, _table_hook(_cls, {f.name: f.metadata.get("check") for f in attrs.fields(_cls)})

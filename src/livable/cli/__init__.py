@@ -139,6 +139,14 @@ def _add_evaluate_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--strict", action="store_true", help="stop at the first bad feature")
     p.add_argument(
+        "--as-of",
+        type=_iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the date the report describes (default today): the summary names the plan's "
+        "stage of that date (P6) and how far its targets are",
+    )
+    p.add_argument(
         "--rename",
         action="append",
         type=_rename,
@@ -328,6 +336,14 @@ def _parser() -> argparse.ArgumentParser:
         "(default ./livable-demo)",
         default="livable-demo",
     )
+    demo.add_argument(
+        "--as-of",
+        type=_iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the date the report describes (default 2021-06-30, in the plan's stage 2, so "
+        "the demo's report is the same whatever the day)",
+    )
     ev = _command(
         sub,
         "evaluate",
@@ -372,7 +388,8 @@ def _parser() -> argparse.ArgumentParser:
         "--date",
         type=_iso_date,
         help="with --assessment: the report's date, YYYY-MM-DD, for its P6 stage "
-        "(default: the day the report file was last written)",
+        "(default: the report's as_of; for a report without one, the day the report file "
+        "was last written)",
     )
     sm.add_argument(
         "--allow-different-profile",
@@ -849,6 +866,7 @@ def _evaluate_and_write(
         progress=bar,
         **({"rename": dict(args.rename)} if getattr(args, "rename", None) else {}),
         **({"isochrones": True} if getattr(args, "isochrones", False) else {}),
+        as_of=getattr(args, "as_of", None),
     )
     from livable.io.account import note_lines, strict_problem
 
@@ -884,7 +902,7 @@ def _residents(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
-    from livable.io.sample import write_sample_city
+    from livable.io.sample import SAMPLE_AS_OF, write_sample_city
 
     folder = Path(args.out)
     communities, facilities = write_sample_city(folder)
@@ -904,6 +922,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         working_crs=None,
         workers=1,
         strict=False,
+        as_of=args.as_of or SAMPLE_AS_OF,
         quiet=args.quiet,
         out=str(report_path),
         debug=getattr(args, "debug", False),
@@ -914,7 +933,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         print(
             "\nSynthetic sample city (not real places). Rerun it yourself with:\n"
             f"  livable evaluate --communities {communities} --facilities {facilities} "
-            f"--out {report_path}",
+            f"--as-of {ns.as_of} --out {report_path}",
             file=out,
         )
         for line in lines:
@@ -1178,10 +1197,17 @@ def _cmd_handbook(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _iso_date(text: str) -> datetime.date:
+    from livable.engine import as_of_date
+
     try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{show(text)}: give a date as YYYY-MM-DD") from None
+        day = as_of_date(text)
+    except InputError:
+        day = None
+    if day is None:
+        raise argparse.ArgumentTypeError(
+            f"{show(text)} is not a date: give YYYY-MM-DD (e.g. 2021-06-30)"
+        )
+    return day
 
 
 def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
@@ -1211,15 +1237,18 @@ def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
         from livable.models.results import as_report
         from livable.report.assessment import plan_stage, write_assessment_xlsx
 
+        report = as_report(data)
         if args.date:
             date = args.date
+        elif report.as_of is not None:
+            date = report.as_of
         elif args.report == STDIO:
             date = datetime.date.today()
         else:
             date = datetime.date.fromtimestamp(Path(args.report).stat().st_mtime)
         baseline = None if args.baseline is None else as_report(args.baseline)
         path = write_assessment_xlsx(
-            as_report(data),
+            report,
             args.xlsx,
             date=date,
             baseline=baseline,

@@ -135,6 +135,10 @@ def _category(category: str | None, zh: bool) -> str:
     return label.label_zh if zh else label.label_en
 
 
+_FURTHER = (", an additional category for its size", "需增加这一保障品类，")
+"""How a gap names a type beyond the 12 ones (``P4`` 大、中型社区适当增加保障品类)."""
+
+
 class TwelveOnes(Indicator):
     """``P4``: each of the "12 ones" within the circle, in the count the size class needs."""
 
@@ -147,7 +151,8 @@ class TwelveOnes(Indicator):
     reads = FLAG_QUALIFIERS  # facility properties: 放心早餐网点, 特色餐馆
     unit = "types met"
     rule = (
-        "Every facility type the profile requires (the 12 ones) has at least the count its "
+        "Every facility type the profile requires (the 12 ones, and for medium and large "
+        "communities their further categories) has at least the count its "
         "size class needs within the community's circle (1.2 km or enlarged); of the "
         "qualified types only branded stores, trusted-breakfast outlets and specialty "
         "restaurants count where the facilities say (else the grade is provisional)."
@@ -174,24 +179,26 @@ class TwelveOnes(Indicator):
                     continue
             if have >= need:
                 continue
+            # P4 大、中型社区适当增加保障品类: a type beyond the 12 ones is a further category
+            more_en, more_zh = ("", "") if ftype.twelve_ones else _FURTHER
             if have == 0:
                 en = (
                     f"No {ftype.label_en} within {r:,.0f} m of the centre (nearest: "
-                    f"{_m(access.nearest_m)}); a {size.label_en} needs {need}."
+                    f"{_m(access.nearest_m)}); a {size.label_en} needs {need}{more_en}."
                 )
                 zh = (
                     f"社区中心{r:.0f}米范围内没有{ftype.label_zh}"
                     f"（{_m_zh(access.nearest_m, profile.search_radius_m)}）；"
-                    f"{size.label_zh}需要{need}处。"
+                    f"{size.label_zh}{more_zh}需要{need}处。"
                 )
             else:
                 en = (
                     f"Only {have} {ftype.label_en} within {r:,.0f} m of the centre; "
-                    f"a {size.label_en} needs {need}."
+                    f"a {size.label_en} needs {need}{more_en}."
                 )
                 zh = (
                     f"社区中心{r:.0f}米范围内{ftype.label_zh}仅{have}处；"
-                    f"{size.label_zh}需要{need}处。"
+                    f"{size.label_zh}{more_zh}需要{need}处。"
                 )
             gaps.append(
                 Gap(
@@ -207,14 +214,17 @@ class TwelveOnes(Indicator):
             )
         met = len(required_types) - len(gaps)
         total = len(required_types)
+        further = any(not context.facility_types[t].twelve_ones for t in required_types)
+        what_en = f" (the 12 ones and a {size.label_en}'s further categories)" if further else ""
+        what_zh = f"“12个一”及{size.label_zh}增加的保障品类" if further else "“12个一”"
         if gaps:
             return self.result(
                 "failed",
                 met,
-                f"{met} of {total} required facility types present in the circle in the "
-                f"counts a {size.label_en} needs; short: "
+                f"{met} of {total} required facility types{what_en} present in the circle in "
+                f"the counts a {size.label_en} needs; short: "
                 + ", ".join(f"{_label(context, g, False)} ({g.found}/{g.required})" for g in gaps),
-                f"“12个一”中{met}类达到{size.label_zh}的配置数量（共{total}类）；不足："
+                f"{what_zh}中{met}类达到{size.label_zh}的配置数量（共{total}类）；不足："
                 + "、".join(
                     f"{_label(context, g, True)}（现有{g.found}处，需要{g.required}处）"
                     for g in gaps
@@ -226,9 +236,9 @@ class TwelveOnes(Indicator):
         return self.result(
             "passed",
             met,
-            f"all {total} required facility types present in the circle in the counts a "
-            f"{size.label_en} needs",
-            f"“12个一”{total}类设施齐全，达到{size.label_zh}的配置数量",
+            f"all {total} required facility types{what_en} present in the circle in the "
+            f"counts a {size.label_en} needs",
+            f"{what_zh}{'共' if further else ''}{total}类设施齐全，达到{size.label_zh}的配置数量",
             provisional=tuple(provisional),
         )
 

@@ -48,6 +48,7 @@ True
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import os
@@ -62,10 +63,22 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.polygon import orient
 
-__all__ = ["SAMPLE_SEED", "SampleCity", "generate_sample_city", "write_sample_city"]
+__all__ = [
+    "SAMPLE_AS_OF",
+    "SAMPLE_SEED",
+    "SampleCity",
+    "generate_sample_city",
+    "write_sample_city",
+]
 
 SAMPLE_SEED: Final = 2020
 """The seed of the sample shipped with ``livable demo``."""
+
+SAMPLE_AS_OF: Final = datetime.date(2021, 6, 30)
+"""The date ``livable demo`` evaluates the sample city as of (``--as-of``): mid-way through
+the plan's stage 2 (基本宜居, ``P6``), 184 days before the targets' deadline, so the demo's
+summary shows a stage with a target and the days left; fixed, so the demo's report has
+the same bytes whatever the day."""
 
 _FloatArray = npt.NDArray[np.float64]
 _BoolArray = npt.NDArray[np.bool_]
@@ -121,7 +134,8 @@ _CATEGORIES: Final[Mapping[str, tuple[float, tuple[str, ...]]]] = {
 _TIER_OF: Final[Mapping[str, float]] = {
     ftype: tier for tier, types in _CATEGORIES.values() for ftype in types
 }
-# required counts of the 12 ones: (small, medium, large)
+# required counts of the 12 ones and of the further categories of medium and large
+# communities (P4 大、中型社区适当增加保障品类): (small, medium, large)
 _REQUIRED: Final[Mapping[str, tuple[int, int, int]]] = {
     "transit_stop": (1, 2, 3),
     "convenience_store": (1, 2, 3),
@@ -135,6 +149,9 @@ _REQUIRED: Final[Mapping[str, tuple[int, int, int]]] = {
     "government_service_station": (1, 1, 1),
     "breakfast_outlet": (1, 2, 3),
     "restaurant": (2, 3, 5),
+    "parcel_point": (0, 1, 2),
+    "school": (0, 0, 1),
+    "bank": (0, 0, 1),
 }
 _POPULATION_BANDS: Final = ((1_800, 4_700), (5_400, 11_500), (12_600, 21_000))
 _RADIUS_M: Final = 1200.0
@@ -530,6 +547,7 @@ def _plan(rng: np.random.Generator, site: _Site, stem: str) -> _Plan:
         exact["fitness_venue"] = ((_REQUIRED["fitness_venue"][size], 0.0, _band("fitness_venue")),)
         excluded["fitness_venue"] = radius
     elif role == "Lk":
+        size = 0  # a small community: school and parcel_point are further categories above it
         for ftype in ("school", "parcel_point", "attraction", "entertainment_venue"):
             exact[ftype] = ()
             excluded[ftype] = radius
@@ -753,10 +771,12 @@ def _supply(placer: _Placer, owner: int) -> None:
             continue
         if not placer.count(owner, types, tier):
             add(own[0], tier_only=True)
-    for ftype in _TWELVE_ONES:
-        if ftype in plan.exact or ftype in plan.excluded:
+    for ftype, counts in _REQUIRED.items():
+        # a type kept out of the whole circle is a designed gap; one kept out of a tier only
+        # (Lb: no bank within 400 m) is still placed farther out
+        if ftype in plan.exact or plan.excluded.get(ftype, 0.0) >= radius or not counts[plan.size]:
             continue
-        need = _REQUIRED[ftype][plan.size] + plan.more
+        need = counts[plan.size] + plan.more
         for _ in range(need - placer.count(owner, [ftype], radius)):
             add(ftype)
     if plan.kinds:

@@ -37,18 +37,21 @@ from livable.models.results import (
     read_report,
 )
 from livable.models.vocabulary import (
+    BEFORE_STAGE_ID,
     CATEGORIES,
     FACILITY_TYPES,
     FLAG_QUALIFIERS,
     KEY_CONTENTS,
     QUALIFIERS,
     REQUIREMENTS,
+    TARGET_IDS,
     TWELVE_ONES,
     Community,
     Facility,
     FacilityType,
     Grade,
     KeyContent,
+    PlanStage,
     Requirement,
     ServiceCategory,
     SizeClass,
@@ -57,6 +60,7 @@ from livable.models.vocabulary import (
 )
 
 __all__ = [
+    "BEFORE_STAGE_ID",
     "CATEGORIES",
     "FACILITY_TYPES",
     "FLAG_QUALIFIERS",
@@ -64,6 +68,7 @@ __all__ = [
     "QUALIFIERS",
     "REQUIREMENTS",
     "SCHEMA_VERSION",
+    "TARGET_IDS",
     "TWELVE_ONES",
     "ClosestCommunity",
     "Community",
@@ -78,6 +83,7 @@ __all__ = [
     "InputNote",
     "KeyContent",
     "NearbyFacility",
+    "PlanStage",
     "PluginInfo",
     "Provisional",
     "Rejection",

@@ -210,6 +210,8 @@ def write_report_parquet(report: Any, path: str | os.PathLike[str]) -> Path:
     table = pa.Table.from_arrays(list(columns.values()), names=list(columns))
     geo = geo_metadata(geoms, covering=False)
     meta = {b"geo": json.dumps(geo).encode(), b"livable_version": report.livable_version.encode()}
+    if report.as_of is not None:  # the date the report describes (evaluate --as-of)
+        meta[b"as_of"] = report.as_of.isoformat().encode()
     table = table.replace_schema_metadata(meta)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)

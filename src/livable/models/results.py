@@ -7,6 +7,7 @@ shipped as ``livable/schemas/report.schema.json``.
 
 from __future__ import annotations
 
+import datetime
 import html
 import importlib
 import os
@@ -41,7 +42,7 @@ from livable.models.serialize import (
     write_rows,
 )
 from livable.models.summary import ClosestCommunity, GapCount, Summary, ZoneSummary, html_table
-from livable.models.vocabulary import Grade, Zone
+from livable.models.vocabulary import Grade, PlanStage, Zone
 
 __all__ = [
     "NOTE_EXAMPLES",
@@ -574,6 +575,11 @@ class Report:
     """Provider facts about the whole run (e.g. ``network``: the graph, rejected streets,
     facilities off the network); written as ``details`` when not empty."""
     schema_version: str = SCHEMA_VERSION
+
+    @property
+    def as_of(self) -> datetime.date | None:
+        """The date the report describes (``evaluate --as-of``; the summary's ``as_of``)."""
+        return self.summary.as_of
 
     def __repr__(self) -> str:
         s = self.summary
@@ -1188,6 +1194,33 @@ def _optional_float(value: Any) -> float | None:
     return None if value is None else converter.structure(value, float)
 
 
+def _day(value: Any) -> datetime.date | None:
+    """A ``YYYY-MM-DD`` text as a date (``null`` stays ``None``)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) != 10:
+        raise TypeError(f"expected a date YYYY-MM-DD, not {value!r}")
+    return datetime.date.fromisoformat(value)
+
+
+def _iso(value: datetime.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+register(
+    PlanStage,
+    [
+        Field("id", str),
+        Field("label_en", str),
+        Field("label_zh", str),
+        Field("start", _day, dump=_iso),
+        Field("end", _day, dump=_iso),
+        Field("clause", str),
+        Field("targets", tuple[str, ...]),
+    ],
+)
+
+
 _TARGET_GAPS = ("livable_share", "happy_share_central", "happy_share_peripheral")
 
 
@@ -1254,6 +1287,13 @@ register(
             ],
         ),
         Field("target_gaps", _load_target_gaps, get=_summary_target_gaps),
+        Field("as_of", _day, dump=_iso, omit=lambda s, _: s.as_of is None),
+        Field("stage", PlanStage, omit=lambda s, _: s.stage is None),
+        Field(
+            "days_to_deadline",
+            get=lambda s, _: s.days_to_deadline,
+            omit=lambda s, _: s.days_to_deadline is None,
+        ),
         Field("groups", tuple[ZoneSummary, ...]),
         Field("top_gaps", _load_summary_top_gaps, attr=None, many=True, get=_summary_top_gaps),
         Field("closest", tuple[ClosestCommunity, ...]),

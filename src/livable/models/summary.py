@@ -11,6 +11,7 @@ the grades against the targets. Every input value is escaped and cut
 
 from __future__ import annotations
 
+import datetime
 import html
 import math
 import unicodedata
@@ -20,7 +21,7 @@ import attrs
 
 from livable._text import escape, show
 from livable.models.serialize import round_share
-from livable.models.vocabulary import Grade, Zone
+from livable.models.vocabulary import BEFORE_STAGE_ID, Grade, PlanStage, Zone
 
 __all__ = [
     "ClosestCommunity",
@@ -207,10 +208,34 @@ class Summary:
     """Share of the scored indicators city-wide that could be assessed."""
     deadline: str | None = None
     """The date of the targets (``P6``: end of 2021)."""
+    as_of: datetime.date | None = None
+    """The date the report describes (``evaluate --as-of``, default the day of the run)."""
+    stage: PlanStage | None = None
+    """The stage of the plan (``P6``) that :attr:`as_of` falls in, with the targets it
+    works towards (:meth:`livable.Profile.stage_of`; ``id`` ``before`` before the
+    first stage); ``None`` without a date or without stages in the profile."""
     target_gaps: Mapping[str, float | None] | None = attrs.field(default=None, eq=False)
     """The ``target_gaps`` member as read from a ``report.json``; ``None`` for a summary
     of an evaluation, whose gaps are worked out from the unrounded shares. Kept so that a
     report read back writes the same numbers (the shares in the file are rounded)."""
+
+    @property
+    def days_to_deadline(self) -> int | None:
+        """Days from :attr:`as_of` to the targets' :attr:`deadline` (negative once it has
+        passed); ``None`` without both.
+
+        >>> import datetime
+        >>> s = Summary(communities=0, evaluated=0, rejected=0, not_livable=0, livable=0,
+        ...     happy=0, livable_share=None, happy_share=None, happy_share_central=None,
+        ...     happy_share_peripheral=None, target_livable_share=1.0,
+        ...     target_happy_share_central=0.5, target_happy_share_peripheral=0.3,
+        ...     deadline="2021-12-31", as_of=datetime.date(2021, 6, 30))
+        >>> s.days_to_deadline
+        184
+        """
+        if self.as_of is None or self.deadline is None:
+            return None
+        return (datetime.date.fromisoformat(self.deadline) - self.as_of).days
 
     def level(self, level: str) -> tuple[ZoneSummary, ...]:
         """The groups of one level (``city``, ``zone``, ``district``, ``subdistrict``)."""
@@ -354,6 +379,63 @@ def html_table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
+_TARGET_WORDS = {
+    "livable_share": ("livable share", "宜居占比", "宜居社区"),
+    "happy_share_central": ("happy share, central", "中心城区幸福占比", "幸福社区"),
+    "happy_share_peripheral": ("happy share, peripheral", "周边城区幸福占比", "幸福社区"),
+}
+
+
+def _stage_lines(
+    s: Summary,
+    stage: PlanStage,
+    as_of: datetime.date,
+    actual: Mapping[str, float | None],
+    target: Mapping[str, float],
+    needed: Mapping[str, int | None],
+) -> list[str]:
+    """Where the report's date stands (``P6``): its stage, that stage's targets and how
+    far they are, and the days to (or since) the targets' deadline."""
+    if stage.start is None:
+        when = f"to {stage.end}" if stage.end else ""
+    elif stage.end is None:
+        when = f"from {stage.start}, ongoing 持续推进"
+    else:
+        when = f"{stage.start} to {stage.end}"
+    lines = [
+        "",
+        f"as of 截至 {as_of}: {stage.label_en} {stage.label_zh}" + (f" ({when})" if when else ""),
+    ]
+    if not stage.targets:
+        what = "the plan has not started" if stage.id == BEFORE_STAGE_ID else "no share target"
+        zh = "方案尚未实施" if stage.id == BEFORE_STAGE_ID else "本阶段不设占比目标"
+        lines.append(f"  {what} {zh}")
+    for key in stage.targets:
+        en, zh, grade_zh = _TARGET_WORDS[key]
+        have, goal, short = actual.get(key), target[key], needed.get(key)
+        if have is None:
+            lines.append(f"  {en} {zh}: no community 无社区 (target 目标 {_pct(goal)})")
+            continue
+        head = f"  {en} {zh}: {_pct(have)} against the target 目标 {_pct(goal)}"
+        if not short:
+            lines.append(f"{head}, met 已达到目标")
+        else:
+            lines.append(
+                f"{head}, {short} {'community' if short == 1 else 'communities'} still "
+                f"needed 尚需{short}个社区建成{grade_zh}"
+            )
+    days = s.days_to_deadline
+    if days is not None:
+        if days > 0:
+            left = f"{days} days to go 还有{days}天"
+        elif days == 0:
+            left = "today 今天到期"
+        else:
+            left = f"passed {-days} days ago 已过{-days}天"
+        lines.append(f"  deadline 目标期限 {s.deadline}: {left}")
+    return lines
+
+
 def summary_lines(s: Summary) -> list[str]:
     """The lines of the summary table (``str(summary)``).
 
@@ -432,6 +514,8 @@ def summary_lines(s: Summary) -> list[str]:
             _met(actual[key], target[key]),
         )
         lines.append(_row([(label, 0), *zip(values, (w for _, w in widths), strict=True)], 38))
+    if s.stage is not None and s.as_of is not None:
+        lines += _stage_lines(s, s.stage, s.as_of, actual, target, needed)
     if s.unzoned:
         lines.append(f"  {s.unzoned} communities without a zone 未划分城区类别，不计入幸福目标")
         if s.unlisted_districts:

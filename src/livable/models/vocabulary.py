@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import datetime
 import enum
 import re
 import types
@@ -27,18 +28,21 @@ from shapely.geometry.base import BaseGeometry
 from livable._numbers import finite_float, is_number
 
 __all__ = [
+    "BEFORE_STAGE_ID",
     "CATEGORIES",
     "FACILITY_TYPES",
     "FLAG_QUALIFIERS",
     "KEY_CONTENTS",
     "QUALIFIERS",
     "REQUIREMENTS",
+    "TARGET_IDS",
     "TWELVE_ONES",
     "Community",
     "Facility",
     "FacilityType",
     "Grade",
     "KeyContent",
+    "PlanStage",
     "Requirement",
     "ServiceCategory",
     "SizeClass",
@@ -406,6 +410,75 @@ class SizeClass:
     label_zh: str = attrs.field(validator=_non_empty)
     min_population: int = attrs.field(validator=attrs.validators.ge(0))
     clause: str = "P4"
+
+
+TARGET_IDS: tuple[str, ...] = ("livable_share", "happy_share_central", "happy_share_peripheral")
+"""The city targets of ``P6`` (the profile's ``[targets]`` shares), in the summary's order."""
+
+
+def _date(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+        raise TypeError(f"{attribute.name} must be a date, not {value!r}")
+
+
+def _target_ids(_inst: object, _attribute: object, value: tuple[str, ...]) -> None:
+    for target in value:
+        if target not in TARGET_IDS:
+            raise ValueError(f"{target!r} is not a target ({', '.join(TARGET_IDS)})")
+
+
+BEFORE_STAGE_ID = "before"
+"""The id of the time before a profile's first stage (:meth:`PlanStage.before`)."""
+
+
+@attrs.frozen
+class PlanStage:
+    """A stage of the plan (``P6``, 三、实施步骤) with its dates and the targets it sets.
+
+    ``start`` and ``end`` are the first and the last day (``end`` ``None``: ongoing, as
+    the plan's 第三阶段 持续推进; ``start`` ``None`` only for
+    :data:`~livable.models.vocabulary.BEFORE_STAGE_ID`, the time before a profile's first
+    stage); ``targets`` names the profile's ``[targets]`` shares
+    (:data:`~livable.models.vocabulary.TARGET_IDS`) the stage works towards.
+
+    >>> import datetime
+    >>> s = PlanStage("basically_livable", "stage 2: basically livable", "第二阶段：基本宜居",
+    ...               datetime.date(2020, 10, 1), datetime.date(2021, 12, 31),
+    ...               targets=("livable_share",))
+    >>> s.contains(datetime.date(2021, 12, 31)), s.contains(datetime.date(2022, 1, 1))
+    (True, False)
+    """
+
+    id: str = attrs.field(validator=_check_id)
+    label_en: str = attrs.field(validator=_non_empty)
+    label_zh: str = attrs.field(validator=_non_empty)
+    start: datetime.date | None = attrs.field(validator=_date)
+    end: datetime.date | None = attrs.field(default=None, validator=_date)
+    clause: str = "P6"
+    targets: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_target_ids)
+
+    def __attrs_post_init__(self) -> None:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"stage {self.id!r} ends ({self.end}) before it starts ({self.start})")
+
+    @classmethod
+    def before(cls, first: PlanStage) -> PlanStage:
+        """The time before ``first``, the plan's first stage: no start, no target.
+
+        >>> import datetime
+        >>> s1 = PlanStage("evaluation", "stage 1: evaluation", "第一阶段：建设评价",
+        ...                datetime.date(2020, 7, 1), datetime.date(2020, 9, 30))
+        >>> PlanStage.before(s1).end, PlanStage.before(s1).label_zh
+        (datetime.date(2020, 6, 30), '实施前')
+        """
+        end = None if first.start is None else first.start - datetime.timedelta(days=1)
+        return cls(BEFORE_STAGE_ID, "before the plan", "实施前", None, end, clause=first.clause)
+
+    def contains(self, date: datetime.date) -> bool:
+        """Whether ``date`` falls within the stage (both ends included)."""
+        return (self.start is None or self.start <= date) and (self.end is None or date <= self.end)
 
 
 def _optional_text(value: object) -> str | None:

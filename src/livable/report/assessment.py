@@ -9,8 +9,9 @@ and the ``P6`` stage of the report's date; with a ``baseline`` report, the chang
 it (:func:`~livable.diff`). :func:`write_assessment_xlsx` writes them as the sheets of a
 workbook, column headers in Chinese first, English beside them (``社区数 communities``).
 
-The report carries no date: give ``date`` (the CLI's ``--date``; the CLI's default is
-the day the report file was last written). :func:`plan_stage` names the stage.
+``date`` is the date to report on (the CLI's ``--date``; the CLI's default is the
+report's ``as_of``, for an older report without one the day its file was last written).
+:func:`plan_stage` names the stage, from the report's own stage on its date.
 
 >>> import datetime, livable
 >>> from livable.testing import community
@@ -27,10 +28,10 @@ import datetime
 from collections.abc import Mapping
 from pathlib import Path
 
-import attrs
-
-from livable.models import ReportSource, ZoneSummary, as_report
+from livable.errors import LivableError
+from livable.models import PlanStage, Report, ReportSource, ZoneSummary, as_report
 from livable.models.serialize import round_share
+from livable.profile import Profile, load_profile
 from livable.report.coverage import GroupCoverage, ResidentSource, coverage
 from livable.report.diff import CommunityChange, GroupChange, ReportDiff, diff
 from livable.report.export import Cell, Table, write_workbook
@@ -44,59 +45,30 @@ __all__ = [
 ]
 
 
-@attrs.frozen
-class PlanStage:
-    """A stage of the plan (``P6``): its id, Chinese and English names and dates."""
-
-    id: str
-    label_zh: str
-    label_en: str
-    start: datetime.date | None
-    end: datetime.date | None
-
-
-_STAGES = (
-    PlanStage("before", "实施前", "before the plan", None, datetime.date(2020, 6, 30)),
-    PlanStage(
-        "evaluation",
-        "第一阶段：摸底评估",
-        "stage 1: evaluation",
-        datetime.date(2020, 7, 1),
-        datetime.date(2020, 9, 30),
-    ),
-    PlanStage(
-        "basically_livable",
-        "第二阶段：基本宜居",
-        "stage 2: basically livable",
-        datetime.date(2020, 10, 1),
-        datetime.date(2021, 12, 31),
-    ),
-    PlanStage(
-        "quality",
-        "第三阶段：品质提升（目标期限已过）",
-        "stage 3: quality (the targets' deadline has passed)",
-        datetime.date(2022, 1, 1),
-        None,
-    ),
-)
-
-
-def plan_stage(date: datetime.date) -> PlanStage:
-    """The ``P6`` stage of a date: before the plan, evaluation (Jul-Sep 2020), basically
-    livable (Oct 2020 - Dec 2021, the targets' deadline), then quality.
+def plan_stage(date: datetime.date, profile: str | Path | Profile = "xian-2020") -> PlanStage:
+    """The ``P6`` stage of a date in a profile's ``stages`` (default the built-in
+    ``xian-2020``: before the plan, 建设评价 Jul-Sep 2020, 基本宜居 Oct 2020 - Dec 2021,
+    the targets' deadline, then 品质提升, ongoing).
 
     >>> import datetime
     >>> plan_stage(datetime.date(2021, 12, 31)).id
     'basically_livable'
-    >>> plan_stage(datetime.date(2026, 12, 6)).label_en
-    "stage 3: quality (the targets' deadline has passed)"
+    >>> plan_stage(datetime.date(2026, 12, 6)).label_zh
+    '第三阶段：品质提升'
     """
-    for stage in _STAGES:
-        if (stage.start is None or stage.start <= date) and (
-            stage.end is None or date <= stage.end
-        ):
-            return stage
-    raise AssertionError("the stages cover every date")  # pragma: no cover
+    prof = load_profile(profile)
+    stage = prof.stage_of(date)
+    if stage is None:
+        raise LivableError(f"profile {prof.id!r} has no stages ([[stages]]) to place {date} in")
+    return stage
+
+
+def _stage_of(report: Report, date: datetime.date) -> PlanStage:
+    """The stage of ``date``: the report's own when it is the report's date (its profile's
+    stages), else the built-in profile's."""
+    if report.summary.stage is not None and report.as_of == date:
+        return report.summary.stage
+    return plan_stage(date)
 
 
 ASSESSMENT_COLUMNS: Mapping[str, tuple[str, str]] = {
@@ -249,7 +221,7 @@ def assessment_tables(
     0
     """
     data = as_report(report)
-    stage = plan_stage(date)
+    stage = _stage_of(data, date)
     cov = coverage(data, residents=residents)
     d = (
         None

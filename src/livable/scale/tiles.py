@@ -45,6 +45,7 @@ True
 
 from __future__ import annotations
 
+import datetime
 import math
 import multiprocessing
 import tomllib
@@ -575,6 +576,8 @@ def prepare_tasks(
     """
     options_pm = dict(plugin_options or {})
     pm = plugins if plugins is not None else PluginManager(**options_pm)
+    # one date for every tile (a run across midnight still describes one day)
+    settings = attrs.evolve(settings, as_of=settings.as_of or datetime.date.today())
     prof = resolve_profile(settings.profile, pm)
     types_ = pm.facility_types()
     names = attribute_names(pm.indicators())
@@ -704,6 +707,7 @@ def merge_tiles(
         rejected=len(rejected),
         profile=profile,
         facility_types=plugins.facility_types(),
+        as_of=tiles[0].summary.as_of,  # every tile has its run's date (prepare_tasks)
     )
     # plugin-level faults once, then faults on communities in community order (as a
     # single pass meets them)
