@@ -114,4 +114,4 @@ def test_the_further_categories_are_documented_assumptions_with_their_sources():
         text = PROFILE.assumptions[f"required.{t}"]
         assert "GB 50180-2018" in text and "compiled default" in text
     assert "完整居住社区建设标准" in PROFILE.assumptions["required.parcel_point"]
-    assert "table B.0.1" in PROFILE.assumptions["required.school"]
+    assert "appendix B" in PROFILE.assumptions["required.school"]

@@ -26,15 +26,15 @@ import report_cases
 from livable.cli import main
 
 REPORT_SHA256 = {
-    "demo": "78466d1f05951045cdad0129d9a730aa5ccdb49bfa58f8ab7a8935c1bf5ca1e3",
-    "ok_euclidean": "79309cf2d1cfc3754c3f6262bd211a6e7804ba88e30a79aba3273e69689fac35",
-    "ok_geodesic": "4ccf6d63b5c8c1be26394a4615dee2b912f9518b8109145bd6932b77d26096f6",
-    "sample_city": "657f20dd2ecbdb9f529a5bb694ac79481832abee09743d69442addbc5ccb8bf2",
-    "sample_tiles": "657f20dd2ecbdb9f529a5bb694ac79481832abee09743d69442addbc5ccb8bf2",
-    "river_network": "748ec09b6d2e21e4874a6792d8d7f8726bb301f480e41f2a47c7c390d8d5ae63",
-    "residents": "86fdd7b5158219b4702a60f0bdf7f7abefaed6274f6759de535ebed21b933e4a",
-    "district_plugin": "fbaddaa666664715aad8f67753a6af6bf6c06ff71250e1ed8948cb7639d646f7",
-    "skipped_and_repaired": "f1e8ce687d19634d05a06325e72160bbcffca6e30e04aea3f594de4e35ff8768",
+    "demo": "32121f33b96c9552b947924464073c9c676ea4ed82996a8e2ec84c650bb832a5",
+    "ok_euclidean": "20ff67cdab35ff12b21fc5371dc82d1630b228ddb3cb0cc63eb36ef4b98976d1",
+    "ok_geodesic": "d14b74ab8ead8037fbbf624289738dea37bf4c3e7f7c7df582baf33f3c2b16e7",
+    "sample_city": "811c2d49da5052b44c44215b5e706a5fd2991809b36b2563c767a1f2ed0c73cf",
+    "sample_tiles": "811c2d49da5052b44c44215b5e706a5fd2991809b36b2563c767a1f2ed0c73cf",
+    "river_network": "c1ec5c9b8fc0e23d815014ba63f8fc82aca9dddad2a8999f4e9446b3571ec3fc",
+    "residents": "078a09838868687e761cde91ae315530c0dd843a12f7174bc140bb699373ec36",
+    "district_plugin": "1e29ee55134e6464d61e1cb65b482a97bbae2e54cf86f9c70c6723928081589b",
+    "skipped_and_repaired": "f0c33ea0ec98c9fada781a785bdb07a45328e5e357da93276774d743403e0c5d",
 }
 
 PRODUCT_SHA256 = {
