@@ -156,7 +156,7 @@ def test_the_further_categories_of_medium_and_large_communities_are_documented()
     assert further, "medium and large communities need further categories"
     for t in further:
         text = PROFILE.assumptions[f"required.{t}"]
-        assert "GB 50180-2018" in text and "table" in text and "compiled default" in text
+        assert "GB 50180-2018" in text and "appendix B" in text and "compiled default" in text
         assert PROFILE.required_count(t, "small") == 0
 
 
