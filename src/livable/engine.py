@@ -41,7 +41,7 @@ from livable.geometry.crs import Projector, choose_working_crs
 from livable.geometry.extent import MAX_SCALE_ERROR, far_communities, scale_error_of
 from livable.geometry.providers import DetailProvider, DistanceProvider, IsochroneProvider
 from livable.grading import GRADE_ROLES, grade_community, summarize, with_role
-from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
+from livable.indicators.base import CommunityContext, FacilityFilter, Indicator, PerFacility
 from livable.indicators.base import role_of as indicator_role
 from livable.io.account import accounted, missing_types, rejection_notes
 from livable.io.crs import resolve_crs
@@ -622,6 +622,7 @@ def _community_results(
     comms = layers.communities.communities
     center_lon, center_lat = projector.inverse(circles.x, circles.y)
     results: list[CommunityResult] = []
+    circle_counts = _CircleCounts(measured.table, layers.facilities, tuple(run.types))
     for i, comm in enumerate(comms):
         if i % 256 == 0:
             progress("indicators", i / max(len(comms), 1))
@@ -634,6 +635,7 @@ def _community_results(
             layers.facilities,
             (float(center_lon[i]), float(center_lat[i])),
             skipped,
+            circle_counts,
         )
         if measured.resident_shares is not None:
             result = attrs.evolve(result, resident_access=measured.resident_shares[i])
@@ -1249,6 +1251,35 @@ class _Columns(Mapping[str, np.ndarray]):
         return len(self._FIELDS)
 
 
+class _CircleCounts:
+    """How many facilities of a type within each community's circle a
+    :class:`~livable.indicators.base.PerFacility` filter selects: the filter decided once
+    per facility of the type, the counts of every community at once, kept per filter key."""
+
+    def __init__(self, table: AccessTable, layer: FacilityLayer, type_ids: Sequence[str]):
+        self._table, self._layer = table, layer
+        self._code_of = {t: j for j, t in enumerate(type_ids)}
+        self._types: np.ndarray | None = None
+        self._counts: dict[tuple[PerFacility, int], np.ndarray] = {}
+
+    def counts(self, facility_type: str, where: PerFacility) -> np.ndarray | None:
+        """Every community's count (``None`` for a type the run does not know)."""
+        code = self._code_of.get(facility_type)
+        if code is None:
+            return None
+        counts = self._counts.get((where, code))
+        if counts is None:
+            if self._types is None:
+                self._types = np.asarray(self._layer.types)
+            index = np.flatnonzero(self._types == facility_type)
+            keep = np.zeros(len(self._layer), dtype=bool)
+            if index.size:
+                columns = _Columns(self._layer, index, np.full(index.size, np.nan))
+                keep[index] = np.asarray(where(columns), dtype=bool)
+            counts = self._counts[(where, code)] = self._table.counts_in_circle_where(code, keep)
+        return counts
+
+
 class _LazyNearby(Sequence[NearbyFacility]):
     """Facilities near a centre as a sequence whose items are built when read."""
 
@@ -1333,6 +1364,7 @@ def _evaluate_one(
     layer: FacilityLayer,
     center: tuple[float, float],
     skipped: list[Skipped],
+    circle_counts: _CircleCounts,
 ) -> CommunityResult:
     """The indicators of one community, then its grade and gaps (:mod:`livable.grading`)."""
     profile, types, pm = run.profile, run.types, run.plugins
@@ -1356,6 +1388,15 @@ def _evaluate_one(
             idx, dist = idx[keep], dist[keep]
         return _LazyNearby(layer, idx, dist)
 
+    def count(facility_type: str, where: FacilityFilter | None) -> int:
+        if where is None:
+            entry = access.get(facility_type)
+            return 0 if entry is None else entry.count_in_circle
+        if isinstance(where, PerFacility):
+            counts = circle_counts.counts(facility_type, where)
+            return 0 if counts is None else int(counts[i])
+        return len(in_circle(facility_type, where))
+
     context = CommunityContext(
         community=comm,
         profile=profile,
@@ -1364,6 +1405,7 @@ def _evaluate_one(
         access=access,
         facility_types=types,
         in_circle=in_circle,
+        count=count,
     )
     results: list[IndicatorResult] = []
     for indicator in run.indicators:

@@ -236,14 +236,7 @@ class SearchCircleLists:
         if type_code is None:
             f, d = self._points(np.array([origin], dtype=np.int64), None)[1:]
         else:
-            lists = self._by_type.get(type_code)
-            if lists is None:
-                n = len(self.origins)
-                o, f, d = self._points(np.arange(n, dtype=np.int64), type_code)
-                indptr = np.zeros(n + 1, dtype=np.int64)
-                np.cumsum(np.bincount(o, minlength=n), out=indptr[1:])
-                lists = self._by_type[type_code] = (indptr, f, d)
-            indptr, f, d = lists
+            indptr, f, d = self._type_lists(type_code)
             lo, hi = int(indptr[origin]), int(indptr[origin + 1])
             f, d = f[lo:hi], d[lo:hi]
         a = self.areas
@@ -257,6 +250,31 @@ class SearchCircleLists:
             d = np.concatenate([d, a.distance_m[sel]])
         order = np.lexsort((f, d))
         return f[order], d[order]
+
+    def _type_lists(self, type_code: int) -> tuple[IntArray, IntArray, FloatArray]:
+        """The point facilities of one type within every origin's circle, as CSR arrays
+        (unsorted within an origin): one bulk search, kept."""
+        lists = self._by_type.get(type_code)
+        if lists is None:
+            n = len(self.origins)
+            o, f, d = self._points(np.arange(n, dtype=np.int64), type_code)
+            indptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(o, minlength=n), out=indptr[1:])
+            lists = self._by_type[type_code] = (indptr, f, d)
+        return lists
+
+    def counts_where(self, type_code: int, keep: npt.NDArray[np.bool_]) -> IntArray:
+        """Per origin, how many facilities of one type within its circle ``keep`` selects
+        (``keep`` has one entry per facility): no list is sorted."""
+        n = len(self.origins)
+        indptr, f, _d = self._type_lists(type_code)
+        origin = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+        counts = np.bincount(origin[keep[f]], minlength=n)
+        a = self.areas
+        sel = (a.type_code == type_code) & (a.distance_m <= self.radius_m[a.origin])
+        sel &= keep[a.facility]
+        counts += np.bincount(a.origin[sel], minlength=n)
+        return counts.astype(np.int64)
 
     def csr(self) -> tuple[IntArray, IntArray, FloatArray]:
         """Every origin's list at once (see ``AccessTable.circle_lists``): one bulk search."""

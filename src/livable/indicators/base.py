@@ -49,6 +49,7 @@ __all__ = [
     "CommunityContext",
     "FacilityFilter",
     "Indicator",
+    "PerFacility",
     "echo_zh",
     "role_of",
 ]
@@ -95,6 +96,29 @@ boolean array of the facilities to keep."""
 
 
 @attrs.frozen
+class PerFacility:
+    """A :data:`FacilityFilter` that decides each facility on its own columns alone (never
+    ``distance_m``): the engine decides it once per facility of a run, and counts every
+    community's selection at once (:meth:`CommunityContext.count_in_circle`).
+
+    Filters with equal ``key`` select the same facilities (the engine keeps one decision
+    per key and facility type).
+
+    >>> import numpy as np
+    >>> big = PerFacility(("big", 3.0), lambda c: np.asarray(c["quality"]) >= 3.0)
+    >>> big({"quality": np.array([2.0, 4.0])}).tolist(), big == PerFacility(("big", 3.0), len)
+    ([False, True], True)
+    """
+
+    key: tuple[Any, ...]
+    select: FacilityFilter = attrs.field(eq=False, repr=False)
+
+    def __call__(self, columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+        """The facilities ``select`` keeps."""
+        return self.select(columns)
+
+
+@attrs.frozen
 class CommunityContext:
     """Everything an indicator may read about one community.
 
@@ -113,6 +137,11 @@ class CommunityContext:
     )
     """Called with a facility type id (return only that type) or ``None`` (all types), and
     a :data:`FacilityFilter` or ``None``. The engine's answer is a lazy sequence."""
+    _count: Callable[[str, FacilityFilter | None], int] | None = attrs.field(
+        default=None, alias="count"
+    )
+    """Called with a facility type id and a :data:`FacilityFilter` or ``None``: how many
+    facilities :meth:`count_in_circle` finds (``None``: the length of :meth:`in_circle`)."""
 
     def in_circle(
         self, facility_type: str | None = None, *, where: FacilityFilter | None = None
@@ -130,6 +159,19 @@ class CommunityContext:
         [True, False]
         """
         return self._in_circle(facility_type, where)
+
+    def count_in_circle(self, facility_type: str, *, where: FacilityFilter | None = None) -> int:
+        """How many facilities of a type are within the community's circle (those ``where``
+        selects): ``len(in_circle(facility_type, where=where))``, which the engine answers
+        for every community at once when ``where`` is a :class:`PerFacility` filter.
+
+        >>> from livable.testing import context
+        >>> context().count_in_circle("clinic")
+        0
+        """
+        if self._count is not None:
+            return self._count(facility_type, where)
+        return len(self.in_circle(facility_type, where=where))
 
 
 class Indicator:

@@ -16,7 +16,7 @@ import numpy as np
 
 from livable._numbers import finite_float
 from livable._text import show
-from livable.indicators.base import CommunityContext, FacilityFilter, Indicator, echo_zh
+from livable.indicators.base import CommunityContext, Indicator, PerFacility, echo_zh
 from livable.models import CATEGORIES, FLAG_QUALIFIERS, Gap, IndicatorResult, Provisional
 from livable.profile import Profile
 
@@ -58,7 +58,7 @@ def _m_zh(distance: float | None, search_m: float) -> str:
     return f"最近的在{distance:.0f}米处"
 
 
-def _branded_or_quality(min_quality: float) -> FacilityFilter:
+def _branded_or_quality(min_quality: float) -> PerFacility:
     """Select facilities with a brand or a ``quality`` of at least ``min_quality``."""
 
     def select(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
@@ -68,7 +68,7 @@ def _branded_or_quality(min_quality: float) -> FacilityFilter:
         good: np.ndarray[Any, Any] = np.logical_or(branded, quality >= min_quality)
         return good
 
-    return select
+    return PerFacility(("branded_or_quality", min_quality), select)
 
 
 _QUALIFIER_WORDS = {  # P4: what the qualifier makes of the type (en, zh)
@@ -82,12 +82,13 @@ def _has(column: Any) -> np.ndarray[Any, Any]:
     return np.array([v is not None for v in np.asarray(column, dtype=object)], dtype=bool)
 
 
-def qualifier_filters(qualifier: str, brand_names: Iterable[str]) -> tuple[FacilityFilter, ...]:
+def qualifier_filters(qualifier: str, brand_names: Iterable[str]) -> tuple[PerFacility, ...]:
     """``P4``: the facilities that say whether they have ``qualifier`` and those that have it.
 
     ``brand``: a facility with a ``brand`` has it; with the profile's ``brand_names``, a
     facility whose ``name`` contains one (any case) has it, and any other named facility
     says it has not. ``certified``/``specialty``: the facility's own true/false property.
+    Both decide each facility alone (:class:`~livable.indicators.base.PerFacility`).
 
     >>> says, has = qualifier_filters("brand", ["罗森"])
     >>> cols = {"brand": np.array([None, "Lawson", None, None], dtype=object),
@@ -110,7 +111,10 @@ def qualifier_filters(qualifier: str, brand_names: Iterable[str]) -> tuple[Facil
             branded: np.ndarray[Any, Any] = _has(columns["brand"]) | np.array(named, dtype=bool)
             return branded
 
-        return says_brand, has_brand
+        return (
+            PerFacility(("says", qualifier, names), says_brand),
+            PerFacility(("has", qualifier, names), has_brand),
+        )
 
     def says(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
         return _has(columns[qualifier])
@@ -118,7 +122,7 @@ def qualifier_filters(qualifier: str, brand_names: Iterable[str]) -> tuple[Facil
     def has(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
         return np.array([v is True for v in columns[qualifier].tolist()], dtype=bool)
 
-    return says, has
+    return PerFacility(("says", qualifier), says), PerFacility(("has", qualifier), has)
 
 
 def _label(context: CommunityContext, gap: Gap, zh: bool) -> str:
@@ -241,8 +245,8 @@ class TwelveOnes(Indicator):
         ftype, size = context.facility_types[type_id], context.size_class
         says, has = qualifier_filters(qualifier, context.profile.brand_names)
         total = context.access[type_id].count_in_circle
-        said = len(context.in_circle(type_id, where=says))
-        good = len(context.in_circle(type_id, where=has))
+        said = context.count_in_circle(type_id, where=says)
+        good = context.count_in_circle(type_id, where=has)
         q_en, q_zh = _QUALIFIER_WORDS[qualifier]
         if good >= need:
             return None
@@ -478,7 +482,7 @@ class FacilityQuality(Indicator):
         happy = context.profile.happy
         gaps: list[Gap] = []
         for type_id in happy.quality_types:
-            if context.in_circle(type_id, where=_branded_or_quality(happy.min_quality)):
+            if context.count_in_circle(type_id, where=_branded_or_quality(happy.min_quality)):
                 continue
             ftype = context.facility_types.get(type_id)
             en_name = ftype.plain_en if ftype else type_id
