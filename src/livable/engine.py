@@ -41,7 +41,13 @@ from livable.geometry.crs import Projector, choose_working_crs
 from livable.geometry.extent import MAX_SCALE_ERROR, far_communities, scale_error_of
 from livable.geometry.providers import DetailProvider, DistanceProvider, IsochroneProvider
 from livable.grading import GRADE_ROLES, grade_community, summarize, with_role
-from livable.indicators.base import CommunityContext, FacilityFilter, Indicator, PerFacility
+from livable.indicators.base import (
+    CommunitiesContext,
+    CommunityContext,
+    FacilityFilter,
+    Indicator,
+    PerFacility,
+)
 from livable.indicators.base import role_of as indicator_role
 from livable.io.account import accounted, missing_types, rejection_notes
 from livable.io.crs import resolve_crs
@@ -68,6 +74,7 @@ from livable.models import (
     NearbyFacility,
     Rejection,
     Report,
+    SizeClass,
     Skipped,
     SourceInfo,
     TypeAccess,
@@ -260,6 +267,10 @@ class EvaluationSettings:
     isochrones: bool = False
     """Draw every community's tier isochrones (a provider that can, ``network``); off by
     default: they cost time per community and grades do not depend on them."""
+    bulk: bool = True
+    """Decide the built-in indicators over arrays of every community at once, each
+    distinct result built once; off, every community is evaluated on its own (the
+    reference path: the report is the same, byte for byte)."""
 
     @classmethod
     def from_options(
@@ -389,7 +400,7 @@ def evaluate_inputs(
     measured = _distances(run, settings, inputs.streets, layers, projector, circles, columns)
     report_progress("distances", 1.0)
     results, skipped = _community_results(
-        run, layers, projector, circles, measured, report_progress
+        run, layers, projector, circles, measured, report_progress, bulk=settings.bulk
     )
     report_progress("indicators", 1.0)
     return _report(run, layers, projector, measured, results, skipped, inputs.streets)
@@ -616,13 +627,34 @@ def _community_results(
     circles: ServiceCircles,
     measured: _Measured,
     progress: Progress,
+    *,
+    bulk: bool = True,
 ) -> tuple[list[CommunityResult], list[Skipped]]:
-    """Indicators, grade and gaps of every community, sorted by id; plugin faults met."""
+    """Indicators, grade and gaps of every community, sorted by id; plugin faults met.
+
+    With ``bulk`` the indicators' :meth:`~livable.indicators.base.Indicator.bulk_keys`
+    are decided over the arrays of every community at once and each key's result is
+    built once; without, every community is evaluated on its own (the reference)."""
     skipped: list[Skipped] = []
     comms = layers.communities.communities
     center_lon, center_lat = projector.inverse(circles.x, circles.y)
     results: list[CommunityResult] = []
-    circle_counts = _CircleCounts(measured.table, layers.facilities, tuple(run.types))
+    circle_counts = _CircleCounts(measured.table, layers.facilities, tuple(run.types), bulk)
+    sizes = [run.profile.size_class_of(c.population) for c in comms]
+    many = None
+    if bulk:
+        many = CommunitiesContext(
+            communities=comms,
+            profile=run.profile,
+            size_classes=sizes,
+            radius_m=circles.radius_m,
+            type_ids=tuple(run.types),
+            facility_types=run.types,
+            nearest_m=measured.table.nearest_m,
+            count_in_circle=measured.table.count_in_circle,
+            counts=circle_counts.counts,
+        )
+    shared = _Shared(run, many, sizes)
     for i, comm in enumerate(comms):
         if i % 256 == 0:
             progress("indicators", i / max(len(comms), 1))
@@ -636,6 +668,7 @@ def _community_results(
             (float(center_lon[i]), float(center_lat[i])),
             skipped,
             circle_counts,
+            shared,
         )
         if measured.resident_shares is not None:
             result = attrs.evolve(result, resident_access=measured.resident_shares[i])
@@ -1256,8 +1289,10 @@ class _CircleCounts:
     :class:`~livable.indicators.base.PerFacility` filter selects: the filter decided once
     per facility of the type, the counts of every community at once, kept per filter key."""
 
-    def __init__(self, table: AccessTable, layer: FacilityLayer, type_ids: Sequence[str]):
-        self._table, self._layer = table, layer
+    def __init__(
+        self, table: AccessTable, layer: FacilityLayer, type_ids: Sequence[str], bulk: bool
+    ):
+        self._table, self._layer, self.bulk = table, layer, bulk
         self._code_of = {t: j for j, t in enumerate(type_ids)}
         self._types: np.ndarray | None = None
         self._counts: dict[tuple[PerFacility, int], np.ndarray] = {}
@@ -1278,6 +1313,36 @@ class _CircleCounts:
                 keep[index] = np.asarray(where(columns), dtype=bool)
             counts = self._counts[(where, code)] = self._table.counts_in_circle_where(code, keep)
         return counts
+
+
+class _Shared:
+    """What the communities of a run share: each indicator's role and bulk keys
+    (:meth:`~livable.indicators.base.Indicator.bulk_keys`, ``None`` without), the result
+    of each key (built once, with its role), and the decisive twins of those results
+    (:func:`~livable.grading.grade_community`)."""
+
+    def __init__(self, run: _Run, many: CommunitiesContext | None, sizes: Sequence[SizeClass]):
+        self.sizes = sizes
+        self.roles = [role_of(run.profile, indicator) for indicator in run.indicators]
+        self.keys = [_bulk_keys(indicator, many) for indicator in run.indicators]
+        self.memo: list[dict[Any, IndicatorResult]] = [{} for _ in run.indicators]
+        self.twins: dict[int, list[Any]] = {}
+
+
+def _bulk_keys(indicator: Indicator, many: CommunitiesContext | None) -> Sequence[Any] | None:
+    """An indicator's bulk keys, checked: one hashable key (or ``None``) per community;
+    anything else, or a fault, and every community is evaluated on its own."""
+    if many is None:
+        return None
+    try:
+        keys = indicator.bulk_keys(many)
+        if keys is None or len(keys) != len(many):
+            return None
+        for key in keys:
+            hash(key)
+    except Exception:
+        return None
+    return keys
 
 
 class _LazyNearby(Sequence[NearbyFacility]):
@@ -1365,12 +1430,13 @@ def _evaluate_one(
     center: tuple[float, float],
     skipped: list[Skipped],
     circle_counts: _CircleCounts,
+    shared: _Shared,
 ) -> CommunityResult:
     """The indicators of one community, then its grade and gaps (:mod:`livable.grading`)."""
     profile, types, pm = run.profile, run.types, run.plugins
     type_ids = tuple(types)
     access = access_entries(i, type_ids, types, table, layer, profile.tier_distances_m)
-    size_class = profile.size_class_of(comm.population)
+    size_class = shared.sizes[i]
     radius = float(circles.radius_m[i])
 
     code_of = {t: j for j, t in enumerate(type_ids)}
@@ -1392,7 +1458,7 @@ def _evaluate_one(
         if where is None:
             entry = access.get(facility_type)
             return 0 if entry is None else entry.count_in_circle
-        if isinstance(where, PerFacility):
+        if isinstance(where, PerFacility) and circle_counts.bulk:
             counts = circle_counts.counts(facility_type, where)
             return 0 if counts is None else int(counts[i])
         return len(in_circle(facility_type, where))
@@ -1408,10 +1474,21 @@ def _evaluate_one(
         count=count,
     )
     results: list[IndicatorResult] = []
-    for indicator in run.indicators:
-        role = role_of(profile, indicator)
-        results.append(with_role(_run_indicator(indicator, context, pm, skipped), role))
-    graded = grade_community(comm, results, profile, pm, skipped=skipped)
+    for j, indicator in enumerate(run.indicators):
+        keys = shared.keys[j]
+        key = None if keys is None else keys[i]
+        if key is not None:
+            hit = shared.memo[j].get(key)
+            if hit is not None:
+                results.append(hit)
+                continue
+        before = len(skipped)
+        result = with_role(_run_indicator(indicator, context, pm, skipped), shared.roles[j])
+        if key is not None and len(skipped) == before:  # a fault is never shared
+            shared.memo[j][key] = result
+            shared.twins[id(result)] = [result, None]
+        results.append(result)
+    graded = grade_community(comm, results, profile, pm, skipped=skipped, shared=shared.twins)
     return CommunityResult(
         id=comm.id,
         name=comm.name,

@@ -382,6 +382,20 @@ def _decisive(result: IndicatorResult, grade: Grade) -> bool:
     return target.rank == grade.rank + 1
 
 
+def _with_decisive(
+    result: IndicatorResult, decisive: bool, shared: dict[int, list[Any]] | None
+) -> IndicatorResult:
+    if result.decisive == decisive:
+        return result
+    entry = None if shared is None else shared.get(id(result))
+    if entry is None or entry[0] is not result:
+        return attrs.evolve(result, decisive=decisive)
+    if entry[1] is None:
+        entry[1] = attrs.evolve(result, decisive=decisive)
+    twin: IndicatorResult = entry[1]
+    return twin
+
+
 @attrs.frozen
 class Grading:
     """The grade of one community with what decided it (:func:`grade_community`).
@@ -441,12 +455,15 @@ def grade_community(
     plugins: PluginManager,
     *,
     skipped: list[Skipped] | None = None,
+    shared: dict[int, list[Any]] | None = None,
 ) -> Grading:
     """Grade one community from its indicator results (their roles set by :func:`with_role`).
 
     The rule grade (``P3``-``P5``, :func:`~livable.models.grade_from_results`) unless a
     plugin's ``livable_classify`` decides another (the built-in plugin's rules are asked
-    last); plugin faults in ``record`` mode go to ``skipped``.
+    last); plugin faults in ``record`` mode go to ``skipped``. ``shared`` holds results
+    that many communities share (``id(result)``: ``[result, None]``): each one's decisive
+    twin is then built once and kept there.
 
     >>> from livable.plugins import PluginManager
     >>> from livable.profile import load_profile
@@ -467,10 +484,7 @@ def grade_community(
         plugin, grade = decided
         if plugin not in BUILTIN_NAMES and grade != rule_grade:
             details["grade_override"] = {"plugin": plugin, "rule_grade": rule_grade.value}
-    final = tuple(
-        r if r.decisive == (d := _decisive(r, grade)) else attrs.evolve(r, decisive=d)
-        for r in results
-    )
+    final = tuple(_with_decisive(r, _decisive(r, grade), shared) for r in results)
     gaps = tuple(g for r in final if r.status != "passed" for g in r.gaps)
     return Grading(
         grade=grade,

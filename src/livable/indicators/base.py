@@ -46,12 +46,14 @@ from livable.profile import Profile
 __all__ = [
     "INPUT_KINDS",
     "ROLES",
+    "CommunitiesContext",
     "CommunityContext",
     "FacilityFilter",
     "Indicator",
     "PerFacility",
     "echo_zh",
     "role_of",
+    "value_key",
 ]
 
 INPUT_KINDS = frozenset({"access", "community_attributes", "facility_attributes"})
@@ -174,6 +176,65 @@ class CommunityContext:
         return len(self.in_circle(facility_type, where=where))
 
 
+@attrs.frozen(eq=False)
+class CommunitiesContext:
+    """Every community of a run at once, as arrays: what :meth:`Indicator.bulk_keys` reads.
+
+    Row ``i`` of the arrays is ``communities[i]``; columns are the run's facility types,
+    in ``type_ids`` order. ``nearest_m`` is NaN where none is within the search radius.
+    """
+
+    communities: Sequence[Community]
+    profile: Profile
+    size_classes: Sequence[SizeClass]
+    radius_m: np.ndarray[Any, Any]
+    type_ids: tuple[str, ...]
+    facility_types: Mapping[str, FacilityType]
+    nearest_m: np.ndarray[Any, Any]
+    count_in_circle: np.ndarray[Any, Any]
+    _counts: Callable[[str, PerFacility], np.ndarray[Any, Any] | None] | None = attrs.field(
+        default=None, alias="counts"
+    )
+
+    def __len__(self) -> int:
+        return len(self.communities)
+
+    def column(self, type_id: str) -> int | None:
+        """The column of a facility type (``None``: not a type of the run)."""
+        try:
+            return self.type_ids.index(type_id)
+        except ValueError:
+            return None
+
+    def counts_where(self, type_id: str, where: PerFacility) -> np.ndarray[Any, Any]:
+        """Per community, :meth:`CommunityContext.count_in_circle` of ``type_id`` and
+        ``where`` (zeros for a type the run does not know).
+
+        >>> import numpy as np
+        >>> from livable.profile import load_profile
+        >>> c = CommunitiesContext([], load_profile("xian-2020"), [], np.zeros(0), (), {},
+        ...                        np.zeros((0, 0)), np.zeros((0, 0), dtype=np.int64))
+        >>> c.counts_where("clinic", PerFacility(("any",), lambda cols: cols["id"])).tolist()
+        []
+        """
+        counts = None if self._counts is None else self._counts(type_id, where)
+        if counts is None:
+            return np.zeros(len(self), dtype=np.int64)
+        return counts
+
+
+def value_key(value: Any) -> tuple[type, str] | None:
+    """A key of an input value that tells apart any two values an indicator could: the
+    type and ``repr`` of ``None``, a bool, int, float or str; ``None`` (no key) for others.
+
+    >>> value_key(1) == value_key(1.0), value_key(0.0) == value_key(-0.0), value_key([1])
+    (False, False, None)
+    """
+    if value is None or type(value) in (bool, int, float, str):
+        return (type(value), repr(value))
+    return None
+
+
 class Indicator:
     """Base class of indicators: metadata as class attributes, and :meth:`evaluate`.
 
@@ -207,6 +268,18 @@ class Indicator:
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """This indicator's verdict on one community."""
         raise NotImplementedError
+
+    def bulk_keys(self, communities: CommunitiesContext) -> Sequence[Any] | None:
+        """Optional: per community, a hashable key such that communities with equal keys
+        get equal results from :meth:`evaluate`, decided over the arrays of every
+        community at once; ``None`` for a community (or as the whole answer, the
+        default) means "evaluate it". The engine then evaluates one community per key
+        and shares the result, built once.
+
+        >>> Indicator().bulk_keys(None) is None  # type: ignore[arg-type]
+        True
+        """
+        return None
 
     def result(
         self,

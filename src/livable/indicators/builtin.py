@@ -16,7 +16,14 @@ import numpy as np
 
 from livable._numbers import finite_float
 from livable._text import show
-from livable.indicators.base import CommunityContext, Indicator, PerFacility, echo_zh
+from livable.indicators.base import (
+    CommunitiesContext,
+    CommunityContext,
+    Indicator,
+    PerFacility,
+    echo_zh,
+    value_key,
+)
 from livable.models import CATEGORIES, FLAG_QUALIFIERS, Gap, IndicatorResult, Provisional
 from livable.profile import Profile
 
@@ -125,6 +132,11 @@ def qualifier_filters(qualifier: str, brand_names: Iterable[str]) -> tuple[PerFa
     return PerFacility(("says", qualifier), says), PerFacility(("has", qualifier), has)
 
 
+def _attribute_keys(communities: CommunitiesContext, name: str) -> list[Any]:
+    """Per community, :func:`~livable.indicators.base.value_key` of one attribute."""
+    return [value_key(c.attributes.get(name)) for c in communities.communities]
+
+
 def _label(context: CommunityContext, gap: Gap, zh: bool) -> str:
     ftype = context.facility_types.get(gap.facility_type or "")
     if ftype is None:
@@ -156,6 +168,40 @@ class TwelveOnes(Indicator):
         "qualified types only branded stores, trusted-breakfast outlets and specialty "
         "restaurants count where the facilities say (else the grade is provisional)."
     )
+
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`Indicator.bulk_keys`: a community with every required type met shares
+        its result with those of its size class whose qualifiers are provisional alike."""
+        profile = communities.profile
+        sizes = [s.id for s in communities.size_classes]
+        code = {s: k for k, s in enumerate(dict.fromkeys(sizes))}
+        size_code = np.array([code[s] for s in sizes], dtype=np.int64)
+        clean = np.ones(len(communities), dtype=bool)
+        flags: list[np.ndarray[Any, Any]] = []
+        for type_id in profile.required:
+            needs = np.array([profile.required_count(type_id, s) for s in code], dtype=np.int64)
+            need = needs[size_code] if len(sizes) else np.zeros(0, dtype=np.int64)
+            column = communities.column(type_id)
+            if column is None:  # not a type of the run: evaluate says so
+                clean &= need <= 0
+                continue
+            have = communities.count_in_circle[:, column]
+            ok = have >= need
+            qualifier = communities.facility_types[type_id].qualifier
+            if qualifier is not None:
+                says, has = qualifier_filters(qualifier, profile.brand_names)
+                said = communities.counts_where(type_id, says)
+                good = communities.counts_where(type_id, has)
+                short = (have > 0) & (good < need)
+                provisional = short & (said < have) & (good + (have - said) >= need)
+                ok &= ~(short & ~provisional)
+                flags.append(provisional & (need > 0))
+            clean &= ok | (need <= 0)
+        rows = np.stack(flags, axis=1).tolist() if flags else [[]] * len(sizes)
+        return [
+            (size, tuple(row)) if fine else None
+            for size, row, fine in zip(sizes, rows, clean.tolist(), strict=True)
+        ]
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
@@ -313,6 +359,23 @@ class TierAccess(Indicator):
         """Asked for when the happy grade wants "closer" or livable needs the tiers."""
         return profile.happy.closer or profile.livable_requires_tiers
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`Indicator.bulk_keys`: every community with all categories within
+        their tier shares one result."""
+        profile = communities.profile
+        by_category: dict[str, list[int]] = {}
+        for j, type_id in enumerate(communities.type_ids):
+            ftype = communities.facility_types.get(type_id)
+            if ftype is not None and ftype.category is not None:
+                by_category.setdefault(ftype.category, []).append(j)
+        ok = np.ones(len(communities), dtype=bool)
+        for category in profile.category_tiers:
+            if category in by_category:
+                near = communities.nearest_m[:, by_category[category]]
+                best = np.fmin.reduce(near, axis=1) if near.size else np.full(len(ok), np.nan)
+                ok &= best <= profile.tier_distance_m(category)
+        return ["passed" if fine else None for fine in ok.tolist()]
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         profile = context.profile
@@ -384,6 +447,26 @@ class MoreFacilities(Indicator):
         """Asked for unless ``happy.more_extra`` is off."""
         return profile.happy.more_extra is not None
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`Indicator.bulk_keys`: the size class and the counts of the types
+        short of the happy count."""
+        profile = communities.profile
+        extra = profile.happy.more_extra or 0
+        sizes = [s.id for s in communities.size_classes]
+        code = {s: k for k, s in enumerate(dict.fromkeys(sizes))}
+        size_code = np.array([code[s] for s in sizes], dtype=np.int64)
+        shown: list[np.ndarray[Any, Any]] = []
+        for type_id in profile.required:
+            column = communities.column(type_id)
+            if column is None:
+                return [None] * len(sizes)
+            needs = np.array([profile.required_count(type_id, s) for s in code], dtype=np.int64)
+            need = needs[size_code] if len(sizes) else np.zeros(0, dtype=np.int64)
+            have = communities.count_in_circle[:, column]
+            shown.append(np.where((need > 0) & (have < need + extra), have, -1))
+        rows = np.stack(shown, axis=1).tolist() if shown else [[]] * len(sizes)
+        return [(size, tuple(row)) for size, row in zip(sizes, rows, strict=True)]
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         profile, size = context.profile, context.size_class
@@ -433,6 +516,11 @@ class Variety(Indicator):
         """Asked for unless ``happy.min_kinds`` is off."""
         return profile.happy.min_kinds is not None
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`Indicator.bulk_keys`: the number of kinds in the circle."""
+        kinds: list[Any] = (communities.count_in_circle > 0).sum(axis=1).tolist()
+        return kinds
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         need = context.profile.happy.min_kinds or 0
@@ -476,6 +564,15 @@ class FacilityQuality(Indicator):
     def applies(self, profile: Profile) -> bool:
         """Asked for when the profile names quality types."""
         return bool(profile.happy.quality_types)
+
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`Indicator.bulk_keys`: which quality types have a selected facility."""
+        happy = communities.profile.happy
+        select = _branded_or_quality(happy.min_quality)
+        found = [communities.counts_where(t, select) > 0 for t in happy.quality_types]
+        if not found:
+            return [()] * len(communities)
+        return [tuple(row) for row in np.stack(found, axis=1).tolist()]
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
@@ -528,6 +625,10 @@ class _Threshold(Indicator):
     def applies(self, profile: Profile) -> bool:
         """Asked for unless the profile switches the criterion off."""
         return self.minimum(profile) is not None
+
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`Indicator.bulk_keys`: the attribute's value."""
+        return _attribute_keys(communities, self.attribute)
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
@@ -645,6 +746,10 @@ class SizeClassIndicator(Indicator):
         "`size_classes`), which scales the counts of the 12 ones; without it: not assessed, "
         "graded as the smallest class."
     )
+
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`Indicator.bulk_keys`: the population."""
+        return [value_key(c.population) for c in communities.communities]
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
@@ -818,6 +923,10 @@ class PropertyManagement(Indicator):
         """Asked for unless ``framework.property_management_min`` is off."""
         return profile.framework.property_management_min is not None
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`Indicator.bulk_keys`: the attribute's value."""
+        return _attribute_keys(communities, "property_management")
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         minimum = context.profile.framework.property_management_min
@@ -861,6 +970,10 @@ class LowCarbon(Indicator):
         """Asked for unless ``framework.low_carbon_min`` is off."""
         return profile.framework.low_carbon_min is not None
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`Indicator.bulk_keys`: the attribute's value."""
+        return _attribute_keys(communities, "low_carbon_measures")
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         minimum = context.profile.framework.low_carbon_min
@@ -887,6 +1000,10 @@ class _Flag(Indicator):
     def applies(self, profile: Profile) -> bool:
         """Asked for when the profile's ``framework`` switch is on."""
         return bool(getattr(profile.framework, self.switch))
+
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`Indicator.bulk_keys`: the attribute's value."""
+        return _attribute_keys(communities, self.attribute)
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
@@ -939,6 +1056,10 @@ class SensingCoverage(Indicator):
         """Asked for unless ``framework.sensing_coverage_min`` is off."""
         return profile.framework.sensing_coverage_min is not None
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`Indicator.bulk_keys`: the attribute's value."""
+        return _attribute_keys(communities, "sensing_coverage")
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         minimum = context.profile.framework.sensing_coverage_min
@@ -980,6 +1101,14 @@ class CommunityWorkers(Indicator):
     def applies(self, profile: Profile) -> bool:
         """Asked for unless ``framework.workers_per_1000_min`` is off."""
         return profile.framework.workers_per_1000_min is not None
+
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`Indicator.bulk_keys`: the population and the head count."""
+        keys = _attribute_keys(communities, "community_workers")
+        return [
+            None if k is None else (value_key(c.population), k)
+            for c, k in zip(communities.communities, keys, strict=True)
+        ]
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
