@@ -227,6 +227,9 @@ class SearchCircleLists:
     radius_m: FloatArray
     areas: _Areas
     metric: PairMetric | None = None
+    facilities: FacilityColumns | None = None
+    """The facilities ``point_index`` points into: with them :meth:`counts_where`
+    counts in a tree of the selected points instead of listing every pair."""
     _by_type: dict[int, tuple[IntArray, IntArray, FloatArray]] = attrs.field(
         factory=dict, init=False
     )
@@ -267,9 +270,21 @@ class SearchCircleLists:
         """Per origin, how many facilities of one type within its circle ``keep`` selects
         (``keep`` has one entry per facility): no list is sorted."""
         n = len(self.origins)
-        indptr, f, _d = self._type_lists(type_code)
-        origin = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-        counts = np.bincount(origin[keep[f]], minlength=n)
+        cols = self.facilities
+        if cols is None:
+            indptr, f, _d = self._type_lists(type_code)
+            origin = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+            counts = np.bincount(origin[keep[f]], minlength=n)
+        else:  # the selected points in a tree of their own, counted, never listed
+            pidx = self.point_index
+            chosen = pidx[keep[pidx] & (cols.type_codes[pidx] == type_code)]
+            trees = PointTrees(
+                cols.x[chosen], cols.y[chosen], np.zeros(chosen.size, dtype=np.int64), n_types=1
+            )
+            refine, slack = _refine(self.metric, np.arange(n, dtype=np.int64), chosen)
+            counts = trees.count_within(
+                self.origins.x, self.origins.y, self.radius_m, refine=refine, slack=slack
+            )[:, 0]
         a = self.areas
         sel = (a.type_code == type_code) & (a.distance_m <= self.radius_m[a.origin])
         sel &= keep[a.facility]
@@ -564,7 +579,7 @@ def proximity_table(
     np.cumsum(np.bincount(a_o, minlength=n), out=a_indptr[1:])
     areas = _Areas(a_o, a_f, a_d, codes[a_f].astype(np.int64), a_indptr)
     if metric is None and n <= LIST_ORIGINS and prepared.grid is not None:
-        circles = SearchCircleLists(points, pidx, origins, circle, areas, metric)
+        circles = SearchCircleLists(points, pidx, origins, circle, areas, metric, facilities)
         return _few_origins(origins, query, prepared, prepared.grid, areas, codes, circles)
 
     def counts(radius: FloatArray, subset: IntArray) -> IntArray:
@@ -612,5 +627,5 @@ def proximity_table(
         count_in_circle=count_in_circle,
         knn_index=knn_index.reshape(n, n_types, k),
         knn_m=knn_m.reshape(n, n_types, k),
-        circles=SearchCircleLists(points, pidx, origins, circle, areas, metric),
+        circles=SearchCircleLists(points, pidx, origins, circle, areas, metric, facilities),
     )
