@@ -52,6 +52,7 @@ from livable.indicators.base import role_of as indicator_role
 from livable.io.account import accounted, missing_types, rejection_notes
 from livable.io.crs import resolve_crs
 from livable.io.datums import Datum
+from livable.io.layers import PropertyAttributes
 from livable.io.readers import (
     CommunityLayer,
     FacilityLayer,
@@ -1261,8 +1262,15 @@ class _Columns(Mapping[str, np.ndarray]):
 
     def __init__(self, layer: FacilityLayer, index: np.ndarray, distance: np.ndarray):
         self._layer, self._index, self._distance = layer, index, distance
+        self._read: dict[str, np.ndarray] = {}
 
     def __getitem__(self, key: str) -> np.ndarray:
+        column = self._read.get(key)
+        if column is None:
+            column = self._read[key] = self._column(key)
+        return column
+
+    def _column(self, key: str) -> np.ndarray:
         if key == "distance_m":
             return self._distance
         if key == "quality":
@@ -1273,7 +1281,11 @@ class _Columns(Mapping[str, np.ndarray]):
             return column
         if key in FLAG_QUALIFIERS:  # attributes, read (and checked) when first asked
             attributes = self._layer.attributes
-            flags = [qualifier_flag(attributes[i].get(key)) for i in self._index.tolist()]
+            if isinstance(attributes, PropertyAttributes):
+                raw = attributes.values(key, self._index)
+            else:
+                raw = [attributes[i].get(key) for i in self._index.tolist()]
+            flags = [qualifier_flag(value) for value in raw]
             return np.array(flags, dtype=object)
         raise KeyError(key)
 
@@ -1296,6 +1308,7 @@ class _CircleCounts:
         self._code_of = {t: j for j, t in enumerate(type_ids)}
         self._types: np.ndarray | None = None
         self._counts: dict[tuple[PerFacility, int], np.ndarray] = {}
+        self._columns: dict[int, _Columns] = {}  # one per type: a column is read once
 
     def counts(self, facility_type: str, where: PerFacility) -> np.ndarray | None:
         """Every community's count (``None`` for a type the run does not know)."""
@@ -1306,11 +1319,14 @@ class _CircleCounts:
         if counts is None:
             if self._types is None:
                 self._types = np.asarray(self._layer.types)
-            index = np.flatnonzero(self._types == facility_type)
-            keep = np.zeros(len(self._layer), dtype=bool)
-            if index.size:
+            columns = self._columns.get(code)
+            if columns is None:
+                index = np.flatnonzero(self._types == facility_type)
                 columns = _Columns(self._layer, index, np.full(index.size, np.nan))
-                keep[index] = np.asarray(where(columns), dtype=bool)
+                self._columns[code] = columns
+            keep = np.zeros(len(self._layer), dtype=bool)
+            if columns._index.size:
+                keep[columns._index] = np.asarray(where(columns), dtype=bool)
             counts = self._counts[(where, code)] = self._table.counts_in_circle_where(code, keep)
         return counts
 

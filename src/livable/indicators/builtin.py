@@ -7,6 +7,7 @@ use unrounded distances ("within r" is distance <= r).
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
@@ -86,7 +87,9 @@ _QUALIFIER_WORDS = {  # P4: what the qualifier makes of the type (en, zh)
 
 
 def _has(column: Any) -> np.ndarray[Any, Any]:
-    return np.array([v is not None for v in np.asarray(column, dtype=object)], dtype=bool)
+    """Where a column of texts or flags holds a value (not ``None``)."""
+    values = np.asarray(column, dtype=object)
+    return np.asarray(values != None, dtype=bool)  # noqa: E711 (elementwise: None or a value)
 
 
 def qualifier_filters(qualifier: str, brand_names: Iterable[str]) -> tuple[PerFacility, ...]:
@@ -110,9 +113,11 @@ def qualifier_filters(qualifier: str, brand_names: Iterable[str]) -> tuple[PerFa
             said = _has(columns["brand"])
             return said | _has(columns["name"]) if names else said
 
+        brand_in = re.compile("|".join(re.escape(n) for n in names)).search if names else None
+
         def has_brand(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
             named = [
-                n is not None and any(b in str(n).casefold() for b in names)
+                n is not None and brand_in is not None and brand_in(str(n).casefold()) is not None
                 for n in np.asarray(columns["name"], dtype=object).tolist()
             ]
             branded: np.ndarray[Any, Any] = _has(columns["brand"]) | np.array(named, dtype=bool)
