@@ -656,7 +656,15 @@ def _community_results(
             counts=circle_counts.counts,
         )
     shared = _Shared(run, many, sizes)
-    for i, comm in enumerate(comms):
+    rows = _access_rows(
+        np.arange(len(comms)),
+        tuple(run.types),
+        run.types,
+        measured.table,
+        layers.facilities,
+        run.profile.tier_distances_m,
+    )
+    for i, (comm, access) in enumerate(zip(comms, rows, strict=True)):
         if i % 256 == 0:
             progress("indicators", i / max(len(comms), 1))
         result = _evaluate_one(
@@ -670,6 +678,7 @@ def _community_results(
             skipped,
             circle_counts,
             shared,
+            access,
         )
         if measured.resident_shares is not None:
             result = attrs.evolve(result, resident_access=measured.resident_shares[i])
@@ -1415,25 +1424,43 @@ def access_entries(
     >>> round(a.nearest_m), a.count_within, a.nearest[0].id
     (461, {1200: 1}, 'k1')
     """
+    return next(_access_rows(np.array([i]), type_ids, types, table, layer, tiers))
+
+
+def _access_rows(
+    origins: np.ndarray,
+    type_ids: Sequence[str],
+    types: Mapping[str, FacilityType],
+    table: AccessTable,
+    layer: FacilityLayer,
+    tiers: Sequence[float],
+) -> Iterator[dict[str, TypeAccess]]:
+    """:func:`access_entries` of many origins, the nearest facilities built in one pass."""
     keys = [round(t) for t in tiers]
-    entries: dict[str, TypeAccess] = {}
-    found = table.knn_index[i] >= 0
-    near = iter(_nearby_many(layer, table.knn_index[i][found], table.knn_m[i][found]))
-    per_type = found.sum(axis=1).tolist()
-    nearest_m = table.nearest_m[i].tolist()
-    counts = table.count_within[i].tolist()
-    in_circle = table.count_in_circle[i].tolist()
-    for j, type_id in enumerate(type_ids):
-        nearest = nearest_m[j]
-        entries[type_id] = TypeAccess(
-            facility_type=type_id,
-            category=types[type_id].category,
-            nearest_m=None if nearest != nearest else nearest,  # NaN: none in reach
-            count_within=dict(zip(keys, counts[j], strict=True)),
-            count_in_circle=in_circle[j],
-            nearest=tuple(next(near) for _ in range(per_type[j])),
-        )
-    return entries
+    categories = [types[t].category for t in type_ids]
+    found = table.knn_index[origins] >= 0
+    near = _nearby_many(layer, table.knn_index[origins][found], table.knn_m[origins][found])
+    per_type = found.sum(axis=2).tolist()
+    nearest_m = table.nearest_m[origins].tolist()
+    counts = table.count_within[origins].tolist()
+    in_circle = table.count_in_circle[origins].tolist()
+    at = 0
+    for row, near_row, count_row, circle_row in zip(
+        per_type, nearest_m, counts, in_circle, strict=True
+    ):
+        entries: dict[str, TypeAccess] = {}
+        for j, type_id in enumerate(type_ids):
+            nearest, many = near_row[j], row[j]
+            entries[type_id] = TypeAccess(
+                facility_type=type_id,
+                category=categories[j],
+                nearest_m=None if nearest != nearest else nearest,  # NaN: none in reach
+                count_within=dict(zip(keys, count_row[j], strict=True)),
+                count_in_circle=circle_row[j],
+                nearest=tuple(near[at : at + many]),
+            )
+            at += many
+        yield entries
 
 
 def _evaluate_one(
@@ -1447,11 +1474,11 @@ def _evaluate_one(
     skipped: list[Skipped],
     circle_counts: _CircleCounts,
     shared: _Shared,
+    access: dict[str, TypeAccess],
 ) -> CommunityResult:
     """The indicators of one community, then its grade and gaps (:mod:`livable.grading`)."""
     profile, types, pm = run.profile, run.types, run.plugins
     type_ids = tuple(types)
-    access = access_entries(i, type_ids, types, table, layer, profile.tier_distances_m)
     size_class = shared.sizes[i]
     radius = float(circles.radius_m[i])
 
