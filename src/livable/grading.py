@@ -369,6 +369,9 @@ def with_role(result: IndicatorResult, role: str) -> IndicatorResult:
     ([<Grade.LIVABLE: 'livable'>], ())
     """
     target = GRADE_ROLES.get(role)
+    graded = target is not None and all(g.grade == target for g in result.gaps)
+    if result.role == role and (not result.gaps or graded):
+        return result  # already so: the same object
     gaps = tuple(attrs.evolve(g, grade=target) for g in result.gaps) if target else ()
     return attrs.evolve(result, role=role, gaps=gaps)
 

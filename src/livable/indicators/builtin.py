@@ -860,6 +860,16 @@ class ParcelPoints(Indicator):
         """Asked for unless ``framework.parcel_points_min`` is off."""
         return profile.framework.parcel_points_min is not None
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`Indicator.bulk_keys`: the count in the circle and the nearest
+        distance (one key for all when the type is not registered)."""
+        column = communities.column("parcel_point")
+        if column is None:
+            return ["unregistered"] * len(communities)
+        have = communities.count_in_circle[:, column].tolist()
+        near = [repr(d) for d in communities.nearest_m[:, column].tolist()]
+        return list(zip(have, near, strict=True))
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         need = context.profile.framework.parcel_points_min
@@ -1108,12 +1118,21 @@ class CommunityWorkers(Indicator):
         return profile.framework.workers_per_1000_min is not None
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: the population and the head count."""
-        keys = _attribute_keys(communities, "community_workers")
-        return [
-            None if k is None else (value_key(c.population), k)
-            for c, k in zip(communities.communities, keys, strict=True)
-        ]
+        """See :meth:`Indicator.bulk_keys`: the population (when it decides the result)
+        and the head count."""
+        keys: list[Any] = []
+        for c in communities.communities:
+            workers = c.attributes.get("community_workers")
+            key = value_key(workers)
+            if key is None:
+                keys.append(None)
+            elif not c.population:  # not assessed for the population alone
+                keys.append(("population", value_key(c.population)))
+            elif _count(workers) is None:  # not assessed for the head count alone
+                keys.append(("workers", key))
+            else:
+                keys.append((value_key(c.population), key))
+        return keys
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
