@@ -32,6 +32,7 @@ import numpy as np
 import pyproj
 import shapely
 
+from livable._gc import paused_gc
 from livable._text import show
 from livable._version import __version__
 from livable.errors import InputError, LivableError, PluginError
@@ -400,11 +401,12 @@ def evaluate_inputs(
     report_progress("distances", 0.0)
     measured = _distances(run, settings, inputs.streets, layers, projector, circles, columns)
     report_progress("distances", 1.0)
-    results, skipped = _community_results(
-        run, layers, projector, circles, measured, report_progress, bulk=settings.bulk
-    )
-    report_progress("indicators", 1.0)
-    return _report(run, layers, projector, measured, results, skipped, inputs.streets)
+    with paused_gc():  # the results are acyclic: a collection would only rescan them
+        results, skipped = _community_results(
+            run, layers, projector, circles, measured, report_progress, bulk=settings.bulk
+        )
+        report_progress("indicators", 1.0)
+        return _report(run, layers, projector, measured, results, skipped, inputs.streets)
 
 
 def _no_progress(_stage: str, _fraction: float) -> None:
