@@ -35,6 +35,7 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
@@ -385,6 +386,27 @@ def _decisive(result: IndicatorResult, grade: Grade) -> bool:
     return target.rank == grade.rank + 1
 
 
+@functools.cache
+def _decisions(grade: Grade) -> dict[tuple[str, bool], bool]:
+    """:func:`_decisive` for a grade, by (role, passed): one look-up a result."""
+    table: dict[tuple[str, bool], bool] = {}
+    for role in GRADE_ROLES:
+        for passed in (True, False):
+            probe = IndicatorResult(
+                id="",
+                status="passed" if passed else "failed",
+                value=None,
+                unit=None,
+                requirement="",
+                key_content="",
+                message_en="",
+                message_zh="",
+                role=role,
+            )
+            table[(role, passed)] = _decisive(probe, grade)
+    return table
+
+
 def _with_decisive(
     result: IndicatorResult, decisive: bool, shared: dict[int, list[Any]] | None
 ) -> IndicatorResult:
@@ -487,7 +509,13 @@ def grade_community(
         plugin, grade = decided
         if plugin not in BUILTIN_NAMES and grade != rule_grade:
             details["grade_override"] = {"plugin": plugin, "rule_grade": rule_grade.value}
-    final = tuple(_with_decisive(r, _decisive(r, grade), shared) for r in results)
+    decides = _decisions(grade)
+    final = tuple(
+        r
+        if r.decisive == (d := decides.get((r.role, r.status == "passed"), False))
+        else _with_decisive(r, d, shared)
+        for r in results
+    )
     gaps = tuple(g for r in final if r.status != "passed" for g in r.gaps)
     return Grading(
         grade=grade,
