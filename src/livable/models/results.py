@@ -7,10 +7,12 @@ shipped as ``livable/schemas/report.schema.json``.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import html
 import importlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -641,7 +643,8 @@ class Report:
 
     def to_json(self, *, indent: bool = True) -> str:
         """The report as ``report.json`` text (UTF-8, keys in contract order)."""
-        return dumps(self.to_dict(), indent=indent)
+        with _sharing_dumps():  # the data goes straight to text: shared parts may be
+            return dumps(dump_with(self), indent=indent)
 
     def write_json(self, path: str | os.PathLike[str]) -> Path:
         """Write ``report.json`` (the bytes of :meth:`to_json`) one community at a time:
@@ -657,7 +660,7 @@ class Report:
         target = Path(path)
         residents = _has_residents(self)
         rows = (dump_with(c, residents=residents) for c in self.communities)
-        with open(target, "wb", buffering=1 << 20) as fh:
+        with _sharing_dumps(), open(target, "wb", buffering=1 << 20) as fh:
             write_rows(dump_head(self, "communities"), "communities", rows, fh)
         return target
 
@@ -930,6 +933,38 @@ register(
 )
 
 
+_DUMPED: contextvars.ContextVar[dict[int, Any] | None] = contextvars.ContextVar(
+    "livable_dumped", default=None
+)
+"""While a report is written: per indicator result seen (by ``id``; the result kept
+alive in the entry), ``None`` the first time, its JSON object from the second on."""
+
+
+def _dump_shared(result: IndicatorResult) -> dict[str, Any]:
+    """:func:`dump_with` of an indicator result, made once for a result many communities
+    share (the engine builds each shared result once)."""
+    seen = _DUMPED.get()
+    if seen is None:
+        return dump_with(result)
+    entry = seen.get(id(result))
+    if entry is not None and entry[0] is result:
+        if entry[1] is None:
+            entry[1] = dump_with(result)
+        dumped: dict[str, Any] = entry[1]
+        return dumped
+    seen[id(result)] = [result, None]
+    return dump_with(result)
+
+
+@contextlib.contextmanager
+def _sharing_dumps() -> Iterator[None]:
+    token = _DUMPED.set({})
+    try:
+        yield
+    finally:
+        _DUMPED.reset(token)
+
+
 def _indicator_value(value: Any) -> Any:
     return round(value, 6) if isinstance(value, float) else value
 
@@ -1030,7 +1065,7 @@ register(
                     d, lambda k, v: structure_fields(v, IndicatorResult, _INDICATOR, id=k)
                 ).values()
             ),
-            dump=lambda results: {r.id: dump_with(r) for r in results},
+            dump=lambda results: {r.id: _dump_shared(r) for r in results},
         ),
         Field("score", _opt(CommunityScore)),
         Field("explanation", _load_explanation, get=_explanation),
