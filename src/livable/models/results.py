@@ -878,6 +878,26 @@ _NEARBY = [
 register(NearbyFacility, _NEARBY)
 
 
+def _dump_nearest(rows: Sequence[NearbyFacility]) -> list[dict[str, Any]]:
+    """``_NEARBY``'s JSON objects of many facilities, written out (a report has tens of
+    thousands of them; the table's generic walk costs several times as much)."""
+    out: list[dict[str, Any]] = []
+    for f in rows:
+        row = {
+            "id": f.id,
+            "name": f.name,
+            "lon": round_deg(f.lon),
+            "lat": round_deg(f.lat),
+            "distance_m": round_m(f.distance_m),
+        }
+        if f.brand is not None:
+            row["brand"] = f.brand
+        if f.quality is not None:
+            row["quality"] = f.quality
+        out.append(row)
+    return out
+
+
 def _any_list(data: Any) -> tuple[Any, ...]:
     if not isinstance(data, list):
         raise TypeError(f"expected a JSON array, not {type(data).__name__}")
@@ -899,7 +919,7 @@ _TYPE_ACCESS = [
         dump=lambda counts: {str(k): v for k, v in counts.items()},
     ),
     Field("count_in_circle", int),
-    Field("nearest", _any_list),
+    Field("nearest", _any_list, dump=_dump_nearest),
 ]
 register(TypeAccess, _TYPE_ACCESS)
 
