@@ -193,3 +193,19 @@ def test_communities_that_pass_share_results_only_with_the_same_provisional_mark
     _assert_same(fast, reference)
     marks = {c.id: c.indicator("twelve_ones").provisional for c in fast.communities}
     assert marks["c00"] == marks["c01"] != marks["c20"] == marks["c21"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from(TYPES[:3]), st.integers(0, 3))))
+def test_canonical_order_is_the_full_sort_with_or_without_duplicate_ids(rows: Any) -> None:
+    from livable.engine import canonical_order
+    from livable.io import FacilityLayer
+
+    facs = [facility(i, t, *offset(LON0, LAT0, 100.0 * k, 0.0)) for i, t, k in rows]
+    layer = FacilityLayer.from_facilities(facs)
+    keys = (layer.lat, layer.lon, layer.types.astype(str), layer.ids.astype(str))
+    expected = np.lexsort(keys) if len(layer) else np.zeros(0, dtype=np.int64)
+    got = canonical_order(layer)
+    assert got.ids.tolist() == layer.ids[expected].tolist()
+    assert got.lon.tolist() == layer.lon[expected].tolist()
+    assert got.types.tolist() == layer.types[expected].tolist()

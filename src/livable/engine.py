@@ -1071,8 +1071,13 @@ def canonical_order(layer: CommunityLayer | FacilityLayer) -> CommunityLayer | F
             communities=tuple(layer.communities[i] for i in order),
             sources=tuple(layer.sources[i] for i in order) if layer.sources else (),
         )
-    keys = (layer.lat, layer.lon, layer.types.astype(str), layer.ids.astype(str))
-    return layer.take(np.lexsort(keys)) if len(layer) else layer
+    if not len(layer):
+        return layer
+    ids = layer.ids.astype(str)
+    by_id = np.argsort(ids, kind="stable")  # unique ids: the order of the full sort
+    if ids.size > 1 and (ids[by_id][1:] == ids[by_id][:-1]).any():  # ties: type, position
+        by_id = np.lexsort((layer.lat, layer.lon, layer.types.astype(str), ids))
+    return layer.take(by_id)
 
 
 def reject_far_communities(layer: CommunityLayer, *, strict: bool = False) -> CommunityLayer:
