@@ -62,6 +62,7 @@ def _rows(table) -> list[dict[str, object]]:
 
 
 def test_the_district_rows_equal_a_hand_count(after):
+    """P8: each district row of the 考核 table, as a district reports it, is a hand count."""
     beilin, changan = _rows(assessment_tables(after, date=DAY)["district"])
     assert beilin["key"] == "碑林区" and beilin["zone"] == "central"
     assert (beilin["communities"], beilin["residents"], beilin["uncounted"]) == (2, 4000, 0)

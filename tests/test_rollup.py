@@ -94,6 +94,7 @@ def result(
 
 
 def test_counts_shares_and_targets_by_zone() -> None:
+    """P8: the shares a district reports, against the targets of its zone (P6)."""
     # central: 4 communities, 1 happy; peripheral: 3, 1 happy; one without zone
     results = [
         result("a", Grade.HAPPY, district="Beilin", zone=Zone.CENTRAL),

@@ -6,7 +6,9 @@ the pages pull in with ``{include}``:
 - ``cli.md``: the ``--help`` of ``livable`` and of every subcommand, from
   ``livable.cli._parser()``;
 - ``glossary.md`` and ``profile-fields.md``: from :mod:`livable_glossary`;
-- ``traceability.md``: from :mod:`livable_trace`, scanning ``src/livable`` and ``tests``;
+- ``traceability.md``: from :mod:`livable_trace`, scanning ``src/livable`` and ``tests``
+  (a clause id not in ``clauses.toml``, or a reason there that the rows contradict, is a
+  warning);
 - ``schema-<name>.md``: a field table of each JSON Schema in ``src/livable/schemas``;
 - ``examples/<name>.txt``: the output of each ``examples/*.py``, run now;
 - ``demo.txt`` and ``demo/``: what ``livable demo`` prints, and the city map, one
@@ -592,15 +594,18 @@ def generate(app: Sphinx) -> None:
     root = docs.parent
     out = docs / "_generated"
     from livable_glossary import glossary_markdown, profile_fields_markdown
-    from livable_trace import trace, trace_markdown, unknown_citations
+    from livable_trace import note_contradictions, trace, trace_markdown, unknown_citations
 
     _write(out / "cli.md", cli_markdown())
     _write(out / "glossary.md", glossary_markdown())
     _write(out / "profile-fields.md", profile_fields_markdown())
     src, tests = root / "src" / "livable", root / "tests"
-    _write(out / "traceability.md", trace_markdown(trace(src, tests)))
+    rows = trace(src, tests)
+    _write(out / "traceability.md", trace_markdown(rows))
     for cite in unknown_citations(src, tests):
         logger.warning("clause id %s cited at %s is not in clauses.toml", cite.clause, cite.where)
+    for message in note_contradictions(rows):
+        logger.warning("clauses.toml: %s", message)
     for path in sorted((src / "schemas").glob("*.schema.json")):
         name = path.name.removesuffix(".schema.json")
         schema = json.loads(path.read_text(encoding="utf-8"))

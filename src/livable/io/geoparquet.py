@@ -7,8 +7,10 @@ its window. :func:`write_facilities` writes such a file from a
 :class:`~livable.io.FacilityLayer`; :func:`read_facilities` reads one (or any GeoParquet
 file with ``id`` and ``type`` columns and a WKB geometry column), optionally by window.
 
-Rows go through :func:`livable.io.read_facilities`, so validation, CRS and datum handling,
-area facilities and rejection reasons are those of GeoJSON input; a rejection's source is
+A row group of clean points is checked over its columns (the checks of
+``livable.io._fast.columns_layer``); any other group's rows go through
+:func:`livable.io.read_facilities`, so validation, CRS and datum handling, area
+facilities and rejection reasons are those of GeoJSON input; a rejection's source is
 ``file#row``. Facilities come in the file's row order (the engine then sorts them
 canonically, so the order of a file never changes a report). Needs ``pyarrow`` (the
 ``dask`` extra installs it).
@@ -39,12 +41,14 @@ import shapely
 
 from livable._geoparquet import geo_metadata
 from livable.errors import InputError, LivableError
+from livable.io._fast import columns_layer
 from livable.io._validate import duplicate_reason
 from livable.io.account import ignored_note
 from livable.io.datums import Datum
 from livable.io.layers import FacilityLayer, Limits
 from livable.io.readers import facility_reader
 from livable.io.readers import read_facilities as read_facility_features
+from livable.models import FACILITY_TYPES
 from livable.models.results import InputNote, Rejection, SourceInfo
 
 __all__ = [
@@ -240,6 +244,57 @@ def _features(table: Any, meta: _Meta) -> list[dict[str, Any]]:
     return features
 
 
+def _group_columns(
+    table: Any,
+    meta: _Meta,
+    *,
+    crs: object,
+    datum: Datum | str,
+    known_types: Collection[str] | None,
+    excluded: Collection[str],
+) -> FacilityLayer | None:
+    """A row group of clean points read as columns (``livable.io._fast``), the rows whose
+    id is in ``excluded`` left out; ``None`` when a row needs the per-feature checks (they
+    then say why in their usual words)."""
+    if "attributes" in meta.columns and table.column("attributes").null_count != len(table):
+        return None
+    ids = table.column("id").to_pylist()
+    if excluded:
+        kept = [
+            i for i, fid in enumerate(ids) if not (type(fid) is str and fid.strip() in excluded)
+        ]
+        if len(kept) != len(ids):
+            table = table.take(_pa().array(kept, type=_pa().int64()))
+            ids = [ids[i] for i in kept]
+    n = len(ids)
+    geoms = shapely.from_wkb(
+        table.column(meta.geometry).to_numpy(zero_copy_only=False), on_invalid="ignore"
+    )
+    if n == 0 or shapely.is_missing(geoms).any() or (shapely.get_type_id(geoms) != 0).any():
+        return None
+    if shapely.is_empty(geoms).any() or shapely.has_z(geoms).any():
+        return None
+    core = {c: table.column(c).to_pylist() for c in _CORE[2:] if c in meta.columns}
+    raw_quality = core.get("quality", [None] * n)
+    if not all(v is None or type(v) is float or type(v) is int for v in raw_quality):
+        return None
+    quality = np.array([np.nan if v is None else v for v in raw_quality], dtype=np.float64)
+    return columns_layer(
+        ids,
+        table.column("type").to_pylist(),
+        core.get("name", [None] * n),
+        core.get("brand", [None] * n),
+        quality,
+        np.asarray(shapely.get_x(geoms), dtype=np.float64),
+        np.asarray(shapely.get_y(geoms), dtype=np.float64),
+        known=FACILITY_TYPES.keys() if known_types is None else known_types,
+        limits=_LIMITS,
+        info=SourceInfo("<memory>"),
+        collection={},
+        options={"crs": crs, "datum": datum},
+    )
+
+
 def _lonlat(meta: _Meta, crs: object, datum: Datum | str) -> bool:
     """Whether the file's coordinates are WGS84 lon/lat as read (bbox filters apply)."""
     return crs is None and meta.crs is None and Datum(datum) is Datum.WGS84
@@ -266,9 +321,9 @@ def _batches(
     *,
     crs: object = None,
     datum: Datum | str = Datum.WGS84,
-) -> Iterator[tuple[int, np.ndarray, list[dict[str, Any]], _Meta]]:
+) -> Iterator[tuple[int, np.ndarray, Any, _Meta]]:
     """Per row group read: its first row, the rows kept (positions in the group), their
-    features. With ``bbox`` on a lon/lat file, row groups and rows outside it are skipped
+    table. With ``bbox`` on a lon/lat file, row groups and rows outside it are skipped
     (by the ``bbox`` covering column, else by the geometries' bounds)."""
     pa = _pa()
     pf = pa.parquet.ParquetFile(path)
@@ -284,7 +339,7 @@ def _batches(
             hit = (b[:, 2] >= x0) & (b[:, 0] <= x1) & (b[:, 3] >= y0) & (b[:, 1] <= y1)
             rows = np.flatnonzero(hit).astype(np.int64)
             table = table.take(pa.array(rows))
-        yield int(starts[g]), rows, _features(table, meta), meta
+        yield int(starts[g]), rows, table, meta
 
 
 def _in_bbox(layer: FacilityLayer, bbox: tuple[float, float, float, float]) -> np.ndarray:
@@ -341,10 +396,26 @@ def _read(
     exclude_ids: Collection[str],
     strict: bool,
     limits: Limits,
+    columnar: bool = True,
 ) -> FacilityLayer:
     parts: list[FacilityLayer] = []
     excluded = set(exclude_ids)
-    for offset, group_rows, features, meta in _batches(path, bbox, crs=crs, datum=datum):
+    for offset, group_rows, table, meta in _batches(path, bbox, crs=crs, datum=datum):
+        use_crs = crs if crs is not None else meta.crs
+        fast = None
+        if columnar:
+            fast = _group_columns(
+                table,
+                meta,
+                crs=use_crs,
+                datum=datum,
+                known_types=known_types,
+                excluded=excluded,
+            )
+        if fast is not None:
+            parts.append(fast.take(_in_bbox(fast, bbox)) if bbox is not None else fast)
+            continue
+        features = _features(table, meta)
         keep_rows = list(range(len(features)))
         if excluded:
             keep_rows = [
@@ -352,7 +423,6 @@ def _read(
                 for i, f in enumerate(features)
                 if str(f["properties"].get("id", "")).strip() not in excluded
             ]
-        use_crs = crs if crs is not None else meta.crs
         layer = read_facility_features(
             {"type": "FeatureCollection", "features": [features[i] for i in keep_rows]},
             crs=use_crs,
@@ -387,6 +457,7 @@ def read_facilities(
     known_types: Collection[str] | None = None,
     strict: bool = False,
     limits: Limits = _LIMITS,
+    columnar: bool = True,
 ) -> FacilityLayer:
     """Read GeoParquet facilities into columns (WGS84), in file order.
 
@@ -397,6 +468,10 @@ def read_facilities(
     reach it) are kept; duplicates are then only those within the window (use
     :func:`scan_facilities` for the whole file's). The file's CRS (GeoParquet ``crs``,
     default OGC:CRS84) is honoured unless ``crs`` names another.
+
+    Row groups of clean points are checked over their columns; a group with a row the
+    checks would stop (or ``columnar=False``) is read row by row, with the same result
+    and the reasons of the per-feature path.
     """
     src = Path(path)
     if not src.is_file():
@@ -410,6 +485,7 @@ def read_facilities(
         exclude_ids=(),
         strict=strict,
         limits=limits,
+        columnar=columnar,
     )
     if bbox is None:
         dupes = _duplicate_rejections(src)
@@ -498,13 +574,15 @@ def scan_facilities(
     strict: bool = False,
     limits: Limits = _LIMITS,
     names: Collection[str] | None = None,
+    columnar: bool = True,
 ) -> tuple[FacilityLayer, frozenset[str]]:
     """Validate a whole GeoParquet facility file one row group at a time.
 
     Returns an empty layer carrying the file's source, row count, rejections and repairs
     (what :func:`read_facilities` would list) and the set of duplicate ids; memory
     follows one row group, not the file. ``names`` (the attributes the run's indicators
-    read) notes the other properties as ignored, as the whole-file readers do.
+    read) notes the other properties as ignored, as the whole-file readers do. Row groups
+    of clean points are checked over their columns (``columnar=False``: row by row).
     """
     src = Path(path)
     if not src.is_file():
@@ -514,7 +592,23 @@ def scan_facilities(
     rejected: list[Rejection] = list(dupes)
     repaired: list[Rejection] = []
     present: set[str] = set()
-    for offset, group_rows, features, meta in _batches(src, None):
+    for offset, group_rows, table, meta in _batches(src, None):
+        if columnar and (
+            _group_columns(
+                table,
+                meta,
+                crs=crs if crs is not None else meta.crs,
+                datum=datum,
+                known_types=known_types,
+                excluded=bad,
+            )
+            is not None
+        ):
+            present.update(
+                c for c in _CORE if c in meta.columns and table.column(c).null_count < len(table)
+            )
+            continue
+        features = _features(table, meta)
         if names is not None:
             for feature in features:
                 present.update(feature["properties"].keys())

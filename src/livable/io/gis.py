@@ -26,6 +26,8 @@ fields (``id``, ``name``, ``type``, ``brand``, ``district``, ``subdistrict``, ``
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import os
 import re
@@ -33,7 +35,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
+import numpy.typing as npt
 import orjson
 import pyproj
 import shapely
@@ -42,10 +46,17 @@ from shapely.geometry import mapping
 from livable._text import show
 from livable.errors import InputError, LivableError
 from livable.io._common import source_info
-from livable.io._csv import ENCODING_HINT, read_csv_rows
+from livable.io._csv import ENCODING_HINT, decode_text, read_csv_rows
 from livable.models.results import SourceInfo
 
-__all__ = ["GIS_SUFFIXES", "FeatureTable", "is_gis_path", "load_features"]
+__all__ = [
+    "GIS_SUFFIXES",
+    "FeatureColumns",
+    "FeatureTable",
+    "is_gis_path",
+    "load_columns",
+    "load_features",
+]
 
 OGR_SUFFIXES = frozenset({".shp", ".gpkg", ".fgb"})
 PARQUET_SUFFIXES = frozenset({".parquet", ".geoparquet"})
@@ -125,6 +136,56 @@ def load_features(
     raise InputError(f"unsupported file type {suffix!r}", source=str(src))
 
 
+@attrs.frozen(eq=False)
+class FeatureColumns:
+    """A GIS file read as columns (:func:`load_columns`): no dictionary per feature."""
+
+    columns: Mapping[str, Sequence[Any]]
+    """Attribute columns by name, Python values (``None`` where null), in file order."""
+    geometries: npt.NDArray[np.object_]
+    """One shapely geometry (or ``None``) a feature."""
+    crs: str | None
+    """The file's CRS as WKT; ``None`` when the file names none (lon/lat WGS84)."""
+    info: SourceInfo
+
+
+def load_columns(
+    path: str | os.PathLike[str], *, encoding: str | None = None
+) -> FeatureColumns | None:
+    """A shapefile, GeoPackage, FlatGeobuf, GeoParquet or CSV file as columns, read as
+    :func:`load_features` reads it (encodings, CRS, CSV values), else ``None``.
+
+    A CSV file is parsed by pyarrow (the ``gis`` extra) when every row has one value a
+    column, its coordinates are ``lon``/``lat`` or ``x``/``y`` numbers and it has no WKT
+    column; any other file (or without pyarrow) gives ``None``: :func:`load_features`
+    then reads it row by row and names each row it cannot use.
+
+    >>> import tempfile, pathlib
+    >>> from livable.io.geoparquet import write_facilities
+    >>> from livable.io.layers import FacilityLayer
+    >>> from livable.testing import facility
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "f.parquet"
+    >>> _ = write_facilities(FacilityLayer.from_facilities(
+    ...     [facility("k1", "kindergarten", 108.94, 34.26)]), p)
+    >>> read = load_columns(p)
+    >>> read.columns["id"], read.geometries[0].wkt, read.crs
+    (['k1'], 'POINT (108.94 34.26)', None)
+    """
+    src = Path(path)
+    suffix = src.suffix.lower()
+    if suffix not in GIS_SUFFIXES:
+        return None
+    info = source_info(src)
+    if suffix in CSV_SUFFIXES:
+        return _csv_columns(src, encoding, info)
+    if suffix in PARQUET_SUFFIXES:
+        crs, geoms, columns = _parquet_columns(src)
+        return FeatureColumns(columns, geoms, crs, info)
+    meta, geoms, columns = _ogr_columns(src, encoding, None)
+    crs = meta.get("crs")
+    return FeatureColumns(columns, geoms, _wkt(crs, str(src)) if crs else None, info)
+
+
 def _need(module: str) -> LivableError:
     return LivableError(f"reading this file needs {module}: pip install 'livable[gis]'")
 
@@ -159,6 +220,20 @@ def _has_high_latin1(values: Sequence[Any]) -> bool:
 
 
 def _ogr(src: Path, encoding: str | None, layer: str | int | None) -> FeatureTable:
+    name = str(src)
+    meta, geoms, columns = _ogr_columns(src, encoding, layer)
+    n = len(geoms)
+    features = _features(list(geoms), columns, n)
+    crs = meta.get("crs")
+    return FeatureTable(
+        features, _wkt(crs, name) if crs else None, [f"{name}#{i}" for i in range(n)]
+    )
+
+
+def _ogr_columns(
+    src: Path, encoding: str | None, layer: str | int | None
+) -> tuple[dict[str, Any], npt.NDArray[np.object_], dict[str, list[Any]]]:
+    """The OGR layer's metadata, geometries and attribute columns (Python values)."""
     try:
         import pyogrio.raw
         from pyogrio.errors import DataLayerError, DataSourceError
@@ -194,13 +269,8 @@ def _ogr(src: Path, encoding: str | None, layer: str | int | None) -> FeatureTab
     except LookupError:
         raise InputError(f"unknown text encoding {encoding!r}", source=name) from None
     geoms = shapely.from_wkb(wkb) if wkb is not None else np.full(len(_fids or []), None)
-    n = len(geoms)
     columns = {str(k): arr.tolist() for k, arr in zip(meta["fields"], fields, strict=True)}
-    features = _features(list(geoms), columns, n)
-    crs = meta.get("crs")
-    return FeatureTable(
-        features, _wkt(crs, name) if crs else None, [f"{name}#{i}" for i in range(n)]
-    )
+    return meta, geoms, columns
 
 
 def _wkt(crs: Any, name: str) -> str:
@@ -211,6 +281,23 @@ def _wkt(crs: Any, name: str) -> str:
 
 
 def _parquet(src: Path) -> FeatureTable:
+    name = str(src)
+    crs, geoms, columns = _parquet_columns(src)
+    n = len(geoms)
+    for k, values in columns.items():  # dates and times as ISO text, like GDAL's
+        columns[k] = [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
+    features = _features(list(geoms), columns, n)
+    if _attributes_column(columns.get("attributes")):
+        for feature in features:  # livable's writer keeps other properties as JSON here
+            props = feature["properties"]
+            packed = props.pop("attributes", None)
+            if packed:
+                props.update({k: v for k, v in orjson.loads(packed).items() if k not in props})
+    return FeatureTable(features, crs, [f"{name}#{i}" for i in range(n)])
+
+
+def _parquet_columns(src: Path) -> tuple[str | None, npt.NDArray[np.object_], dict[str, list[Any]]]:
+    """The GeoParquet file's CRS (WKT; ``None``: OGC:CRS84), geometries and columns."""
     name = str(src)
     try:
         import pyarrow.parquet as pq
@@ -246,17 +333,7 @@ def _parquet(src: Path) -> FeatureTable:
     }
     skip = {column, *covering}
     columns = {k: table.column(k).to_pylist() for k in table.column_names if k not in skip}
-    for k, values in columns.items():  # dates and times as ISO text, like GDAL's
-        columns[k] = [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
-    n = table.num_rows
-    features = _features(list(geoms), columns, n)
-    if _attributes_column(columns.get("attributes")):
-        for feature in features:  # livable's writer keeps other properties as JSON here
-            props = feature["properties"]
-            packed = props.pop("attributes", None)
-            if packed:
-                props.update({k: v for k, v in orjson.loads(packed).items() if k not in props})
-    return FeatureTable(features, crs, [f"{name}#{i}" for i in range(n)])
+    return crs, geoms, columns
 
 
 def _attributes_column(values: list[Any] | None) -> bool:
@@ -292,6 +369,54 @@ def _value(key: str, text: str) -> Any:
             return text  # a code with leading zeros stays text
         return int(text)
     return float(text)
+
+
+def _csv_columns(src: Path, encoding: str | None, info: SourceInfo) -> FeatureColumns | None:
+    """A clean CSV file's columns (see :func:`load_columns`), else ``None``."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+    except ImportError:
+        return None
+    text = decode_text(src.read_bytes(), encoding=encoding, source=str(src))
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    raw_header = next(csv.reader([first.rstrip("\r")], delimiter=delimiter), [])
+    header = [h.strip() for h in raw_header]
+    if not header or len(set(header)) != len(header) or _pick(header, _WKT) is not None:
+        return None
+    lon_col, lat_col = _pick(header, _LON), _pick(header, _LAT)
+    if lon_col is None or lat_col is None:
+        lon_col, lat_col = _pick(header, ("x",)), _pick(header, ("y",))
+    if lon_col is None or lat_col is None:
+        return None
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(use_threads=False),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(raw_header, pa.string()), strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError, pa.ArrowTypeError):
+        return None  # a row with more or fewer values, a quoted newline: read row by row
+    if table.column_names != raw_header:
+        return None
+    values = {
+        h: [v.strip() for v in table.column(raw).to_pylist()]
+        for h, raw in zip(header, raw_header, strict=True)
+    }
+    coordinates = []
+    for col in (lon_col, lat_col):
+        if not all(_NUMBER.match(v) for v in values[col]):
+            return None
+        coordinates.append(np.array([float(v) for v in values.pop(col)], dtype=np.float64))
+    columns = {
+        k: [v or None for v in col] if k in _TEXT_FIELDS else [_value(k, v) for v in col]
+        for k, col in values.items()
+    }
+    return FeatureColumns(columns, shapely.points(*coordinates), None, info)
 
 
 def _pick(header: Sequence[str], names: Sequence[str]) -> str | None:
