@@ -101,7 +101,7 @@ boolean array of the facilities to keep."""
 class PerFacility:
     """A :data:`FacilityFilter` that decides each facility on its own columns alone (never
     ``distance_m``): the engine decides it once per facility of a run, and counts every
-    community's selection at once (:meth:`CommunityContext.count_in_circle`).
+    community's selection at once (:meth:`livable.CommunityContext.count_in_circle`).
 
     Filters with equal ``key`` select the same facilities (the engine keeps one decision
     per key and facility type).
@@ -165,7 +165,7 @@ class CommunityContext:
     def count_in_circle(self, facility_type: str, *, where: FacilityFilter | None = None) -> int:
         """How many facilities of a type are within the community's circle (those ``where``
         selects): ``len(in_circle(facility_type, where=where))``, which the engine answers
-        for every community at once when ``where`` is a :class:`PerFacility` filter.
+        for every community at once when ``where`` is a :class:`~livable.indicators.base.PerFacility` filter.
 
         >>> from livable.testing import context
         >>> context().count_in_circle("clinic")
@@ -178,7 +178,7 @@ class CommunityContext:
 
 @attrs.frozen(eq=False)
 class CommunitiesContext:
-    """Every community of a run at once, as arrays: what :meth:`Indicator.bulk_keys` reads.
+    """Every community of a run at once, as arrays: what :meth:`livable.Indicator.bulk_keys` reads.
 
     Row ``i`` of the arrays is ``communities[i]``; columns are the run's facility types,
     in ``type_ids`` order. ``nearest_m`` is NaN where none is within the search radius.
@@ -207,7 +207,7 @@ class CommunitiesContext:
             return None
 
     def counts_where(self, type_id: str, where: PerFacility) -> np.ndarray[Any, Any]:
-        """Per community, :meth:`CommunityContext.count_in_circle` of ``type_id`` and
+        """Per community, :meth:`livable.CommunityContext.count_in_circle` of ``type_id`` and
         ``where`` (zeros for a type the run does not know).
 
         >>> import numpy as np

@@ -175,7 +175,7 @@ class TwelveOnes(Indicator):
     )
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: a community with every required type met shares
+        """See :meth:`livable.Indicator.bulk_keys`: a community with every required type met shares
         its result with those of its size class whose qualifiers are provisional alike."""
         profile = communities.profile
         sizes = [s.id for s in communities.size_classes]
@@ -365,7 +365,7 @@ class TierAccess(Indicator):
         return profile.happy.closer or profile.livable_requires_tiers
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: every community with all categories within
+        """See :meth:`livable.Indicator.bulk_keys`: every community with all categories within
         their tier shares one result."""
         profile = communities.profile
         by_category: dict[str, list[int]] = {}
@@ -453,7 +453,7 @@ class MoreFacilities(Indicator):
         return profile.happy.more_extra is not None
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: the size class and the counts of the types
+        """See :meth:`livable.Indicator.bulk_keys`: the size class and the counts of the types
         short of the happy count."""
         profile = communities.profile
         extra = profile.happy.more_extra or 0
@@ -522,7 +522,7 @@ class Variety(Indicator):
         return profile.happy.min_kinds is not None
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: the number of kinds in the circle."""
+        """See :meth:`livable.Indicator.bulk_keys`: the number of kinds in the circle."""
         kinds: list[Any] = (communities.count_in_circle > 0).sum(axis=1).tolist()
         return kinds
 
@@ -571,7 +571,7 @@ class FacilityQuality(Indicator):
         return bool(profile.happy.quality_types)
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: which quality types have a selected facility."""
+        """See :meth:`livable.Indicator.bulk_keys`: which quality types have a selected facility."""
         happy = communities.profile.happy
         select = _branded_or_quality(happy.min_quality)
         found = [communities.counts_where(t, select) > 0 for t in happy.quality_types]
@@ -632,7 +632,7 @@ class _Threshold(Indicator):
         return self.minimum(profile) is not None
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: the attribute's value."""
+        """See :meth:`livable.Indicator.bulk_keys`: the attribute's value."""
         return _attribute_keys(communities, self.attribute)
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
@@ -753,7 +753,7 @@ class SizeClassIndicator(Indicator):
     )
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: the population."""
+        """See :meth:`livable.Indicator.bulk_keys`: the population."""
         return [value_key(c.population) for c in communities.communities]
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
@@ -861,7 +861,7 @@ class ParcelPoints(Indicator):
         return profile.framework.parcel_points_min is not None
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: the count in the circle and the nearest
+        """See :meth:`livable.Indicator.bulk_keys`: the count in the circle and the nearest
         distance (one key for all when the type is not registered)."""
         column = communities.column("parcel_point")
         if column is None:
@@ -939,7 +939,7 @@ class PropertyManagement(Indicator):
         return profile.framework.property_management_min is not None
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: the attribute's value."""
+        """See :meth:`livable.Indicator.bulk_keys`: the attribute's value."""
         return _attribute_keys(communities, "property_management")
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
@@ -986,7 +986,7 @@ class LowCarbon(Indicator):
         return profile.framework.low_carbon_min is not None
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: the attribute's value."""
+        """See :meth:`livable.Indicator.bulk_keys`: the attribute's value."""
         return _attribute_keys(communities, "low_carbon_measures")
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
@@ -1017,7 +1017,7 @@ class _Flag(Indicator):
         return bool(getattr(profile.framework, self.switch))
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: the attribute's value."""
+        """See :meth:`livable.Indicator.bulk_keys`: the attribute's value."""
         return _attribute_keys(communities, self.attribute)
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
@@ -1072,7 +1072,7 @@ class SensingCoverage(Indicator):
         return profile.framework.sensing_coverage_min is not None
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: the attribute's value."""
+        """See :meth:`livable.Indicator.bulk_keys`: the attribute's value."""
         return _attribute_keys(communities, "sensing_coverage")
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
@@ -1118,7 +1118,7 @@ class CommunityWorkers(Indicator):
         return profile.framework.workers_per_1000_min is not None
 
     def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
-        """See :meth:`Indicator.bulk_keys`: the population (when it decides the result)
+        """See :meth:`livable.Indicator.bulk_keys`: the population (when it decides the result)
         and the head count."""
         keys: list[Any] = []
         for c in communities.communities:
