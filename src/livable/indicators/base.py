@@ -165,7 +165,8 @@ class CommunityContext:
     def count_in_circle(self, facility_type: str, *, where: FacilityFilter | None = None) -> int:
         """How many facilities of a type are within the community's circle (those ``where``
         selects): ``len(in_circle(facility_type, where=where))``, which the engine answers
-        for every community at once when ``where`` is a :class:`~livable.indicators.base.PerFacility` filter.
+        for every community at once when ``where`` is a
+        :class:`~livable.indicators.base.PerFacility` filter.
 
         >>> from livable.testing import context
         >>> context().count_in_circle("clinic")
