@@ -202,6 +202,9 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
             "livable.geometry.access.access_from_pairs",
             "livable.geometry.access.top_k",
             "livable.indicators.base.FacilityFilter",
+            "livable.indicators.base.PerFacility",
+            "livable.indicators.base.CommunitiesContext",
+            "livable.indicators.base.value_key",
         ],
     ),
     (

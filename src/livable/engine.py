@@ -33,6 +33,7 @@ import numpy as np
 import pyproj
 import shapely
 
+from livable._gc import paused_gc
 from livable._text import show
 from livable._version import __version__
 from livable.errors import InputError, LivableError, PluginError
@@ -42,11 +43,18 @@ from livable.geometry.crs import Projector, choose_working_crs
 from livable.geometry.extent import MAX_SCALE_ERROR, far_communities, scale_error_of
 from livable.geometry.providers import DetailProvider, DistanceProvider, IsochroneProvider
 from livable.grading import GRADE_ROLES, grade_community, summarize, with_role
-from livable.indicators.base import CommunityContext, FacilityFilter, Indicator
+from livable.indicators.base import (
+    CommunitiesContext,
+    CommunityContext,
+    FacilityFilter,
+    Indicator,
+    PerFacility,
+)
 from livable.indicators.base import role_of as indicator_role
 from livable.io.account import accounted, missing_types, rejection_notes
 from livable.io.crs import resolve_crs
 from livable.io.datums import Datum
+from livable.io.layers import PropertyAttributes
 from livable.io.readers import (
     CommunityLayer,
     FacilityLayer,
@@ -69,6 +77,7 @@ from livable.models import (
     NearbyFacility,
     Rejection,
     Report,
+    SizeClass,
     Skipped,
     SourceInfo,
     TypeAccess,
@@ -291,6 +300,10 @@ class EvaluationSettings:
     """The date the report describes (``evaluate --as-of``): the summary names the plan's
     stage of that date (``P6``) and the days to the targets' deadline. ``None``: the day
     of the run (so the report's bytes then depend on the day)."""
+    bulk: bool = True
+    """Decide the built-in indicators over arrays of every community at once, each
+    distinct result built once; off, every community is evaluated on its own (the
+    reference path: the report is the same, byte for byte)."""
 
     @classmethod
     def from_options(
@@ -422,11 +435,12 @@ def evaluate_inputs(
     report_progress("distances", 0.0)
     measured = _distances(run, settings, inputs.streets, layers, projector, circles, columns)
     report_progress("distances", 1.0)
-    results, skipped = _community_results(
-        run, layers, projector, circles, measured, report_progress
-    )
-    report_progress("indicators", 1.0)
-    return _report(run, layers, projector, measured, results, skipped, inputs.streets)
+    with paused_gc():  # the results are acyclic: a collection would only rescan them
+        results, skipped = _community_results(
+            run, layers, projector, circles, measured, report_progress, bulk=settings.bulk
+        )
+        report_progress("indicators", 1.0)
+        return _report(run, layers, projector, measured, results, skipped, inputs.streets)
 
 
 def _no_progress(_stage: str, _fraction: float) -> None:
@@ -653,13 +667,43 @@ def _community_results(
     circles: ServiceCircles,
     measured: _Measured,
     progress: Progress,
+    *,
+    bulk: bool = True,
 ) -> tuple[list[CommunityResult], list[Skipped]]:
-    """Indicators, grade and gaps of every community, sorted by id; plugin faults met."""
+    """Indicators, grade and gaps of every community, sorted by id; plugin faults met.
+
+    With ``bulk`` the indicators' :meth:`~livable.indicators.base.Indicator.bulk_keys`
+    are decided over the arrays of every community at once and each key's result is
+    built once; without, every community is evaluated on its own (the reference)."""
     skipped: list[Skipped] = []
     comms = layers.communities.communities
     center_lon, center_lat = projector.inverse(circles.x, circles.y)
     results: list[CommunityResult] = []
-    for i, comm in enumerate(comms):
+    circle_counts = _CircleCounts(measured.table, layers.facilities, tuple(run.types), bulk)
+    sizes = [run.profile.size_class_of(c.population) for c in comms]
+    many = None
+    if bulk:
+        many = CommunitiesContext(
+            communities=comms,
+            profile=run.profile,
+            size_classes=sizes,
+            radius_m=circles.radius_m,
+            type_ids=tuple(run.types),
+            facility_types=run.types,
+            nearest_m=measured.table.nearest_m,
+            count_in_circle=measured.table.count_in_circle,
+            counts=circle_counts.counts,
+        )
+    shared = _Shared(run, many, sizes)
+    rows = _access_rows(
+        np.arange(len(comms)),
+        tuple(run.types),
+        run.types,
+        measured.table,
+        layers.facilities,
+        run.profile.tier_distances_m,
+    )
+    for i, (comm, access) in enumerate(zip(comms, rows, strict=True)):
         if i % 256 == 0:
             progress("indicators", i / max(len(comms), 1))
         result = _evaluate_one(
@@ -671,6 +715,9 @@ def _community_results(
             layers.facilities,
             (float(center_lon[i]), float(center_lat[i])),
             skipped,
+            circle_counts,
+            shared,
+            access,
         )
         if measured.resident_shares is not None:
             result = attrs.evolve(result, resident_access=measured.resident_shares[i])
@@ -1065,8 +1112,13 @@ def canonical_order(layer: CommunityLayer | FacilityLayer) -> CommunityLayer | F
             communities=tuple(layer.communities[i] for i in order),
             sources=tuple(layer.sources[i] for i in order) if layer.sources else (),
         )
-    keys = (layer.lat, layer.lon, layer.types.astype(str), layer.ids.astype(str))
-    return layer.take(np.lexsort(keys)) if len(layer) else layer
+    if not len(layer):
+        return layer
+    ids = layer.ids.astype(str)
+    by_id = np.argsort(ids, kind="stable")  # unique ids: the order of the full sort
+    if ids.size > 1 and (ids[by_id][1:] == ids[by_id][:-1]).any():  # ties: type, position
+        by_id = np.lexsort((layer.lat, layer.lon, layer.types.astype(str), ids))
+    return layer.take(by_id)
 
 
 def reject_far_communities(layer: CommunityLayer, *, strict: bool = False) -> CommunityLayer:
@@ -1227,31 +1279,24 @@ def _nearby(layer: FacilityLayer, index: int, distance: float) -> NearbyFacility
 def _nearby_many(
     layer: FacilityLayer, index: np.ndarray, distance: np.ndarray
 ) -> list[NearbyFacility]:
-    """Report objects of many facilities, their columns gathered in bulk."""
+    """Report objects of many facilities, their columns gathered in bulk (positional
+    arguments in :class:`NearbyFacility`'s field order: a third faster than keywords)."""
     quality = layer.quality[index]
-    return [
-        NearbyFacility(
-            id=str(fid),
-            type=str(ftype),
-            name=name,
-            lon=lon,
-            lat=lat,
-            distance_m=d,
-            brand=brand,
-            quality=None if q != q else q,  # NaN: unknown
-        )
-        for fid, ftype, name, lon, lat, d, brand, q in zip(
-            layer.ids[index].tolist(),
-            layer.types[index].tolist(),
+    known = quality.astype(object)
+    known[quality != quality] = None  # NaN: unknown
+    return list(
+        map(
+            NearbyFacility,
+            map(str, layer.ids[index].tolist()),
+            map(str, layer.types[index].tolist()),
             layer.names[index].tolist(),
             layer.lon[index].tolist(),
             layer.lat[index].tolist(),
             np.asarray(distance, dtype=np.float64).tolist(),
             layer.brands[index].tolist(),
-            quality.tolist(),
-            strict=True,
+            known.tolist(),
         )
-    ]
+    )
 
 
 class _Columns(Mapping[str, np.ndarray]):
@@ -1267,8 +1312,15 @@ class _Columns(Mapping[str, np.ndarray]):
 
     def __init__(self, layer: FacilityLayer, index: np.ndarray, distance: np.ndarray):
         self._layer, self._index, self._distance = layer, index, distance
+        self._read: dict[str, np.ndarray] = {}
 
     def __getitem__(self, key: str) -> np.ndarray:
+        column = self._read.get(key)
+        if column is None:
+            column = self._read[key] = self._column(key)
+        return column
+
+    def _column(self, key: str) -> np.ndarray:
         if key == "distance_m":
             return self._distance
         if key == "quality":
@@ -1279,7 +1331,11 @@ class _Columns(Mapping[str, np.ndarray]):
             return column
         if key in FLAG_QUALIFIERS:  # attributes, read (and checked) when first asked
             attributes = self._layer.attributes
-            flags = [qualifier_flag(attributes[i].get(key)) for i in self._index.tolist()]
+            if isinstance(attributes, PropertyAttributes):
+                raw = attributes.values(key, self._index)
+            else:
+                raw = [attributes[i].get(key) for i in self._index.tolist()]
+            flags = [qualifier_flag(value) for value in raw]
             return np.array(flags, dtype=object)
         raise KeyError(key)
 
@@ -1288,6 +1344,71 @@ class _Columns(Mapping[str, np.ndarray]):
 
     def __len__(self) -> int:
         return len(self._FIELDS)
+
+
+class _CircleCounts:
+    """How many facilities of a type within each community's circle a
+    :class:`~livable.indicators.base.PerFacility` filter selects: the filter decided once
+    per facility of the type, the counts of every community at once, kept per filter key."""
+
+    def __init__(
+        self, table: AccessTable, layer: FacilityLayer, type_ids: Sequence[str], bulk: bool
+    ):
+        self._table, self._layer, self.bulk = table, layer, bulk
+        self._code_of = {t: j for j, t in enumerate(type_ids)}
+        self._types: np.ndarray | None = None
+        self._counts: dict[tuple[PerFacility, int], np.ndarray] = {}
+        self._columns: dict[int, _Columns] = {}  # one per type: a column is read once
+
+    def counts(self, facility_type: str, where: PerFacility) -> np.ndarray | None:
+        """Every community's count (``None`` for a type the run does not know)."""
+        code = self._code_of.get(facility_type)
+        if code is None:
+            return None
+        counts = self._counts.get((where, code))
+        if counts is None:
+            if self._types is None:
+                self._types = np.asarray(self._layer.types)
+            columns = self._columns.get(code)
+            if columns is None:
+                index = np.flatnonzero(self._types == facility_type)
+                columns = _Columns(self._layer, index, np.full(index.size, np.nan))
+                self._columns[code] = columns
+            keep = np.zeros(len(self._layer), dtype=bool)
+            if columns._index.size:
+                keep[columns._index] = np.asarray(where(columns), dtype=bool)
+            counts = self._counts[(where, code)] = self._table.counts_in_circle_where(code, keep)
+        return counts
+
+
+class _Shared:
+    """What the communities of a run share: each indicator's role and bulk keys
+    (:meth:`~livable.indicators.base.Indicator.bulk_keys`, ``None`` without), the result
+    of each key (built once, with its role), and the decisive twins of those results
+    (:func:`~livable.grading.grade_community`)."""
+
+    def __init__(self, run: _Run, many: CommunitiesContext | None, sizes: Sequence[SizeClass]):
+        self.sizes = sizes
+        self.roles = [role_of(run.profile, indicator) for indicator in run.indicators]
+        self.keys = [_bulk_keys(indicator, many) for indicator in run.indicators]
+        self.memo: list[dict[Any, IndicatorResult]] = [{} for _ in run.indicators]
+        self.twins: dict[int, list[Any]] = {}
+
+
+def _bulk_keys(indicator: Indicator, many: CommunitiesContext | None) -> Sequence[Any] | None:
+    """An indicator's bulk keys, checked: one hashable key (or ``None``) per community;
+    anything else, or a fault, and every community is evaluated on its own."""
+    if many is None:
+        return None
+    try:
+        keys = indicator.bulk_keys(many)
+        if keys is None or len(keys) != len(many):
+            return None
+        for key in keys:
+            hash(key)
+    except Exception:
+        return None
+    return keys
 
 
 class _LazyNearby(Sequence[NearbyFacility]):
@@ -1344,25 +1465,43 @@ def access_entries(
     >>> round(a.nearest_m), a.count_within, a.nearest[0].id
     (461, {1200: 1}, 'k1')
     """
+    return next(_access_rows(np.array([i]), type_ids, types, table, layer, tiers))
+
+
+def _access_rows(
+    origins: np.ndarray,
+    type_ids: Sequence[str],
+    types: Mapping[str, FacilityType],
+    table: AccessTable,
+    layer: FacilityLayer,
+    tiers: Sequence[float],
+) -> Iterator[dict[str, TypeAccess]]:
+    """:func:`access_entries` of many origins, the nearest facilities built in one pass."""
     keys = [round(t) for t in tiers]
-    entries: dict[str, TypeAccess] = {}
-    found = table.knn_index[i] >= 0
-    near = iter(_nearby_many(layer, table.knn_index[i][found], table.knn_m[i][found]))
-    per_type = found.sum(axis=1).tolist()
-    nearest_m = table.nearest_m[i].tolist()
-    counts = table.count_within[i].tolist()
-    in_circle = table.count_in_circle[i].tolist()
-    for j, type_id in enumerate(type_ids):
-        nearest = nearest_m[j]
-        entries[type_id] = TypeAccess(
-            facility_type=type_id,
-            category=types[type_id].category,
-            nearest_m=None if nearest != nearest else nearest,  # NaN: none in reach
-            count_within=dict(zip(keys, counts[j], strict=True)),
-            count_in_circle=in_circle[j],
-            nearest=tuple(next(near) for _ in range(per_type[j])),
-        )
-    return entries
+    categories = [types[t].category for t in type_ids]
+    found = table.knn_index[origins] >= 0
+    near = _nearby_many(layer, table.knn_index[origins][found], table.knn_m[origins][found])
+    per_type = found.sum(axis=2).tolist()
+    nearest_m = table.nearest_m[origins].tolist()
+    counts = table.count_within[origins].tolist()
+    in_circle = table.count_in_circle[origins].tolist()
+    at = 0
+    for row, near_row, count_row, circle_row in zip(
+        per_type, nearest_m, counts, in_circle, strict=True
+    ):
+        entries: dict[str, TypeAccess] = {}
+        for j, type_id in enumerate(type_ids):
+            nearest, many = near_row[j], row[j]
+            entries[type_id] = TypeAccess(  # positional: facility_type, category, ...
+                type_id,
+                categories[j],
+                None if nearest != nearest else nearest,  # NaN: none in reach
+                dict(zip(keys, count_row[j], strict=True)),
+                circle_row[j],
+                tuple(near[at : at + many]),
+            )
+            at += many
+        yield entries
 
 
 def _evaluate_one(
@@ -1374,12 +1513,14 @@ def _evaluate_one(
     layer: FacilityLayer,
     center: tuple[float, float],
     skipped: list[Skipped],
+    circle_counts: _CircleCounts,
+    shared: _Shared,
+    access: dict[str, TypeAccess],
 ) -> CommunityResult:
     """The indicators of one community, then its grade and gaps (:mod:`livable.grading`)."""
     profile, types, pm = run.profile, run.types, run.plugins
     type_ids = tuple(types)
-    access = access_entries(i, type_ids, types, table, layer, profile.tier_distances_m)
-    size_class = profile.size_class_of(comm.population)
+    size_class = shared.sizes[i]
     radius = float(circles.radius_m[i])
 
     code_of = {t: j for j, t in enumerate(type_ids)}
@@ -1397,6 +1538,15 @@ def _evaluate_one(
             idx, dist = idx[keep], dist[keep]
         return _LazyNearby(layer, idx, dist)
 
+    def count(facility_type: str, where: FacilityFilter | None) -> int:
+        if where is None:
+            entry = access.get(facility_type)
+            return 0 if entry is None else entry.count_in_circle
+        if isinstance(where, PerFacility) and circle_counts.bulk:
+            counts = circle_counts.counts(facility_type, where)
+            return 0 if counts is None else int(counts[i])
+        return len(in_circle(facility_type, where))
+
     context = CommunityContext(
         community=comm,
         profile=profile,
@@ -1405,12 +1555,24 @@ def _evaluate_one(
         access=access,
         facility_types=types,
         in_circle=in_circle,
+        count=count,
     )
     results: list[IndicatorResult] = []
-    for indicator in run.indicators:
-        role = role_of(profile, indicator)
-        results.append(with_role(_run_indicator(indicator, context, pm, skipped), role))
-    graded = grade_community(comm, results, profile, pm, skipped=skipped)
+    for j, indicator in enumerate(run.indicators):
+        keys = shared.keys[j]
+        key = None if keys is None else keys[i]
+        if key is not None:
+            hit = shared.memo[j].get(key)
+            if hit is not None:
+                results.append(hit)
+                continue
+        before = len(skipped)
+        result = with_role(_run_indicator(indicator, context, pm, skipped), shared.roles[j])
+        if key is not None and len(skipped) == before:  # a fault is never shared
+            shared.memo[j][key] = result
+            shared.twins[id(result)] = [result, None]
+        results.append(result)
+    graded = grade_community(comm, results, profile, pm, skipped=skipped, shared=shared.twins)
     return CommunityResult(
         id=comm.id,
         name=comm.name,

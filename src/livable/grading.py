@@ -36,6 +36,7 @@ Rules:
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
@@ -384,6 +385,9 @@ def with_role(result: IndicatorResult, role: str) -> IndicatorResult:
     ([<Grade.LIVABLE: 'livable'>], ())
     """
     target = GRADE_ROLES.get(role)
+    graded = target is not None and all(g.grade == target for g in result.gaps)
+    if result.role == role and (not result.gaps or graded):
+        return result  # already so: the same object
     gaps = tuple(attrs.evolve(g, grade=target) for g in result.gaps) if target else ()
     return attrs.evolve(result, role=role, gaps=gaps)
 
@@ -395,6 +399,41 @@ def _decisive(result: IndicatorResult, grade: Grade) -> bool:
     if result.status == "passed":
         return target.rank <= grade.rank
     return target.rank == grade.rank + 1
+
+
+@functools.cache
+def _decisions(grade: Grade) -> dict[tuple[str, bool], bool]:
+    """:func:`_decisive` for a grade, by (role, passed): one look-up a result."""
+    table: dict[tuple[str, bool], bool] = {}
+    for role in GRADE_ROLES:
+        for passed in (True, False):
+            probe = IndicatorResult(
+                id="",
+                status="passed" if passed else "failed",
+                value=None,
+                unit=None,
+                requirement="",
+                key_content="",
+                message_en="",
+                message_zh="",
+                role=role,
+            )
+            table[(role, passed)] = _decisive(probe, grade)
+    return table
+
+
+def _with_decisive(
+    result: IndicatorResult, decisive: bool, shared: dict[int, list[Any]] | None
+) -> IndicatorResult:
+    if result.decisive == decisive:
+        return result
+    entry = None if shared is None else shared.get(id(result))
+    if entry is None or entry[0] is not result:
+        return attrs.evolve(result, decisive=decisive)
+    if entry[1] is None:
+        entry[1] = attrs.evolve(result, decisive=decisive)
+    twin: IndicatorResult = entry[1]
+    return twin
 
 
 @attrs.frozen
@@ -456,12 +495,15 @@ def grade_community(
     plugins: PluginManager,
     *,
     skipped: list[Skipped] | None = None,
+    shared: dict[int, list[Any]] | None = None,
 ) -> Grading:
     """Grade one community from its indicator results (their roles set by :func:`with_role`).
 
     The rule grade (``P3``-``P5``, :func:`~livable.models.grade_from_results`) unless a
     plugin's ``livable_classify`` decides another (the built-in plugin's rules are asked
-    last); plugin faults in ``record`` mode go to ``skipped``.
+    last); plugin faults in ``record`` mode go to ``skipped``. ``shared`` holds results
+    that many communities share (``id(result)``: ``[result, None]``): each one's decisive
+    twin is then built once and kept there.
 
     >>> from livable.plugins import PluginManager
     >>> from livable.profile import load_profile
@@ -482,8 +524,11 @@ def grade_community(
         plugin, grade = decided
         if plugin not in BUILTIN_NAMES and grade != rule_grade:
             details["grade_override"] = {"plugin": plugin, "rule_grade": rule_grade.value}
+    decides = _decisions(grade)
     final = tuple(
-        r if r.decisive == (d := _decisive(r, grade)) else attrs.evolve(r, decisive=d)
+        r
+        if r.decisive == (d := decides.get((r.role, r.status == "passed"), False))
+        else _with_decisive(r, d, shared)
         for r in results
     )
     gaps = tuple(g for r in final if r.status != "passed" for g in r.gaps)

@@ -198,6 +198,32 @@ class AccessTable:
         nearest first, ties by facility index."""
         return self.circles.lookup(origin, type_code)
 
+    def counts_in_circle_where(self, type_code: int, keep: npt.NDArray[np.bool_]) -> IntArray:
+        """Per origin, how many facilities of one type code within its circle ``keep``
+        selects (one entry per facility): every origin at once, no list sorted.
+
+        >>> lists = PairCircleLists(indptr=np.array([0, 2, 3]), index=np.array([0, 1, 1]),
+        ...     distance_m=np.array([5.0, 9.0, 4.0]), type_codes=np.array([0, 0, 0]))
+        >>> table = AccessTable(nearest_m=np.zeros((2, 1)), count_within=np.zeros((2, 1, 1)),
+        ...     count_in_circle=np.array([[2], [1]]), knn_index=np.zeros((2, 1, 1)),
+        ...     knn_m=np.zeros((2, 1, 1)), circles=lists)
+        >>> table.counts_in_circle_where(0, np.array([False, True])).tolist()
+        [1, 1]
+        """
+        n = int(self.nearest_m.shape[0])
+        circles = self.circles
+        counts_where = getattr(circles, "counts_where", None)
+        if counts_where is not None:  # a bulk answer (SearchCircleLists)
+            counted: IntArray = counts_where(type_code, keep)
+            return counted
+        if isinstance(circles, PairCircleLists):
+            origin = np.repeat(np.arange(n, dtype=np.int64), np.diff(circles.indptr))
+            sel = (circles.type_codes == type_code) & keep[circles.index]
+            return np.bincount(origin[sel], minlength=n).astype(np.int64)
+        return np.array(
+            [int(keep[self.in_circle(i, type_code)[0]].sum()) for i in range(n)], dtype=np.int64
+        )
+
     def circle_lists(self) -> tuple[IntArray, IntArray, FloatArray]:
         """Every origin's circle list at once, as CSR arrays ``(indptr, index, distance)``
         (origin ``i``'s facilities are ``index[indptr[i]:indptr[i + 1]]``, nearest first).

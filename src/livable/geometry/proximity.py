@@ -227,6 +227,9 @@ class SearchCircleLists:
     radius_m: FloatArray
     areas: _Areas
     metric: PairMetric | None = None
+    facilities: FacilityColumns | None = None
+    """The facilities ``point_index`` points into: with them :meth:`counts_where`
+    counts in a tree of the selected points instead of listing every pair."""
     _by_type: dict[int, tuple[IntArray, IntArray, FloatArray]] = attrs.field(
         factory=dict, init=False
     )
@@ -236,14 +239,7 @@ class SearchCircleLists:
         if type_code is None:
             f, d = self._points(np.array([origin], dtype=np.int64), None)[1:]
         else:
-            lists = self._by_type.get(type_code)
-            if lists is None:
-                n = len(self.origins)
-                o, f, d = self._points(np.arange(n, dtype=np.int64), type_code)
-                indptr = np.zeros(n + 1, dtype=np.int64)
-                np.cumsum(np.bincount(o, minlength=n), out=indptr[1:])
-                lists = self._by_type[type_code] = (indptr, f, d)
-            indptr, f, d = lists
+            indptr, f, d = self._type_lists(type_code)
             lo, hi = int(indptr[origin]), int(indptr[origin + 1])
             f, d = f[lo:hi], d[lo:hi]
         a = self.areas
@@ -257,6 +253,43 @@ class SearchCircleLists:
             d = np.concatenate([d, a.distance_m[sel]])
         order = np.lexsort((f, d))
         return f[order], d[order]
+
+    def _type_lists(self, type_code: int) -> tuple[IntArray, IntArray, FloatArray]:
+        """The point facilities of one type within every origin's circle, as CSR arrays
+        (unsorted within an origin): one bulk search, kept."""
+        lists = self._by_type.get(type_code)
+        if lists is None:
+            n = len(self.origins)
+            o, f, d = self._points(np.arange(n, dtype=np.int64), type_code)
+            indptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(o, minlength=n), out=indptr[1:])
+            lists = self._by_type[type_code] = (indptr, f, d)
+        return lists
+
+    def counts_where(self, type_code: int, keep: npt.NDArray[np.bool_]) -> IntArray:
+        """Per origin, how many facilities of one type within its circle ``keep`` selects
+        (``keep`` has one entry per facility): no list is sorted."""
+        n = len(self.origins)
+        cols = self.facilities
+        if cols is None:
+            indptr, f, _d = self._type_lists(type_code)
+            origin = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+            counts = np.bincount(origin[keep[f]], minlength=n)
+        else:  # the selected points in a tree of their own, counted, never listed
+            pidx = self.point_index
+            chosen = pidx[keep[pidx] & (cols.type_codes[pidx] == type_code)]
+            trees = PointTrees(
+                cols.x[chosen], cols.y[chosen], np.zeros(chosen.size, dtype=np.int64), n_types=1
+            )
+            refine, slack = _refine(self.metric, np.arange(n, dtype=np.int64), chosen)
+            counts = trees.count_within(
+                self.origins.x, self.origins.y, self.radius_m, refine=refine, slack=slack
+            )[:, 0]
+        a = self.areas
+        sel = (a.type_code == type_code) & (a.distance_m <= self.radius_m[a.origin])
+        sel &= keep[a.facility]
+        counts += np.bincount(a.origin[sel], minlength=n)
+        return counts.astype(np.int64)
 
     def csr(self) -> tuple[IntArray, IntArray, FloatArray]:
         """Every origin's list at once (see ``AccessTable.circle_lists``): one bulk search."""
@@ -546,7 +579,7 @@ def proximity_table(
     np.cumsum(np.bincount(a_o, minlength=n), out=a_indptr[1:])
     areas = _Areas(a_o, a_f, a_d, codes[a_f].astype(np.int64), a_indptr)
     if metric is None and n <= LIST_ORIGINS and prepared.grid is not None:
-        circles = SearchCircleLists(points, pidx, origins, circle, areas, metric)
+        circles = SearchCircleLists(points, pidx, origins, circle, areas, metric, facilities)
         return _few_origins(origins, query, prepared, prepared.grid, areas, codes, circles)
 
     def counts(radius: FloatArray, subset: IntArray) -> IntArray:
@@ -594,5 +627,5 @@ def proximity_table(
         count_in_circle=count_in_circle,
         knn_index=knn_index.reshape(n, n_types, k),
         knn_m=knn_m.reshape(n, n_types, k),
-        circles=SearchCircleLists(points, pidx, origins, circle, areas, metric),
+        circles=SearchCircleLists(points, pidx, origins, circle, areas, metric, facilities),
     )

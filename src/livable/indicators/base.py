@@ -46,11 +46,14 @@ from livable.profile import Profile
 __all__ = [
     "INPUT_KINDS",
     "ROLES",
+    "CommunitiesContext",
     "CommunityContext",
     "FacilityFilter",
     "Indicator",
+    "PerFacility",
     "echo_zh",
     "role_of",
+    "value_key",
 ]
 
 INPUT_KINDS = frozenset({"access", "community_attributes", "facility_attributes"})
@@ -95,6 +98,29 @@ boolean array of the facilities to keep."""
 
 
 @attrs.frozen
+class PerFacility:
+    """A :data:`FacilityFilter` that decides each facility on its own columns alone (never
+    ``distance_m``): the engine decides it once per facility of a run, and counts every
+    community's selection at once (:meth:`livable.CommunityContext.count_in_circle`).
+
+    Filters with equal ``key`` select the same facilities (the engine keeps one decision
+    per key and facility type).
+
+    >>> import numpy as np
+    >>> big = PerFacility(("big", 3.0), lambda c: np.asarray(c["quality"]) >= 3.0)
+    >>> big({"quality": np.array([2.0, 4.0])}).tolist(), big == PerFacility(("big", 3.0), len)
+    ([False, True], True)
+    """
+
+    key: tuple[Any, ...]
+    select: FacilityFilter = attrs.field(eq=False, repr=False)
+
+    def __call__(self, columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+        """The facilities ``select`` keeps."""
+        return self.select(columns)
+
+
+@attrs.frozen
 class CommunityContext:
     """Everything an indicator may read about one community.
 
@@ -113,6 +139,11 @@ class CommunityContext:
     )
     """Called with a facility type id (return only that type) or ``None`` (all types), and
     a :data:`FacilityFilter` or ``None``. The engine's answer is a lazy sequence."""
+    _count: Callable[[str, FacilityFilter | None], int] | None = attrs.field(
+        default=None, alias="count"
+    )
+    """Called with a facility type id and a :data:`FacilityFilter` or ``None``: how many
+    facilities :meth:`count_in_circle` finds (``None``: the length of :meth:`in_circle`)."""
 
     def in_circle(
         self, facility_type: str | None = None, *, where: FacilityFilter | None = None
@@ -130,6 +161,79 @@ class CommunityContext:
         [True, False]
         """
         return self._in_circle(facility_type, where)
+
+    def count_in_circle(self, facility_type: str, *, where: FacilityFilter | None = None) -> int:
+        """How many facilities of a type are within the community's circle (those ``where``
+        selects): ``len(in_circle(facility_type, where=where))``, which the engine answers
+        for every community at once when ``where`` is a
+        :class:`~livable.indicators.base.PerFacility` filter.
+
+        >>> from livable.testing import context
+        >>> context().count_in_circle("clinic")
+        0
+        """
+        if self._count is not None:
+            return self._count(facility_type, where)
+        return len(self.in_circle(facility_type, where=where))
+
+
+@attrs.frozen(eq=False)
+class CommunitiesContext:
+    """Every community of a run at once, as arrays: what :meth:`livable.Indicator.bulk_keys` reads.
+
+    Row ``i`` of the arrays is ``communities[i]``; columns are the run's facility types,
+    in ``type_ids`` order. ``nearest_m`` is NaN where none is within the search radius.
+    """
+
+    communities: Sequence[Community]
+    profile: Profile
+    size_classes: Sequence[SizeClass]
+    radius_m: np.ndarray[Any, Any]
+    type_ids: tuple[str, ...]
+    facility_types: Mapping[str, FacilityType]
+    nearest_m: np.ndarray[Any, Any]
+    count_in_circle: np.ndarray[Any, Any]
+    _counts: Callable[[str, PerFacility], np.ndarray[Any, Any] | None] | None = attrs.field(
+        default=None, alias="counts"
+    )
+
+    def __len__(self) -> int:
+        return len(self.communities)
+
+    def column(self, type_id: str) -> int | None:
+        """The column of a facility type (``None``: not a type of the run)."""
+        try:
+            return self.type_ids.index(type_id)
+        except ValueError:
+            return None
+
+    def counts_where(self, type_id: str, where: PerFacility) -> np.ndarray[Any, Any]:
+        """Per community, :meth:`livable.CommunityContext.count_in_circle` of ``type_id`` and
+        ``where`` (zeros for a type the run does not know).
+
+        >>> import numpy as np
+        >>> from livable.profile import load_profile
+        >>> c = CommunitiesContext([], load_profile("xian-2020"), [], np.zeros(0), (), {},
+        ...                        np.zeros((0, 0)), np.zeros((0, 0), dtype=np.int64))
+        >>> c.counts_where("clinic", PerFacility(("any",), lambda cols: cols["id"])).tolist()
+        []
+        """
+        counts = None if self._counts is None else self._counts(type_id, where)
+        if counts is None:
+            return np.zeros(len(self), dtype=np.int64)
+        return counts
+
+
+def value_key(value: Any) -> tuple[type, str] | None:
+    """A key of an input value that tells apart any two values an indicator could: the
+    type and ``repr`` of ``None``, a bool, int, float or str; ``None`` (no key) for others.
+
+    >>> value_key(1) == value_key(1.0), value_key(0.0) == value_key(-0.0), value_key([1])
+    (False, False, None)
+    """
+    if value is None or type(value) in (bool, int, float, str):
+        return (type(value), repr(value))
+    return None
 
 
 class Indicator:
@@ -165,6 +269,18 @@ class Indicator:
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """This indicator's verdict on one community."""
         raise NotImplementedError
+
+    def bulk_keys(self, communities: CommunitiesContext) -> Sequence[Any] | None:
+        """Optional: per community, a hashable key such that communities with equal keys
+        get equal results from :meth:`evaluate`, decided over the arrays of every
+        community at once; ``None`` for a community (or as the whole answer, the
+        default) means "evaluate it". The engine then evaluates one community per key
+        and shares the result, built once.
+
+        >>> Indicator().bulk_keys(None) is None  # type: ignore[arg-type]
+        True
+        """
+        return None
 
     def result(
         self,

@@ -7,6 +7,7 @@ use unrounded distances ("within r" is distance <= r).
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
@@ -16,7 +17,14 @@ import numpy as np
 
 from livable._numbers import finite_float
 from livable._text import show
-from livable.indicators.base import CommunityContext, FacilityFilter, Indicator, echo_zh
+from livable.indicators.base import (
+    CommunitiesContext,
+    CommunityContext,
+    Indicator,
+    PerFacility,
+    echo_zh,
+    value_key,
+)
 from livable.models import CATEGORIES, FLAG_QUALIFIERS, Gap, IndicatorResult, Provisional
 from livable.profile import Profile
 
@@ -58,7 +66,7 @@ def _m_zh(distance: float | None, search_m: float) -> str:
     return f"最近的在{distance:.0f}米处"
 
 
-def _branded_or_quality(min_quality: float) -> FacilityFilter:
+def _branded_or_quality(min_quality: float) -> PerFacility:
     """Select facilities with a brand or a ``quality`` of at least ``min_quality``."""
 
     def select(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
@@ -68,7 +76,7 @@ def _branded_or_quality(min_quality: float) -> FacilityFilter:
         good: np.ndarray[Any, Any] = np.logical_or(branded, quality >= min_quality)
         return good
 
-    return select
+    return PerFacility(("branded_or_quality", min_quality), select)
 
 
 _QUALIFIER_WORDS = {  # P4: what the qualifier makes of the type (en, zh)
@@ -79,15 +87,18 @@ _QUALIFIER_WORDS = {  # P4: what the qualifier makes of the type (en, zh)
 
 
 def _has(column: Any) -> np.ndarray[Any, Any]:
-    return np.array([v is not None for v in np.asarray(column, dtype=object)], dtype=bool)
+    """Where a column of texts or flags holds a value (not ``None``)."""
+    values = np.asarray(column, dtype=object)
+    return np.asarray(values != None, dtype=bool)  # noqa: E711 (elementwise: None or a value)
 
 
-def qualifier_filters(qualifier: str, brand_names: Iterable[str]) -> tuple[FacilityFilter, ...]:
+def qualifier_filters(qualifier: str, brand_names: Iterable[str]) -> tuple[PerFacility, ...]:
     """``P4``: the facilities that say whether they have ``qualifier`` and those that have it.
 
     ``brand``: a facility with a ``brand`` has it; with the profile's ``brand_names``, a
     facility whose ``name`` contains one (any case) has it, and any other named facility
     says it has not. ``certified``/``specialty``: the facility's own true/false property.
+    Both decide each facility alone (:class:`~livable.indicators.base.PerFacility`).
 
     >>> says, has = qualifier_filters("brand", ["罗森"])
     >>> cols = {"brand": np.array([None, "Lawson", None, None], dtype=object),
@@ -102,15 +113,20 @@ def qualifier_filters(qualifier: str, brand_names: Iterable[str]) -> tuple[Facil
             said = _has(columns["brand"])
             return said | _has(columns["name"]) if names else said
 
+        brand_in = re.compile("|".join(re.escape(n) for n in names)).search if names else None
+
         def has_brand(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
             named = [
-                n is not None and any(b in str(n).casefold() for b in names)
+                n is not None and brand_in is not None and brand_in(str(n).casefold()) is not None
                 for n in np.asarray(columns["name"], dtype=object).tolist()
             ]
             branded: np.ndarray[Any, Any] = _has(columns["brand"]) | np.array(named, dtype=bool)
             return branded
 
-        return says_brand, has_brand
+        return (
+            PerFacility(("says", qualifier, names), says_brand),
+            PerFacility(("has", qualifier, names), has_brand),
+        )
 
     def says(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
         return _has(columns[qualifier])
@@ -118,7 +134,12 @@ def qualifier_filters(qualifier: str, brand_names: Iterable[str]) -> tuple[Facil
     def has(columns: Mapping[str, np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
         return np.array([v is True for v in columns[qualifier].tolist()], dtype=bool)
 
-    return says, has
+    return PerFacility(("says", qualifier), says), PerFacility(("has", qualifier), has)
+
+
+def _attribute_keys(communities: CommunitiesContext, name: str) -> list[Any]:
+    """Per community, :func:`~livable.indicators.base.value_key` of one attribute."""
+    return [value_key(c.attributes.get(name)) for c in communities.communities]
 
 
 def _label(context: CommunityContext, gap: Gap, zh: bool) -> str:
@@ -157,6 +178,40 @@ class TwelveOnes(Indicator):
         "qualified types only branded stores, trusted-breakfast outlets and specialty "
         "restaurants count where the facilities say (else the grade is provisional)."
     )
+
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: a community with every required type met shares
+        its result with those of its size class whose qualifiers are provisional alike."""
+        profile = communities.profile
+        sizes = [s.id for s in communities.size_classes]
+        code = {s: k for k, s in enumerate(dict.fromkeys(sizes))}
+        size_code = np.array([code[s] for s in sizes], dtype=np.int64)
+        clean = np.ones(len(communities), dtype=bool)
+        flags: list[np.ndarray[Any, Any]] = []
+        for type_id in profile.required:
+            needs = np.array([profile.required_count(type_id, s) for s in code], dtype=np.int64)
+            need = needs[size_code] if len(sizes) else np.zeros(0, dtype=np.int64)
+            column = communities.column(type_id)
+            if column is None:  # not a type of the run: evaluate says so
+                clean &= need <= 0
+                continue
+            have = communities.count_in_circle[:, column]
+            ok = have >= need
+            qualifier = communities.facility_types[type_id].qualifier
+            if qualifier is not None:
+                says, has = qualifier_filters(qualifier, profile.brand_names)
+                said = communities.counts_where(type_id, says)
+                good = communities.counts_where(type_id, has)
+                short = (have > 0) & (good < need)
+                provisional = short & (said < have) & (good + (have - said) >= need)
+                ok &= ~(short & ~provisional)
+                flags.append(provisional & (need > 0))
+            clean &= ok | (need <= 0)
+        rows = np.stack(flags, axis=1).tolist() if flags else [[]] * len(sizes)
+        return [
+            (size, tuple(row)) if fine else None
+            for size, row, fine in zip(sizes, rows, clean.tolist(), strict=True)
+        ]
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
@@ -251,8 +306,8 @@ class TwelveOnes(Indicator):
         ftype, size = context.facility_types[type_id], context.size_class
         says, has = qualifier_filters(qualifier, context.profile.brand_names)
         total = context.access[type_id].count_in_circle
-        said = len(context.in_circle(type_id, where=says))
-        good = len(context.in_circle(type_id, where=has))
+        said = context.count_in_circle(type_id, where=says)
+        good = context.count_in_circle(type_id, where=has)
         q_en, q_zh = _QUALIFIER_WORDS[qualifier]
         if good >= need:
             return None
@@ -318,6 +373,23 @@ class TierAccess(Indicator):
     def applies(self, profile: Profile) -> bool:
         """Asked for when the happy grade wants "closer" or livable needs the tiers."""
         return profile.happy.closer or profile.livable_requires_tiers
+
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: every community with all categories within
+        their tier shares one result."""
+        profile = communities.profile
+        by_category: dict[str, list[int]] = {}
+        for j, type_id in enumerate(communities.type_ids):
+            ftype = communities.facility_types.get(type_id)
+            if ftype is not None and ftype.category is not None:
+                by_category.setdefault(ftype.category, []).append(j)
+        ok = np.ones(len(communities), dtype=bool)
+        for category in profile.category_tiers:
+            if category in by_category:
+                near = communities.nearest_m[:, by_category[category]]
+                best = np.fmin.reduce(near, axis=1) if near.size else np.full(len(ok), np.nan)
+                ok &= best <= profile.tier_distance_m(category)
+        return ["passed" if fine else None for fine in ok.tolist()]
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
@@ -390,6 +462,26 @@ class MoreFacilities(Indicator):
         """Asked for unless ``happy.more_extra`` is off."""
         return profile.happy.more_extra is not None
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: the size class and the counts of the types
+        short of the happy count."""
+        profile = communities.profile
+        extra = profile.happy.more_extra or 0
+        sizes = [s.id for s in communities.size_classes]
+        code = {s: k for k, s in enumerate(dict.fromkeys(sizes))}
+        size_code = np.array([code[s] for s in sizes], dtype=np.int64)
+        shown: list[np.ndarray[Any, Any]] = []
+        for type_id in profile.required:
+            column = communities.column(type_id)
+            if column is None:
+                return [None] * len(sizes)
+            needs = np.array([profile.required_count(type_id, s) for s in code], dtype=np.int64)
+            need = needs[size_code] if len(sizes) else np.zeros(0, dtype=np.int64)
+            have = communities.count_in_circle[:, column]
+            shown.append(np.where((need > 0) & (have < need + extra), have, -1))
+        rows = np.stack(shown, axis=1).tolist() if shown else [[]] * len(sizes)
+        return [(size, tuple(row)) for size, row in zip(sizes, rows, strict=True)]
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         profile, size = context.profile, context.size_class
@@ -439,6 +531,11 @@ class Variety(Indicator):
         """Asked for unless ``happy.min_kinds`` is off."""
         return profile.happy.min_kinds is not None
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: the number of kinds in the circle."""
+        kinds: list[Any] = (communities.count_in_circle > 0).sum(axis=1).tolist()
+        return kinds
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         need = context.profile.happy.min_kinds or 0
@@ -483,12 +580,21 @@ class FacilityQuality(Indicator):
         """Asked for when the profile names quality types."""
         return bool(profile.happy.quality_types)
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: which quality types have a selected facility."""
+        happy = communities.profile.happy
+        select = _branded_or_quality(happy.min_quality)
+        found = [communities.counts_where(t, select) > 0 for t in happy.quality_types]
+        if not found:
+            return [()] * len(communities)
+        return [tuple(row) for row in np.stack(found, axis=1).tolist()]
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         happy = context.profile.happy
         gaps: list[Gap] = []
         for type_id in happy.quality_types:
-            if context.in_circle(type_id, where=_branded_or_quality(happy.min_quality)):
+            if context.count_in_circle(type_id, where=_branded_or_quality(happy.min_quality)):
                 continue
             ftype = context.facility_types.get(type_id)
             en_name = ftype.plain_en if ftype else type_id
@@ -534,6 +640,10 @@ class _Threshold(Indicator):
     def applies(self, profile: Profile) -> bool:
         """Asked for unless the profile switches the criterion off."""
         return self.minimum(profile) is not None
+
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: the attribute's value."""
+        return _attribute_keys(communities, self.attribute)
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
@@ -652,6 +762,10 @@ class SizeClassIndicator(Indicator):
         "graded as the smallest class."
     )
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: the population."""
+        return [value_key(c.population) for c in communities.communities]
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         size = context.size_class
@@ -756,6 +870,16 @@ class ParcelPoints(Indicator):
         """Asked for unless ``framework.parcel_points_min`` is off."""
         return profile.framework.parcel_points_min is not None
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: the count in the circle and the nearest
+        distance (one key for all when the type is not registered)."""
+        column = communities.column("parcel_point")
+        if column is None:
+            return ["unregistered"] * len(communities)
+        have = communities.count_in_circle[:, column].tolist()
+        near = [repr(d) for d in communities.nearest_m[:, column].tolist()]
+        return list(zip(have, near, strict=True))
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         need = context.profile.framework.parcel_points_min
@@ -824,6 +948,10 @@ class PropertyManagement(Indicator):
         """Asked for unless ``framework.property_management_min`` is off."""
         return profile.framework.property_management_min is not None
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: the attribute's value."""
+        return _attribute_keys(communities, "property_management")
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         minimum = context.profile.framework.property_management_min
@@ -867,6 +995,10 @@ class LowCarbon(Indicator):
         """Asked for unless ``framework.low_carbon_min`` is off."""
         return profile.framework.low_carbon_min is not None
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: the attribute's value."""
+        return _attribute_keys(communities, "low_carbon_measures")
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         minimum = context.profile.framework.low_carbon_min
@@ -893,6 +1025,10 @@ class _Flag(Indicator):
     def applies(self, profile: Profile) -> bool:
         """Asked for when the profile's ``framework`` switch is on."""
         return bool(getattr(profile.framework, self.switch))
+
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: the attribute's value."""
+        return _attribute_keys(communities, self.attribute)
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
@@ -945,6 +1081,10 @@ class SensingCoverage(Indicator):
         """Asked for unless ``framework.sensing_coverage_min`` is off."""
         return profile.framework.sensing_coverage_min is not None
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: the attribute's value."""
+        return _attribute_keys(communities, "sensing_coverage")
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         minimum = context.profile.framework.sensing_coverage_min
@@ -986,6 +1126,23 @@ class CommunityWorkers(Indicator):
     def applies(self, profile: Profile) -> bool:
         """Asked for unless ``framework.workers_per_1000_min`` is off."""
         return profile.framework.workers_per_1000_min is not None
+
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: the population (when it decides the result)
+        and the head count."""
+        keys: list[Any] = []
+        for c in communities.communities:
+            workers = c.attributes.get("community_workers")
+            key = value_key(workers)
+            if key is None:
+                keys.append(None)
+            elif not c.population:  # not assessed for the population alone
+                keys.append(("population", value_key(c.population)))
+            elif _count(workers) is None:  # not assessed for the head count alone
+                keys.append(("workers", key))
+            else:
+                keys.append((value_key(c.population), key))
+        return keys
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""

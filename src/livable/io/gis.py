@@ -407,6 +407,11 @@ def _csv_columns(src: Path, encoding: str | None, info: SourceInfo) -> FeatureCo
         h: [v.strip() for v in table.column(raw).to_pylist()]
         for h, raw in zip(header, raw_header, strict=True)
     }
+    filled = [any(row) for row in zip(*values.values(), strict=True)]
+    if not all(filled):  # a row of blank values is skipped, as read_csv_rows skips it
+        values = {
+            h: [v for v, f in zip(col, filled, strict=True) if f] for h, col in values.items()
+        }
     coordinates = []
     for col in (lon_col, lat_col):
         if not all(_NUMBER.match(v) for v in values[col]):

@@ -221,6 +221,18 @@ class PropertyAttributes(Sequence[Mapping[str, Any]]):
             return PropertyAttributes(self._props[i])
         return {k: v for k, v in self._props[i].items() if k not in FACILITY_KEYS}
 
+    def values(self, key: str, index: npt.NDArray[np.int64]) -> list[Any]:
+        """One property of the facilities at ``index`` (``None`` where not given), no
+        dictionary built.
+
+        >>> PropertyAttributes([{"id": "f1", "beds": 4}, {}]).values("beds", np.array([1, 0]))
+        [None, 4]
+        """
+        if key in FACILITY_KEYS:
+            return [None] * len(index)
+        props = self._props
+        return [props[i].get(key) for i in index.tolist()]
+
     def take(self, index: npt.NDArray[np.int64]) -> PropertyAttributes:
         """The attributes of the facilities at ``index``."""
         return PropertyAttributes([self._props[i] for i in index.tolist()])

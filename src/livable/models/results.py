@@ -7,11 +7,13 @@ shipped as ``livable/schemas/report.schema.json``.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import html
 import importlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -647,7 +649,8 @@ class Report:
 
     def to_json(self, *, indent: bool = True) -> str:
         """The report as ``report.json`` text (UTF-8, keys in contract order)."""
-        return dumps(self.to_dict(), indent=indent)
+        with _sharing_dumps():  # the data goes straight to text: shared parts may be
+            return dumps(dump_with(self), indent=indent)
 
     def write_json(self, path: str | os.PathLike[str]) -> Path:
         """Write ``report.json`` (the bytes of :meth:`to_json`) one community at a time:
@@ -663,7 +666,7 @@ class Report:
         target = Path(path)
         residents = _has_residents(self)
         rows = (dump_with(c, residents=residents) for c in self.communities)
-        with open(target, "wb", buffering=1 << 20) as fh:
+        with _sharing_dumps(), open(target, "wb", buffering=1 << 20) as fh:
             write_rows(dump_head(self, "communities"), "communities", rows, fh)
         return target
 
@@ -881,6 +884,26 @@ _NEARBY = [
 register(NearbyFacility, _NEARBY)
 
 
+def _dump_nearest(rows: Sequence[NearbyFacility]) -> list[dict[str, Any]]:
+    """``_NEARBY``'s JSON objects of many facilities, written out (a report has tens of
+    thousands of them; the table's generic walk costs several times as much)."""
+    out: list[dict[str, Any]] = []
+    for f in rows:
+        row = {
+            "id": f.id,
+            "name": f.name,
+            "lon": round_deg(f.lon),
+            "lat": round_deg(f.lat),
+            "distance_m": round_m(f.distance_m),
+        }
+        if f.brand is not None:
+            row["brand"] = f.brand
+        if f.quality is not None:
+            row["quality"] = f.quality
+        out.append(row)
+    return out
+
+
 def _any_list(data: Any) -> tuple[Any, ...]:
     if not isinstance(data, list):
         raise TypeError(f"expected a JSON array, not {type(data).__name__}")
@@ -902,7 +925,7 @@ _TYPE_ACCESS = [
         dump=lambda counts: {str(k): v for k, v in counts.items()},
     ),
     Field("count_in_circle", int),
-    Field("nearest", _any_list),
+    Field("nearest", _any_list, dump=_dump_nearest),
 ]
 register(TypeAccess, _TYPE_ACCESS)
 
@@ -934,6 +957,38 @@ register(
         Field("message_zh", str),
     ],
 )
+
+
+_DUMPED: contextvars.ContextVar[dict[int, Any] | None] = contextvars.ContextVar(
+    "livable_dumped", default=None
+)
+"""While a report is written: per indicator result seen (by ``id``; the result kept
+alive in the entry), ``None`` the first time, its JSON object from the second on."""
+
+
+def _dump_shared(result: IndicatorResult) -> dict[str, Any]:
+    """:func:`dump_with` of an indicator result, made once for a result many communities
+    share (the engine builds each shared result once)."""
+    seen = _DUMPED.get()
+    if seen is None:
+        return dump_with(result)
+    entry = seen.get(id(result))
+    if entry is not None and entry[0] is result:
+        if entry[1] is None:
+            entry[1] = dump_with(result)
+        dumped: dict[str, Any] = entry[1]
+        return dumped
+    seen[id(result)] = [result, None]
+    return dump_with(result)
+
+
+@contextlib.contextmanager
+def _sharing_dumps() -> Iterator[None]:
+    token = _DUMPED.set({})
+    try:
+        yield
+    finally:
+        _DUMPED.reset(token)
 
 
 def _indicator_value(value: Any) -> Any:
@@ -1036,7 +1091,7 @@ register(
                     d, lambda k, v: structure_fields(v, IndicatorResult, _INDICATOR, id=k)
                 ).values()
             ),
-            dump=lambda results: {r.id: dump_with(r) for r in results},
+            dump=lambda results: {r.id: _dump_shared(r) for r in results},
         ),
         Field("score", _opt(CommunityScore)),
         Field("explanation", _load_explanation, get=_explanation),

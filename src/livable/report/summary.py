@@ -13,8 +13,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
+import attrs
+
 from livable._text import escape, where
-from livable.models.results import Rejection, ReportSource, SourceInfo, as_report
+from livable.models.results import Rejection, Report, ReportSource, SourceInfo, as_report
 from livable.models.summary import summary_lines
 
 __all__ = ["format_summary"]
@@ -70,6 +72,8 @@ def format_summary(report: ReportSource) -> str:
     ...
     livable.errors.ReportError: <memory>: not a livable report: required field missing @ ...
     """
+    if isinstance(report, Report):  # the table reads the summary: its rows stay out
+        report = attrs.evolve(report, communities=())
     data = as_report(report)
     body = summary_lines(data.summary)
     lines = [
