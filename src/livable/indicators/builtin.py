@@ -811,6 +811,42 @@ class Closeness(Indicator):
         """Asked for unless ``framework.closeness_max_ratio`` is off."""
         return profile.framework.closeness_max_ratio is not None
 
+    def bulk_keys(self, communities: CommunitiesContext) -> list[Any]:
+        """See :meth:`livable.Indicator.bulk_keys`: the median ratio over every community
+        at once (the same floats as :meth:`evaluate`'s: per category the minimum of its
+        types' nearest distances, none within reach infinite, divided by its tier
+        distance; the median as :func:`statistics.median` takes it), keyed by what the
+        result shows of it: the number of categories, passed or not, the rounded value
+        and the two-decimal text."""
+        profile = communities.profile
+        limit = profile.framework.closeness_max_ratio
+        assert limit is not None
+        columns: dict[str, list[int]] = {}
+        for j, type_id in enumerate(communities.type_ids):
+            ftype = communities.facility_types.get(type_id)
+            category = None if ftype is None else ftype.category
+            if category is not None and category in profile.category_tiers:
+                columns.setdefault(category, []).append(j)
+        n = len(communities)
+        if not columns:
+            return [("none",)] * n
+        cats = sorted(columns)
+        nearest = np.where(np.isnan(communities.nearest_m), np.inf, communities.nearest_m)
+        ratios = np.empty((n, len(cats)), dtype=np.float64)
+        for k, category in enumerate(cats):
+            ratios[:, k] = nearest[:, columns[category]].min(axis=1) / profile.tier_distance_m(
+                category
+            )
+        ratios.sort(axis=1)
+        half = len(cats) // 2
+        median = ratios[:, half] if len(cats) % 2 else (ratios[:, half - 1] + ratios[:, half]) / 2
+        return [
+            (len(cats), m <= limit, round(m, 4), f"{m:.2f}")
+            if math.isfinite(m)
+            else (len(cats), m <= limit, None, "inf")
+            for m in median.tolist()
+        ]
+
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
         """See :class:`Indicator`."""
         profile = context.profile
