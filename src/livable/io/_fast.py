@@ -100,6 +100,16 @@ def _colons(strings: Sequence[Any]) -> int:
     return "\x00".join([s for s in strings if type(s) is str]).count(":")
 
 
+def _all_text(values: Sequence[Any]) -> bool:
+    """Whether every value is a ``str``."""
+    return set(map(type, values)) <= {str}
+
+
+def _text_or_none(values: Sequence[Any]) -> bool:
+    """Whether every value is a ``str`` or ``None``."""
+    return set(map(type, values)) <= {str, type(None)}
+
+
 def _text(values: list[Any]) -> list[str | None]:
     """Names and brands as the per-feature path keeps them: stripped, blank as ``None``."""
     return [v.strip() or None if type(v) is str else None for v in values]
@@ -181,6 +191,7 @@ def _layer(
         info=SourceInfo(name, digest),
         collection={},
         options=options,
+        typed=True,
     )
 
 
@@ -198,6 +209,7 @@ def columns_layer(
     info: SourceInfo,
     collection: Mapping[str, Any],
     options: Mapping[str, Any],
+    typed: bool = False,
 ) -> FacilityLayer | None:
     """The facility layer of checked columns, or ``None`` when a check over them fails.
 
@@ -206,7 +218,9 @@ def columns_layer(
     columns: between one and ``limits.max_features`` rows; ids text, non-blank and unique
     once stripped; types known text; names and brands text or none (kept stripped, blank
     as ``None``, as the per-feature path keeps them); quality within its range;
-    coordinates finite and inside the CRS's area.
+    coordinates finite and inside the CRS's area. ``typed``: the caller's decoder already
+    made ids and types text and names and brands stripped text or ``None`` (msgspec's
+    typed structs), so those checks are not made again.
 
     >>> import numpy as np
     >>> from livable.models.results import SourceInfo
@@ -225,13 +239,15 @@ def columns_layer(
     n = len(raw_ids)
     if n == 0 or n > limits.max_features:
         return None
-    if not all(type(i) is str for i in raw_ids) or not all(type(t) is str for t in types):
+    if not typed and not (_all_text(raw_ids) and _all_text(types)):
         return None
     ids = [i.strip() for i in raw_ids]
     if "" in ids or len(set(ids)) != n or not set(types) <= set(known):
         return None
-    if not all(v is None or type(v) is str for v in (*raw_names, *raw_brands)):
-        return None
+    if not typed:
+        if not (_text_or_none(raw_names) and _text_or_none(raw_brands)):
+            return None
+        raw_names, raw_brands = _text(list(raw_names)), _text(list(raw_brands))
     given = ~np.isnan(quality)
     if ((quality[given] < QUALITY_MIN) | (quality[given] > QUALITY_MAX)).any():
         return None
@@ -248,8 +264,8 @@ def columns_layer(
         types=np.array(types, dtype=object),
         lon=np.asarray(lon, dtype=np.float64).copy(),
         lat=np.asarray(lat, dtype=np.float64).copy(),
-        names=np.array(_text(list(raw_names)), dtype=object),
-        brands=np.array(_text(list(raw_brands)), dtype=object),
+        names=np.array(raw_names, dtype=object),
+        brands=np.array(raw_brands, dtype=object),
         quality=quality,
         attributes=PropertyAttributes([_NO_ATTRIBUTES] * n),
         source=info,
