@@ -10,7 +10,7 @@ import pytest
 
 import livable
 from livable import Grade
-from livable.models import CommunityScore, IndicatorResult
+from livable.models import CommunityScore, IndicatorResult, qualifier_flag
 from livable.models.results import read_report
 from livable.report.summary import format_summary
 from livable.testing import community, facility, offset
@@ -273,6 +273,36 @@ def test_a_qualifier_that_is_not_yes_or_no_rejects_the_facility() -> None:
     assert "certified (P4: an outlet of the trusted-breakfast programme, 放心早餐)" in (
         layer.rejected[0].reason
     )
+
+
+def test_qualifiers_with_gaps_from_a_gis_file_are_read_as_flags(tmp_path: Path) -> None:
+    """A boolean column with gaps comes back from GeoPackage or GeoParquet as floats
+    (1.0, 0.0, NaN): the qualifiers still decide (the demo's facilities written with
+    geopandas were all rejected before)."""
+    import geopandas as gpd
+    import shapely
+
+    frame = gpd.GeoDataFrame(
+        {
+            "id": ["b1", "b2", "k1"],
+            "type": ["breakfast_outlet", "breakfast_outlet", "kindergarten"],
+            "certified": [True, False, None],
+        },
+        geometry=[shapely.Point(LON, LAT)] * 3,
+        crs="EPSG:4326",
+    )
+    for path in (tmp_path / "f.gpkg", tmp_path / "f.parquet"):
+        if path.suffix == ".gpkg":
+            frame.to_file(path)
+        else:
+            frame.to_parquet(path)
+        layer = livable.read_facilities(path)
+        assert not layer.rejected, layer.rejected
+        flags = [layer.attributes[i].get("certified") for i in range(len(layer))]
+        assert [qualifier_flag(f) for f in flags] == [True, False, None]
+    assert qualifier_flag(1.0) is True and qualifier_flag(0.0) is False
+    with pytest.raises(ValueError, match=r"not 0\.5"):
+        qualifier_flag(0.5)
 
 
 def test_the_importers_fill_brand_where_their_sources_have_it(tmp_path: Path) -> None:

@@ -187,11 +187,14 @@ _NO = ("false", "no", "n", "0", "否", "无")
 
 def qualifier_flag(value: object) -> bool | None:
     """A facility's ``certified`` or ``specialty`` property as a bool; ``None`` when not
-    given. True/false, 1/0 and the texts yes/no, true/false, 是/否 (any case) are read;
-    anything else raises ``ValueError``.
+    given. True/false, 1/0 (also 1.0/0.0: a GIS file's or a data frame's boolean column
+    with gaps is read as floats) and the texts yes/no, true/false, 是/否 (any case) are
+    read; anything else raises ``ValueError``.
 
     >>> qualifier_flag(True), qualifier_flag("否"), qualifier_flag(None), qualifier_flag(1)
     (True, False, None, True)
+    >>> qualifier_flag(1.0), qualifier_flag(0.0)
+    (True, False)
     >>> qualifier_flag("maybe")
     Traceback (most recent call last):
     ...
@@ -199,7 +202,7 @@ def qualifier_flag(value: object) -> bool | None:
     """
     if value is None or isinstance(value, bool):
         return value
-    if isinstance(value, int) and value in (0, 1):
+    if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
     if isinstance(value, str):
         text = value.strip().lower()
