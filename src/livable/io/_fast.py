@@ -57,7 +57,7 @@ from livable.io.gis import PARQUET_SUFFIXES, is_gis_path, load_columns
 from livable.io.layers import DEFAULT_LIMITS, FacilityLayer, Limits, PropertyAttributes
 from livable.models.results import SourceInfo
 
-__all__ = ["columns_layer", "fast_facilities"]
+__all__ = ["columns_layer", "fast_facilities", "points_layer"]
 
 _BOM = b"\xef\xbb\xbf"
 _NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
@@ -295,8 +295,40 @@ def _gis_layer(
         return None
     if not set(columns) <= _CORE or "id" not in columns or "type" not in columns:
         return None
+    return points_layer(
+        columns,
+        read.geometries,
+        known=known,
+        limits=limits,
+        info=read.info,
+        collection={} if read.crs is None else {"crs": read.crs},
+        options=options,
+    )
+
+
+def points_layer(
+    columns: Mapping[str, Sequence[Any]],
+    geoms: npt.NDArray[np.object_],
+    *,
+    known: Collection[str],
+    limits: Limits,
+    info: SourceInfo,
+    collection: Mapping[str, Any],
+    options: Mapping[str, Any],
+) -> FacilityLayer | None:
+    """:func:`columns_layer` of the core columns (``id`` and ``type``; ``name``,
+    ``brand``, ``quality`` when given) and one shapely geometry a row, when every geometry
+    is a non-empty 2-D point and every quality a number or none; else ``None``.
+
+    >>> import numpy as np, shapely
+    >>> from livable.io.layers import DEFAULT_LIMITS
+    >>> layer = points_layer({"id": ["k1"], "type": ["kindergarten"]},
+    ...     np.array([shapely.Point(108.94, 34.26)]), known={"kindergarten"},
+    ...     limits=DEFAULT_LIMITS, info=SourceInfo("<memory>"), collection={}, options={})
+    >>> layer is not None and layer.ids.tolist()
+    ['k1']
+    """
     n = len(columns["id"])
-    geoms = read.geometries
     if len(geoms) != n or n == 0 or shapely.is_missing(geoms).any():
         return None
     if (shapely.get_type_id(geoms) != 0).any() or shapely.is_empty(geoms).any():
@@ -304,7 +336,7 @@ def _gis_layer(
     if shapely.has_z(geoms).any():
         return None
     raw_quality = columns.get("quality", [None] * n)
-    if not all(v is None or type(v) is float or type(v) is int for v in raw_quality):
+    if not set(map(type, raw_quality)) <= {int, float, type(None)}:
         return None
     quality = np.array([np.nan if v is None else v for v in raw_quality], dtype=np.float64)
     return columns_layer(
@@ -317,7 +349,7 @@ def _gis_layer(
         np.asarray(shapely.get_y(geoms), dtype=np.float64),
         known=known,
         limits=limits,
-        info=read.info,
-        collection={} if read.crs is None else {"crs": read.crs},
+        info=info,
+        collection=collection,
         options=options,
     )

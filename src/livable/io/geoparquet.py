@@ -8,7 +8,7 @@ its window. :func:`write_facilities` writes such a file from a
 file with ``id`` and ``type`` columns and a WKB geometry column), optionally by window.
 
 A row group of clean points is checked over its columns (the checks of
-``livable.io._fast.columns_layer``); any other group's rows go through
+``livable.io._fast.points_layer``); any other group's rows go through
 :func:`livable.io.read_facilities`, so validation, CRS and datum handling, area
 facilities and rejection reasons are those of GeoJSON input; a rejection's source is
 ``file#row``. Facilities come in the file's row order (the engine then sorts them
@@ -41,7 +41,7 @@ import shapely
 
 from livable._geoparquet import geo_metadata
 from livable.errors import InputError, LivableError
-from livable.io._fast import columns_layer
+from livable.io._fast import points_layer
 from livable.io._validate import duplicate_reason
 from livable.io.account import ignored_note
 from livable.io.datums import Datum
@@ -266,27 +266,13 @@ def _group_columns(
         if len(kept) != len(ids):
             table = table.take(_pa().array(kept, type=_pa().int64()))
             ids = [ids[i] for i in kept]
-    n = len(ids)
     geoms = shapely.from_wkb(
         table.column(meta.geometry).to_numpy(zero_copy_only=False), on_invalid="ignore"
     )
-    if n == 0 or shapely.is_missing(geoms).any() or (shapely.get_type_id(geoms) != 0).any():
-        return None
-    if shapely.is_empty(geoms).any() or shapely.has_z(geoms).any():
-        return None
-    core = {c: table.column(c).to_pylist() for c in _CORE[2:] if c in meta.columns}
-    raw_quality = core.get("quality", [None] * n)
-    if not all(v is None or type(v) is float or type(v) is int for v in raw_quality):
-        return None
-    quality = np.array([np.nan if v is None else v for v in raw_quality], dtype=np.float64)
-    return columns_layer(
-        ids,
-        table.column("type").to_pylist(),
-        core.get("name", [None] * n),
-        core.get("brand", [None] * n),
-        quality,
-        np.asarray(shapely.get_x(geoms), dtype=np.float64),
-        np.asarray(shapely.get_y(geoms), dtype=np.float64),
+    columns = {c: table.column(c).to_pylist() for c in _CORE[1:] if c in meta.columns}
+    return points_layer(
+        {"id": ids, **columns},
+        geoms,
         known=FACILITY_TYPES.keys() if known_types is None else known_types,
         limits=_LIMITS,
         info=SourceInfo("<memory>"),
