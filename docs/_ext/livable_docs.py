@@ -114,6 +114,7 @@ API_GROUPS: list[tuple[str, str, list[str]]] = [
             "CommunityResult",
             "TypeAccess",
             "NearbyFacility",
+            "NearbyFacilities",
             "Gap",
             "IndicatorResult",
             "Summary",

@@ -74,6 +74,7 @@ from livable.models import (
     FacilityType,
     IndicatorResult,
     InputNote,
+    NearbyFacilities,
     NearbyFacility,
     Rejection,
     Report,
@@ -1468,6 +1469,28 @@ def access_entries(
     return next(_access_rows(np.array([i]), type_ids, types, table, layer, tiers))
 
 
+class _NearRow:
+    """The nearest facilities of every type of one origin, built on first call (by the
+    first of its :class:`~livable.models.results.NearbyFacilities` read), then kept."""
+
+    __slots__ = ("_built", "_index", "_layer", "_m")
+
+    def __init__(self, layer: FacilityLayer, index: np.ndarray, m: np.ndarray):
+        self._layer: FacilityLayer | None = layer
+        self._index, self._m = index, m  # [type, k], -1 where fewer than k
+        self._built: list[tuple[NearbyFacility, ...]] | None = None
+
+    def __call__(self) -> list[tuple[NearbyFacility, ...]]:
+        if self._built is None:
+            assert self._layer is not None
+            found = self._index >= 0
+            near = _nearby_many(self._layer, self._index[found], self._m[found])
+            ends = np.cumsum(found.sum(axis=1)).tolist()
+            self._built = [tuple(near[a:b]) for a, b in zip([0, *ends], ends, strict=False)]
+            self._layer = None
+        return self._built
+
+
 def _access_rows(
     origins: np.ndarray,
     type_ids: Sequence[str],
@@ -1476,31 +1499,30 @@ def _access_rows(
     layer: FacilityLayer,
     tiers: Sequence[float],
 ) -> Iterator[dict[str, TypeAccess]]:
-    """:func:`access_entries` of many origins, the nearest facilities built in one pass."""
+    """:func:`access_entries` of many origins, the nearest facilities of each origin
+    built when first read (:class:`~livable.models.results.NearbyFacilities`)."""
     keys = [round(t) for t in tiers]
     categories = [types[t].category for t in type_ids]
-    found = table.knn_index[origins] >= 0
-    near = _nearby_many(layer, table.knn_index[origins][found], table.knn_m[origins][found])
-    per_type = found.sum(axis=2).tolist()
+    knn_index, knn_m = table.knn_index[origins], table.knn_m[origins]
+    per_type = (knn_index >= 0).sum(axis=2).tolist()
     nearest_m = table.nearest_m[origins].tolist()
     counts = table.count_within[origins].tolist()
     in_circle = table.count_in_circle[origins].tolist()
-    at = 0
-    for row, near_row, count_row, circle_row in zip(
-        per_type, nearest_m, counts, in_circle, strict=True
+    for o, (row, near_row, count_row, circle_row) in enumerate(
+        zip(per_type, nearest_m, counts, in_circle, strict=True)
     ):
+        build = _NearRow(layer, knn_index[o], knn_m[o])
         entries: dict[str, TypeAccess] = {}
         for j, type_id in enumerate(type_ids):
-            nearest, many = near_row[j], row[j]
+            nearest = near_row[j]
             entries[type_id] = TypeAccess(  # positional: facility_type, category, ...
                 type_id,
                 categories[j],
                 None if nearest != nearest else nearest,  # NaN: none in reach
                 dict(zip(keys, count_row[j], strict=True)),
                 circle_row[j],
-                tuple(near[at : at + many]),
+                NearbyFacilities(build, j, row[j]),
             )
-            at += many
         yield entries
 
 

@@ -13,9 +13,9 @@ import datetime
 import html
 import importlib
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import attrs
 import orjson
@@ -56,6 +56,7 @@ __all__ = [
     "GapCount",
     "IndicatorResult",
     "InputNote",
+    "NearbyFacilities",
     "NearbyFacility",
     "PluginInfo",
     "Provisional",
@@ -173,6 +174,78 @@ class NearbyFacility:
     quality: float | None = None
 
 
+class NearbyFacilities(Sequence[NearbyFacility]):
+    """The nearest facilities of one type to one community centre, built when first read.
+
+    An evaluation measures every community's nearest facilities as arrays; building the
+    :class:`NearbyFacility` objects of all of them (tens of them a community) costs more
+    than grading the community, and most uses never read them (the columnar report, the
+    summary). So :attr:`TypeAccess.nearest` holds this sequence: ``build`` returns the
+    facilities of every type of the community at once (called at most once, by whichever
+    of its types is read first; ``slot`` picks this type's), and ``length`` is known
+    without building. It equals the tuple of its items, and pickles and copies as that
+    tuple (a Dask worker sends built values, not the run's columns).
+
+    >>> f = NearbyFacility("k1", "kindergarten", None, 108.94, 34.26, 461.0)
+    >>> near = NearbyFacilities(lambda: [(f,)], 0, 1)
+    >>> len(near), near[0].id, near == (f,), tuple(near) == (f,)
+    (1, 'k1', True, True)
+    """
+
+    __slots__ = ("_build", "_items", "_length", "_slot")
+
+    def __init__(
+        self,
+        build: Callable[[], Sequence[tuple[NearbyFacility, ...]]],
+        slot: int,
+        length: int,
+    ) -> None:
+        self._build: Callable[[], Sequence[tuple[NearbyFacility, ...]]] | None = build
+        self._slot, self._length = slot, length
+        self._items: tuple[NearbyFacility, ...] | None = None
+
+    def _built(self) -> tuple[NearbyFacility, ...]:
+        items = self._items
+        if items is None:
+            assert self._build is not None  # set until built
+            items = self._items = tuple(self._build()[self._slot])
+            self._build = None  # the run's columns are no longer needed
+            if len(items) != self._length:
+                raise LivableError(
+                    f"nearest facilities: {len(items)} built where {self._length} were measured"
+                )
+        return items
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, i: int) -> NearbyFacility: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[NearbyFacility, ...]: ...
+    def __getitem__(self, i: int | slice) -> NearbyFacility | tuple[NearbyFacility, ...]:
+        return self._built()[i]
+
+    def __iter__(self) -> Iterator[NearbyFacility]:
+        return iter(self._built())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, NearbyFacilities):
+            return self._length == other._length and self._built() == other._built()
+        if isinstance(other, tuple):
+            return self._length == len(other) and self._built() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._built())
+
+    def __repr__(self) -> str:
+        return repr(self._built())
+
+    def __reduce__(self) -> tuple[type[tuple[Any, ...]], tuple[tuple[NearbyFacility, ...]]]:
+        return tuple, (self._built(),)
+
+
 @attrs.frozen
 class TypeAccess:
     """Access from one community centre to one facility type.
@@ -186,7 +259,9 @@ class TypeAccess:
     nearest_m: float | None
     count_within: Mapping[int, int]
     count_in_circle: int
-    nearest: tuple[NearbyFacility, ...] = ()
+    nearest: Sequence[NearbyFacility] = ()
+    """The nearest facilities, nearest first: a tuple, or (from an evaluation) a
+    :class:`NearbyFacilities` that builds them when first read."""
 
 
 @attrs.frozen
