@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from livable import _threads  # noqa: F401  (first: the command's BLAS threads, see there)
 from livable._version import __version__
 from livable.errors import (
     CRSError,
