@@ -1116,6 +1116,8 @@ def canonical_order(layer: CommunityLayer | FacilityLayer) -> CommunityLayer | F
     if not len(layer):
         return layer
     ids = layer.ids.astype(str)
+    if ids.size < 2 or (ids[1:] > ids[:-1]).all():  # sorted, no ties: already in order
+        return layer
     by_id = np.argsort(ids, kind="stable")  # unique ids: the order of the full sort
     if ids.size > 1 and (ids[by_id][1:] == ids[by_id][:-1]).any():  # ties: type, position
         by_id = np.lexsort((layer.lat, layer.lon, layer.types.astype(str), ids))
@@ -1263,7 +1265,7 @@ def facility_columns(
     ([1], 1)
     """
     code_of = {t: i for i, t in enumerate(type_ids)}
-    codes = np.fromiter((code_of[t] for t in layer.types), dtype=np.int64, count=len(layer))
+    codes = np.fromiter(map(code_of.__getitem__, layer.types), dtype=np.int64, count=len(layer))
     x, y = projector.forward(layer.lon, layer.lat)
     areas = None
     if layer.areas is not None:

@@ -37,6 +37,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
@@ -98,6 +99,12 @@ if msgspec is not None:
 def _colons(strings: Sequence[Any]) -> int:
     """How many ``:`` the text values among ``strings`` hold."""
     return "\x00".join([s for s in strings if type(s) is str]).count(":")
+
+
+def _text_colons(strings: Sequence[Any]) -> int:
+    """:func:`_colons` of decoded values that are text, ``None`` or unset (both false;
+    a blank text, also false, holds no ``:``)."""
+    return "\x00".join(filter(None, strings)).count(":")
 
 
 def _all_text(values: Sequence[Any]) -> bool:
@@ -169,15 +176,21 @@ def _layer(
     members = 2 + (collection.name is not unset) + 7 * n
     members += 3 * n - raw_names.count(unset) - raw_brands.count(unset)
     members -= raw_quality.count(unset)
-    text_colons = _colons(raw_ids) + _colons(types) + _colons(raw_names) + _colons(raw_brands)
+    text_colons = "\x00".join(raw_ids).count(":") + "\x00".join(types).count(":")
+    text_colons += _text_colons(raw_names) + _text_colons(raw_brands)
     text_colons += _colons([collection.name])
-    escaped = data.count(b"\\u003a") + data.count(b"\\u003A")
+    escaped = 0
+    if b"\\u003" in data:  # rare: count the escaped colons (one pass when there are none)
+        escaped = data.count(b"\\u003a") + data.count(b"\\u003A")
     if data.count(b":") + escaped != members + text_colons:
         return None  # a repeated key (or an escape the count cannot tell): look closely
-    quality = np.array(
-        [np.nan if q is None or q is unset else q for q in raw_quality], dtype=np.float64
-    )
-    xy = np.array([f.geometry.coordinates for f in features], dtype=np.float64)
+    missing = {None: np.nan, unset: np.nan}.get  # a value given is its own default
+    quality = np.fromiter(map(missing, raw_quality, raw_quality), np.float64, count=n)
+    xy = np.fromiter(
+        itertools.chain.from_iterable([f.geometry.coordinates for f in features]),
+        np.float64,
+        count=2 * n,
+    ).reshape(n, 2)
     return columns_layer(
         raw_ids,
         types,
