@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
 import re
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -1119,7 +1120,7 @@ def canonical_order(layer: CommunityLayer | FacilityLayer) -> CommunityLayer | F
     if ids.size < 2 or (ids[1:] > ids[:-1]).all():  # sorted, no ties: already in order
         return layer
     by_id = np.argsort(ids, kind="stable")  # unique ids: the order of the full sort
-    if ids.size > 1 and (ids[by_id][1:] == ids[by_id][:-1]).any():  # ties: type, position
+    if (ids[by_id][1:] == ids[by_id][:-1]).any():  # ties: type, position
         by_id = np.lexsort((layer.lat, layer.lon, layer.types.astype(str), ids))
     return layer.take(by_id)
 
@@ -1475,11 +1476,12 @@ class _NearRow:
     """The nearest facilities of every type of one origin, built on first call (by the
     first of its :class:`~livable.models.results.NearbyFacilities` read), then kept."""
 
-    __slots__ = ("_built", "_index", "_layer", "_m")
+    __slots__ = ("_built", "_index", "_layer", "_m", "_per_type")
 
-    def __init__(self, layer: FacilityLayer, index: np.ndarray, m: np.ndarray):
+    def __init__(self, layer: FacilityLayer, index: np.ndarray, m: np.ndarray, per_type: list[int]):
         self._layer: FacilityLayer | None = layer
         self._index, self._m = index, m  # [type, k], -1 where fewer than k
+        self._per_type = per_type  # how many of each type were found
         self._built: list[tuple[NearbyFacility, ...]] | None = None
 
     def __call__(self) -> list[tuple[NearbyFacility, ...]]:
@@ -1487,7 +1489,7 @@ class _NearRow:
             assert self._layer is not None
             found = self._index >= 0
             near = _nearby_many(self._layer, self._index[found], self._m[found])
-            ends = np.cumsum(found.sum(axis=1)).tolist()
+            ends = list(itertools.accumulate(self._per_type))
             self._built = [tuple(near[a:b]) for a, b in zip([0, *ends], ends, strict=False)]
             self._layer = None
         return self._built
@@ -1513,7 +1515,7 @@ def _access_rows(
     for o, (row, near_row, count_row, circle_row) in enumerate(
         zip(per_type, nearest_m, counts, in_circle, strict=True)
     ):
-        build = _NearRow(layer, knn_index[o], knn_m[o])
+        build = _NearRow(layer, knn_index[o], knn_m[o], row)
         entries: dict[str, TypeAccess] = {}
         for j, type_id in enumerate(type_ids):
             nearest = near_row[j]

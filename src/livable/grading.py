@@ -392,33 +392,15 @@ def with_role(result: IndicatorResult, role: str) -> IndicatorResult:
     return attrs.evolve(result, role=role, gaps=gaps)
 
 
-def _decisive(result: IndicatorResult, grade: Grade) -> bool:
-    target = GRADE_ROLES.get(result.role)
-    if target is None:
-        return False
-    if result.status == "passed":
-        return target.rank <= grade.rank
-    return target.rank == grade.rank + 1
-
-
 @functools.cache
 def _decisions(grade: Grade) -> dict[tuple[str, bool], bool]:
-    """:func:`_decisive` for a grade, by (role, passed): one look-up a result."""
+    """Whether a result decided ``grade``, by its (role, passed): a passed one of a role
+    the grade reaches was needed for it, a failed one of the next grade's role blocked
+    that grade; one look-up a result (a role that grades nothing decides nothing)."""
     table: dict[tuple[str, bool], bool] = {}
-    for role in GRADE_ROLES:
-        for passed in (True, False):
-            probe = IndicatorResult(
-                id="",
-                status="passed" if passed else "failed",
-                value=None,
-                unit=None,
-                requirement="",
-                key_content="",
-                message_en="",
-                message_zh="",
-                role=role,
-            )
-            table[(role, passed)] = _decisive(probe, grade)
+    for role, target in GRADE_ROLES.items():
+        table[(role, True)] = target.rank <= grade.rank
+        table[(role, False)] = target.rank == grade.rank + 1
     return table
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -142,6 +142,34 @@ def _attribute_keys(communities: CommunitiesContext, name: str) -> list[Any]:
     return [value_key(c.attributes.get(name)) for c in communities.communities]
 
 
+def _size_needs(
+    communities: CommunitiesContext,
+) -> tuple[list[str], Callable[[str], np.ndarray[Any, Any]]]:
+    """Every community's size class id, and per facility type the count each community's
+    size class requires (``P4``), looked up once per size class."""
+    profile = communities.profile
+    sizes = [s.id for s in communities.size_classes]
+    code = {s: k for k, s in enumerate(dict.fromkeys(sizes))}
+    size_code = np.array([code[s] for s in sizes], dtype=np.int64)
+
+    def need(type_id: str) -> np.ndarray[Any, Any]:
+        needs = np.array([profile.required_count(type_id, s) for s in code], dtype=np.int64)
+        return needs[size_code] if sizes else np.zeros(0, dtype=np.int64)
+
+    return sizes, need
+
+
+def _tier_columns(communities: CommunitiesContext) -> dict[str, list[int]]:
+    """The columns of each category with a tier distance (``P6.tiers``): its types'."""
+    tiers = communities.profile.category_tiers
+    columns: dict[str, list[int]] = {}
+    for j, type_id in enumerate(communities.type_ids):
+        ftype = communities.facility_types.get(type_id)
+        if ftype is not None and ftype.category is not None and ftype.category in tiers:
+            columns.setdefault(ftype.category, []).append(j)
+    return columns
+
+
 def _label(context: CommunityContext, gap: Gap, zh: bool) -> str:
     ftype = context.facility_types.get(gap.facility_type or "")
     if ftype is None:
@@ -183,14 +211,11 @@ class TwelveOnes(Indicator):
         """See :meth:`livable.Indicator.bulk_keys`: a community with every required type met shares
         its result with those of its size class whose qualifiers are provisional alike."""
         profile = communities.profile
-        sizes = [s.id for s in communities.size_classes]
-        code = {s: k for k, s in enumerate(dict.fromkeys(sizes))}
-        size_code = np.array([code[s] for s in sizes], dtype=np.int64)
+        sizes, needed = _size_needs(communities)
         clean = np.ones(len(communities), dtype=bool)
         flags: list[np.ndarray[Any, Any]] = []
         for type_id in profile.required:
-            needs = np.array([profile.required_count(type_id, s) for s in code], dtype=np.int64)
-            need = needs[size_code] if len(sizes) else np.zeros(0, dtype=np.int64)
+            need = needed(type_id)
             column = communities.column(type_id)
             if column is None:  # not a type of the run: evaluate says so
                 clean &= need <= 0
@@ -378,17 +403,11 @@ class TierAccess(Indicator):
         """See :meth:`livable.Indicator.bulk_keys`: every community with all categories within
         their tier shares one result."""
         profile = communities.profile
-        by_category: dict[str, list[int]] = {}
-        for j, type_id in enumerate(communities.type_ids):
-            ftype = communities.facility_types.get(type_id)
-            if ftype is not None and ftype.category is not None:
-                by_category.setdefault(ftype.category, []).append(j)
         ok = np.ones(len(communities), dtype=bool)
-        for category in profile.category_tiers:
-            if category in by_category:
-                near = communities.nearest_m[:, by_category[category]]
-                best = np.fmin.reduce(near, axis=1) if near.size else np.full(len(ok), np.nan)
-                ok &= best <= profile.tier_distance_m(category)
+        for category, columns in _tier_columns(communities).items():
+            near = communities.nearest_m[:, columns]
+            best = np.fmin.reduce(near, axis=1) if near.size else np.full(len(ok), np.nan)
+            ok &= best <= profile.tier_distance_m(category)
         return ["passed" if fine else None for fine in ok.tolist()]
 
     def evaluate(self, context: CommunityContext) -> IndicatorResult:
@@ -467,16 +486,13 @@ class MoreFacilities(Indicator):
         short of the happy count."""
         profile = communities.profile
         extra = profile.happy.more_extra or 0
-        sizes = [s.id for s in communities.size_classes]
-        code = {s: k for k, s in enumerate(dict.fromkeys(sizes))}
-        size_code = np.array([code[s] for s in sizes], dtype=np.int64)
+        sizes, needed = _size_needs(communities)
         shown: list[np.ndarray[Any, Any]] = []
         for type_id in profile.required:
             column = communities.column(type_id)
             if column is None:
                 return [None] * len(sizes)
-            needs = np.array([profile.required_count(type_id, s) for s in code], dtype=np.int64)
-            need = needs[size_code] if len(sizes) else np.zeros(0, dtype=np.int64)
+            need = needed(type_id)
             have = communities.count_in_circle[:, column]
             shown.append(np.where((need > 0) & (have < need + extra), have, -1))
         rows = np.stack(shown, axis=1).tolist() if shown else [[]] * len(sizes)
@@ -821,12 +837,7 @@ class Closeness(Indicator):
         profile = communities.profile
         limit = profile.framework.closeness_max_ratio
         assert limit is not None
-        columns: dict[str, list[int]] = {}
-        for j, type_id in enumerate(communities.type_ids):
-            ftype = communities.facility_types.get(type_id)
-            category = None if ftype is None else ftype.category
-            if category is not None and category in profile.category_tiers:
-                columns.setdefault(category, []).append(j)
+        columns = _tier_columns(communities)
         n = len(communities)
         if not columns:
             return [("none",)] * n

@@ -96,14 +96,9 @@ if msgspec is not None:
     _DECODER = msgspec.json.Decoder(_Collection)
 
 
-def _colons(strings: Sequence[Any]) -> int:
-    """How many ``:`` the text values among ``strings`` hold."""
-    return "\x00".join([s for s in strings if type(s) is str]).count(":")
-
-
 def _text_colons(strings: Sequence[Any]) -> int:
-    """:func:`_colons` of decoded values that are text, ``None`` or unset (both false;
-    a blank text, also false, holds no ``:``)."""
+    """How many ``:`` decoded values that are text, ``None`` or unset hold (the last two
+    are false, and so is a blank text, which holds none)."""
     return "\x00".join(filter(None, strings)).count(":")
 
 
@@ -178,7 +173,7 @@ def _layer(
     members -= raw_quality.count(unset)
     text_colons = "\x00".join(raw_ids).count(":") + "\x00".join(types).count(":")
     text_colons += _text_colons(raw_names) + _text_colons(raw_brands)
-    text_colons += _colons([collection.name])
+    text_colons += _text_colons([collection.name])
     escaped = 0
     if b"\\u003" in data:  # rare: count the escaped colons (one pass when there are none)
         escaped = data.count(b"\\u003a") + data.count(b"\\u003A")
